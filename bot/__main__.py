@@ -1,0 +1,69 @@
+"""The command line: `python -m bot run | chat | migrate`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+import uuid
+
+from bot.profile import ProfileError
+from bot.settings import Settings, SettingsError, load_settings
+
+
+def _run(settings: Settings, _args: argparse.Namespace) -> None:
+    from aiohttp import web
+
+    from bot.app import create_app
+    from store.migrate import upgrade
+
+    upgrade(settings.database_url)
+    app = create_app(settings)
+    base = f"http://{settings.host}:{settings.port}"
+    print(f"Website chat:  {base}/", flush=True)
+    print(f"Health check:  {base}/healthz", flush=True)
+    web.run_app(app, host=settings.host, port=settings.port, print=None)
+
+
+def _migrate(settings: Settings, _args: argparse.Namespace) -> None:
+    from store.migrate import upgrade
+
+    upgrade(settings.database_url)
+    print(f"database is up to date: {settings.database_url.split('@')[-1]}")
+
+
+def _chat(settings: Settings, args: argparse.Namespace) -> None:
+    from bot.terminal import chat
+    from store.migrate import upgrade
+
+    upgrade(settings.database_url)
+    user = uuid.uuid4().hex[:12] if args.new else args.user
+    asyncio.run(chat(settings, user))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot", description="The association's digital front desk.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("run", help="serve the website chat (and the channels that are configured)")
+    commands.add_parser("migrate", help="apply the database migrations")
+    chat = commands.add_parser("chat", help="talk to the bot in this terminal")
+    chat.add_argument("--user", default="console", help="who you are in the conversation (default: console)")
+    chat.add_argument("--new", action="store_true", help="start a fresh conversation")
+    args = parser.parse_args(argv)
+    try:
+        settings = load_settings()
+        logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        if args.command == "chat":
+            logging.getLogger().setLevel(max(logging.WARNING, logging.getLogger().level))
+        {"run": _run, "migrate": _migrate, "chat": _chat}[args.command](settings, args)
+    except (SettingsError, ProfileError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

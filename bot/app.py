@@ -1,0 +1,88 @@
+"""The aiohttp application factory: database, engine, dispatcher and scheduler as cleanup contexts."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import datetime
+from typing import AsyncIterator, Callable
+
+from aiohttp import web
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.appkeys import DISPATCHER, ENGINE, SETTINGS
+from bot.channels.web import CHANNEL as WEB, WebSender
+from bot.dispatcher import Dispatcher, Sender
+from bot.engine import Engine, utc_now
+from bot.profile import load as load_profile
+from bot.routes import setup_routes
+from bot.settings import Settings
+from conversations.catalog import Catalog
+from store.db import make_engine, make_sessions
+
+log = logging.getLogger(__name__)
+MAX_BODY = 64 * 1024
+SWEEP_SECONDS = 10
+
+
+@web.middleware
+async def security_headers(request: web.Request, handler: Callable) -> web.StreamResponse:
+    response = await handler(request)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault(
+        "Content-Security-Policy",
+        "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'",
+    )
+    return response
+
+
+def create_app(
+    settings: Settings,
+    *,
+    clock: Callable[[], datetime] = utc_now,
+    senders: dict[str, Sender] | None = None,
+    background: bool = True,
+) -> web.Application:
+    """The whole bot as one aiohttp app. `background=False` leaves the dispatcher and scheduler off (tests
+    then drive them by hand)."""
+    app = web.Application(client_max_size=MAX_BODY, middlewares=[security_headers])
+    app[SETTINGS] = settings
+    profile = load_profile(settings.profile)
+    texts = Catalog.load(profile.texts)
+    all_senders: dict[str, Sender] = {WEB: WebSender(), **(senders or {})}
+
+    async def services(app: web.Application) -> AsyncIterator[None]:
+        db = make_engine(settings.database_url)
+        sessions = make_sessions(db)
+        dispatcher = Dispatcher(sessions, all_senders, clock)
+        app[DISPATCHER] = dispatcher
+        app[ENGINE] = Engine(sessions, profile, texts, clock=clock, on_commit=dispatcher.wake)
+        tasks: list[asyncio.Task] = []
+        scheduler = AsyncIOScheduler(timezone="UTC")
+        if background:
+            tasks.append(asyncio.create_task(dispatcher.run_forever(), name="dispatcher"))
+            scheduler.add_job(_sweep, "interval", seconds=SWEEP_SECONDS, args=[app], max_instances=1, coalesce=True)
+            scheduler.start()
+        yield
+        if scheduler.running:
+            scheduler.shutdown(wait=False)
+        for task in tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await db.dispose()
+
+    app.cleanup_ctx.append(services)
+    setup_routes(app)
+    return app
+
+
+async def _sweep(app: web.Application) -> None:
+    """Periodic: resume inputs a crash left unapplied, and wake the dispatcher for retries."""
+    try:
+        await app[ENGINE].resume_stale()
+    except Exception:  # noqa: BLE001  (logged; the next sweep tries again)
+        log.exception("sweep failed")
+    app[DISPATCHER].wake()

@@ -1,0 +1,14 @@
+"""The website chat's side of the outbox: the page reads its replies itself, so sending only marks them."""
+
+from __future__ import annotations
+
+from store.models import OutboxMessage
+
+CHANNEL = "web"
+
+
+class WebSender:
+    """Delivery on the web chat is the page fetching the row; the provider id is the row's own."""
+
+    async def send(self, row: OutboxMessage) -> str:
+        return f"web-{row.id}"

@@ -1,0 +1,150 @@
+"""The engine: record an input once, then apply it in one transaction (lock, step, save, outbox, commit)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+import weakref
+from datetime import datetime, timedelta, timezone
+from typing import Callable
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.effects import apply_effects
+from bot.incoming import Incoming
+from bot.profile import Profile
+from conversations import router
+from conversations.catalog import Catalog
+from conversations.faq import FaqIndex
+from conversations.types import Context, Inbound, OpenHandoff
+from store import queries
+from store.models import InboundMessage, OutboxMessage
+
+log = logging.getLogger(__name__)
+REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O or 1/I to misread over the phone
+RETRIES = 5
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def new_reference(prefix: str = "H") -> str:
+    """A short reference a beneficiary can read out, e.g. H-7K3P9Q."""
+    return f"{prefix}-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(6))
+
+
+class Engine:
+    """Runs inputs through the conversations; the only writer of conversation state."""
+
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        profile: Profile,
+        texts: Catalog,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+        references: Callable[[], str] = new_reference,
+        on_commit: Callable[[list[OutboxMessage]], None] = lambda rows: None,
+    ):
+        self.sessions = sessions
+        self.profile = profile
+        self.texts = texts
+        self.faq = FaqIndex(profile)
+        self.clock = clock
+        self.references = references
+        self.on_commit = on_commit
+        self._key_locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+
+    async def handle(self, incoming: Incoming) -> list[OutboxMessage]:
+        """Record then apply; the replies this produced (none for a repeated provider id)."""
+        if not await self.record(incoming):
+            return []
+        return await self.process(incoming.conversation_key)
+
+    async def record(self, incoming: Incoming) -> bool:
+        """Durably keep the input before anything else; False when it is a repeat."""
+        inbound = incoming.inbound
+        row = InboundMessage(
+            channel=incoming.channel,
+            provider_message_id=incoming.provider_message_id,
+            sender_id=incoming.sender_id,
+            conversation_key=incoming.conversation_key,
+            text=inbound.text,
+            payload={
+                "kind": inbound.kind,
+                "choice": inbound.choice,
+                "display_name": incoming.display_name,
+                "phone": incoming.phone,
+                **incoming.extra,
+            },
+            received_at=self.clock(),
+        )
+        async with self.sessions() as tx, tx.begin():
+            return await queries.record_inbound(tx, row)
+
+    async def process(self, key: str) -> list[OutboxMessage]:
+        """Apply every recorded input of one conversation, oldest first, one transaction each."""
+        lock = self._key_locks.setdefault(key, asyncio.Lock())  # spares the database a queue of waiters
+        produced: list[OutboxMessage] = []
+        async with lock:
+            while True:
+                rows = await self._apply_next(key)
+                if rows is None:
+                    break
+                produced.extend(rows)
+                self.on_commit(rows)
+        return produced
+
+    async def _apply_next(self, key: str) -> list[OutboxMessage] | None:
+        for attempt in range(RETRIES):
+            try:
+                return await self._transaction(key)
+            except (IntegrityError, queries.VersionConflict) as exc:
+                log.warning("retrying %s after %s (attempt %d)", key, type(exc).__name__, attempt + 1)
+                await asyncio.sleep(0.01 * (attempt + 1))
+        raise RuntimeError(f"conversation {key}: could not apply an input after {RETRIES} attempts")
+
+    async def _transaction(self, key: str) -> list[OutboxMessage] | None:
+        async with self.sessions() as tx, tx.begin():
+            conv = await queries.lock_conversation(tx, key)
+            message = await queries.next_inbound(tx, key)
+            if message is None:
+                return None
+            now = self.clock()
+            if conv is None:
+                lang = self.profile.default_language
+                name = message.payload.get("display_name") or ""
+                conv = await queries.create_conversation(tx, key, message.channel, message.sender_id, name, lang)
+                conv = await queries.lock_conversation(tx, key)
+            identity = await queries.identity_for(tx, message.channel, message.sender_id)
+            if identity is not None:
+                identity.last_inbound_at = message.received_at
+            waiting = await queries.open_handoff(tx, conv.beneficiary_id)
+            ctx = Context(
+                profile=self.profile,
+                texts=self.texts,
+                faq=self.faq,
+                now=now,
+                channel=message.channel,
+                reference=self.references(),
+                open_handoff=OpenHandoff(waiting.reference, waiting.answer_due_at) if waiting else None,
+            )
+            payload = message.payload
+            inbound = Inbound(kind=payload.get("kind", "text"), text=message.text, choice=payload.get("choice"))
+            result = router.step(conv.state, dict(conv.data or {}), inbound, ctx)
+            await queries.save_conversation(tx, conv, result.state, result.data, now)
+            outbox = await apply_effects(tx, result.effects, conv, message, now)
+            message.status = "processed"
+            message.processed_at = now
+        return outbox
+
+    async def resume_stale(self, older_than: timedelta = timedelta(seconds=5)) -> int:
+        """Apply inputs that were recorded but never applied (the process died in between)."""
+        async with self.sessions() as tx, tx.begin():
+            keys = await queries.stale_inbound_keys(tx, self.clock() - older_than)
+        for key in keys:
+            await self.process(key)
+        return len(keys)

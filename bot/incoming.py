@@ -1,0 +1,24 @@
+"""The one shape every channel turns its input into before the engine sees it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from conversations.types import Inbound
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """An input from a channel: who sent it, the provider's id for it (the dedupe key) and what it says."""
+
+    channel: str
+    sender_id: str
+    provider_message_id: str
+    inbound: Inbound
+    display_name: str = ""
+    phone: str | None = None
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def conversation_key(self) -> str:
+        return f"{self.channel}:{self.sender_id}"

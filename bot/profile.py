@@ -1,0 +1,188 @@
+"""The association's policy as data: the profile schema, and loading it with clear errors."""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import time
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+PROFILES_DIR = Path(__file__).resolve().parent.parent / "profiles"
+DEFAULT_PROFILE = "bukayriyah"
+Lang = Literal["ar", "en"]
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+class Strict(BaseModel):
+    """A profile section: unknown keys are typos, so they are refused."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Bilingual(Strict):
+    """A text shown to beneficiaries, in Arabic and English."""
+
+    ar: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+    def get(self, lang: str) -> str:
+        return self.en if lang == "en" else self.ar
+
+
+class Holiday(Strict):
+    """A public holiday: a fixed Gregorian date each year, or a Hijri (Umm al-Qura) date each year."""
+
+    name: Bilingual
+    month: int = Field(ge=1, le=12)
+    day: int = Field(ge=1, le=31)
+    calendar: Literal["gregorian", "hijri"] = "gregorian"
+    days: int = Field(default=1, ge=1, le=30)
+
+
+class WorkingHours(Strict):
+    """The working week and the hours staff answer in (Saudi default: Sunday to Thursday)."""
+
+    days: list[Weekday] = Field(default_factory=lambda: ["sun", "mon", "tue", "wed", "thu"], min_length=1)
+    opens: time = time(8, 0)
+    closes: time = time(15, 0)
+
+    @model_validator(mode="after")
+    def _opens_before_closes(self) -> "WorkingHours":
+        if self.opens >= self.closes:
+            raise ValueError("opens must be earlier than closes")
+        return self
+
+
+class Deadlines(Strict):
+    """The policy's periods: decisions, announcement lead times, ratings, staff answers."""
+
+    decision_days: int = Field(default=14, ge=1, description="calendar days for the research committee")
+    announce_open_working_days: int = Field(default=5, ge=0)
+    announce_registration_working_days: int = Field(default=10, ge=0)
+    rating_delay_minutes: int = Field(default=120, ge=0)
+    handoff_answer_working_hours: int = Field(default=4, ge=1)
+    complaint_answer_working_days: int = Field(default=5, ge=1)
+
+
+class Category(Strict):
+    """A need category a help request can be filed under."""
+
+    key: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    name: Bilingual
+
+
+class City(Strict):
+    """A city or district in the association's service area."""
+
+    key: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    name: Bilingual
+
+
+class Contact(Strict):
+    """How to reach the association; empty fields are simply not shown."""
+
+    phone: str = ""
+    whatsapp: str = ""
+    email: str = ""
+    website: str = ""
+    address: Bilingual | None = None
+
+
+class FaqText(Strict):
+    """One FAQ entry in one language: the ways people ask, and the answer."""
+
+    questions: list[str] = Field(min_length=1)
+    answer: str = Field(min_length=1)
+
+
+class FaqEntry(Strict):
+    """A knowledge-base entry drawn from the association's policy."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    ar: FaqText
+    en: FaqText
+
+
+class Profile(Strict):
+    """Everything that differs between associations; the code reads it and never hard-codes it."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    name: Bilingual
+    short_name: Bilingual
+    licence: str = ""
+    policy_source: str = ""
+    languages: list[Lang] = Field(default_factory=lambda: ["ar", "en"], min_length=1)
+    default_language: Lang = "ar"
+    timezone: str = "Asia/Riyadh"
+    channels: list[str] = Field(default_factory=list)
+    service_area: list[City] = Field(min_length=1)
+    working_hours: WorkingHours = WorkingHours()
+    holidays: list[Holiday] = Field(default_factory=list)
+    deadlines: Deadlines = Deadlines()
+    categories: list[Category] = Field(min_length=1)
+    contact: Contact = Contact()
+    faq: list[FaqEntry] = Field(min_length=1)
+    texts: dict[Lang, dict[str, str]] = Field(default_factory=dict)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}") from None
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "Profile":
+        if self.default_language not in self.languages:
+            raise ValueError("default_language must be one of languages")
+        for label, keys in (
+            ("faq id", [f.id for f in self.faq]),
+            ("category key", [c.key for c in self.categories]),
+            ("city key", [c.key for c in self.service_area]),
+        ):
+            dupes = sorted({k for k in keys if keys.count(k) > 1})
+            if dupes:
+                raise ValueError(f"duplicate {label}: {', '.join(dupes)}")
+        return self
+
+
+class ProfileError(Exception):
+    """A profile that cannot be used; the message names the file, the field and the problem."""
+
+
+def resolve(name_or_path: str) -> Path:
+    """A shipped profile's name (`bukayriyah`) or a path to a TOML file."""
+    candidate = Path(name_or_path)
+    if candidate.suffix == ".toml" or candidate.exists():
+        return candidate
+    return PROFILES_DIR / f"{name_or_path}.toml"
+
+
+def shipped() -> list[str]:
+    """The names of the profiles that ship with the bot."""
+    return sorted(p.stem for p in PROFILES_DIR.glob("*.toml"))
+
+
+def load(name_or_path: str = DEFAULT_PROFILE) -> Profile:
+    """Read and validate a profile; any problem becomes one ProfileError naming file and field."""
+    path = resolve(name_or_path)
+    if not path.is_file():
+        raise ProfileError(f"{path}: no such profile (shipped: {', '.join(shipped())})")
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ProfileError(f"{path}: not valid TOML: {exc}") from None
+    try:
+        return Profile.model_validate(raw)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or '(top level)'}: {err['msg']}" for err in exc.errors()
+        )
+        raise ProfileError(f"{path}: {problems}") from None

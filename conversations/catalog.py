@@ -1,0 +1,44 @@
+"""The texts beneficiaries read, one catalog per language; a profile may override any of them."""
+
+from __future__ import annotations
+
+import string
+import tomllib
+from pathlib import Path
+
+LOCALES = Path(__file__).resolve().parent / "locales"
+LANGUAGES = ("ar", "en")
+
+
+def placeholders(text: str) -> set[str]:
+    """The `{names}` a text expects."""
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+class Catalog:
+    """Look up a text by key in a language and fill its placeholders."""
+
+    def __init__(self, texts: dict[str, dict[str, str]]):
+        self._texts = texts
+
+    @classmethod
+    def load(cls, overrides: dict[str, dict[str, str]] | None = None) -> "Catalog":
+        """Read the shipped catalogs, then apply a profile's overrides (unknown keys are refused)."""
+        texts = {lang: tomllib.loads((LOCALES / f"{lang}.toml").read_text(encoding="utf-8")) for lang in LANGUAGES}
+        for lang, entries in (overrides or {}).items():
+            for key, value in entries.items():
+                if key not in texts[lang]:
+                    raise KeyError(f"texts.{lang}.{key}: no such text in the catalog")
+                if placeholders(value) != placeholders(texts[lang][key]):
+                    raise ValueError(
+                        f"texts.{lang}.{key}: placeholders must be {sorted(placeholders(texts[lang][key]))}"
+                    )
+                texts[lang][key] = value
+        return cls(texts)
+
+    def languages(self) -> dict[str, dict[str, str]]:
+        return self._texts
+
+    def __call__(self, lang: str, key: str, **params: object) -> str:
+        table = self._texts.get(lang) or self._texts["ar"]
+        return table[key].format(**params) if params else table[key]

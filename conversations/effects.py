@@ -1,0 +1,36 @@
+"""Effects: what a step asks the host to do. Each has exactly one applier in `bot/effects.py`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from conversations.types import Choice
+
+
+@dataclass(frozen=True)
+class Reply:
+    """Send a text, with choices the channel renders as buttons or a numbered list."""
+
+    text: str
+    choices: tuple[Choice, ...] = ()
+
+
+@dataclass(frozen=True)
+class SetLanguage:
+    """Remember the beneficiary's language for every channel they use."""
+
+    lang: str
+
+
+@dataclass(frozen=True)
+class HandOffToStaff:
+    """Record that the beneficiary asked for a person, with what they last asked and when to answer by."""
+
+    reference: str
+    reason: str
+    last_question: str
+    answer_due_at: datetime
+
+
+Effect = Reply | SetLanguage | HandOffToStaff

@@ -1,0 +1,59 @@
+"""The state registry every flow adds to, and the helpers flows share (entering a state, texts)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from conversations.effects import Effect, Reply
+from conversations.types import Choice, Context, Inbound, Step
+
+Handler = Callable[[Inbound, dict, Context], Step]
+Prompt = Callable[[dict, Context], tuple[Effect, ...]]
+
+
+@dataclass(frozen=True)
+class StateSpec:
+    """A state: how it asks (prompt), how it answers an input (handle) and where `back` leads."""
+
+    prompt: Prompt
+    handle: Handler
+    parent: str
+
+
+STATES: dict[str, StateSpec] = {}
+
+
+def state(name: str, *, parent: str, prompt: Prompt) -> Callable[[Handler], Handler]:
+    """Register the decorated function as the handler of state `name`."""
+
+    def register(handle: Handler) -> Handler:
+        if name in STATES:
+            raise ValueError(f"state {name} registered twice")
+        STATES[name] = StateSpec(prompt=prompt, handle=handle, parent=parent)
+        return handle
+
+    return register
+
+
+def lang(data: dict) -> str:
+    return data.get("lang", "ar")
+
+
+def text(ctx: Context, data: dict, key: str, **params: object) -> str:
+    """A catalog text in the conversation's language."""
+    return ctx.texts(lang(data), key, **params)
+
+
+def choice(ctx: Context, data: dict, key: str, label_key: str) -> Choice:
+    return Choice(key, text(ctx, data, label_key))
+
+
+def goto(name: str, data: dict, ctx: Context, *effects: Effect) -> Step:
+    """Move to `name`: the effects so far, then that state's prompt."""
+    return Step(name, data, (*effects, *STATES[name].prompt(data, ctx)))
+
+
+def reask(name: str, data: dict, ctx: Context, hint_key: str) -> Step:
+    """Stay in `name`: a polite hint, then the same question again. Never a dead end."""
+    return goto(name, data, ctx, Reply(text(ctx, data, hint_key)))

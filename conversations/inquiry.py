@@ -1,0 +1,123 @@
+"""Inquiries: a typed question is matched against the association's FAQ.
+
+    inquiry:ask ──question──> confident match ──> answer ──> inquiry:answered
+                          ──> close call ──> inquiry:pick ──entry──> answer ──> inquiry:answered
+                                                         ──none of these──> inquiry:no_match
+                          ──> no match ──> inquiry:no_match ──talk_to_staff──> handoff
+    inquiry:answered / inquiry:no_match ──another question typed──> (as inquiry:ask)
+"""
+
+from __future__ import annotations
+
+from conversations import handoff
+from conversations.effects import Reply
+from conversations.faq import classify, fold
+from conversations.flow import choice, goto, lang, reask, state, text
+from conversations.types import Choice, Context, Inbound, Step
+
+ASK = "inquiry:ask"
+ANSWERED = "inquiry:answered"
+PICK = "inquiry:pick"
+NO_MATCH = "inquiry:no_match"
+MAX_QUESTION = 500  # what is kept of a question for staff
+
+
+def _ask_prompt(data: dict, ctx: Context) -> tuple:
+    return (Reply(text(ctx, data, "inquiry_prompt")),)
+
+
+def _follow_up(data: dict, ctx: Context) -> tuple:
+    return (
+        choice(ctx, data, "inquiry:another", "inquiry_another"),
+        choice(ctx, data, "talk_to_staff", "choice_talk_to_staff"),
+        choice(ctx, data, "menu", "choice_menu"),
+    )
+
+
+def _answered_prompt(data: dict, ctx: Context) -> tuple:
+    return (Reply(text(ctx, data, "inquiry_answered_prompt"), _follow_up(data, ctx)),)
+
+
+def _pick_prompt(data: dict, ctx: Context) -> tuple:
+    lg = lang(data)
+    options = [Choice(f"faq:{i}", getattr(ctx.faq.entries[i], lg).questions[0]) for i in data.get("offered", [])]
+    options.append(choice(ctx, data, "inquiry:none", "inquiry_none_of_these"))
+    return (Reply(text(ctx, data, "inquiry_pick"), tuple(options)),)
+
+
+def _no_match_prompt(data: dict, ctx: Context) -> tuple:
+    return (
+        Reply(
+            text(ctx, data, "inquiry_no_match"),
+            (
+                choice(ctx, data, "inquiry:another", "inquiry_rephrase"),
+                choice(ctx, data, "talk_to_staff", "choice_talk_to_staff"),
+                choice(ctx, data, "menu", "choice_menu"),
+            ),
+        ),
+    )
+
+
+def _answer(entry_id: str, data: dict, ctx: Context) -> Step:
+    entry = ctx.faq.entries[entry_id]
+    return goto(ANSWERED, data, ctx, Reply(getattr(entry, lang(data)).answer))
+
+
+def ask(question: str, data: dict, ctx: Context) -> Step:
+    """Answer, offer close matches, or say there is no answer and offer a person."""
+    data = {**data, "question": question[:MAX_QUESTION]}
+    verdict, matches = classify(ctx.faq.search(question))
+    if verdict == "answer":
+        return _answer(matches[0].entry.id, data, ctx)
+    if verdict == "offer":
+        return goto(PICK, {**data, "offered": [m.entry.id for m in matches]}, ctx)
+    return goto(NO_MATCH, data, ctx)
+
+
+def answer_if_meaningful(question: str, data: dict, ctx: Context) -> Step | None:
+    """A question typed where a choice was expected: handle it as an inquiry unless it is empty noise."""
+    if len(fold(question)) < 3:
+        return None
+    return ask(question, data, ctx)
+
+
+def _common(inbound: Inbound, data: dict, ctx: Context, here: str) -> Step:
+    """What every inquiry state accepts: a new question typed, or the follow-up buttons."""
+    if inbound.kind == "choice":
+        if inbound.choice == "inquiry:another":
+            return goto(ASK, data, ctx)
+        if inbound.choice == "talk_to_staff":
+            return handoff.request(data, ctx, reason="inquiry", then="menu:main")
+        if inbound.choice == "menu":
+            return goto("menu:main", data, ctx)
+    if inbound.kind == "text":
+        step = answer_if_meaningful(inbound.text, data, ctx)
+        if step is not None:
+            return step
+    return reask(here, data, ctx, "inquiry_hint")
+
+
+@state(ASK, parent="menu:main", prompt=_ask_prompt)
+def on_ask(inbound: Inbound, data: dict, ctx: Context) -> Step:
+    return _common(inbound, data, ctx, ASK)
+
+
+@state(ANSWERED, parent=ASK, prompt=_answered_prompt)
+def on_answered(inbound: Inbound, data: dict, ctx: Context) -> Step:
+    return _common(inbound, data, ctx, ANSWERED)
+
+
+@state(PICK, parent=ASK, prompt=_pick_prompt)
+def on_pick(inbound: Inbound, data: dict, ctx: Context) -> Step:
+    if inbound.kind == "choice" and (inbound.choice or "").startswith("faq:"):
+        entry_id = inbound.choice.removeprefix("faq:")
+        if entry_id in ctx.faq.entries:
+            return _answer(entry_id, data, ctx)
+    if inbound.kind == "choice" and inbound.choice == "inquiry:none":
+        return goto(NO_MATCH, data, ctx)
+    return _common(inbound, data, ctx, PICK)
+
+
+@state(NO_MATCH, parent=ASK, prompt=_no_match_prompt)
+def on_no_match(inbound: Inbound, data: dict, ctx: Context) -> Step:
+    return _common(inbound, data, ctx, NO_MATCH)

@@ -1,0 +1,59 @@
+"""The main menu: every service the association offers, plus a question typed straight in.
+
+    menu:main ──inquiry──> inquiry:ask
+              ──talk_to_staff──> (handoff recorded) ──> menu:main
+              ──language──> language:choose
+              ──help_request|programs|my_requests|complaints──> (coming soon) ──> menu:main
+              ──free text──> FAQ answer, or the menu again with a hint
+"""
+
+from __future__ import annotations
+
+from conversations import handoff, inquiry
+from conversations.dates import working_hours_text
+from conversations.effects import Reply
+from conversations.flow import choice, goto, reask, state, text
+from conversations.language import CHOOSE
+from conversations.types import Context, Inbound, Step
+
+MENU = "menu:main"
+ITEMS = (
+    ("inquiry", "menu_inquiry"),
+    ("help_request", "menu_help_request"),
+    ("programs", "menu_programs"),
+    ("my_requests", "menu_my_requests"),
+    ("complaints", "menu_complaints"),
+    ("talk_to_staff", "menu_talk_to_staff"),
+    ("language", "menu_language"),
+)
+COMING_SOON = {"help_request", "programs", "my_requests", "complaints"}
+
+
+def _prompt(data: dict, ctx: Context) -> tuple:
+    return (Reply(text(ctx, data, "menu_prompt"), tuple(choice(ctx, data, f"menu:{k}", label) for k, label in ITEMS)),)
+
+
+def show(data: dict, ctx: Context, *effects) -> Step:
+    """The main menu, after any effects already decided."""
+    return goto(MENU, data, ctx, *effects)
+
+
+@state(MENU, parent=MENU, prompt=_prompt)
+def on_menu(inbound: Inbound, data: dict, ctx: Context) -> Step:
+    if inbound.kind == "choice":
+        item = (inbound.choice or "").removeprefix("menu:")
+        if item == "inquiry":
+            return goto(inquiry.ASK, data, ctx)
+        if item == "talk_to_staff":
+            return handoff.request(data, ctx, reason="menu", then=MENU)
+        if item == "language":
+            return goto(CHOOSE, data, ctx)
+        if item in COMING_SOON:
+            service = text(ctx, data, f"menu_{item}")
+            hours = working_hours_text(ctx.texts, data.get("lang", "ar"), ctx.profile)
+            return show(data, ctx, Reply(text(ctx, data, "coming_soon", service=service, hours=hours)))
+    if inbound.kind == "text":
+        step = inquiry.answer_if_meaningful(inbound.text, data, ctx)
+        if step is not None:
+            return step
+    return reask(MENU, data, ctx, "menu_hint")

@@ -1,0 +1,57 @@
+"""Arabic-aware text normalisation, so that the ways people type the same word compare equal."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+_LETTERS = str.maketrans(
+    {
+        "أ": "ا",
+        "إ": "ا",
+        "آ": "ا",
+        "ٱ": "ا",
+        "ؤ": "و",
+        "ئ": "ي",
+        "ى": "ي",
+        "ة": "ه",
+        "ء": None,
+        "ـ": None,  # tatweel
+    }
+)
+# Harakat, tanween, shadda, sukun, superscript alef and Quranic marks.
+_DIACRITICS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed]")
+# Bidi controls, zero-width characters and the byte-order mark: invisible, but they break matching.
+_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\u00ad]")
+_PUNCT = re.compile(r"[^\w\s]|_")
+_SPACES = re.compile(r"\s+")
+
+
+def digits_to_ascii(text: str) -> str:
+    """Arabic-Indic and Persian digits to 0-9; everything else unchanged."""
+    return text.translate(_DIGITS)
+
+
+def strip_invisible(text: str) -> str:
+    """Remove direction marks and zero-width characters."""
+    return _INVISIBLE.sub("", text)
+
+
+def normalize(text: str) -> str:
+    """Fold a text for comparison: letter forms, diacritics, digits, case, punctuation and spacing."""
+    text = unicodedata.normalize("NFKC", strip_invisible(text))
+    text = _DIACRITICS.sub("", text).translate(_LETTERS)
+    text = digits_to_ascii(text).casefold()
+    text = _PUNCT.sub(" ", text)
+    return _SPACES.sub(" ", text).strip()
+
+
+def has_arabic(text: str) -> bool:
+    """True when the text holds at least one Arabic letter."""
+    return any("\u0600" <= ch <= "\u06ff" or "\u0750" <= ch <= "\u077f" for ch in text)
+
+
+def has_latin(text: str) -> bool:
+    """True when the text holds at least one Latin letter."""
+    return any(ch.isascii() and ch.isalpha() for ch in text)

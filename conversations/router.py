@@ -1,0 +1,96 @@
+"""One input in, one step out: resolve typed choices, honour the words that work everywhere, then hand
+the input to the state the conversation is in. This is the only entry point the host calls."""
+
+from __future__ import annotations
+
+from conversations import handoff, inquiry, language, menu  # noqa: F401  (registers their states)
+from conversations.effects import Reply
+from conversations.flow import STATES, goto, text
+from conversations.normalize import digits_to_ascii, normalize
+from conversations.types import Context, Inbound, Step
+
+KEEP = ("lang",)  # what survives a cancel: everything else in `data` belongs to the flow being left
+
+
+def _words(*words: str) -> frozenset[str]:
+    return frozenset(normalize(w) for w in words)
+
+
+MENU_WORDS = _words("menu", "main menu", "القائمة", "القائمة الرئيسية", "قائمة", "الرئيسية", "0")
+BACK_WORDS = _words("back", "رجوع", "ارجع", "الرجوع", "عودة", "السابق", "previous")
+CANCEL_WORDS = _words("cancel", "إلغاء", "الغاء", "ألغ", "الغي", "ابي الغي")
+LANGUAGE_WORDS = _words("language", "اللغة", "لغة", "تغيير اللغة", "change language")
+THANKS_WORDS = _words("شكرا", "شكراً لك", "مشكور", "مشكورين", "يعطيك العافية", "جزاك الله خير", "thanks", "thank you")
+GLOBAL_CHOICES = ("menu", "talk_to_staff")  # buttons that mean the same wherever they were pressed
+
+
+def _pending(data: dict) -> list[tuple[str, str]]:
+    return [(k, label) for k, label in data.get("choices", [])]
+
+
+def _resolve_typed_choice(inbound: Inbound, data: dict) -> Inbound:
+    """"2", "٢" or an option's own label typed out picks that option."""
+    if inbound.kind != "text":
+        return inbound
+    options = _pending(data)
+    typed = normalize(digits_to_ascii(inbound.text))
+    if typed.isdigit() and 1 <= int(typed) <= len(options):
+        return Inbound("choice", text=inbound.text, choice=options[int(typed) - 1][0])
+    for key, label in options:
+        if typed and typed == normalize(label):
+            return Inbound("choice", text=inbound.text, choice=key)
+    return inbound
+
+
+def _remember_choices(step: Step) -> Step:
+    """The choices of the last question asked are what a typed number refers to next time."""
+    offered: list[list[str]] = []
+    for effect in step.effects:
+        if isinstance(effect, Reply) and effect.choices:
+            offered = [[c.key, c.label] for c in effect.choices]
+    return Step(step.state, {**step.data, "choices": offered}, step.effects)
+
+
+def _global(inbound: Inbound, state: str, data: dict, ctx: Context) -> Step | None:
+    """Menu, back, cancel, language and thanks work in every state."""
+    if inbound.kind == "choice":
+        if inbound.choice == "menu":
+            return menu.show(data, ctx)
+        if inbound.choice in language.LANG_CHOICES:  # the web page's language switch, or an old button
+            return language.set_language(language.LANG_CHOICES[inbound.choice], data, ctx)
+        return None
+    typed = normalize(inbound.text)
+    if typed in MENU_WORDS:
+        return menu.show(data, ctx)
+    if typed in BACK_WORDS:
+        return goto(STATES[state].parent, data, ctx)
+    if typed in CANCEL_WORDS:
+        kept = {k: v for k, v in data.items() if k in KEEP}
+        return menu.show(kept, ctx, Reply(text(ctx, data, "cancelled")))
+    if typed in LANGUAGE_WORDS:
+        return goto(language.CHOOSE, data, ctx)
+    if typed in THANKS_WORDS:
+        return menu.show(data, ctx, Reply(text(ctx, data, "you_are_welcome")))
+    return None
+
+
+def step(state: str, data: dict, inbound: Inbound, ctx: Context) -> Step:
+    """Apply one input to a conversation in `state` with `data`; pure."""
+    if not state or state not in STATES or "lang" not in data:
+        return _remember_choices(language.start(data, ctx))
+    if inbound.kind == "start":
+        return _remember_choices(menu.show(data, ctx, Reply(text(ctx, data, "welcome_back"))))
+    if inbound.kind == "unsupported":
+        return _remember_choices(goto(state, data, ctx, Reply(text(ctx, data, "unsupported"))))
+    inbound = _resolve_typed_choice(inbound, data)
+    result = _global(inbound, state, data, ctx) if state != language.GREETING else None
+    if result is None and inbound.kind == "choice":
+        pending = {k for k, _ in _pending(data)}
+        if inbound.choice not in pending:
+            if (inbound.choice or "").startswith("menu:") or inbound.choice in GLOBAL_CHOICES:
+                result = STATES[menu.MENU].handle(inbound, data, ctx)
+            else:
+                result = goto(state, data, ctx, Reply(text(ctx, data, "stale_choice")))
+    if result is None:
+        result = STATES[state].handle(inbound, data, ctx)
+    return _remember_choices(result)

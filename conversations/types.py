@@ -1,0 +1,58 @@
+"""The values a conversation step reads and returns; plain data, no I/O."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+from bot.profile import Profile
+from conversations.catalog import Catalog
+from conversations.faq import FaqIndex
+
+
+@dataclass(frozen=True)
+class Choice:
+    """An option offered to the beneficiary: `key` comes back when it is picked, `label` is shown."""
+
+    key: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """One input as the channel saw it: typed text, a picked choice, a (re)start, or something unsupported."""
+
+    kind: Literal["text", "choice", "start", "unsupported"]
+    text: str = ""
+    choice: str | None = None
+
+
+@dataclass(frozen=True)
+class OpenHandoff:
+    """A request to talk to staff that is still waiting: its reference and when it is due."""
+
+    reference: str
+    answer_due_at: datetime
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a step may read besides its state: the profile, texts, FAQ, clock, channel and lookups."""
+
+    profile: Profile
+    texts: Catalog
+    faq: FaqIndex
+    now: datetime
+    channel: str
+    reference: str  # a fresh reference number, used if this input creates something that needs one
+    open_handoff: OpenHandoff | None = None
+
+
+@dataclass(frozen=True)
+class Step:
+    """A step's result: the next state, the conversation's data, and the effects for the host to apply."""
+
+    state: str
+    data: dict
+    effects: tuple = field(default_factory=tuple)

@@ -1,0 +1,139 @@
+"""The website chat's HTTP edge: the page, its session cookie, sending an input and reading replies."""
+
+from __future__ import annotations
+
+import html
+import json
+import logging
+import re
+import secrets
+from pathlib import Path
+from string import Template
+
+from aiohttp import web
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.appkeys import ENGINE, SETTINGS
+from bot.channels.web import CHANNEL
+from bot.incoming import Incoming
+from conversations.types import Inbound
+from store import queries
+
+log = logging.getLogger(__name__)
+STATIC = Path(__file__).resolve().parent / "static"
+COOKIE = "frontdesk_chat"
+TOKEN = re.compile(r"^[0-9a-f]{32}$")
+CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+MAX_BODY = 64 * 1024
+
+
+def _token(request: web.Request) -> str | None:
+    value = request.cookies.get(COOKIE, "")
+    return value if TOKEN.match(value) else None
+
+
+def _set_cookie(request: web.Request, response: web.StreamResponse, token: str) -> None:
+    secure = request.app[SETTINGS].public_base_url.startswith("https://")
+    response.set_cookie(COOKIE, token, max_age=365 * 24 * 3600, httponly=True, samesite="Lax", secure=secure, path="/")
+
+
+async def _language(request: web.Request, token: str | None) -> str:
+    engine = request.app[ENGINE]
+    if token:
+        async with engine.sessions() as tx:
+            lang = await queries.conversation_language(tx, f"{CHANNEL}:{token}")
+        if lang:
+            return lang
+    return engine.profile.default_language
+
+
+async def page(request: web.Request) -> web.Response:
+    """The chat page, right-to-left in Arabic, in the conversation's language; every text escaped."""
+    engine = request.app[ENGINE]
+    token = _token(request) or secrets.token_hex(16)
+    lang = await _language(request, _token(request))
+    t = engine.texts
+    association = engine.profile.short_name.get(lang)
+    values = {k: html.escape(t(lang, k)) for k in ("web_placeholder", "web_send", "web_switch", "web_error")}
+    values |= {
+        "lang": lang,
+        "dir": "rtl" if lang == "ar" else "ltr",
+        "other_lang": "en" if lang == "ar" else "ar",
+        "title": html.escape(t(lang, "web_title", association=association)),
+        "association": html.escape(association),
+        "max_chars": str(request.app[SETTINGS].webchat_max_chars),
+    }
+    body = Template((STATIC / "chat.html").read_text(encoding="utf-8")).substitute(values)
+    response = web.Response(text=body, content_type="text/html", charset="utf-8")
+    _set_cookie(request, response, token)
+    return response
+
+
+def _message(row) -> dict:
+    return {"id": row.id, "from": "bot", "text": row.payload.get("text", ""), "choices": row.payload.get("choices", [])}
+
+
+async def history(request: web.Request) -> web.Response:
+    """The conversation so far (after a reload), or only bot messages newer than `after` (polling)."""
+    token = _token(request)
+    if token is None:
+        return web.json_response({"messages": [], "last": 0})
+    key = f"{CHANNEL}:{token}"
+    try:
+        after = max(0, int(request.query.get("after", "0")))
+    except ValueError:
+        raise web.HTTPBadRequest(text="after must be a number") from None
+    engine = request.app[ENGINE]
+    async with engine.sessions() as tx:
+        replies = await queries.replies_after(tx, key, after)
+        inputs = await queries.inputs_of(tx, key) if after == 0 else []
+    items = [(r.created_at, 1, _message(r)) for r in replies]
+    items += [(i.received_at, 0, {"id": None, "from": "me", "text": i.text, "choices": []}) for i in inputs if i.text]
+    items.sort(key=lambda item: (item[0], item[1]))
+    last = replies[-1].id if replies else after
+    return web.json_response({"messages": [m for _, _, m in items], "last": last})
+
+
+async def send(request: web.Request) -> web.Response:
+    """One input from the page; answers with every bot message newer than the page's `after`."""
+    token = _token(request)
+    if token is None:
+        raise web.HTTPForbidden(text="open the chat page first")
+    if request.content_type != "application/json":
+        raise web.HTTPUnsupportedMediaType(text="send JSON")
+    engine, settings = request.app[ENGINE], request.app[SETTINGS]
+    key = f"{CHANNEL}:{token}"
+    lang = await _language(request, token)
+    try:
+        body = json.loads(await request.text())
+    except (ValueError, UnicodeDecodeError):
+        raise web.HTTPBadRequest(text="invalid JSON") from None
+    if not isinstance(body, dict):
+        raise web.HTTPBadRequest(text="expected a JSON object")
+    client_id, text, chosen, after = body.get("id"), body.get("text", ""), body.get("choice"), body.get("after", 0)
+    if not isinstance(client_id, str) or not CLIENT_ID.match(client_id):
+        raise web.HTTPBadRequest(text="id must be 8-64 letters, digits, - or _")
+    if not isinstance(text, str) or not isinstance(after, int) or (chosen is not None and not isinstance(chosen, str)):
+        raise web.HTTPBadRequest(text="text must be a string, choice a string, after a number")
+    text = text.strip()
+    if len(text) > settings.webchat_max_chars or len(chosen or "") > 64:
+        error = engine.texts(lang, "too_long", limit=settings.webchat_max_chars)
+        return web.json_response({"error": error}, status=413)
+    if body.get("start") is True:
+        inbound = Inbound("start")
+    elif chosen:
+        inbound = Inbound("choice", text=text, choice=chosen)
+    elif text:
+        inbound = Inbound("text", text=text)
+    else:
+        raise web.HTTPBadRequest(text="empty message")
+    incoming = Incoming(channel=CHANNEL, sender_id=token, provider_message_id=client_id, inbound=inbound)
+    try:
+        await engine.handle(incoming)
+        async with engine.sessions() as tx:
+            replies = await queries.replies_after(tx, key, max(0, after))
+    except (SQLAlchemyError, OSError):
+        log.exception("web chat input failed")
+        return web.json_response({"error": engine.texts(lang, "web_error")}, status=503)
+    last = replies[-1].id if replies else after
+    return web.json_response({"messages": [_message(r) for r in replies], "last": last})

@@ -1,0 +1,137 @@
+"""The few queries that need care: recording an input once, locking a conversation, claiming outbox rows."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from store.models import Beneficiary, ChannelIdentity, Conversation, HandoffRequest, InboundMessage, OutboxMessage
+
+
+class VersionConflict(Exception):
+    """The conversation changed under us; the transaction is retried."""
+
+
+async def record_inbound(tx: AsyncSession, row: InboundMessage) -> bool:
+    """Insert an input; False (and nothing written) when the provider already gave us this id."""
+    try:
+        async with tx.begin_nested():
+            tx.add(row)
+        return True
+    except IntegrityError:
+        return False
+
+
+async def lock_conversation(tx: AsyncSession, key: str) -> Conversation | None:
+    """The conversation row, locked until commit (SQLite's BEGIN IMMEDIATE already holds the write lock)."""
+    return (await tx.scalars(select(Conversation).where(Conversation.key == key).with_for_update())).first()
+
+
+async def next_inbound(tx: AsyncSession, key: str) -> InboundMessage | None:
+    """The oldest input of this conversation not yet applied: inputs are applied in arrival order."""
+    query = (
+        select(InboundMessage)
+        .where(InboundMessage.conversation_key == key, InboundMessage.status == "received")
+        .order_by(InboundMessage.id)
+        .limit(1)
+    )
+    return (await tx.scalars(query)).first()
+
+
+async def identity_for(tx: AsyncSession, channel: str, external_id: str) -> ChannelIdentity | None:
+    query = select(ChannelIdentity).where(ChannelIdentity.channel == channel, ChannelIdentity.external_id == external_id)
+    return (await tx.scalars(query)).first()
+
+
+async def create_conversation(tx: AsyncSession, key: str, channel: str, external_id: str, name: str, lang: str) -> Conversation:
+    """A first contact: the person (unless this channel id is known already), their identity and a conversation."""
+    identity = await identity_for(tx, channel, external_id)
+    if identity is None:
+        person = Beneficiary(display_name=name[:200], language=lang)
+        tx.add(person)
+        await tx.flush()
+        identity = ChannelIdentity(channel=channel, external_id=external_id, beneficiary_id=person.id)
+        tx.add(identity)
+    conversation = Conversation(key=key, beneficiary_id=identity.beneficiary_id)
+    tx.add(conversation)
+    await tx.flush()  # a concurrent first contact surfaces here as an IntegrityError; the caller retries
+    return conversation
+
+
+async def save_conversation(tx: AsyncSession, conv: Conversation, state: str, data: dict, now: datetime) -> None:
+    """Write the new state if nobody else did since we read it (version check)."""
+    result = await tx.execute(
+        update(Conversation)
+        .where(Conversation.id == conv.id, Conversation.version == conv.version)
+        .values(state=state, flow=state.split(":", 1)[0], data=data, version=conv.version + 1, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise VersionConflict(conv.key)
+
+
+async def open_handoff(tx: AsyncSession, beneficiary_id: int) -> HandoffRequest | None:
+    query = (
+        select(HandoffRequest)
+        .where(HandoffRequest.beneficiary_id == beneficiary_id, HandoffRequest.status == "open")
+        .order_by(HandoffRequest.id.desc())
+        .limit(1)
+    )
+    return (await tx.scalars(query)).first()
+
+
+async def stale_inbound_keys(tx: AsyncSession, older_than: datetime, limit: int = 100) -> list[str]:
+    """Conversations with inputs recorded but not applied (a crash between the two): to be resumed."""
+    query = (
+        select(InboundMessage.conversation_key)
+        .where(InboundMessage.status == "received", InboundMessage.received_at <= older_than)
+        .distinct()
+        .limit(limit)
+    )
+    return list((await tx.scalars(query)).all())
+
+
+async def claim_outbox(tx: AsyncSession, now: datetime, lease: timedelta, limit: int) -> list[OutboxMessage]:
+    """Take due rows for sending: pending ones, and ones whose sender's lease ran out (it died mid-send).
+    On PostgreSQL, rows another dispatcher holds are skipped, not waited for."""
+    query = (
+        select(OutboxMessage)
+        .where(
+            OutboxMessage.next_attempt_at <= now,
+            OutboxMessage.status.in_(("pending", "sending")),
+        )
+        .order_by(OutboxMessage.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    rows = list((await tx.scalars(query)).all())
+    for row in rows:
+        row.status = "sending"
+        row.attempts += 1
+        row.next_attempt_at = now + lease
+    return rows
+
+
+async def replies_after(tx: AsyncSession, key: str, after: int, limit: int = 200) -> list[OutboxMessage]:
+    """A conversation's outgoing messages with ids above `after`, oldest first."""
+    query = (
+        select(OutboxMessage)
+        .where(OutboxMessage.conversation_key == key, OutboxMessage.id > after)
+        .order_by(OutboxMessage.id)
+        .limit(limit)
+    )
+    return list((await tx.scalars(query)).all())
+
+
+async def inputs_of(tx: AsyncSession, key: str, limit: int = 200) -> list[InboundMessage]:
+    """A conversation's latest inputs, oldest first."""
+    query = select(InboundMessage).where(InboundMessage.conversation_key == key).order_by(InboundMessage.id.desc()).limit(limit)
+    return list(reversed((await tx.scalars(query)).all()))
+
+
+async def conversation_language(tx: AsyncSession, key: str) -> str | None:
+    conv = (await tx.scalars(select(Conversation).where(Conversation.key == key))).first()
+    return (conv.data or {}).get("lang") if conv else None
