@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import logging
@@ -24,7 +25,12 @@ STATIC = Path(__file__).resolve().parent / "static"
 COOKIE = "frontdesk_chat"
 TOKEN = re.compile(r"^[0-9a-f]{32}$")
 CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
-MAX_BODY = 64 * 1024
+_dumps = functools.partial(json.dumps, ensure_ascii=False)
+
+
+def _json(data: dict, status: int = 200) -> web.Response:
+    """JSON with Arabic kept readable (not \\u-escaped)."""
+    return web.json_response(data, status=status, dumps=_dumps)
 
 
 def _token(request: web.Request) -> str | None:
@@ -77,7 +83,7 @@ async def history(request: web.Request) -> web.Response:
     """The conversation so far (after a reload), or only bot messages newer than `after` (polling)."""
     token = _token(request)
     if token is None:
-        return web.json_response({"messages": [], "last": 0})
+        return _json({"messages": [], "last": 0})
     key = f"{CHANNEL}:{token}"
     try:
         after = max(0, int(request.query.get("after", "0")))
@@ -91,7 +97,7 @@ async def history(request: web.Request) -> web.Response:
     items += [(i.received_at, 0, {"id": None, "from": "me", "text": i.text, "choices": []}) for i in inputs if i.text]
     items.sort(key=lambda item: (item[0], item[1]))
     last = replies[-1].id if replies else after
-    return web.json_response({"messages": [m for _, _, m in items], "last": last})
+    return _json({"messages": [m for _, _, m in items], "last": last})
 
 
 async def send(request: web.Request) -> web.Response:
@@ -118,7 +124,7 @@ async def send(request: web.Request) -> web.Response:
     text = text.strip()
     if len(text) > settings.webchat_max_chars or len(chosen or "") > 64:
         error = engine.texts(lang, "too_long", limit=settings.webchat_max_chars)
-        return web.json_response({"error": error}, status=413)
+        return _json({"error": error}, status=413)
     if body.get("start") is True:
         inbound = Inbound("start")
     elif chosen:
@@ -134,6 +140,6 @@ async def send(request: web.Request) -> web.Response:
             replies = await queries.replies_after(tx, key, max(0, after))
     except (SQLAlchemyError, OSError):
         log.exception("web chat input failed")
-        return web.json_response({"error": engine.texts(lang, "web_error")}, status=503)
+        return _json({"error": engine.texts(lang, "web_error")}, status=503)
     last = replies[-1].id if replies else after
-    return web.json_response({"messages": [_message(r) for r in replies], "last": last})
+    return _json({"messages": [_message(r) for r in replies], "last": last})

@@ -1,0 +1,35 @@
+# Two commands on a fresh machine: `make run` serves the bot, `make test` runs every test.
+# Both create the virtual environment and install what they need themselves.
+
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+
+.PHONY: run test chat migrate bench clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed") if sys.version_info < (3, 11) else None'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.dev: $(VENV)/.installed
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+run: $(VENV)/.installed
+	$(PY) -m bot migrate
+	$(PY) -m bot run
+
+chat: $(VENV)/.installed
+	$(PY) -m bot chat
+
+migrate: $(VENV)/.installed
+	$(PY) -m bot migrate
+
+test: $(VENV)/.dev
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) data .pytest_cache

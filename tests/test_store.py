@@ -1,0 +1,173 @@
+"""The store and the engine on SQLite and PostgreSQL: schema, dedupe, one transaction per input, no interleaving."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import func, select
+from sqlmodel import SQLModel
+
+from bot.dispatcher import Dispatcher
+from bot.engine import Engine
+from bot.incoming import Incoming
+from conversations.types import Inbound
+from store.db import make_engine, make_sessions
+from store.models import Beneficiary, ChannelIdentity, Conversation, HandoffRequest, InboundMessage, OutboxMessage
+from tests.conftest import References
+
+
+def said(text: str, n: int, sender: str = "u1", channel: str = "web") -> Incoming:
+    return Incoming(channel, sender, f"m{n}", Inbound("text", text=text))
+
+
+async def count(sessions, model, *where) -> int:
+    async with sessions() as tx:
+        return (await tx.scalar(select(func.count()).select_from(model).where(*where))) or 0
+
+
+async def test_migrations_match_the_models(db_url):
+    engine = make_engine(db_url)
+    async with engine.connect() as conn:
+        diff = await conn.run_sync(lambda sync: compare_metadata(MigrationContext.configure(sync), SQLModel.metadata))
+    await engine.dispose()
+    assert diff == []
+
+
+async def test_first_message_creates_person_identity_and_conversation(engine, sessions):
+    replies = await engine.handle(said("السلام عليكم", 1))
+    assert "اختر اللغة" in replies[0].payload["text"]
+    assert await count(sessions, Beneficiary) == 1
+    assert await count(sessions, ChannelIdentity, ChannelIdentity.external_id == "u1") == 1
+    async with sessions() as tx:
+        conv = (await tx.scalars(select(Conversation))).one()
+    assert (conv.key, conv.state, conv.version) == ("web:u1", "greeting:choose_language", 1)
+
+
+async def test_a_repeated_provider_id_has_no_second_effect(engine, sessions):
+    await engine.handle(said("مرحبا", 1))
+    first = await count(sessions, OutboxMessage)
+    again = await engine.handle(said("مرحبا", 1))
+    assert again == []
+    assert await count(sessions, OutboxMessage) == first
+    assert await count(sessions, InboundMessage) == 1
+    async with sessions() as tx:
+        assert (await tx.scalars(select(Conversation.version))).one() == 1
+
+
+async def test_language_choice_is_remembered_on_the_person(engine, sessions):
+    await engine.handle(said("hello", 1))
+    await engine.handle(Incoming("web", "u1", "m2", Inbound("choice", text="English", choice="lang:en")))
+    async with sessions() as tx:
+        person = (await tx.scalars(select(Beneficiary))).one()
+    assert person.language == "en"
+
+
+async def test_talk_to_staff_records_one_handoff_with_due_time(engine, sessions, clock):
+    for n, text in enumerate(["مرحبا", "1", "6"], start=1):
+        replies = await engine.handle(said(text, n))
+    assert "H-" in replies[0].payload["text"]
+    await engine.handle(said("6", 4))  # asking again does not open a second request
+    async with sessions() as tx:
+        handoffs = (await tx.scalars(select(HandoffRequest))).all()
+    assert len(handoffs) == 1
+    assert handoffs[0].status == "open" and handoffs[0].answer_due_at > clock.now
+
+
+class Ticking:
+    """A clock that moves on a millisecond each time it is read, so that order shows in timestamps."""
+
+    def __init__(self, start):
+        self.now = start
+
+    def __call__(self):
+        self.now += timedelta(milliseconds=1)
+        return self.now
+
+
+async def test_concurrent_inputs_to_one_conversation_never_interleave(db_url, profile, texts, clock):
+    """Two engines (as two processes would) apply 20 inputs at once; each is applied exactly once, in order."""
+    clock = Ticking(clock.now)
+    pools = [make_engine(db_url) for _ in range(2)]
+    engines = [Engine(make_sessions(p), profile, texts, clock=clock, references=References()) for p in pools]
+    inputs = [said("مرحبا" if n == 0 else f"سؤال رقم {n}", n) for n in range(20)]
+    for incoming in inputs:  # record in a known order first, then apply concurrently
+        assert await engines[0].record(incoming)
+    await asyncio.gather(*(engines[n % 2].process("web:u1") for n in range(20)))
+    sessions = engines[0].sessions
+    async with sessions() as tx:
+        conv = (await tx.scalars(select(Conversation))).one()
+        statuses = (await tx.scalars(select(InboundMessage.status))).all()
+        processed = (await tx.scalars(select(InboundMessage.processed_at).order_by(InboundMessage.id))).all()
+    assert conv.version == 20
+    assert set(statuses) == {"processed"}
+    assert processed == sorted(processed) and len(set(processed)) == 20
+    for pool in pools:
+        await pool.dispose()
+
+
+async def test_concurrent_first_contacts_on_one_key_make_one_person(db_url, profile, texts, clock):
+    pools = [make_engine(db_url) for _ in range(2)]
+    engines = [Engine(make_sessions(p), profile, texts, clock=clock) for p in pools]
+    await asyncio.gather(*(engines[n % 2].handle(said("مرحبا", n)) for n in range(6)))
+    sessions = engines[0].sessions
+    assert await count(sessions, Beneficiary) == 1
+    assert await count(sessions, Conversation) == 1
+    assert await count(sessions, InboundMessage, InboundMessage.status == "processed") == 6
+    for pool in pools:
+        await pool.dispose()
+
+
+async def test_inputs_recorded_but_not_applied_are_resumed(engine, sessions, clock):
+    assert await engine.record(said("مرحبا", 1))  # as if the process died right after the 200
+    clock.now += timedelta(seconds=30)
+    assert await engine.resume_stale() == 1
+    assert await count(sessions, InboundMessage, InboundMessage.status == "processed") == 1
+    assert await count(sessions, OutboxMessage) == 1
+
+
+class FlakySender:
+    """Fails the first `failures` sends, then delivers; records what it delivered."""
+
+    def __init__(self, failures: int):
+        self.failures = failures
+        self.delivered: list[str] = []
+
+    async def send(self, row: OutboxMessage) -> str:
+        if self.failures:
+            self.failures -= 1
+            raise ConnectionError("provider unavailable")
+        self.delivered.append(row.payload["text"])
+        return f"p-{row.id}"
+
+
+async def test_dispatcher_sends_after_commit_and_retries_with_backoff(engine, sessions, clock):
+    sender = FlakySender(failures=1)
+    dispatcher = Dispatcher(sessions, {"web": sender}, clock)
+    await engine.handle(said("مرحبا", 1))
+    assert await dispatcher.run_once() == 1
+    async with sessions() as tx:
+        row = (await tx.scalars(select(OutboxMessage))).one()
+    assert (row.status, row.attempts) == ("pending", 1) and "ConnectionError" in row.error
+    assert await dispatcher.run_once() == 0  # not due yet
+    clock.now += timedelta(seconds=6)
+    assert await dispatcher.run_once() == 1
+    async with sessions() as tx:
+        row = (await tx.scalars(select(OutboxMessage))).one()
+    assert (row.status, row.provider_message_id) == ("sent", f"p-{row.id}")
+    assert len(sender.delivered) == 1
+
+
+async def test_a_row_left_sending_by_a_dead_dispatcher_is_sent_again(engine, sessions, clock):
+    await engine.handle(said("مرحبا", 1))
+    async with sessions() as tx, tx.begin():
+        row = (await tx.scalars(select(OutboxMessage))).one()
+        row.status, row.next_attempt_at = "sending", clock.now + timedelta(seconds=60)
+    sender = FlakySender(failures=0)
+    dispatcher = Dispatcher(sessions, {"web": sender}, clock)
+    assert await dispatcher.run_once() == 0  # its lease has not run out
+    clock.now += timedelta(seconds=61)
+    assert await dispatcher.run_once() == 1
+    assert len(sender.delivered) == 1
