@@ -13,10 +13,15 @@ from pathlib import Path
 
 import pytest
 
-CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
-_missing = [p for p in (CHROMIUM, CHROMEDRIVER) if not (Path(p).exists() or shutil.which(Path(p).name))]
-if _missing:
-    _reason = f"headless browser test needs {' and '.join(_missing)} (apt-get install chromium chromium-driver)"
+
+def _binary(path: str) -> str | None:
+    return path if Path(path).is_file() and os.access(path, os.X_OK) else shutil.which(Path(path).name)
+
+
+CHROMIUM, CHROMEDRIVER = _binary("/usr/bin/chromium"), _binary("/usr/bin/chromedriver")
+if not (CHROMIUM and CHROMEDRIVER):
+    _missing = " and ".join(n for n, p in (("chromium", CHROMIUM), ("chromedriver", CHROMEDRIVER)) if not p)
+    _reason = f"headless browser test needs {_missing} (apt-get install chromium chromium-driver)"
     if os.environ.get("REQUIRE_BROWSER") == "1":
         pytest.fail(_reason, pytrace=False)
     pytest.skip(_reason, allow_module_level=True)
@@ -43,7 +48,7 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory):
-    """`python -m bot run` on a free port with a fresh SQLite file and the test profile; yields its base URL."""
+    """`python -m bot run` on a free port, a fresh SQLite file and the test profile; yields the base URL."""
     home = tmp_path_factory.mktemp("server")
     port = _free_port()
     env = os.environ | {
@@ -53,7 +58,8 @@ def server(tmp_path_factory: pytest.TempPathFactory):
         "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
     }
     out = open(home / "server.log", "wb")  # a file, not a pipe: a chatty server never blocks
-    proc = subprocess.Popen([sys.executable, "-m", "bot", "run"], cwd=home, env=env, stdout=out, stderr=subprocess.STDOUT)
+    command = [sys.executable, "-m", "bot", "run"]
+    proc = subprocess.Popen(command, cwd=home, env=env, stdout=out, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 20
     while True:
@@ -67,7 +73,8 @@ def server(tmp_path_factory: pytest.TempPathFactory):
             proc.kill()
             proc.wait()
             out.close()
-            pytest.fail(f"the app did not become healthy:\n{(home / 'server.log').read_text(errors='replace')}")
+            output = (home / "server.log").read_text(errors="replace")
+            pytest.fail(f"the app did not answer /healthz within 20 s:\n{output}")
         time.sleep(0.1)
     yield base
     proc.terminate()
@@ -93,7 +100,8 @@ def browser(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
 
 
 def _wait(driver, condition, what: str):
-    waiter = WebDriverWait(driver, WAIT, poll_frequency=0.1, ignored_exceptions=[StaleElementReferenceException])
+    stale = (StaleElementReferenceException,)  # a reload replaces every element
+    waiter = WebDriverWait(driver, WAIT, poll_frequency=0.1, ignored_exceptions=stale)
     return waiter.until(condition, message=f"timed out waiting for {what}")
 
 
@@ -104,7 +112,8 @@ def _bubbles(driver, who: str, containing: str) -> list:
 def _button(driver, label: str):
     """The newest choice button with exactly this label, once it is on screen."""
     def find(d):
-        found = [b for b in d.find_elements(By.CSS_SELECTOR, "#log li.msg.bot .choices button") if b.text == label]
+        buttons = d.find_elements(By.CSS_SELECTOR, "#log li.msg.bot .choices button")
+        found = [b for b in buttons if b.text == label]
         return found[-1] if found else False
     return _wait(driver, find, f"a button «{label}»")
 
@@ -161,9 +170,9 @@ def test_markup_typed_into_the_chat_is_shown_as_text(server: str, browser) -> No
     browser.get(server + "/")
     _await_bot(browser, "أهلاً وسهلاً بك")
     _say(browser, payload)
-    _wait(browser, lambda d: [e for e in d.find_elements(By.CSS_SELECTOR, "#log li.msg.me") if e.text == payload],
-          "the user's bubble with the markup as literal text")
+    mine = (By.CSS_SELECTOR, "#log li.msg.me")
+    _wait(browser, lambda d: [e for e in d.find_elements(*mine) if e.text == payload], "the markup as text")
     _wait(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#log li.msg.bot")) >= 2, "the bot's reply")
     assert browser.find_elements(By.CSS_SELECTOR, "#log img, #log script") == []
     with pytest.raises(NoAlertPresentException):
-        browser.switch_to.alert.text  # noqa: B018  (reading it is how one asks whether an alert is open)
+        browser.switch_to.alert.text  # noqa: B018  (reading it is how to ask whether an alert is open)

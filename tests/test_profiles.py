@@ -1,0 +1,62 @@
+"""The shipped profiles: one per seed association, valid, and each FAQ finds its own answers."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.profile import DEFAULT_PROFILE, ProfileError, load, shipped
+from conversations.faq import FaqIndex, classify
+
+SEED_PROFILES = {"sha3af", "bukayriyah", "miras", "users_policy", "amn"}
+
+
+def test_one_profile_per_seed_association_and_a_default():
+    assert set(shipped()) == SEED_PROFILES
+    assert DEFAULT_PROFILE in SEED_PROFILES
+
+
+@pytest.mark.parametrize("name", sorted(SEED_PROFILES))
+def test_profile_is_complete_and_faithful_to_the_policy(name):
+    profile = load(name)
+    assert profile.deadlines.decision_days == 14  # every policy: the committee answers within two weeks
+    assert profile.deadlines.announce_open_working_days == 5
+    assert profile.deadlines.announce_registration_working_days == 10
+    assert profile.working_hours.days == ["sun", "mon", "tue", "wed", "thu"]
+    assert profile.name.ar and profile.name.en and profile.service_area and profile.categories
+    assert len(profile.faq) >= 8
+    assert profile.policy_source.startswith(("000_", "001_", "002_", "003_", "004_"))
+
+
+@pytest.mark.parametrize("name", sorted(SEED_PROFILES))
+def test_every_faq_question_finds_its_own_entry(name):
+    """Each way of asking that the profile lists is answered with its own entry, in both languages."""
+    profile = load(name)
+    index = FaqIndex(profile)
+    wrong = []
+    for entry in profile.faq:
+        for lang in ("ar", "en"):
+            for question in getattr(entry, lang).questions:
+                verdict, matches = classify(index.search(question))
+                if entry.id not in [m.entry.id for m in matches]:
+                    wrong.append((entry.id, question, verdict, [m.entry.id for m in matches]))
+    assert wrong == []
+
+
+def test_errors_name_the_file_the_field_and_the_problem(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('id = "x"\nname = { ar = "س" }\n', encoding="utf-8")
+    with pytest.raises(ProfileError) as caught:
+        load(str(bad))
+    message = str(caught.value)
+    assert "bad.toml" in message and "name.en" in message and "service_area" in message
+
+
+def test_a_typo_in_a_key_is_refused(tmp_path):
+    from tests.conftest import FIXTURES
+
+    text = (FIXTURES / "profile.toml").read_text(encoding="utf-8").replace("[deadlines]", "[deadlinez]")
+    text += "\n[deadlinez]\ndecision_days = 14\n"
+    typo = tmp_path / "typo.toml"
+    typo.write_text(text, encoding="utf-8")
+    with pytest.raises(ProfileError, match="deadlinez"):
+        load(str(typo))
