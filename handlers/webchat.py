@@ -97,7 +97,8 @@ async def history(request: web.Request) -> web.Response:
     items += [(i.received_at, 0, {"id": None, "from": "me", "text": i.text, "choices": []}) for i in inputs if i.text]
     items.sort(key=lambda item: (item[0], item[1]))
     last = replies[-1].id if replies else after
-    return _json({"messages": [m for _, _, m in items], "last": last})
+    lang = await _language(request, token)
+    return _json({"messages": [m for _, _, m in items], "last": last, "lang": lang})
 
 
 async def send(request: web.Request) -> web.Response:
@@ -142,4 +143,4 @@ async def send(request: web.Request) -> web.Response:
         log.exception("web chat input failed")
         return _json({"error": engine.texts(lang, "web_error")}, status=503)
     last = replies[-1].id if replies else after
-    return _json({"messages": [_message(r) for r in replies], "last": last})
+    return _json({"messages": [_message(r) for r in replies], "last": last, "lang": await _language(request, token)})

@@ -176,3 +176,18 @@ def test_markup_typed_into_the_chat_is_shown_as_text(server: str, browser) -> No
     assert browser.find_elements(By.CSS_SELECTOR, "#log img, #log script") == []
     with pytest.raises(NoAlertPresentException):
         browser.switch_to.alert.text  # noqa: B018  (reading it is how to ask whether an alert is open)
+
+
+def test_messages_typed_in_quick_succession_are_all_answered(server: str, browser) -> None:
+    browser.get(server + "/")
+    _button(browser, "العربية").click()
+    _button(browser, "استفسار")
+    box = browser.find_element(By.ID, "input")
+    box.send_keys("ما هي الأوراق المطلوبة\n")  # Enter sends; the second is typed before the first is answered
+    box.send_keys("متى يطلع الرد على طلبي\n")
+    _await_bot(browser, "خلال أسبوعين")
+    _await_bot(browser, "الهوية الوطنية")
+    mine = [e.text for e in browser.find_elements(By.CSS_SELECTOR, "#log li.msg.me")]
+    assert mine[-2:] == ["ما هي الأوراق المطلوبة", "متى يطلع الرد على طلبي"]
+    enabled = [b for b in browser.find_elements(By.CSS_SELECTOR, "#log .choices button") if b.is_enabled()]
+    assert {b.text for b in enabled} == {"سؤال آخر", "التحدث مع موظف", "القائمة الرئيسية"}, "old buttons retire"

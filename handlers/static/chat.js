@@ -9,7 +9,7 @@
   const status = document.getElementById("status");
   const shown = new Set();  // bot message ids already on screen (a poll and a send may both bring one)
   let last = 0;
-  let busy = false;
+  let queue = Promise.resolve();  // inputs go one after another, in the order they were typed
 
   function newId() {
     const bytes = new Uint8Array(16);
@@ -17,18 +17,25 @@
     return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
   }
 
+  function retireOldChoices() {
+    // Only the latest question's options stay clickable.
+    for (const button of log.querySelectorAll(".choices button")) button.disabled = true;
+  }
+
   function show(message) {
     if (message.id !== null && message.id !== undefined) {
-      if (shown.has(message.id)) return;
+      if (shown.has(message.id)) return null;
       shown.add(message.id);
     }
     const item = document.createElement("li");
     item.className = "msg " + (message.from === "me" ? "me" : "bot");
+    item.dir = "auto";
     const text = document.createElement("div");
     text.className = "text";
     text.textContent = message.text;
     item.appendChild(text);
     if (message.choices && message.choices.length) {
+      retireOldChoices();
       const row = document.createElement("div");
       row.className = "choices";
       for (const [key, label] of message.choices) {
@@ -36,18 +43,25 @@
         button.type = "button";
         button.textContent = label;
         button.dataset.choice = key;
-        button.addEventListener("click", () => send({ choice: key, text: label }));
+        button.addEventListener("click", () => { enqueue({ choice: key, text: label }); input.focus(); });
         row.appendChild(button);
       }
       item.appendChild(row);
     }
     log.appendChild(item);
     log.scrollTop = log.scrollHeight;
+    return item;
   }
 
   function setError(text) {
     status.textContent = text || "";
     status.hidden = !text;
+  }
+
+  function received(data) {
+    for (const message of data.messages) show(message);
+    last = Math.max(last, data.last);
+    if (data.lang && data.lang !== body.dataset.lang) window.location.reload();  // page follows the chat
   }
 
   async function post(payload) {
@@ -59,44 +73,39 @@
     });
     const data = await response.json().catch(() => ({}));
     if (!response.ok) throw new Error(data.error || body.dataset.error);
-    for (const message of data.messages) show(message);
-    last = Math.max(last, data.last);
-    return data;
+    received(data);
   }
 
-  async function send(payload, echo = true) {
-    if (busy) return;
-    busy = true;
+  async function send(payload, echo) {
     setError("");
-    if (echo && payload.text) show({ from: "me", text: payload.text });
+    const bubble = echo && payload.text ? show({ from: "me", text: payload.text }) : null;
     try {
       await post(payload);
     } catch (error) {
       setError(error.message || body.dataset.error);
-      if (!payload.choice && payload.text) input.value = payload.text;  // keep what was typed
-    } finally {
-      busy = false;
+      if (bubble) bubble.remove();  // not accepted: it is not part of the conversation
+      if (!payload.choice && payload.text && !input.value) input.value = payload.text;  // keep what was typed
     }
   }
 
+  function enqueue(payload, echo = true) {
+    queue = queue.then(() => send(payload, echo));
+    return queue;
+  }
+
   async function poll() {
-    if (busy) return;
     try {
       const response = await fetch("/api/chat/messages?after=" + last, { credentials: "same-origin" });
-      if (!response.ok) return;
-      const data = await response.json();
-      for (const message of data.messages) show(message);
-      last = Math.max(last, data.last);
+      if (response.ok) received(await response.json());
     } catch (_) { /* offline for a moment; the next poll tries again */ }
   }
 
   async function start() {
     const response = await fetch("/api/chat/messages?after=0", { credentials: "same-origin" });
     const data = await response.json();
-    for (const message of data.messages) show(message);
-    last = data.last;
-    if (!data.messages.length) await send({ start: true }, false);
-    setInterval(poll, 4000);
+    received(data);
+    if (!data.messages.length) await enqueue({ start: true }, false);
+    setInterval(() => { queue = queue.then(poll); }, 4000);
   }
 
   form.addEventListener("submit", (event) => {
@@ -104,15 +113,14 @@
     const text = input.value.trim();
     if (!text) return;
     input.value = "";
-    send({ text: text });
+    enqueue({ text: text });
   });
   input.addEventListener("keydown", (event) => {
     if (event.key === "Enter" && !event.shiftKey) { event.preventDefault(); form.requestSubmit(); }
   });
-  document.getElementById("switch").addEventListener("click", async () => {
-    const lang = body.dataset.otherLang;
-    await send({ choice: "lang:" + lang }, false);
-    window.location.reload();
+  document.getElementById("switch").addEventListener("click", () => {
+    enqueue({ choice: "lang:" + body.dataset.otherLang }, false);
   });
+  input.focus();
   start().catch(() => setError(body.dataset.error));
 })();
