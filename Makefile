@@ -18,6 +18,12 @@ $(VENV)/.dev: $(VENV)/.installed
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $@
 
+# Stoplight Prism for the contract tests (needs Node.js and npm).
+PRISM := tests/contract/node_modules/.bin/prism
+$(PRISM): tests/contract/package.json tests/contract/package-lock.json
+	npm ci --prefix tests/contract --no-audit --no-fund --loglevel=error
+	touch $@
+
 run: $(VENV)/.installed
 	$(PY) -m bot migrate
 	$(PY) -m bot run
@@ -28,7 +34,7 @@ chat: $(VENV)/.installed
 migrate: $(VENV)/.installed
 	$(PY) -m bot migrate
 
-test: $(VENV)/.dev
+test: $(VENV)/.dev $(PRISM)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 clean:

@@ -1,55 +1,100 @@
-"""The outbox sender: claims due rows after commit and hands each to its channel's sender, with retries."""
+"""The outbox sender: claims due rows after commit and hands each to its channel's sender, within the
+channel's rate limit, in order per recipient, with retries (back-off with jitter) and clear final states."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import random
+from collections import defaultdict
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Callable, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.ratelimit import Limiter, RateLimit
 from store import queries
 from store.models import OutboxMessage
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(seconds=60)  # a row claimed longer ago than this by a dead sender is claimed again
 MAX_ATTEMPTS = 6
+CONCURRENCY = 32  # recipients served at once; each recipient's rows still go one after another
+OPT_OUT_KINDS = frozenset({"announcement"})  # what STOP stops; replies and news of one's own requests still go
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """What a sender may need to know about whom it writes to."""
+
+    last_inbound_at: datetime | None = None
+    opted_out: bool = False
+    unreachable: str | None = None
 
 
 class TemporaryFailure(Exception):
-    """The provider could not take the message now; try again later."""
+    """The provider could not take the message now (429, 5xx, network); try again, after `retry_after` s if given."""
+
+    def __init__(self, reason: str, retry_after: float | None = None):
+        super().__init__(reason)
+        self.retry_after = retry_after
 
 
 class PermanentFailure(Exception):
-    """The provider refused the message for good (bad number, blocked, …)."""
+    """The provider refused the message for good; `unreachable` marks the identity (blocked, invalid number),
+    `opted_out` records that the person unsubscribed at the provider."""
+
+    def __init__(self, reason: str, *, unreachable: bool = False, opted_out: bool = False):
+        super().__init__(reason)
+        self.unreachable = unreachable
+        self.opted_out = opted_out
+
+
+class NeedsTemplate(Exception):
+    """A free-form message outside the WhatsApp 24-hour window, with no approved template for its kind."""
 
 
 class Sender(Protocol):
     """A channel's way out: deliver one outbox row, return the provider's id for it."""
 
-    async def send(self, row: OutboxMessage) -> str: ...
+    async def send(self, row: OutboxMessage, recipient: Recipient) -> str: ...
 
 
-def backoff(attempts: int) -> timedelta:
-    """5 s, 20 s, 80 s, … capped at an hour."""
-    return timedelta(seconds=min(3600, 5 * 4 ** max(0, attempts - 1)))
+def backoff(attempts: int, rng: Callable[[], float] = random.random) -> timedelta:
+    """5 s, 20 s, 80 s, … capped at an hour, each stretched by up to a quarter at random (jitter), so that
+    many rows failing together do not all come back at the same moment."""
+    base = min(3600, 5 * 4 ** max(0, attempts - 1))
+    return timedelta(seconds=base * (1 + 0.25 * rng()))
+
+
+@dataclass
+class _Outcome:
+    status: str
+    provider_id: str | None = None
+    error: str | None = None
+    retry_at: datetime | None = None
+    unreachable: str | None = None
+    opted_out: bool = False
 
 
 class Dispatcher:
-    """Delivers outbox rows in order; woken after each commit, and periodically for retries."""
+    """Delivers outbox rows; woken after each commit, and periodically for retries."""
 
     def __init__(
         self,
         sessions: async_sessionmaker[AsyncSession],
         senders: dict[str, Sender],
         clock: Callable[[], datetime],
-        batch: int = 100,
+        *,
+        limits: dict[str, RateLimit] | None = None,
+        batch: int = 200,
     ):
         self.sessions = sessions
         self.senders = senders
         self.clock = clock
         self.batch = batch
+        self.limiters = {channel: Limiter(limit) for channel, limit in (limits or {}).items()}
         self._wake = asyncio.Event()
 
     def wake(self, _rows: object = None) -> None:
@@ -59,39 +104,71 @@ class Dispatcher:
         """Send what is due now; the number of rows handled."""
         async with self.sessions() as tx, tx.begin():
             rows = await queries.claim_outbox(tx, self.clock(), LEASE, self.batch)
+        queues: dict[tuple[str, str], list[OutboxMessage]] = defaultdict(list)
         for row in rows:
-            await self._deliver(row)
+            queues[(row.channel, row.recipient)].append(row)
+        gate = asyncio.Semaphore(CONCURRENCY)
+
+        async def serve(queue: list[OutboxMessage]) -> None:
+            async with gate:
+                for row in queue:
+                    await self._deliver(row)
+
+        await asyncio.gather(*(serve(q) for q in queues.values()))
         return len(rows)
 
     async def _deliver(self, row: OutboxMessage) -> None:
-        sender = self.senders.get(row.channel)
-        status, provider_id, error, retry_at = "sent", None, None, None
-        if sender is None:
-            status, error = "failed", f"no sender for channel {row.channel!r}"
-        else:
-            try:
-                provider_id = await sender.send(row)
-            except PermanentFailure as exc:
-                status, error = "failed", str(exc)[:500]
-            except Exception as exc:  # noqa: BLE001  (any other failure is worth another try)
-                error = f"{type(exc).__name__}: {exc}"[:500]
-                if row.attempts >= MAX_ATTEMPTS:
-                    status = "failed"
-                else:
-                    status, retry_at = "pending", self.clock() + backoff(row.attempts)
+        async with self.sessions() as tx:
+            identity = await queries.identity_for(tx, row.channel, row.recipient)
+        recipient = Recipient(
+            last_inbound_at=identity.last_inbound_at if identity else None,
+            opted_out=bool(identity and identity.opted_out),
+            unreachable=identity.unreachable if identity else None,
+        )
+        outcome = await self._attempt(row, recipient)
         async with self.sessions() as tx, tx.begin():
             fresh = await tx.get(OutboxMessage, row.id)
             if fresh is None or fresh.status != "sending":
-                return
-            fresh.status = status
-            fresh.error = error
-            if provider_id is not None:
-                fresh.provider_message_id = provider_id
+                return  # another dispatcher took it over after our lease ran out
+            fresh.status, fresh.error = outcome.status, outcome.error
+            if outcome.provider_id is not None:
+                fresh.provider_message_id = outcome.provider_id
                 fresh.sent_at = self.clock()
-            if retry_at is not None:
-                fresh.next_attempt_at = retry_at
-        if status != "sent":
-            log.warning("outbox %s on %s: %s (%s)", row.id, row.channel, status, error)
+            if outcome.retry_at is not None:
+                fresh.next_attempt_at = outcome.retry_at
+            if outcome.unreachable or outcome.opted_out:
+                who = await queries.identity_for(tx, row.channel, row.recipient)
+                if who is not None:
+                    who.unreachable = outcome.unreachable or who.unreachable
+                    who.opted_out = who.opted_out or outcome.opted_out
+        if outcome.status not in ("sent", "skipped"):
+            log.warning("outbox %s on %s: %s (%s)", row.id, row.channel, outcome.status, outcome.error)
+
+    async def _attempt(self, row: OutboxMessage, recipient: Recipient) -> _Outcome:
+        sender = self.senders.get(row.channel)
+        if sender is None:
+            return _Outcome("failed", error=f"no sender for channel {row.channel!r}")
+        if recipient.unreachable:
+            return _Outcome("failed", error=f"unreachable: {recipient.unreachable}")
+        if recipient.opted_out and row.payload.get("kind") in OPT_OUT_KINDS:
+            return _Outcome("skipped", error="opted out")
+        limiter = self.limiters.get(row.channel)
+        if limiter is not None:
+            await limiter.acquire(row.recipient)
+        try:
+            return _Outcome("sent", provider_id=await sender.send(row, recipient))
+        except NeedsTemplate as exc:
+            return _Outcome("needs_template", error=str(exc)[:500])
+        except PermanentFailure as exc:
+            reason = str(exc)[:200]
+            return _Outcome("failed", error=reason, unreachable=reason if exc.unreachable else None, opted_out=exc.opted_out)
+        except Exception as exc:  # noqa: BLE001  (anything else is worth another try)
+            error = f"{type(exc).__name__}: {exc}"[:500]
+            if row.attempts >= MAX_ATTEMPTS:
+                return _Outcome("failed", error=error)
+            retry_after = exc.retry_after if isinstance(exc, TemporaryFailure) else None
+            delay = timedelta(seconds=retry_after) if retry_after else backoff(row.attempts)
+            return _Outcome("pending", error=error, retry_at=self.clock() + delay)
 
     async def run_forever(self, idle: float = 2.0) -> None:
         """Send on every wake-up, and at least every `idle` seconds."""

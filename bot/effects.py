@@ -8,13 +8,14 @@ from functools import singledispatch
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from conversations.effects import HandOffToStaff, Reply, SetLanguage
+from conversations.effects import HandOffToStaff, Reply, SetLanguage, SetOptOut
+from store import queries
 from store.models import Beneficiary, Conversation, HandoffRequest, InboundMessage, OutboxMessage
 
 
 def reply_payload(effect: Reply) -> dict:
     """What an outbox row carries for a reply: the text and the choices as [key, label] pairs."""
-    return {"text": effect.text, "choices": [[c.key, c.label] for c in effect.choices]}
+    return {"kind": "reply", "text": effect.text, "choices": [[c.key, c.label] for c in effect.choices]}
 
 
 @singledispatch
@@ -41,6 +42,12 @@ async def _set_language(effect: SetLanguage, tx: AsyncSession, conv: Conversatio
     person = await tx.get(Beneficiary, conv.beneficiary_id)
     if person is not None:
         person.language = effect.lang
+
+
+@apply.register
+async def _set_opt_out(effect: SetOptOut, tx: AsyncSession, conv: Conversation, message: InboundMessage, now: datetime) -> None:
+    identity = await queries.identity_for(tx, message.channel, message.sender_id)
+    identity.opted_out = effect.opted_out
 
 
 @apply.register

@@ -6,6 +6,7 @@ import asyncio
 import logging
 import secrets
 import weakref
+from dataclasses import asdict
 from datetime import datetime, timedelta, timezone
 from typing import Callable
 
@@ -57,6 +58,7 @@ class Engine:
         self.references = references
         self.on_commit = on_commit
         self._key_locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+        self._background: set[asyncio.Task] = set()
 
     async def handle(self, incoming: Incoming) -> list[OutboxMessage]:
         """Record then apply; the replies this produced (none for a repeated provider id)."""
@@ -78,6 +80,8 @@ class Engine:
                 "choice": inbound.choice,
                 "display_name": incoming.display_name,
                 "phone": incoming.phone,
+                "attachments": [asdict(a) for a in incoming.attachments],
+                "location": list(incoming.location) if incoming.location else None,
                 **incoming.extra,
             },
             received_at=self.clock(),
@@ -120,8 +124,10 @@ class Engine:
                 conv = await queries.create_conversation(tx, key, message.channel, message.sender_id, name, lang)
                 conv = await queries.lock_conversation(tx, key)
             identity = await queries.identity_for(tx, message.channel, message.sender_id)
-            if identity is not None:
-                identity.last_inbound_at = message.received_at
+            identity.last_inbound_at = message.received_at
+            if message.payload.get("phone"):
+                await queries.link_phone(tx, identity, conv, message.payload["phone"])
+            await queries.keep_attachments(tx, conv.beneficiary_id, message)
             waiting = await queries.open_handoff(tx, conv.beneficiary_id)
             ctx = Context(
                 profile=self.profile,
@@ -140,6 +146,22 @@ class Engine:
             message.status = "processed"
             message.processed_at = now
         return outbox
+
+    def process_later(self, key: str) -> None:
+        """Apply a recorded input after the webhook has answered; a failure is left for `resume_stale`."""
+        task = asyncio.create_task(self.process(key), name=f"process {key}")
+        self._background.add(task)
+        task.add_done_callback(self._finished)
+
+    def _finished(self, task: asyncio.Task) -> None:
+        self._background.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("applying %s failed; the sweep will retry", task.get_name(), exc_info=task.exception())
+
+    async def drain(self) -> None:
+        """Wait for inputs being applied in the background (at shutdown, and in tests)."""
+        while self._background:
+            await asyncio.gather(*list(self._background), return_exceptions=True)
 
     async def resume_stale(self, older_than: timedelta = timedelta(seconds=5)) -> int:
         """Apply inputs that were recorded but never applied (the process died in between)."""

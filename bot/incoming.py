@@ -8,6 +8,16 @@ from conversations.types import Inbound
 
 
 @dataclass(frozen=True)
+class AttachmentRef:
+    """A file the beneficiary sent, by the channel's own reference (kept, fetched later by staff)."""
+
+    kind: str  # photo, document, media
+    reference: str  # a Telegram file_id or a Twilio media URL
+    content_type: str = ""
+    file_name: str = ""
+
+
+@dataclass(frozen=True)
 class Incoming:
     """An input from a channel: who sent it, the provider's id for it (the dedupe key) and what it says."""
 
@@ -16,7 +26,9 @@ class Incoming:
     provider_message_id: str
     inbound: Inbound
     display_name: str = ""
-    phone: str | None = None
+    phone: str | None = None  # E.164, only when the channel vouches it is the sender's own number
+    attachments: tuple[AttachmentRef, ...] = ()
+    location: tuple[float, float] | None = None
     extra: dict = field(default_factory=dict)
 
     @property

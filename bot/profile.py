@@ -101,9 +101,17 @@ class FaqText(Strict):
 class FaqEntry(Strict):
     """A knowledge-base entry drawn from the association's policy."""
 
-    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=40)  # it travels in 64-byte button data
     ar: FaqText
     en: FaqText
+
+
+class WhatsAppTemplate(Strict):
+    """An approved WhatsApp Content template (Twilio content SID) to send outside the 24-hour window;
+    `variables` maps the template's numbered variables to fields of the message ("1" = "text")."""
+
+    content_sid: str = Field(pattern=r"^HX[0-9a-fA-F]{32}$")
+    variables: dict[str, str] = Field(default_factory=dict)
 
 
 class Profile(Strict):
@@ -125,6 +133,9 @@ class Profile(Strict):
     categories: list[Category] = Field(min_length=1)
     contact: Contact = Contact()
     faq: list[FaqEntry] = Field(min_length=1)
+    opt_out_words: list[str] = Field(default_factory=list, description="extra words that mean STOP")
+    opt_in_words: list[str] = Field(default_factory=list, description="extra words that mean START")
+    whatsapp_templates: dict[str, WhatsAppTemplate] = Field(default_factory=dict, description="by message kind")
     texts: dict[Lang, dict[str, str]] = Field(default_factory=dict)
 
     @field_validator("timezone")

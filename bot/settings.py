@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DATA_DIR = Path("data")
@@ -23,6 +24,22 @@ class Settings(BaseSettings):
     profile: str = "bukayriyah"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     webchat_max_chars: int = Field(default=2000, ge=50, le=20000)
+
+    # Telegram (python-telegram-bot): on when TELEGRAM_BOT_TOKEN is set.
+    telegram_bot_token: str = ""
+    telegram_webhook_secret: str = ""
+    telegram_mode: Literal["webhook", "polling"] = "webhook"
+    telegram_api_base_url: str = "https://api.telegram.org/bot"
+    telegram_rate_per_second: float = Field(default=25.0, gt=0)
+    telegram_rate_per_chat: float = Field(default=1.0, gt=0)
+
+    # WhatsApp through Twilio: on when TWILIO_ACCOUNT_SID is set.
+    twilio_account_sid: str = ""
+    twilio_auth_token: str = ""
+    twilio_whatsapp_from: str = ""
+    twilio_messaging_service_sid: str = ""
+    twilio_api_base_url: str = ""
+    whatsapp_rate_per_second: float = Field(default=10.0, gt=0)
 
     @field_validator("log_level", mode="before")
     @classmethod
@@ -48,9 +65,63 @@ class Settings(BaseSettings):
             raise ValueError("must start with http:// or https://")
         return value.rstrip("/")
 
+    @field_validator("telegram_bot_token")
+    @classmethod
+    def _token_shape(cls, value: str) -> str:
+        if value and not re.fullmatch(r"\d+:[A-Za-z0-9_-]{20,}", value):
+            raise ValueError("must look like 123456789:AA… (from @BotFather)")
+        return value
+
+    @field_validator("telegram_webhook_secret")
+    @classmethod
+    def _secret_shape(cls, value: str) -> str:
+        if value and not re.fullmatch(r"[A-Za-z0-9_-]{16,256}", value):
+            raise ValueError("must be 16-256 letters, digits, _ or - (Telegram's rule)")
+        return value
+
+    @field_validator("twilio_account_sid")
+    @classmethod
+    def _sid_shape(cls, value: str) -> str:
+        if value and not re.fullmatch(r"AC[0-9a-f]{32}", value):
+            raise ValueError("must be AC followed by 32 hex digits")
+        return value
+
+    @field_validator("twilio_whatsapp_from")
+    @classmethod
+    def _from_shape(cls, value: str) -> str:
+        if value and not re.fullmatch(r"whatsapp:\+\d{6,15}", value):
+            raise ValueError("must be whatsapp:+ and the number, e.g. whatsapp:+966500000000")
+        return value
+
+    @field_validator("telegram_api_base_url", "twilio_api_base_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _channels_complete(self) -> "Settings":
+        if self.telegram_bot_token and self.telegram_mode == "webhook" and not self.telegram_webhook_secret:
+            raise ValueError("TELEGRAM_WEBHOOK_SECRET is required when TELEGRAM_MODE=webhook")
+        if self.twilio_account_sid:
+            if not self.twilio_auth_token:
+                raise ValueError("TWILIO_AUTH_TOKEN is required with TWILIO_ACCOUNT_SID")
+            if not (self.twilio_whatsapp_from or self.twilio_messaging_service_sid):
+                raise ValueError("TWILIO_WHATSAPP_FROM or TWILIO_MESSAGING_SERVICE_SID is required")
+        return self
+
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def telegram_enabled(self) -> bool:
+        return bool(self.telegram_bot_token)
+
+    @property
+    def whatsapp_enabled(self) -> bool:
+        return bool(self.twilio_account_sid)
 
 
 class SettingsError(Exception):
@@ -64,6 +135,10 @@ def load_settings(**overrides: object) -> Settings:
     except ValidationError as exc:
         lines = []
         for err in exc.errors():
-            name = str(err["loc"][0]).upper() if err["loc"] else "settings"
-            lines.append(f"setting {name}: {err['msg']} (got {err.get('input')!r})")
+            if err["loc"]:
+                name = str(err["loc"][0])
+                got = "(hidden)" if any(w in name for w in ("token", "secret")) else repr(err.get("input"))
+                lines.append(f"setting {name.upper()}: {err['msg']} (got {got})")
+            else:  # a rule across settings; its message names them
+                lines.append(f"settings: {err['msg'].removeprefix('Value error, ')}")
         raise SettingsError("; ".join(lines)) from None

@@ -33,4 +33,11 @@ class HandOffToStaff:
     answer_due_at: datetime
 
 
-Effect = Reply | SetLanguage | HandOffToStaff
+@dataclass(frozen=True)
+class SetOptOut:
+    """Stop (or resume) announcements to the beneficiary on the channel this input came from."""
+
+    opted_out: bool
+
+
+Effect = Reply | SetLanguage | HandOffToStaff | SetOptOut

@@ -19,18 +19,19 @@ class StateSpec:
     prompt: Prompt
     handle: Handler
     parent: str
+    accepts: frozenset[str] = frozenset()  # input kinds beyond text and choice that this state handles itself
 
 
 STATES: dict[str, StateSpec] = {}
 
 
-def state(name: str, *, parent: str, prompt: Prompt) -> Callable[[Handler], Handler]:
+def state(name: str, *, parent: str, prompt: Prompt, accepts: tuple[str, ...] = ()) -> Callable[[Handler], Handler]:
     """Register the decorated function as the handler of state `name`."""
 
     def register(handle: Handler) -> Handler:
         if name in STATES:
             raise ValueError(f"state {name} registered twice")
-        STATES[name] = StateSpec(prompt=prompt, handle=handle, parent=parent)
+        STATES[name] = StateSpec(prompt=prompt, handle=handle, parent=parent, accepts=frozenset(accepts))
         return handle
 
     return register

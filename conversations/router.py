@@ -4,7 +4,7 @@ the input to the state the conversation is in. This is the only entry point the 
 from __future__ import annotations
 
 from conversations import handoff, inquiry, language, menu  # noqa: F401  (registers their states)
-from conversations.effects import Reply
+from conversations.effects import Reply, SetOptOut
 from conversations.flow import STATES, goto, text
 from conversations.normalize import digits_to_ascii, normalize
 from conversations.types import Context, Inbound, Step
@@ -20,8 +20,11 @@ MENU_WORDS = _words("menu", "main menu", "القائمة", "القائمة ال�
 BACK_WORDS = _words("back", "رجوع", "ارجع", "الرجوع", "عودة", "السابق", "previous")
 CANCEL_WORDS = _words("cancel", "إلغاء", "الغاء", "ألغ", "الغي", "ابي الغي")
 LANGUAGE_WORDS = _words("language", "اللغة", "لغة", "تغيير اللغة", "change language")
+OPT_OUT_WORDS = _words("stop", "unsubscribe", "إيقاف", "ايقاف", "إلغاء الاشتراك", "الغاء الاشتراك", "أوقف الرسائل")
+OPT_IN_WORDS = _words("start", "subscribe", "اشتراك", "تفعيل الاشتراك", "إعادة الاشتراك")
 THANKS_WORDS = _words("شكرا", "شكراً لك", "مشكور", "مشكورين", "يعطيك العافية", "جزاك الله خير", "thanks", "thank you")
 GLOBAL_CHOICES = ("menu", "talk_to_staff")  # buttons that mean the same wherever they were pressed
+RECEIVED = {"contact": "phone_saved", "location": "location_received", "attachment": "attachment_received"}
 
 
 def _pending(data: dict) -> list[tuple[str, str]]:
@@ -60,6 +63,10 @@ def _global(inbound: Inbound, state: str, data: dict, ctx: Context) -> Step | No
             return language.set_language(language.LANG_CHOICES[inbound.choice], data, ctx)
         return None
     typed = normalize(inbound.text)
+    if typed in OPT_OUT_WORDS or typed in _words(*ctx.profile.opt_out_words):
+        return goto(state, data, ctx, SetOptOut(True), Reply(text(ctx, data, "opted_out")))
+    if typed in OPT_IN_WORDS or typed in _words(*ctx.profile.opt_in_words):
+        return goto(state, data, ctx, SetOptOut(False), Reply(text(ctx, data, "opted_in")))
     if typed in MENU_WORDS:
         return menu.show(data, ctx)
     if typed in BACK_WORDS:
@@ -82,6 +89,8 @@ def step(state: str, data: dict, inbound: Inbound, ctx: Context) -> Step:
         return _remember_choices(menu.show(data, ctx, Reply(text(ctx, data, "welcome_back"))))
     if inbound.kind == "unsupported":
         return _remember_choices(goto(state, data, ctx, Reply(text(ctx, data, "unsupported"))))
+    if inbound.kind in RECEIVED and inbound.kind not in STATES[state].accepts:
+        return _remember_choices(goto(state, data, ctx, Reply(text(ctx, data, RECEIVED[inbound.kind]))))
     inbound = _resolve_typed_choice(inbound, data)
     result = _global(inbound, state, data, ctx) if state != language.GREETING else None
     if result is None and inbound.kind == "choice":

@@ -21,9 +21,10 @@ class Choice:
 
 @dataclass(frozen=True)
 class Inbound:
-    """One input as the channel saw it: typed text, a picked choice, a (re)start, or something unsupported."""
+    """One input as the channel saw it: typed text, a picked choice, a (re)start, a shared phone number
+    (text holds it), a location ("lat,lon"), an attachment (text holds its caption), or something unsupported."""
 
-    kind: Literal["text", "choice", "start", "unsupported"]
+    kind: Literal["text", "choice", "start", "contact", "location", "attachment", "unsupported"]
     text: str = ""
     choice: str | None = None
 

@@ -45,7 +45,6 @@ class Beneficiary(SQLModel, table=True):
     display_name: str = Field(default="", max_length=200)
     phone: str | None = Field(default=None, max_length=32, index=True)
     language: str = Field(default="ar", max_length=5)
-    opted_out: bool = False
     created_at: datetime = _ts(nullable=False, default=utcnow)
 
 
@@ -58,6 +57,8 @@ class ChannelIdentity(SQLModel, table=True):
     external_id: str = Field(max_length=128)
     beneficiary_id: int = Field(foreign_key="beneficiary.id", index=True)
     last_inbound_at: datetime | None = _ts(nullable=True)
+    opted_out: bool = Field(default=False, description="no announcements on this channel (STOP)")
+    unreachable: str | None = Field(default=None, max_length=200, description="why sends fail for good")
     created_at: datetime = _ts(nullable=False, default=utcnow)
 
 
@@ -119,4 +120,18 @@ class HandoffRequest(SQLModel, table=True):
     last_question: str = Field(default="", max_length=2000)
     status: str = Field(default="open", max_length=20, index=True)
     answer_due_at: datetime | None = _ts(nullable=True)
+    created_at: datetime = _ts(nullable=False, default=utcnow)
+
+
+class Attachment(SQLModel, table=True):
+    """A photo, document or location a beneficiary sent, kept by the channel's reference for staff to fetch."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    beneficiary_id: int = Field(foreign_key="beneficiary.id", index=True)
+    inbound_id: int = Field(foreign_key="inboundmessage.id", index=True)
+    channel: str = Field(max_length=20)
+    kind: str = Field(max_length=20)  # photo, document, media, location
+    reference: str = Field(max_length=1000)  # a Telegram file_id, a Twilio media URL, or "lat,lon"
+    content_type: str = Field(default="", max_length=120)
+    file_name: str = Field(default="", max_length=255)
     created_at: datetime = _ts(nullable=False, default=utcnow)

@@ -8,7 +8,15 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from store.models import Beneficiary, ChannelIdentity, Conversation, HandoffRequest, InboundMessage, OutboxMessage
+from store.models import (
+    Attachment,
+    Beneficiary,
+    ChannelIdentity,
+    Conversation,
+    HandoffRequest,
+    InboundMessage,
+    OutboxMessage,
+)
 
 
 class VersionConflict(Exception):
@@ -59,6 +67,29 @@ async def create_conversation(tx: AsyncSession, key: str, channel: str, external
     tx.add(conversation)
     await tx.flush()  # a concurrent first contact surfaces here as an IntegrityError; the caller retries
     return conversation
+
+
+async def link_phone(tx: AsyncSession, identity: ChannelIdentity, conv: Conversation, phone: str) -> None:
+    """A number the channel vouches is the sender's own: keep it, and if another person record already has
+    it (the same beneficiary on another channel), point this identity and conversation at that record."""
+    person = await tx.get(Beneficiary, identity.beneficiary_id)
+    query = select(Beneficiary).where(Beneficiary.phone == phone, Beneficiary.id != identity.beneficiary_id)
+    known = (await tx.scalars(query.order_by(Beneficiary.id).limit(1))).first()
+    if known is not None:
+        identity.beneficiary_id = known.id
+        conv.beneficiary_id = known.id
+    elif person is not None and person.phone != phone:
+        person.phone = phone
+
+
+async def keep_attachments(tx: AsyncSession, beneficiary_id: int, message: InboundMessage) -> None:
+    """Files and a location that came with an input, as rows staff can list and fetch."""
+    for item in message.payload.get("attachments") or []:
+        tx.add(Attachment(beneficiary_id=beneficiary_id, inbound_id=message.id, channel=message.channel, **item))
+    if message.payload.get("location"):
+        lat, lon = message.payload["location"]
+        reference = f"{lat:.6f},{lon:.6f}"
+        tx.add(Attachment(beneficiary_id=beneficiary_id, inbound_id=message.id, channel=message.channel, kind="location", reference=reference))
 
 
 async def save_conversation(tx: AsyncSession, conv: Conversation, state: str, data: dict, now: datetime) -> None:

@@ -135,7 +135,7 @@ class FlakySender:
         self.failures = failures
         self.delivered: list[str] = []
 
-    async def send(self, row: OutboxMessage) -> str:
+    async def send(self, row: OutboxMessage, recipient) -> str:
         if self.failures:
             self.failures -= 1
             raise ConnectionError("provider unavailable")
@@ -152,7 +152,7 @@ async def test_dispatcher_sends_after_commit_and_retries_with_backoff(engine, se
         row = (await tx.scalars(select(OutboxMessage))).one()
     assert (row.status, row.attempts) == ("pending", 1) and "ConnectionError" in row.error
     assert await dispatcher.run_once() == 0  # not due yet
-    clock.now += timedelta(seconds=6)
+    clock.now += timedelta(seconds=7)  # the first back-off is 5 s plus up to a quarter of jitter
     assert await dispatcher.run_once() == 1
     async with sessions() as tx:
         row = (await tx.scalars(select(OutboxMessage))).one()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TextIO
 
+from bot.dispatcher import Recipient
 from store.models import OutboxMessage
 
 CHANNEL = "terminal"
@@ -22,7 +23,7 @@ class TerminalSender:
     def __init__(self, out: TextIO):
         self.out = out
 
-    async def send(self, row: OutboxMessage) -> str:
+    async def send(self, row: OutboxMessage, recipient: Recipient) -> str:
         self.out.write(render(row.payload) + "\n\n")
         self.out.flush()
         return f"terminal-{row.id}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.dispatcher import Recipient
 from store.models import OutboxMessage
 
 CHANNEL = "web"
@@ -10,5 +11,5 @@ CHANNEL = "web"
 class WebSender:
     """Delivery on the web chat is the page fetching the row; the provider id is the row's own."""
 
-    async def send(self, row: OutboxMessage) -> str:
+    async def send(self, row: OutboxMessage, recipient: Recipient) -> str:
         return f"web-{row.id}"
