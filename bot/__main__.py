@@ -1,4 +1,4 @@
-"""The command line: `python -m bot run | chat | migrate`."""
+"""The command line: `python -m bot run | chat | migrate | set-webhook`."""
 
 from __future__ import annotations
 
@@ -42,11 +42,22 @@ def _chat(settings: Settings, args: argparse.Namespace) -> None:
     asyncio.run(chat(settings, user))
 
 
+def _set_webhook(settings: Settings, _args: argparse.Namespace) -> None:
+    from bot.channels import telegram
+
+    if not settings.telegram_enabled:
+        raise SettingsError("setting TELEGRAM_BOT_TOKEN: needed to register the Telegram webhook")
+    if not settings.public_base_url.startswith("https://"):
+        raise SettingsError("setting PUBLIC_BASE_URL: Telegram only calls https:// webhooks")
+    print(f"Telegram webhook registered: {asyncio.run(telegram.set_webhook(settings))}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot", description="The association's digital front desk.")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("run", help="serve the website chat (and the channels that are configured)")
     commands.add_parser("migrate", help="apply the database migrations")
+    commands.add_parser("set-webhook", help="register PUBLIC_BASE_URL/webhooks/telegram with Telegram")
     chat = commands.add_parser("chat", help="talk to the bot in this terminal")
     chat.add_argument("--user", default="console", help="who you are in the conversation (default: console)")
     chat.add_argument("--new", action="store_true", help="start a fresh conversation")
@@ -56,7 +67,8 @@ def main(argv: list[str] | None = None) -> int:
         logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
         if args.command == "chat":
             logging.getLogger().setLevel(max(logging.WARNING, logging.getLogger().level))
-        {"run": _run, "migrate": _migrate, "chat": _chat}[args.command](settings, args)
+        commands_run = {"run": _run, "migrate": _migrate, "chat": _chat, "set-webhook": _set_webhook}
+        commands_run[args.command](settings, args)
     except (SettingsError, ProfileError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -1,4 +1,5 @@
-"""Per-channel send rates: an overall token bucket and, where the provider asks for it, one per recipient."""
+"""Per-channel send rates: evenly spaced sends on the channel (never more than the limit in any second),
+and, where the provider asks for it, a rate per recipient with a short burst."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ import asyncio
 import time
 from dataclasses import dataclass
 from typing import Callable
+
+RECIPIENT_BURST = 3  # a reply and its follow-up question may go together; the provider tolerates short bursts
 
 
 @dataclass(frozen=True)
@@ -16,18 +19,20 @@ class RateLimit:
     per_recipient: float | None = None
 
 
-class _Bucket:
-    """Tokens refill at `rate` a second up to `burst`; `delay()` reserves one and says how long to wait."""
+class _Pace:
+    """The generic cell-rate algorithm: each send is due one interval after the previous one, with up to
+    `burst` sends allowed ahead of that pace; `delay()` books a send and says how long to wait for it."""
 
-    def __init__(self, rate: float, burst: float, now: float):
-        self.rate, self.burst = rate, burst
-        self.tokens, self.stamp = burst, now
+    def __init__(self, rate: float, burst: int):
+        self.interval = (1.0 / rate) * (1 + 1e-9)  # a hair longer, so rounding never packs one more into a second
+        self.slack = (burst - 1) * self.interval
+        self.due = 0.0
 
     def delay(self, now: float) -> float:
-        self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
-        self.stamp = now
-        self.tokens -= 1
-        return 0.0 if self.tokens >= 0 else -self.tokens / self.rate
+        self.due = max(self.due, now - self.slack)
+        wait = max(0.0, self.due - now)
+        self.due += self.interval
+        return wait
 
 
 class Limiter:
@@ -36,20 +41,20 @@ class Limiter:
     def __init__(self, limit: RateLimit, monotonic: Callable[[], float] = time.monotonic):
         self.limit = limit
         self.monotonic = monotonic
-        self._overall = _Bucket(limit.per_second, max(1.0, limit.per_second), monotonic())
-        self._recipients: dict[str, _Bucket] = {}
+        self._overall = _Pace(limit.per_second, burst=1)
+        self._recipients: dict[str, _Pace] = {}
 
     def reserve(self, recipient: str) -> float:
-        """Take a slot now; the seconds to wait before using it."""
+        """Book a slot; the seconds to wait before using it."""
         now = self.monotonic()
         wait = self._overall.delay(now)
         if self.limit.per_recipient:
-            bucket = self._recipients.get(recipient)
-            if bucket is None:
-                bucket = self._recipients[recipient] = _Bucket(self.limit.per_recipient, 1.0, now)
-            wait = max(wait, bucket.delay(now))
-            if len(self._recipients) > 10_000:  # forget chats not written to for a minute: they have refilled
-                self._recipients = {k: b for k, b in self._recipients.items() if now - b.stamp < 60}
+            pace = self._recipients.get(recipient)
+            if pace is None:
+                pace = self._recipients[recipient] = _Pace(self.limit.per_recipient, burst=RECIPIENT_BURST)
+            wait += pace.delay(now + wait)
+            if len(self._recipients) > 10_000:  # forget chats not written to for a minute
+                self._recipients = {k: p for k, p in self._recipients.items() if p.due > now - 60}
         return wait
 
     async def acquire(self, recipient: str) -> None:

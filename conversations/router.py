@@ -54,6 +54,18 @@ def _remember_choices(step: Step) -> Step:
     return Step(step.state, {**step.data, "choices": offered}, step.effects)
 
 
+def _subscription(inbound: Inbound, state: str, data: dict, ctx: Context) -> Step | None:
+    """STOP / إيقاف and START / اشتراك (and the profile's own words) work in every state, even the greeting."""
+    if inbound.kind != "text":
+        return None
+    typed = normalize(inbound.text)
+    if typed in OPT_OUT_WORDS or typed in _words(*ctx.profile.opt_out_words):
+        return goto(state, data, ctx, SetOptOut(True), Reply(text(ctx, data, "opted_out")))
+    if typed in OPT_IN_WORDS or typed in _words(*ctx.profile.opt_in_words):
+        return goto(state, data, ctx, SetOptOut(False), Reply(text(ctx, data, "opted_in")))
+    return None
+
+
 def _global(inbound: Inbound, state: str, data: dict, ctx: Context) -> Step | None:
     """Menu, back, cancel, language and thanks work in every state."""
     if inbound.kind == "choice":
@@ -63,10 +75,6 @@ def _global(inbound: Inbound, state: str, data: dict, ctx: Context) -> Step | No
             return language.set_language(language.LANG_CHOICES[inbound.choice], data, ctx)
         return None
     typed = normalize(inbound.text)
-    if typed in OPT_OUT_WORDS or typed in _words(*ctx.profile.opt_out_words):
-        return goto(state, data, ctx, SetOptOut(True), Reply(text(ctx, data, "opted_out")))
-    if typed in OPT_IN_WORDS or typed in _words(*ctx.profile.opt_in_words):
-        return goto(state, data, ctx, SetOptOut(False), Reply(text(ctx, data, "opted_in")))
     if typed in MENU_WORDS:
         return menu.show(data, ctx)
     if typed in BACK_WORDS:
@@ -84,7 +92,8 @@ def _global(inbound: Inbound, state: str, data: dict, ctx: Context) -> Step | No
 def step(state: str, data: dict, inbound: Inbound, ctx: Context) -> Step:
     """Apply one input to a conversation in `state` with `data`; pure."""
     if not state or state not in STATES or "lang" not in data:
-        return _remember_choices(language.start(data, ctx))
+        first = language.start(data, ctx)
+        return _remember_choices(_subscription(inbound, first.state, first.data, ctx) or first)
     if inbound.kind == "start":
         return _remember_choices(menu.show(data, ctx, Reply(text(ctx, data, "welcome_back"))))
     if inbound.kind == "unsupported":
@@ -92,7 +101,9 @@ def step(state: str, data: dict, inbound: Inbound, ctx: Context) -> Step:
     if inbound.kind in RECEIVED and inbound.kind not in STATES[state].accepts:
         return _remember_choices(goto(state, data, ctx, Reply(text(ctx, data, RECEIVED[inbound.kind]))))
     inbound = _resolve_typed_choice(inbound, data)
-    result = _global(inbound, state, data, ctx) if state != language.GREETING else None
+    result = _subscription(inbound, state, data, ctx)
+    if result is None and state != language.GREETING:
+        result = _global(inbound, state, data, ctx)
     if result is None and inbound.kind == "choice":
         pending = {k for k, _ in _pending(data)}
         if inbound.choice not in pending:

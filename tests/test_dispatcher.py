@@ -1,0 +1,105 @@
+"""The outbox dispatcher's final states, on SQLite and PostgreSQL: blocked, opted out, needs a template, order."""
+
+from __future__ import annotations
+
+import asyncio
+
+from sqlalchemy import select
+
+from bot.dispatcher import Dispatcher, NeedsTemplate, PermanentFailure, TemporaryFailure
+from bot.incoming import Incoming
+from conversations.types import Inbound
+from store.models import ChannelIdentity, OutboxMessage
+
+
+class Scripted:
+    """A sender that raises what it is told for each text, and records what it delivered, in order."""
+
+    def __init__(self, raises: dict[str, Exception] | None = None, pause: float = 0.0):
+        self.raises = raises or {}
+        self.pause = pause
+        self.delivered: list[tuple[str, str]] = []
+
+    async def send(self, row, recipient) -> str:
+        await asyncio.sleep(self.pause)
+        error = self.raises.get(row.payload["text"])
+        if error is not None:
+            raise error
+        self.delivered.append((row.recipient, row.payload["text"]))
+        return f"p-{row.id}"
+
+
+async def queue(sessions, clock, recipient: str, texts: list[str], kind: str = "reply") -> None:
+    async with sessions() as tx, tx.begin():
+        for text in texts:
+            tx.add(
+                OutboxMessage(
+                    channel="web", recipient=recipient, conversation_key=f"web:{recipient}",
+                    payload={"kind": kind, "text": text, "choices": []}, next_attempt_at=clock.now,
+                )
+            )
+
+
+async def statuses(sessions) -> dict[str, tuple[str, str | None]]:
+    async with sessions() as tx:
+        rows = (await tx.scalars(select(OutboxMessage).order_by(OutboxMessage.id))).all()
+    return {r.payload["text"]: (r.status, r.error) for r in rows}
+
+
+async def identity(sessions, external_id: str) -> ChannelIdentity:
+    async with sessions() as tx:
+        return (await tx.scalars(select(ChannelIdentity).where(ChannelIdentity.external_id == external_id))).one()
+
+
+async def test_blocked_recipient_fails_for_good_and_is_marked_unreachable(engine, sessions, clock):
+    await engine.handle(Incoming("web", "u1", "m1", Inbound("text", text="مرحبا")))
+    await queue(sessions, clock, "u1", ["blocked"])
+    sender = Scripted({"blocked": PermanentFailure("Forbidden: bot was blocked by the user", unreachable=True)})
+    dispatcher = Dispatcher(sessions, {"web": sender}, clock)
+    await dispatcher.run_once()
+    assert (await statuses(sessions))["blocked"] == ("failed", "Forbidden: bot was blocked by the user")
+    assert (await identity(sessions, "u1")).unreachable == "Forbidden: bot was blocked by the user"
+    await queue(sessions, clock, "u1", ["later"])
+    await dispatcher.run_once()
+    assert (await statuses(sessions))["later"][0] == "failed"  # not tried again against a blocked chat
+    assert ("u1", "later") not in sender.delivered
+
+
+async def test_opted_out_get_no_announcements_but_still_their_replies(engine, sessions, clock):
+    await engine.handle(Incoming("web", "u1", "m1", Inbound("text", text="مرحبا")))
+    await engine.handle(Incoming("web", "u1", "m2", Inbound("text", text="إيقاف")))
+    assert (await identity(sessions, "u1")).opted_out
+    await queue(sessions, clock, "u1", ["program news"], kind="announcement")
+    await queue(sessions, clock, "u1", ["your request was decided"], kind="decision")
+    sender = Scripted()
+    await Dispatcher(sessions, {"web": sender}, clock).run_once()
+    result = await statuses(sessions)
+    assert result["program news"] == ("skipped", "opted out")
+    assert result["your request was decided"][0] == "sent"
+    await engine.handle(Incoming("web", "u1", "m3", Inbound("text", text="START")))
+    assert not (await identity(sessions, "u1")).opted_out
+
+
+async def test_outside_the_window_without_template_is_kept_visible(sessions, clock):
+    await queue(sessions, clock, "u9", ["late"])
+    sender = Scripted({"late": NeedsTemplate("outside the 24-hour window; no template for kind reply")})
+    await Dispatcher(sessions, {"web": sender}, clock).run_once()
+    assert (await statuses(sessions))["late"] == ("needs_template", "outside the 24-hour window; no template for kind reply")
+
+
+async def test_retry_after_from_the_provider_is_honoured(sessions, clock):
+    await queue(sessions, clock, "u9", ["slow down"])
+    await Dispatcher(sessions, {"web": Scripted({"slow down": TemporaryFailure("429", retry_after=42)})}, clock).run_once()
+    async with sessions() as tx:
+        row = (await tx.scalars(select(OutboxMessage))).one()
+    assert row.status == "pending" and (row.next_attempt_at - clock.now).total_seconds() == 42
+
+
+async def test_each_recipient_gets_their_messages_in_order_while_recipients_run_in_parallel(sessions, clock):
+    for r in ("a", "b", "c"):
+        await queue(sessions, clock, r, [f"{r}{n}" for n in range(5)])
+    sender = Scripted(pause=0.001)
+    assert await Dispatcher(sessions, {"web": sender}, clock).run_once() == 15
+    for r in ("a", "b", "c"):
+        assert [t for who, t in sender.delivered if who == r] == [f"{r}{n}" for n in range(5)]
+    assert [who for who, _ in sender.delivered][:3] != ["a", "a", "a"]  # interleaved across recipients
