@@ -6,10 +6,18 @@ import re
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DATA_DIR = Path("data")
+# Credentials and addresses with a known shape: a typo is caught at start-up, not at the first send.
+_SHAPES = {
+    "telegram_bot_token": (r"\d+:[A-Za-z0-9_-]{20,}", "must look like 123456789:AA… (from @BotFather)"),
+    "telegram_webhook_secret": (r"[A-Za-z0-9_-]{16,256}", "must be 16-256 letters, digits, _ or - (Telegram's rule)"),
+    "twilio_account_sid": (r"AC[0-9a-f]{32}", "must be AC followed by 32 hex digits"),
+    "twilio_whatsapp_from": (r"whatsapp:\+\d{6,15}", "must be whatsapp:+ and the number, e.g. whatsapp:+966500000000"),
+    "twilio_messaging_service_sid": (r"MG[0-9a-f]{32}", "must be MG followed by 32 hex digits"),
+}
 
 
 class Settings(BaseSettings):
@@ -65,32 +73,12 @@ class Settings(BaseSettings):
             raise ValueError("must start with http:// or https://")
         return value.rstrip("/")
 
-    @field_validator("telegram_bot_token")
+    @field_validator(*_SHAPES)
     @classmethod
-    def _token_shape(cls, value: str) -> str:
-        if value and not re.fullmatch(r"\d+:[A-Za-z0-9_-]{20,}", value):
-            raise ValueError("must look like 123456789:AA… (from @BotFather)")
-        return value
-
-    @field_validator("telegram_webhook_secret")
-    @classmethod
-    def _secret_shape(cls, value: str) -> str:
-        if value and not re.fullmatch(r"[A-Za-z0-9_-]{16,256}", value):
-            raise ValueError("must be 16-256 letters, digits, _ or - (Telegram's rule)")
-        return value
-
-    @field_validator("twilio_account_sid")
-    @classmethod
-    def _sid_shape(cls, value: str) -> str:
-        if value and not re.fullmatch(r"AC[0-9a-f]{32}", value):
-            raise ValueError("must be AC followed by 32 hex digits")
-        return value
-
-    @field_validator("twilio_whatsapp_from")
-    @classmethod
-    def _from_shape(cls, value: str) -> str:
-        if value and not re.fullmatch(r"whatsapp:\+\d{6,15}", value):
-            raise ValueError("must be whatsapp:+ and the number, e.g. whatsapp:+966500000000")
+    def _shaped(cls, value: str, info: ValidationInfo) -> str:
+        pattern, message = _SHAPES[info.field_name]
+        if value and not re.fullmatch(pattern, value):
+            raise ValueError(message)
         return value
 
     @field_validator("telegram_api_base_url", "twilio_api_base_url")

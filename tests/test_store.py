@@ -171,3 +171,29 @@ async def test_a_row_left_sending_by_a_dead_dispatcher_is_sent_again(engine, ses
     clock.now += timedelta(seconds=61)
     assert await dispatcher.run_once() == 1
     assert len(sender.delivered) == 1
+
+
+async def test_migrations_keep_existing_rows(db_url, sessions):
+    """Upgrading a database that already holds beneficiaries keeps them and their links."""
+    from sqlalchemy import text
+
+    from store.migrate import upgrade_async
+
+    await asyncio.to_thread(_downgrade, db_url, "0001")
+    async with sessions() as tx, tx.begin():
+        await tx.execute(text("INSERT INTO beneficiary (display_name, language, opted_out, created_at) VALUES ('س', 'ar', false, CURRENT_TIMESTAMP)"))
+        await tx.execute(text("INSERT INTO channelidentity (channel, external_id, beneficiary_id, created_at) VALUES ('web', 'u1', 1, CURRENT_TIMESTAMP)"))
+        await tx.execute(text("INSERT INTO conversation (key, beneficiary_id, flow, state, data, version, updated_at) VALUES ('web:u1', 1, 'menu', 'menu:main', '{}', 3, CURRENT_TIMESTAMP)"))
+    await upgrade_async(db_url)
+    async with sessions() as tx:
+        identity = (await tx.scalars(select(ChannelIdentity))).one()
+        conv = (await tx.scalars(select(Conversation))).one()
+    assert (identity.beneficiary_id, identity.opted_out, conv.version) == (1, False, 3)
+
+
+def _downgrade(url: str, revision: str) -> None:
+    from alembic import command
+
+    from store.migrate import alembic_config
+
+    command.downgrade(alembic_config(url), revision)
