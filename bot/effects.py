@@ -8,7 +8,7 @@ from functools import singledispatch
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from conversations.effects import HandOffToStaff, Reply, SetLanguage, SetOptOut
+from conversations.effects import CancelTimer, HandOffToStaff, Reply, ScheduleTimer, SetLanguage, SetOptOut
 from store import queries
 from store.models import Beneficiary, Conversation, HandoffRequest, InboundMessage, OutboxMessage
 
@@ -48,6 +48,16 @@ async def _set_language(effect: SetLanguage, tx: AsyncSession, conv: Conversatio
 async def _set_opt_out(effect: SetOptOut, tx: AsyncSession, conv: Conversation, message: InboundMessage, now: datetime) -> None:
     identity = await queries.identity_for(tx, message.channel, message.sender_id)
     identity.opted_out = effect.opted_out
+
+
+@apply.register
+async def _schedule_timer(effect: ScheduleTimer, tx: AsyncSession, conv: Conversation, message: InboundMessage, now: datetime) -> None:
+    await queries.schedule_timer(tx, conv, message, effect.kind, effect.due_at)
+
+
+@apply.register
+async def _cancel_timer(effect: CancelTimer, tx: AsyncSession, conv: Conversation, message: InboundMessage, now: datetime) -> None:
+    await queries.cancel_timer(tx, conv.key, effect.kind)
 
 
 @apply.register

@@ -124,7 +124,8 @@ class Engine:
                 conv = await queries.create_conversation(tx, key, message.channel, message.sender_id, name, lang)
                 conv = await queries.lock_conversation(tx, key)
             identity = await queries.identity_for(tx, message.channel, message.sender_id)
-            identity.last_inbound_at = message.received_at
+            if message.payload.get("kind") != "event":  # a timer is not the person writing (WhatsApp's window)
+                identity.last_inbound_at = message.received_at
             if message.payload.get("phone"):
                 await queries.link_phone(tx, identity, conv, message.payload["phone"])
             await queries.keep_attachments(tx, conv.beneficiary_id, message)
@@ -162,6 +163,25 @@ class Engine:
         """Wait for inputs being applied in the background (at shutdown, and in tests)."""
         while self._background:
             await asyncio.gather(*list(self._background), return_exceptions=True)
+
+    async def fire_timers(self) -> int:
+        """Feed timers that came due to their conversations, as inputs recorded once (the timer's id is the
+        dedupe key, so a timer fires once even if two processes sweep at the same moment)."""
+        async with self.sessions() as tx, tx.begin():
+            timers = await queries.claim_due_timers(tx, self.clock())
+            for timer in timers:
+                row = InboundMessage(
+                    channel=timer.channel,
+                    provider_message_id=f"timer-{timer.id}",
+                    sender_id=timer.sender_id,
+                    conversation_key=timer.conversation_key,
+                    payload={"kind": "event", "choice": timer.kind},
+                    received_at=self.clock(),
+                )
+                await queries.record_inbound(tx, row)
+        for key in {t.conversation_key for t in timers}:
+            await self.process(key)
+        return len(timers)
 
     async def resume_stale(self, older_than: timedelta = timedelta(seconds=5)) -> int:
         """Apply inputs that were recorded but never applied (the process died in between)."""

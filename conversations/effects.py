@@ -40,4 +40,19 @@ class SetOptOut:
     opted_out: bool
 
 
-Effect = Reply | SetLanguage | HandOffToStaff | SetOptOut
+@dataclass(frozen=True)
+class ScheduleTimer:
+    """Come back to this conversation at `due_at` with the event `kind` (replacing a pending one of that kind)."""
+
+    kind: str
+    due_at: datetime
+
+
+@dataclass(frozen=True)
+class CancelTimer:
+    """Forget a pending timer of this kind for this conversation."""
+
+    kind: str
+
+
+Effect = Reply | SetLanguage | HandOffToStaff | SetOptOut | ScheduleTimer | CancelTimer

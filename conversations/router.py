@@ -96,6 +96,8 @@ def step(state: str, data: dict, inbound: Inbound, ctx: Context) -> Step:
         return _remember_choices(_subscription(inbound, first.state, first.data, ctx) or first)
     if inbound.kind == "start":
         return _remember_choices(menu.show(data, ctx, Reply(text(ctx, data, "welcome_back"))))
+    if inbound.kind == "event" and "event" not in STATES[state].accepts:
+        return Step(state, data)  # a timer or staff event for a flow the beneficiary has already left
     if inbound.kind == "unsupported":
         return _remember_choices(goto(state, data, ctx, Reply(text(ctx, data, "unsupported"))))
     if inbound.kind in RECEIVED and inbound.kind not in STATES[state].accepts:

@@ -21,10 +21,11 @@ class Choice:
 
 @dataclass(frozen=True)
 class Inbound:
-    """One input as the channel saw it: typed text, a picked choice, a (re)start, a shared phone number
-    (text holds it), a location ("lat,lon"), an attachment (text holds its caption), or something unsupported."""
+    """One input: typed text, a picked choice, a (re)start, a shared phone number (text holds it), a location
+    ("lat,lon"), an attachment (text holds its caption), something unsupported, or an event that is not the
+    beneficiary's own doing — a timer that came due or a staff action (`choice` names it, `text` carries it)."""
 
-    kind: Literal["text", "choice", "start", "contact", "location", "attachment", "unsupported"]
+    kind: Literal["text", "choice", "start", "contact", "location", "attachment", "unsupported", "event"]
     text: str = ""
     choice: str | None = None
 

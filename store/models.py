@@ -135,3 +135,16 @@ class Attachment(SQLModel, table=True):
     content_type: str = Field(default="", max_length=120)
     file_name: str = Field(default="", max_length=255)
     created_at: datetime = _ts(nullable=False, default=utcnow)
+
+
+class Timer(SQLModel, table=True):
+    """Time as a row: at `due_at` the event `kind` is fed to the conversation like any other input."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    conversation_key: str = Field(max_length=160, index=True)
+    channel: str = Field(max_length=20)
+    sender_id: str = Field(max_length=128)
+    kind: str = Field(max_length=40)
+    status: str = Field(default="pending", max_length=20, index=True)  # pending, fired, cancelled
+    due_at: datetime = _ts(nullable=False, index=True)
+    created_at: datetime = _ts(nullable=False, default=utcnow)

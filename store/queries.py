@@ -16,6 +16,7 @@ from store.models import (
     HandoffRequest,
     InboundMessage,
     OutboxMessage,
+    Timer,
 )
 
 
@@ -166,3 +167,33 @@ async def inputs_of(tx: AsyncSession, key: str, limit: int = 200) -> list[Inboun
 async def conversation_language(tx: AsyncSession, key: str) -> str | None:
     conv = (await tx.scalars(select(Conversation).where(Conversation.key == key))).first()
     return (conv.data or {}).get("lang") if conv else None
+
+
+async def schedule_timer(tx: AsyncSession, conv: Conversation, message: InboundMessage, kind: str, due_at: datetime) -> None:
+    """One pending timer per kind and conversation: a new one replaces the old."""
+    await cancel_timer(tx, conv.key, kind)
+    tx.add(Timer(conversation_key=conv.key, channel=message.channel, sender_id=message.sender_id, kind=kind, due_at=due_at))
+
+
+async def cancel_timer(tx: AsyncSession, key: str, kind: str) -> None:
+    await tx.execute(
+        update(Timer)
+        .where(Timer.conversation_key == key, Timer.kind == kind, Timer.status == "pending")
+        .values(status="cancelled")
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def claim_due_timers(tx: AsyncSession, now: datetime, limit: int = 100) -> list[Timer]:
+    """Timers that came due, taken by this process only (others skip them), marked fired."""
+    query = (
+        select(Timer)
+        .where(Timer.status == "pending", Timer.due_at <= now)
+        .order_by(Timer.due_at)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    timers = list((await tx.scalars(query)).all())
+    for timer in timers:
+        timer.status = "fired"
+    return timers

@@ -197,3 +197,29 @@ def _downgrade(url: str, revision: str) -> None:
     from store.migrate import alembic_config
 
     command.downgrade(alembic_config(url), revision)
+
+
+async def test_a_due_timer_fires_once_as_an_input_and_does_not_open_the_whatsapp_window(db_url, profile, texts, clock):
+    from store.models import Timer
+
+    pools = [make_engine(db_url) for _ in range(2)]
+    engines = [Engine(make_sessions(p), profile, texts, clock=clock) for p in pools]
+    sessions = engines[0].sessions
+    await engines[0].handle(said("مرحبا", 1))
+    async with sessions() as tx, tx.begin():
+        before = (await tx.scalars(select(ChannelIdentity))).one().last_inbound_at
+        tx.add(Timer(conversation_key="web:u1", channel="web", sender_id="u1", kind="form_reminder", due_at=clock.now + timedelta(hours=1)))
+    assert await engines[0].fire_timers() == 0  # not due yet
+    clock.now += timedelta(hours=2)
+    fired = await asyncio.gather(engines[0].fire_timers(), engines[1].fire_timers())
+    assert sorted(fired) == [0, 1]
+    async with sessions() as tx:
+        event = (await tx.scalars(select(InboundMessage).where(InboundMessage.provider_message_id.like("timer-%")))).one()
+        identity = (await tx.scalars(select(ChannelIdentity))).one()
+        timer = (await tx.scalars(select(Timer))).one()
+    assert (event.status, event.payload["kind"], event.payload["choice"]) == ("processed", "event", "form_reminder")
+    assert identity.last_inbound_at == before
+    assert timer.status == "fired"
+    assert await count(sessions, OutboxMessage) == 1  # the greeting only: the greeting ignores a stray event
+    for pool in pools:
+        await pool.dispose()
