@@ -11,11 +11,13 @@ from typing import AsyncIterator, Callable
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot.appkeys import DISPATCHER, ENGINE, SETTINGS
+from bot.appkeys import DISPATCHER, ENGINE, SETTINGS, TELEGRAM_BOT, TWILIO_CLIENT
+from bot.channels import telegram, whatsapp
 from bot.channels.web import CHANNEL as WEB, WebSender
 from bot.dispatcher import Dispatcher, Sender
 from bot.engine import Engine, utc_now
-from bot.profile import load as load_profile
+from bot.profile import Profile, load as load_profile
+from bot.ratelimit import RateLimit
 from bot.routes import setup_routes
 from bot.settings import Settings
 from conversations.catalog import Catalog
@@ -51,18 +53,20 @@ def create_app(
     app[SETTINGS] = settings
     profile = load_profile(settings.profile)
     texts = Catalog.load(profile.texts)
-    all_senders: dict[str, Sender] = {WEB: WebSender(), **(senders or {})}
 
     async def services(app: web.Application) -> AsyncIterator[None]:
         db = make_engine(settings.database_url)
         sessions = make_sessions(db)
-        dispatcher = Dispatcher(sessions, all_senders, clock)
+        channel_senders, limits = await _channels(app, settings, profile, clock)
+        dispatcher = Dispatcher(sessions, {**channel_senders, **(senders or {})}, clock, limits=limits)
         app[DISPATCHER] = dispatcher
-        app[ENGINE] = Engine(sessions, profile, texts, clock=clock, on_commit=dispatcher.wake)
+        engine = app[ENGINE] = Engine(sessions, profile, texts, clock=clock, on_commit=dispatcher.wake)
         tasks: list[asyncio.Task] = []
         scheduler = AsyncIOScheduler(timezone="UTC")
         if background:
             tasks.append(asyncio.create_task(dispatcher.run_forever(), name="dispatcher"))
+            if settings.telegram_enabled and settings.telegram_mode == "polling":
+                tasks.append(asyncio.create_task(telegram.poll(app[TELEGRAM_BOT], engine), name="telegram polling"))
             scheduler.add_job(_sweep, "interval", seconds=SWEEP_SECONDS, args=[app], max_instances=1, coalesce=True)
             scheduler.start()
         yield
@@ -72,6 +76,11 @@ def create_app(
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        await engine.drain()
+        if TELEGRAM_BOT in app:
+            await app[TELEGRAM_BOT].shutdown()
+        if TWILIO_CLIENT in app:
+            await app[TWILIO_CLIENT].http_client.close()
         await db.dispose()
 
     app.cleanup_ctx.append(services)
@@ -79,9 +88,30 @@ def create_app(
     return app
 
 
+async def _channels(
+    app: web.Application, settings: Settings, profile: Profile, clock: Callable[[], datetime]
+) -> tuple[dict[str, Sender], dict[str, RateLimit]]:
+    """The senders and rate limits of the channels whose settings are present."""
+    senders: dict[str, Sender] = {WEB: WebSender()}
+    limits: dict[str, RateLimit] = {}
+    if settings.telegram_enabled:
+        bot = app[TELEGRAM_BOT] = telegram.make_bot(settings)
+        await bot.initialize()
+        senders[telegram.CHANNEL] = telegram.TelegramSender(bot)
+        limits[telegram.CHANNEL] = RateLimit(settings.telegram_rate_per_second, settings.telegram_rate_per_chat)
+        log.info("Telegram on (%s)", settings.telegram_mode)
+    if settings.whatsapp_enabled:
+        client = app[TWILIO_CLIENT] = whatsapp.make_client(settings)
+        senders[whatsapp.CHANNEL] = whatsapp.WhatsAppSender(client, settings, profile, clock=clock)
+        limits[whatsapp.CHANNEL] = RateLimit(settings.whatsapp_rate_per_second)
+        log.info("WhatsApp (Twilio) on")
+    return senders, limits
+
+
 async def _sweep(app: web.Application) -> None:
-    """Periodic: resume inputs a crash left unapplied, and wake the dispatcher for retries."""
+    """Periodic: fire timers that came due, resume inputs a crash left unapplied, wake the dispatcher."""
     try:
+        await app[ENGINE].fire_timers()
         await app[ENGINE].resume_stale()
     except Exception:  # noqa: BLE001  (logged; the next sweep tries again)
         log.exception("sweep failed")

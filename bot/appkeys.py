@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from aiohttp import web
+from telegram import Bot
+from twilio.rest import Client
 
 from bot.dispatcher import Dispatcher
 from bot.engine import Engine
@@ -11,3 +13,5 @@ from bot.settings import Settings
 SETTINGS = web.AppKey("settings", Settings)
 ENGINE = web.AppKey("engine", Engine)
 DISPATCHER = web.AppKey("dispatcher", Dispatcher)
+TELEGRAM_BOT = web.AppKey("telegram_bot", Bot)
+TWILIO_CLIENT = web.AppKey("twilio_client", Client)

@@ -126,6 +126,7 @@ class Engine:
             identity = await queries.identity_for(tx, message.channel, message.sender_id)
             if message.payload.get("kind") != "event":  # a timer is not the person writing (WhatsApp's window)
                 identity.last_inbound_at = message.received_at
+                identity.unreachable = None  # they wrote, so the chat works again (e.g. unblocked the bot)
             if message.payload.get("phone"):
                 await queries.link_phone(tx, identity, conv, message.payload["phone"])
             await queries.keep_attachments(tx, conv.beneficiary_id, message)

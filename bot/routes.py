@@ -4,10 +4,17 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from handlers import health, webchat
+from bot.appkeys import SETTINGS
+from handlers import health, telegram, twilio, webchat
 
 
 def setup_routes(app: web.Application) -> None:
+    settings = app[SETTINGS]
+    if settings.telegram_enabled and settings.telegram_mode == "webhook":
+        app.router.add_post("/webhooks/telegram", telegram.webhook)
+    if settings.whatsapp_enabled:
+        app.router.add_post("/webhooks/twilio", twilio.inbound)
+        app.router.add_post("/webhooks/twilio/status", twilio.status)
     app.router.add_get("/", webchat.page)
     app.router.add_get("/healthz", health.healthz)
     app.router.add_get("/api/chat/messages", webchat.history)

@@ -23,8 +23,9 @@ class Catalog:
 
     @classmethod
     def load(cls, overrides: dict[str, dict[str, str]] | None = None) -> "Catalog":
-        """Read the shipped catalogs, then apply a profile's overrides (unknown keys are refused)."""
-        texts = {lang: tomllib.loads((LOCALES / f"{lang}.toml").read_text(encoding="utf-8")) for lang in LANGUAGES}
+        """Read the shipped catalogs (every `locales/<lang>/*.toml`, one file per area), then apply a
+        profile's overrides (unknown keys are refused)."""
+        texts = {lang: _read(LOCALES / lang) for lang in LANGUAGES}
         for lang, entries in (overrides or {}).items():
             for key, value in entries.items():
                 if key not in texts[lang]:
@@ -42,3 +43,15 @@ class Catalog:
     def __call__(self, lang: str, key: str, **params: object) -> str:
         table = self._texts.get(lang) or self._texts["ar"]
         return table[key].format(**params) if params else table[key]
+
+
+def _read(folder: Path) -> dict[str, str]:
+    """Merge a language's files; a key defined in two files is a mistake."""
+    merged: dict[str, str] = {}
+    for path in sorted(folder.glob("*.toml")):
+        table = tomllib.loads(path.read_text(encoding="utf-8"))
+        twice = set(table) & set(merged)
+        if twice:
+            raise ValueError(f"{path}: keys already defined in another file: {', '.join(sorted(twice))}")
+        merged |= table
+    return merged

@@ -102,7 +102,7 @@ class OutboxMessage(SQLModel, table=True):
     status: str = Field(default="pending", max_length=20, index=True)
     attempts: int = 0
     next_attempt_at: datetime = _ts(nullable=False, default=utcnow, index=True)
-    provider_message_id: str | None = Field(default=None, max_length=128)
+    provider_message_id: str | None = Field(default=None, max_length=128, index=True)  # status callbacks
     error: str | None = Field(default=None, max_length=500)
     created_at: datetime = _ts(nullable=False, default=utcnow)
     sent_at: datetime | None = _ts(nullable=True)

@@ -1,0 +1,279 @@
+"""Telegram via python-telegram-bot: Updates in as `Incoming`, outbox rows out as messages with buttons."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import warnings
+from datetime import timedelta
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, MessageEntity, Update, User
+from telegram.constants import ChatType, InlineKeyboardButtonLimit, MessageLimit
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.request import HTTPXRequest
+from telegram.warnings import PTBDeprecationWarning
+
+from bot.dispatcher import PermanentFailure, Recipient, TemporaryFailure
+from bot.engine import Engine
+from bot.incoming import AttachmentRef, Incoming
+from bot.settings import Settings
+from conversations.phones import to_e164
+from conversations.types import Inbound
+from store.models import OutboxMessage
+
+log = logging.getLogger(__name__)
+CHANNEL = "telegram"
+MAX_TEXT = MessageLimit.MAX_TEXT_LENGTH  # 4096, counted by Telegram in UTF-16 code units
+MAX_CALLBACK_BYTES = InlineKeyboardButtonLimit.MAX_CALLBACK_DATA  # 64
+SHORT_LABEL = 16  # when every label is this short, buttons go two to a row
+ALLOWED_UPDATES = ["message", "callback_query"]
+WEBHOOK_PATH = "/webhooks/telegram"
+POLL_TIMEOUT = 30
+POLL_BACKOFF = 3.0
+_answering: set[asyncio.Task] = set()  # callback answers in flight (a reference keeps each task alive)
+
+
+def make_bot(settings: Settings) -> Bot:
+    """A Bot for the configured API server, with a connection pool wide enough for concurrent sends."""
+    base = settings.telegram_api_base_url
+    return Bot(
+        settings.telegram_bot_token,
+        base_url=base,
+        base_file_url=base.removesuffix("/bot") + "/file/bot",
+        request=HTTPXRequest(connection_pool_size=64),
+    )
+
+
+# Updates in
+
+
+def to_incoming(update: Update) -> Incoming | None:
+    """One Update from a private chat as the engine's input; None for anything else (groups, channels,
+    edited messages and other update kinds are ignored)."""
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None or user is None or chat.type != ChatType.PRIVATE:
+        return None
+    common = {"channel": CHANNEL, "sender_id": str(chat.id), "provider_message_id": str(update.update_id)}
+    common["display_name"] = user.full_name
+    if update.callback_query is not None:
+        data = update.callback_query.data
+        return Incoming(**common, inbound=Inbound("choice", choice=data) if data else Inbound("unsupported"))
+    if update.message is None:
+        return None
+    return _from_message(update.message, user, common)
+
+
+def _from_message(message: Message, user: User, common: dict) -> Incoming:
+    """A new message: text, a command, a shared contact or location, a photo or document, or unsupported."""
+    if message.text:
+        return Incoming(**common, inbound=_from_text(message))
+    if message.contact:
+        contact = message.contact
+        phone = _e164(contact.phone_number)
+        own = phone if contact.user_id == user.id else None  # someone else's card must not link to them
+        return Incoming(**common, inbound=Inbound("contact", text=phone or contact.phone_number), phone=own)
+    if message.location:
+        lat, lon = message.location.latitude, message.location.longitude
+        return Incoming(**common, inbound=Inbound("location", text=f"{lat},{lon}"), location=(lat, lon))
+    attachment = _attachment(message)
+    if attachment is not None:
+        return Incoming(
+            **common, inbound=Inbound("attachment", text=message.caption or ""), attachments=(attachment,)
+        )
+    return Incoming(**common, inbound=Inbound("unsupported"))
+
+
+def _from_text(message: Message) -> Inbound:
+    """`/start PAYLOAD` is a (re)start; another command is its word typed (`/menu` → "menu"); else text."""
+    text = message.text or ""
+    command = next(
+        (e for e in message.entities if e.type == MessageEntity.BOT_COMMAND and e.offset == 0), None
+    )
+    if command is None:
+        return Inbound("text", text=text)
+    name = text[1 : command.length].split("@", 1)[0].lower()
+    rest = text[command.length :].strip()
+    if name == "start":
+        return Inbound("start", text=rest)
+    return Inbound("text", text=f"{name} {rest}".strip())
+
+
+def _e164(raw: str) -> str | None:
+    """Telegram gives international numbers without the "+"; a card from the address book may be local."""
+    return to_e164(raw) or (to_e164("+" + raw) if raw.isdigit() else None)
+
+
+def _attachment(message: Message) -> AttachmentRef | None:
+    """The largest size of a photo, or a document, by its file_id (staff fetch the file later)."""
+    if message.photo:
+        largest = max(message.photo, key=lambda p: (p.width * p.height, p.file_size or 0))
+        return AttachmentRef(kind="photo", reference=largest.file_id, content_type="image/jpeg")
+    if message.document:
+        doc = message.document
+        content_type = doc.mime_type or "application/octet-stream"
+        return AttachmentRef(
+            kind="document", reference=doc.file_id, content_type=content_type, file_name=doc.file_name or ""
+        )
+    return None
+
+
+# Messages out
+
+
+def _units(char: str) -> int:
+    return 2 if ord(char) > 0xFFFF else 1
+
+
+def _fitting(text: str, limit: int) -> int:
+    """How many characters of `text` fit in `limit` UTF-16 code units."""
+    units = 0
+    for index, char in enumerate(text):
+        units += _units(char)
+        if units > limit:
+            return index
+    return len(text)
+
+
+def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
+    """Parts of at most `limit` units, cut at the last line break that fits, else at a space, else hard."""
+    parts: list[str] = []
+    text = text.strip()
+    while text:
+        room = _fitting(text, limit)
+        if room == len(text):
+            parts.append(text)
+            break
+        cut = text.rfind("\n", 0, room + 1)
+        if cut <= 0:
+            cut = text.rfind(" ", 0, room + 1)
+        if cut <= 0:
+            cut = room
+        parts.append(text[:cut].rstrip())
+        text = text[cut:].strip()
+    return parts
+
+
+def keyboard(choices: list[list[str]]) -> InlineKeyboardMarkup | None:
+    """The choices as inline buttons whose callback data is the choice's key; two to a row when short."""
+    if not choices:
+        return None
+    for key, _label in choices:
+        if not 1 <= len(key.encode("utf-8")) <= MAX_CALLBACK_BYTES:
+            raise PermanentFailure(
+                f"choice key {key!r} does not fit Telegram's 1-{MAX_CALLBACK_BYTES} byte callback data"
+            )
+    buttons = [InlineKeyboardButton(label, callback_data=key) for key, label in choices]
+    width = 2 if all(len(label) <= SHORT_LABEL for _key, label in choices) else 1
+    return InlineKeyboardMarkup([buttons[i : i + width] for i in range(0, len(buttons), width)])
+
+
+def _seconds(exc: RetryAfter) -> float:
+    with warnings.catch_warnings():  # PTB 22 warns that the int form of `retry_after` will become a timedelta
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value = exc.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+class TelegramSender:
+    """Sends outbox rows with the Bot API; maps Telegram's refusals to the dispatcher's failures."""
+
+    def __init__(self, bot: Bot):
+        self.bot = bot
+
+    async def send(self, row: OutboxMessage, recipient: Recipient) -> str:
+        """The text (in parts when long) with the keyboard on the last part; the last message's id."""
+        markup = keyboard(row.payload.get("choices") or [])
+        parts = split_text(row.payload.get("text", ""))
+        if not parts:
+            raise PermanentFailure("nothing to send: the text is empty")
+        sent: Message | None = None
+        for index, part in enumerate(parts, start=1):
+            sent = await self._send_one(row.recipient, part, markup if index == len(parts) else None)
+        return str(sent.message_id)
+
+    async def _send_one(self, chat_id: str, text: str, markup: InlineKeyboardMarkup | None) -> Message:
+        try:
+            return await self.bot.send_message(chat_id=chat_id, text=text, reply_markup=markup)
+        except RetryAfter as exc:
+            raise TemporaryFailure(str(exc), retry_after=_seconds(exc)) from exc
+        except Forbidden as exc:  # blocked by the user, or the user's account is deactivated
+            raise PermanentFailure(exc.message, unreachable=True) from exc
+        except BadRequest as exc:  # before NetworkError: PTB derives BadRequest from it
+            raise PermanentFailure(exc.message, unreachable="chat not found" in exc.message.lower()) from exc
+        except NetworkError as exc:  # includes TimedOut
+            raise TemporaryFailure(f"{type(exc).__name__}: {exc.message}") from exc
+
+
+# Callback answers, polling and the webhook registration
+
+
+async def answer_callback(bot: Bot, update: Update) -> None:
+    """Answer a pressed button so that it stops spinning; best effort."""
+    if update.callback_query is None:
+        return
+    try:
+        await bot.answer_callback_query(update.callback_query.id)
+    except TelegramError as exc:
+        log.warning("answering callback query of update %s failed: %s", update.update_id, exc)
+
+
+def answer_later(bot: Bot, update: Update) -> None:
+    """`answer_callback` in the background, so that the webhook answers Telegram at once."""
+    if update.callback_query is None:
+        return
+    task = asyncio.create_task(answer_callback(bot, update), name=f"answer callback {update.update_id}")
+    _answering.add(task)
+    task.add_done_callback(_answering.discard)
+
+
+async def accept(bot: Bot, engine: Engine, update: Update, incoming: Incoming) -> bool:
+    """Record an input once and have it applied in the background; False when it is a repeat."""
+    if not await engine.record(incoming):
+        return False
+    engine.process_later(incoming.conversation_key)
+    answer_later(bot, update)
+    return True
+
+
+async def _take(bot: Bot, engine: Engine, update: Update) -> None:
+    """One polled Update; one that cannot be read is logged and skipped, never blocking the ones after it."""
+    try:
+        incoming = to_incoming(update)
+    except Exception:  # noqa: BLE001  (whatever is wrong with it, it is only this Update's problem)
+        log.exception("skipping Telegram update %s that cannot be read", update.update_id)
+        return
+    if incoming is not None:
+        await accept(bot, engine, update, incoming)
+
+
+async def poll(bot: Bot, engine: Engine, *, backoff: float = POLL_BACKOFF) -> None:
+    """Polling mode, until cancelled: the offset moves past an Update only once it is recorded, so a crash
+    loses nothing (a re-delivered Update is a repeat and has no second effect)."""
+    offset: int | None = None
+    webhook_removed = False
+    while True:
+        try:
+            if not webhook_removed:
+                webhook_removed = await bot.delete_webhook(drop_pending_updates=False)
+            updates = await bot.get_updates(
+                offset=offset, timeout=POLL_TIMEOUT, allowed_updates=ALLOWED_UPDATES
+            )
+            for update in updates:
+                await _take(bot, engine, update)
+                offset = update.update_id + 1
+        except Exception:  # noqa: BLE001  (the network or the database may be away for a moment; keep going)
+            log.exception("Telegram polling failed; trying again in %.0f s", backoff)
+            await asyncio.sleep(backoff)
+
+
+async def set_webhook(settings: Settings) -> str:
+    """Tell Telegram to post Updates to PUBLIC_BASE_URL/webhooks/telegram with our secret token; the URL."""
+    url = settings.public_base_url + WEBHOOK_PATH
+    async with make_bot(settings) as bot:
+        await bot.set_webhook(
+            url,
+            secret_token=settings.telegram_webhook_secret or None,
+            allowed_updates=ALLOWED_UPDATES,
+            drop_pending_updates=False,
+        )
+    return url

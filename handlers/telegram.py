@@ -1,0 +1,59 @@
+"""Telegram's webhook: check the secret token, read the Update, record it once and answer at once."""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+
+from aiohttp import web
+from sqlalchemy.exc import SQLAlchemyError
+from telegram import Update
+
+from bot.appkeys import ENGINE, SETTINGS, TELEGRAM_BOT
+from bot.channels import telegram
+from bot.incoming import Incoming
+
+log = logging.getLogger(__name__)
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+
+
+def _authentic(request: web.Request) -> bool:
+    """The secret token we gave Telegram with setWebhook, compared in constant time."""
+    expected = request.app[SETTINGS].telegram_webhook_secret.encode()
+    given = request.headers.get(SECRET_HEADER, "").encode("utf-8", "replace")
+    return bool(expected) and hmac.compare_digest(given, expected)
+
+
+async def _read(request: web.Request) -> tuple[Update, Incoming | None]:
+    """The Update and what it says, or 415/400 for anything that is not a readable Update."""
+    if request.content_type != "application/json":
+        raise web.HTTPUnsupportedMediaType(text="expected application/json")
+    try:
+        data = json.loads(await request.read())
+    except (ValueError, UnicodeDecodeError):
+        raise web.HTTPBadRequest(text="invalid JSON") from None
+    if not isinstance(data, dict):
+        raise web.HTTPBadRequest(text="expected a JSON object")
+    try:
+        update = Update.de_json(data, request.app[TELEGRAM_BOT])
+        return update, telegram.to_incoming(update)
+    except Exception:  # noqa: BLE001  (PTB raises KeyError, TypeError, … for a malformed Update)
+        log.warning("refused a malformed Telegram update", exc_info=True)
+        raise web.HTTPBadRequest(text="not a Telegram Update") from None
+
+
+async def webhook(request: web.Request) -> web.Response:
+    """POST /webhooks/telegram: 200 as soon as the input is recorded (it is applied after the answer);
+    503 when the database is away, so that Telegram delivers the Update again."""
+    if not _authentic(request):
+        raise web.HTTPForbidden(text="wrong secret token")
+    update, incoming = await _read(request)
+    if incoming is None:
+        return web.Response(text="ignored")
+    try:
+        await telegram.accept(request.app[TELEGRAM_BOT], request.app[ENGINE], update, incoming)
+    except (SQLAlchemyError, OSError):
+        log.exception("could not record Telegram update %s", update.update_id)
+        return web.Response(status=503, text="try again later")
+    return web.Response(text="ok")

@@ -1,0 +1,1 @@
+"""Recording fakes of the providers, served on loopback for the real SDKs to talk to."""

@@ -1,0 +1,128 @@
+"""A recording fake of Twilio's Messages API on loopback: what the bot sent, and refusals on demand."""
+
+from __future__ import annotations
+
+import secrets
+from collections import deque
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Self
+
+from aiohttp import BasicAuth, web
+
+MESSAGES = "/2010-04-01/Accounts/{account}/Messages.json"
+
+
+@dataclass(frozen=True)
+class Call:
+    """One create call: the account in the path, the Basic auth user, the form, the SID (None if refused)."""
+
+    account_sid: str
+    user: str
+    params: dict[str, str]
+    sid: str | None
+
+    @property
+    def to(self) -> str:
+        return self.params.get("To", "")
+
+    @property
+    def body(self) -> str:
+        return self.params.get("Body", "")
+
+
+def _rfc2822(moment: datetime) -> str:
+    return moment.strftime("%a, %d %b %Y %H:%M:%S +0000")
+
+
+def message_json(account: str, sid: str, params: dict[str, str]) -> dict:
+    """A Message resource as Twilio returns it right after a create."""
+    now = _rfc2822(datetime.now(UTC))
+    uri = f"/2010-04-01/Accounts/{account}/Messages/{sid}"
+    return {
+        "account_sid": account,
+        "api_version": "2010-04-01",
+        "body": params.get("Body", ""),
+        "date_created": now,
+        "date_sent": None,
+        "date_updated": now,
+        "direction": "outbound-api",
+        "error_code": None,
+        "error_message": None,
+        "from": params.get("From"),
+        "messaging_service_sid": params.get("MessagingServiceSid"),
+        "num_media": "0",
+        "num_segments": "1",
+        "price": None,
+        "price_unit": "USD",
+        "sid": sid,
+        "status": "queued" if params.get("From") else "accepted",
+        "subresource_uris": {"media": f"{uri}/Media.json"},
+        "to": params.get("To"),
+        "uri": f"{uri}.json",
+    }
+
+
+def error_json(status: int, code: int | None, message: str) -> dict:
+    """An error as Twilio's API words it."""
+    info = f"https://www.twilio.com/docs/errors/{code}" if code else None
+    return {"code": code, "message": message, "more_info": info, "status": status}
+
+
+class FakeTwilioApi:
+    """Serves the Messages create endpoint on 127.0.0.1; `calls` keeps every request in order."""
+
+    def __init__(self) -> None:
+        self.calls: list[Call] = []
+        self.url = ""
+        self._failures: deque[tuple[int, int | None, str]] = deque()
+        self._runner: web.AppRunner | None = None
+
+    def fail_next(self, status: int, code: int | None = None, message: str = "refused by the fake") -> None:
+        """Refuse the next create with this HTTP status and Twilio error code (queued: several in a row)."""
+        self._failures.append((status, code, message))
+
+    @property
+    def sent(self) -> list[Call]:
+        """The creates that were accepted: what would reach WhatsApp."""
+        return [c for c in self.calls if c.sid]
+
+    def bodies(self, to: str | None = None) -> list[str]:
+        return [c.body for c in self.sent if to is None or c.to == to]
+
+    async def _create(self, request: web.Request) -> web.Response:
+        header = request.headers.get("Authorization", "")
+        if not header.startswith("Basic "):
+            return web.json_response(error_json(401, 20003, "Authenticate"), status=401)
+        user = BasicAuth.decode(header).login
+        account = request.match_info["account"]
+        params = {k: v for k, v in (await request.post()).items() if isinstance(v, str)}
+        if self._failures:
+            status, code, message = self._failures.popleft()
+            self.calls.append(Call(account, user, params, None))
+            return web.json_response(error_json(status, code, message), status=status)
+        sid = "SM" + secrets.token_hex(16)
+        self.calls.append(Call(account, user, params, sid))
+        return web.json_response(message_json(account, sid, params), status=201)
+
+    async def start(self) -> str:
+        """Listen on a free loopback port; the base URL (http://127.0.0.1:PORT)."""
+        app = web.Application()
+        app.router.add_post(MESSAGES, self._create)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.url = f"http://127.0.0.1:{self._runner.addresses[0][1]}"
+        return self.url
+
+    async def close(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    async def __aenter__(self) -> Self:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
