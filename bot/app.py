@@ -11,7 +11,7 @@ from typing import AsyncIterator, Callable
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot.appkeys import DISPATCHER, ENGINE, SETTINGS, TELEGRAM_BOT, TWILIO_CLIENT
+from bot.appkeys import DISPATCHER, ENGINE, KEYRING, SETTINGS, TELEGRAM_BOT, TWILIO_CLIENT
 from bot.channels import telegram, whatsapp
 from bot.channels.web import CHANNEL as WEB, WebSender
 from bot.dispatcher import Dispatcher, Sender
@@ -53,6 +53,7 @@ def create_app(
     app[SETTINGS] = settings
     profile = load_profile(settings.profile)
     texts = Catalog.load(profile.texts)
+    keyring = app[KEYRING] = settings.keyring()
 
     async def services(app: web.Application) -> AsyncIterator[None]:
         db = make_engine(settings.database_url)
@@ -60,7 +61,7 @@ def create_app(
         channel_senders, limits = await _channels(app, settings, profile, clock)
         dispatcher = Dispatcher(sessions, {**channel_senders, **(senders or {})}, clock, limits=limits)
         app[DISPATCHER] = dispatcher
-        engine = app[ENGINE] = Engine(sessions, profile, texts, clock=clock, on_commit=dispatcher.wake)
+        engine = app[ENGINE] = Engine(sessions, profile, texts, keyring, clock=clock, on_commit=dispatcher.wake)
         tasks: list[asyncio.Task] = []
         scheduler = AsyncIOScheduler(timezone="UTC")
         if background:

@@ -9,9 +9,11 @@ from twilio.rest import Client
 from bot.dispatcher import Dispatcher
 from bot.engine import Engine
 from bot.settings import Settings
+from store.crypto import Keyring
 
 SETTINGS = web.AppKey("settings", Settings)
 ENGINE = web.AppKey("engine", Engine)
 DISPATCHER = web.AppKey("dispatcher", Dispatcher)
+KEYRING = web.AppKey("keyring", Keyring)
 TELEGRAM_BOT = web.AppKey("telegram_bot", Bot)
 TWILIO_CLIENT = web.AppKey("twilio_client", Client)

@@ -3,81 +3,102 @@ input's transaction (database rows, outbox rows); nothing is sent from here."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from functools import singledispatch
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.profile import Profile
+from conversations.catalog import Catalog
 from conversations.effects import CancelTimer, HandOffToStaff, Reply, ScheduleTimer, SetLanguage, SetOptOut
 from store import queries
+from store.crypto import Keyring
 from store.models import Beneficiary, Conversation, HandoffRequest, InboundMessage, OutboxMessage
 
 
-def reply_payload(effect: Reply) -> dict:
-    """What an outbox row carries for a reply: the text and the choices as [key, label] pairs."""
-    return {"kind": "reply", "text": effect.text, "choices": [[c.key, c.label] for c in effect.choices]}
+@dataclass
+class Applying:
+    """Where effects are applied: the open transaction, the conversation and the input that caused them."""
+
+    tx: AsyncSession
+    conv: Conversation
+    message: InboundMessage
+    now: datetime
+    keyring: Keyring
+    texts: Catalog
+    profile: Profile
+
+    def outbox(self, payload: dict) -> OutboxMessage:
+        """A message to this conversation's channel and sender, written in this transaction."""
+        row = OutboxMessage(
+            channel=self.message.channel,
+            recipient=self.message.sender_id,
+            conversation_key=self.conv.key,
+            payload=payload,
+            next_attempt_at=self.now,
+            created_at=self.now,
+        )
+        self.tx.add(row)
+        return row
+
+
+def reply_payload(effect: Reply, kind: str = "reply") -> dict:
+    """What an outbox row carries for a reply: its kind, the text and the choices as [key, label] pairs."""
+    return {"kind": kind, "text": effect.text, "choices": [[c.key, c.label] for c in effect.choices]}
 
 
 @singledispatch
-async def apply(effect: object, tx: AsyncSession, conv: Conversation, message: InboundMessage, now: datetime) -> OutboxMessage | None:
+async def apply(effect: object, at: Applying) -> OutboxMessage | None:
     raise TypeError(f"no applier for effect {type(effect).__name__}")
 
 
 @apply.register
-async def _reply(effect: Reply, tx: AsyncSession, conv: Conversation, message: InboundMessage, now: datetime) -> OutboxMessage:
-    row = OutboxMessage(
-        channel=message.channel,
-        recipient=message.sender_id,
-        conversation_key=conv.key,
-        payload=reply_payload(effect),
-        next_attempt_at=now,
-        created_at=now,
-    )
-    tx.add(row)
-    return row
+async def _reply(effect: Reply, at: Applying) -> OutboxMessage:
+    return at.outbox(reply_payload(effect))
 
 
 @apply.register
-async def _set_language(effect: SetLanguage, tx: AsyncSession, conv: Conversation, message: InboundMessage, now: datetime) -> None:
-    person = await tx.get(Beneficiary, conv.beneficiary_id)
+async def _set_language(effect: SetLanguage, at: Applying) -> None:
+    person = await at.tx.get(Beneficiary, at.conv.beneficiary_id)
     if person is not None:
         person.language = effect.lang
 
 
 @apply.register
-async def _set_opt_out(effect: SetOptOut, tx: AsyncSession, conv: Conversation, message: InboundMessage, now: datetime) -> None:
-    identity = await queries.identity_for(tx, message.channel, message.sender_id)
+async def _set_opt_out(effect: SetOptOut, at: Applying) -> None:
+    identity = await queries.identity_for(at.tx, at.message.channel, at.message.sender_id)
     identity.opted_out = effect.opted_out
 
 
 @apply.register
-async def _schedule_timer(effect: ScheduleTimer, tx: AsyncSession, conv: Conversation, message: InboundMessage, now: datetime) -> None:
-    await queries.schedule_timer(tx, conv, message, effect.kind, effect.due_at)
+async def _schedule_timer(effect: ScheduleTimer, at: Applying) -> None:
+    await queries.schedule_timer(at.tx, at.conv, at.message, effect.kind, effect.due_at)
 
 
 @apply.register
-async def _cancel_timer(effect: CancelTimer, tx: AsyncSession, conv: Conversation, message: InboundMessage, now: datetime) -> None:
-    await queries.cancel_timer(tx, conv.key, effect.kind)
+async def _cancel_timer(effect: CancelTimer, at: Applying) -> None:
+    await queries.cancel_timer(at.tx, at.conv.key, effect.kind)
 
 
 @apply.register
-async def _handoff(effect: HandOffToStaff, tx: AsyncSession, conv: Conversation, message: InboundMessage, now: datetime) -> None:
-    tx.add(
+async def _handoff(effect: HandOffToStaff, at: Applying) -> None:
+    at.tx.add(
         HandoffRequest(
             reference=effect.reference,
-            beneficiary_id=conv.beneficiary_id,
-            conversation_key=conv.key,
-            channel=message.channel,
+            beneficiary_id=at.conv.beneficiary_id,
+            conversation_key=at.conv.key,
+            channel=at.message.channel,
             reason=effect.reason,
             last_question=effect.last_question[:2000],
             answer_due_at=effect.answer_due_at,
-            created_at=now,
+            created_at=at.now,
         )
     )
 
 
-async def apply_effects(tx: AsyncSession, effects: tuple, conv: Conversation, message: InboundMessage, now: datetime) -> list[OutboxMessage]:
+async def apply_effects(at: Applying, effects: tuple) -> list[OutboxMessage]:
     """Apply the effects in order; the outbox rows they wrote, flushed so they have ids."""
-    rows = [row for effect in effects if (row := await apply(effect, tx, conv, message, now)) is not None]
-    await tx.flush()
+    rows = [row for effect in effects if (row := await apply(effect, at)) is not None]
+    await at.tx.flush()
     return rows

@@ -13,7 +13,7 @@ from typing import Callable
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.effects import apply_effects
+from bot.effects import Applying, apply_effects
 from bot.incoming import Incoming
 from bot.profile import Profile
 from conversations import router
@@ -21,6 +21,7 @@ from conversations.catalog import Catalog
 from conversations.faq import FaqIndex
 from conversations.types import Context, Inbound, OpenHandoff
 from store import queries
+from store.crypto import Keyring
 from store.models import InboundMessage, OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -45,6 +46,7 @@ class Engine:
         sessions: async_sessionmaker[AsyncSession],
         profile: Profile,
         texts: Catalog,
+        keyring: Keyring,
         *,
         clock: Callable[[], datetime] = utc_now,
         references: Callable[[], str] = new_reference,
@@ -53,6 +55,7 @@ class Engine:
         self.sessions = sessions
         self.profile = profile
         self.texts = texts
+        self.keyring = keyring
         self.faq = FaqIndex(profile)
         self.clock = clock
         self.references = references
@@ -144,7 +147,8 @@ class Engine:
             inbound = Inbound(kind=payload.get("kind", "text"), text=message.text, choice=payload.get("choice"))
             result = router.step(conv.state, dict(conv.data or {}), inbound, ctx)
             await queries.save_conversation(tx, conv, result.state, result.data, now)
-            outbox = await apply_effects(tx, result.effects, conv, message, now)
+            applying = Applying(tx, conv, message, now, self.keyring, self.texts, self.profile)
+            outbox = await apply_effects(applying, result.effects)
             message.status = "processed"
             message.processed_at = now
         return outbox

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field, ValidationError, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+if TYPE_CHECKING:
+    from store.crypto import Keyring
 
 DATA_DIR = Path("data")
 # Credentials and addresses with a known shape: a typo is caught at start-up, not at the first send.
@@ -32,6 +35,10 @@ class Settings(BaseSettings):
     profile: str = "bukayriyah"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     webchat_max_chars: int = Field(default=2000, ge=50, le=20000)
+    # Keys that encrypt national IDs and names at rest: comma-separated Fernet keys, newest first.
+    # Empty: a key file under ./data/ is made on first start (one machine, SQLite).
+    data_keys: str = ""
+    session_hours: int = Field(default=12, ge=1, le=24 * 30)  # how long a staff sign-in lasts
 
     # Telegram (python-telegram-bot): on when TELEGRAM_BOT_TOKEN is set.
     telegram_bot_token: str = ""
@@ -88,16 +95,36 @@ class Settings(BaseSettings):
             raise ValueError("must start with http:// or https://")
         return value.rstrip("/")
 
+    @field_validator("data_keys")
+    @classmethod
+    def _fernet_keys(cls, value: str) -> str:
+        from cryptography.fernet import Fernet
+
+        for key in (k.strip() for k in value.split(",") if k.strip()):
+            try:
+                Fernet(key.encode())
+            except ValueError:
+                raise ValueError("each key must be a Fernet key (python -m bot new-key makes one)") from None
+        return value
+
     @model_validator(mode="after")
     def _channels_complete(self) -> "Settings":
         if self.telegram_bot_token and self.telegram_mode == "webhook" and not self.telegram_webhook_secret:
             raise ValueError("TELEGRAM_WEBHOOK_SECRET is required when TELEGRAM_MODE=webhook")
+        if not self.is_sqlite and not self.data_keys:
+            raise ValueError("DATA_KEYS is required with PostgreSQL (every process must share the keys)")
         if self.twilio_account_sid:
             if not self.twilio_auth_token:
                 raise ValueError("TWILIO_AUTH_TOKEN is required with TWILIO_ACCOUNT_SID")
             if not (self.twilio_whatsapp_from or self.twilio_messaging_service_sid):
                 raise ValueError("TWILIO_WHATSAPP_FROM or TWILIO_MESSAGING_SERVICE_SID is required")
         return self
+
+    def keyring(self) -> "Keyring":
+        """The encryption keys for sensitive fields (see DATA_KEYS)."""
+        from store.crypto import keyring_from
+
+        return keyring_from(self.data_keys, DATA_DIR / "data.key")
 
     @property
     def is_sqlite(self) -> bool:
@@ -125,7 +152,7 @@ def load_settings(**overrides: object) -> Settings:
         for err in exc.errors():
             if err["loc"]:
                 name = str(err["loc"][0])
-                got = "(hidden)" if any(w in name for w in ("token", "secret")) else repr(err.get("input"))
+                got = "(hidden)" if any(w in name for w in ("token", "secret", "keys")) else repr(err.get("input"))
                 lines.append(f"setting {name.upper()}: {err['msg']} (got {got})")
             else:  # a rule across settings; its message names them
                 lines.append(f"settings: {err['msg'].removeprefix('Value error, ')}")

@@ -23,7 +23,7 @@ async def chat(settings: Settings, user: str, stdin: TextIO = sys.stdin, stdout:
     db = make_engine(settings.database_url)
     sessions = make_sessions(db)
     dispatcher = Dispatcher(sessions, {CHANNEL: TerminalSender(stdout)}, utc_now)
-    engine = Engine(sessions, profile, Catalog.load(profile.texts))
+    engine = Engine(sessions, profile, Catalog.load(profile.texts), settings.keyring())
     interactive = stdin.isatty()
 
     async def say(inbound: Inbound) -> None:

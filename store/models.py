@@ -45,6 +45,15 @@ class Beneficiary(SQLModel, table=True):
     display_name: str = Field(default="", max_length=200)
     phone: str | None = Field(default=None, max_length=32, index=True)
     language: str = Field(default="ar", max_length=5)
+    # What the beneficiary told us (seed 003: kept up to date by them). Sensitive fields are encrypted.
+    full_name_enc: str | None = Field(default=None, max_length=1000)
+    national_id_enc: str | None = Field(default=None, max_length=1000)
+    city: str | None = Field(default=None, max_length=40)
+    residency: str | None = Field(default=None, max_length=20)
+    household_size: int | None = None
+    income_bracket: str | None = Field(default=None, max_length=20)
+    consent_at: datetime | None = _ts(nullable=True)
+    erased_at: datetime | None = _ts(nullable=True)
     created_at: datetime = _ts(nullable=False, default=utcnow)
 
 
@@ -104,6 +113,7 @@ class OutboxMessage(SQLModel, table=True):
     next_attempt_at: datetime = _ts(nullable=False, default=utcnow, index=True)
     provider_message_id: str | None = Field(default=None, max_length=128, index=True)  # status callbacks
     error: str | None = Field(default=None, max_length=500)
+    staff_id: int | None = Field(default=None, foreign_key="staff.id")  # who wrote it, for a staff reply
     created_at: datetime = _ts(nullable=False, default=utcnow)
     sent_at: datetime | None = _ts(nullable=True)
 
@@ -120,6 +130,8 @@ class HandoffRequest(SQLModel, table=True):
     last_question: str = Field(default="", max_length=2000)
     status: str = Field(default="open", max_length=20, index=True)
     answer_due_at: datetime | None = _ts(nullable=True)
+    closed_at: datetime | None = _ts(nullable=True)
+    closed_by: int | None = Field(default=None, foreign_key="staff.id")
     created_at: datetime = _ts(nullable=False, default=utcnow)
 
 
@@ -128,9 +140,10 @@ class Attachment(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     beneficiary_id: int = Field(foreign_key="beneficiary.id", index=True)
-    inbound_id: int = Field(foreign_key="inboundmessage.id", index=True)
+    inbound_id: int | None = Field(default=None, foreign_key="inboundmessage.id", index=True)
+    request_id: int | None = Field(default=None, foreign_key="helprequest.id", index=True)
     channel: str = Field(max_length=20)
-    kind: str = Field(max_length=20)  # photo, document, media, location
+    kind: str = Field(max_length=20)  # photo, document, media, location, upload (a file staff attached)
     reference: str = Field(max_length=1000)  # a Telegram file_id, a Twilio media URL, or "lat,lon"
     content_type: str = Field(default="", max_length=120)
     file_name: str = Field(default="", max_length=255)
@@ -148,3 +161,84 @@ class Timer(SQLModel, table=True):
     status: str = Field(default="pending", max_length=20, index=True)  # pending, fired, cancelled
     due_at: datetime = _ts(nullable=False, index=True)
     created_at: datetime = _ts(nullable=False, default=utcnow)
+
+
+class HelpRequest(SQLModel, table=True):
+    """A beneficiary's application for support (طلب دعم مستفيد), studied and decided by the research committee."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    reference: str = Field(max_length=20, unique=True)
+    beneficiary_id: int = Field(foreign_key="beneficiary.id", index=True)
+    conversation_key: str = Field(max_length=160, index=True)
+    channel: str = Field(max_length=20)
+    language: str = Field(default="ar", max_length=5)
+    # submitted, needs_info, accepted, rejected, delivered
+    status: str = Field(default="submitted", max_length=20, index=True)
+    category: str = Field(max_length=40, index=True)
+    city: str = Field(max_length=40, index=True)
+    residency: str = Field(max_length=20)
+    household_size: int
+    income_bracket: str = Field(max_length=20)
+    conditions: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))  # category conditions met
+    description: str = Field(default="", max_length=2000)
+    full_name_enc: str = Field(max_length=1000)
+    national_id_enc: str = Field(max_length=1000)
+    phone: str = Field(default="", max_length=32)
+    flags: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))  # rules left to staff
+    info_question: str | None = Field(default=None, max_length=1000)  # what staff asked for, while needs_info
+    due_at: datetime = _ts(nullable=False, index=True)
+    submitted_at: datetime = _ts(nullable=False, default=utcnow)
+    decided_at: datetime | None = _ts(nullable=True)
+    decided_by: int | None = Field(default=None, foreign_key="staff.id")
+    decision_reason: str | None = Field(default=None, max_length=1000)
+    delivered_at: datetime | None = _ts(nullable=True)
+    delivered_by: int | None = Field(default=None, foreign_key="staff.id")
+    evidence: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))  # proof of delivery
+    updated_at: datetime = _ts(nullable=False, default=utcnow)
+
+
+class RequestEvent(SQLModel, table=True):
+    """A request's history: submitted, info asked and received, data updated, decided, delivered, notes."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    request_id: int = Field(foreign_key="helprequest.id", index=True)
+    at: datetime = _ts(nullable=False, default=utcnow)
+    actor: str = Field(max_length=40)  # beneficiary, system, or staff:<id>
+    kind: str = Field(max_length=30)
+    detail: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class Staff(SQLModel, table=True):
+    """A staff member of the association who signs in to the console."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=60, unique=True)
+    display_name: str = Field(default="", max_length=120)
+    password_hash: str = Field(max_length=300)
+    role: str = Field(max_length=20)  # admin, researcher, coordinator, viewer
+    active: bool = True
+    failed_logins: int = 0
+    locked_until: datetime | None = _ts(nullable=True)
+    created_at: datetime = _ts(nullable=False, default=utcnow)
+
+
+class StaffSession(SQLModel, table=True):
+    """A signed-in console session; only a hash of its token is stored."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    staff_id: int = Field(foreign_key="staff.id", index=True)
+    csrf_token: str = Field(max_length=64)
+    created_at: datetime = _ts(nullable=False, default=utcnow)
+    expires_at: datetime = _ts(nullable=False)
+
+
+class AuditLog(SQLModel, table=True):
+    """Who saw or decided what, and when; append-only (the database refuses updates and deletes)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = _ts(nullable=False, default=utcnow, index=True)
+    staff_id: int | None = Field(default=None, foreign_key="staff.id", index=True)
+    action: str = Field(max_length=40)
+    subject: str = Field(max_length=80, index=True)  # e.g. beneficiary:12, request:R-7K3P9Q
+    detail: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))

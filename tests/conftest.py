@@ -16,10 +16,12 @@ from sqlmodel import SQLModel
 from bot.engine import Engine
 from bot.profile import Profile, load
 from conversations.catalog import Catalog
+from store.crypto import Keyring, new_key
 from store.db import make_engine, make_sessions
 from store.migrate import upgrade
 
 FIXTURES = Path(__file__).parent / "fixtures"
+os.environ.setdefault("DATA_KEYS", new_key())  # apps built in tests encrypt with a throwaway key
 DEFAULT_PG = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 # Wednesday 25 November 2026, 11:00 in Riyadh: inside working hours.
 T0 = datetime(2026, 11, 25, 8, 0, tzinfo=timezone.utc)
@@ -135,6 +137,11 @@ async def sessions(db_url: str):
     await engine.dispose()
 
 
+@pytest.fixture(scope="session")
+def keyring() -> Keyring:
+    return Keyring([new_key()])
+
+
 @pytest.fixture
-def engine(sessions, profile: Profile, texts: Catalog, clock: Clock) -> Engine:
-    return Engine(sessions, profile, texts, clock=clock, references=References())
+def engine(sessions, profile: Profile, texts: Catalog, keyring: Keyring, clock: Clock) -> Engine:
+    return Engine(sessions, profile, texts, keyring, clock=clock, references=References())

@@ -15,7 +15,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 PRISM = ROOT / "tests" / "contract" / "node_modules" / ".bin" / "prism"
-SPECS = Path(os.environ.get("SPECS_DIR", ROOT.parent / "shared" / "specs"))
+# The providers' specs live in the workplace's shared folder, beside the checkout (CI lays it there too).
+_CANDIDATES = [os.environ.get("SPECS_DIR"), ROOT.parent / "shared" / "specs", "/work/shared/specs"]
+SPECS = next((Path(c) for c in _CANDIDATES if c and (Path(c) / "twilio_api_v2010.json").exists()), ROOT.parent / "shared" / "specs")
 TWILIO_SPEC = SPECS / "twilio_api_v2010.json"
 TELEGRAM_SPEC = SPECS / "telegram_botapi_prism.json"
 

@@ -87,11 +87,11 @@ class Ticking:
         return self.now
 
 
-async def test_concurrent_inputs_to_one_conversation_never_interleave(db_url, profile, texts, clock):
+async def test_concurrent_inputs_to_one_conversation_never_interleave(db_url, profile, texts, keyring, clock):
     """Two engines (as two processes would) apply 20 inputs at once; each is applied exactly once, in order."""
     clock = Ticking(clock.now)
     pools = [make_engine(db_url) for _ in range(2)]
-    engines = [Engine(make_sessions(p), profile, texts, clock=clock, references=References()) for p in pools]
+    engines = [Engine(make_sessions(p), profile, texts, keyring, clock=clock, references=References()) for p in pools]
     inputs = [said("مرحبا" if n == 0 else f"سؤال رقم {n}", n) for n in range(20)]
     for incoming in inputs:  # record in a known order first, then apply concurrently
         assert await engines[0].record(incoming)
@@ -108,9 +108,9 @@ async def test_concurrent_inputs_to_one_conversation_never_interleave(db_url, pr
         await pool.dispose()
 
 
-async def test_concurrent_first_contacts_on_one_key_make_one_person(db_url, profile, texts, clock):
+async def test_concurrent_first_contacts_on_one_key_make_one_person(db_url, profile, texts, keyring, clock):
     pools = [make_engine(db_url) for _ in range(2)]
-    engines = [Engine(make_sessions(p), profile, texts, clock=clock) for p in pools]
+    engines = [Engine(make_sessions(p), profile, texts, keyring, clock=clock) for p in pools]
     await asyncio.gather(*(engines[n % 2].handle(said("مرحبا", n)) for n in range(6)))
     sessions = engines[0].sessions
     assert await count(sessions, Beneficiary) == 1
@@ -199,11 +199,11 @@ def _downgrade(url: str, revision: str) -> None:
     command.downgrade(alembic_config(url), revision)
 
 
-async def test_a_due_timer_fires_once_as_an_input_and_does_not_open_the_whatsapp_window(db_url, profile, texts, clock):
+async def test_a_due_timer_fires_once_as_an_input_and_does_not_open_the_whatsapp_window(db_url, profile, texts, keyring, clock):
     from store.models import Timer
 
     pools = [make_engine(db_url) for _ in range(2)]
-    engines = [Engine(make_sessions(p), profile, texts, clock=clock) for p in pools]
+    engines = [Engine(make_sessions(p), profile, texts, keyring, clock=clock) for p in pools]
     sessions = engines[0].sessions
     await engines[0].handle(said("مرحبا", 1))
     async with sessions() as tx, tx.begin():

@@ -1,0 +1,49 @@
+"""Encryption at rest for the sensitive fields (national ID, full name): Fernet keys, the first one current,
+older ones still read, so keys can be rotated without losing data."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+
+
+class Keyring:
+    """Encrypts with the first key; decrypts with any; `rotate` re-encrypts a value with the first key."""
+
+    def __init__(self, keys: list[str]):
+        if not keys:
+            raise ValueError("at least one key is needed")
+        self._fernet = MultiFernet([Fernet(k.encode()) for k in keys])
+
+    def encrypt(self, plain: str) -> str:
+        return self._fernet.encrypt(plain.encode("utf-8")).decode("ascii")
+
+    def decrypt(self, token: str) -> str:
+        """The plain text; raises ValueError when no key of this keyring made the value."""
+        try:
+            return self._fernet.decrypt(token.encode("ascii")).decode("utf-8")
+        except InvalidToken:
+            raise ValueError("cannot decrypt: the key that encrypted this value is not in DATA_KEYS") from None
+
+    def rotate(self, token: str) -> str:
+        return self._fernet.rotate(token.encode("ascii")).decode("ascii")
+
+
+def new_key() -> str:
+    return Fernet.generate_key().decode("ascii")
+
+
+def keyring_from(setting: str, key_file: Path) -> Keyring:
+    """The keys from the DATA_KEYS setting (comma-separated, newest first), or, when it is empty, from a
+    key file made on first use (the embedded single-machine setup; readable by this user only)."""
+    keys = [k.strip() for k in setting.split(",") if k.strip()]
+    if not keys:
+        if not key_file.exists():
+            key_file.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as out:
+                out.write(new_key() + "\n")
+        keys = [k.strip() for k in key_file.read_text().split(",") if k.strip()]
+    return Keyring(keys)
