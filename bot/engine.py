@@ -144,7 +144,8 @@ class Engine:
                 open_handoff=OpenHandoff(waiting.reference, waiting.answer_due_at) if waiting else None,
             )
             payload = message.payload
-            inbound = Inbound(kind=payload.get("kind", "text"), text=message.text, choice=payload.get("choice"))
+            said = payload.get("event_text", message.text)  # an event's text is not the beneficiary's words
+            inbound = Inbound(kind=payload.get("kind", "text"), text=said, choice=payload.get("choice"))
             result = router.step(conv.state, dict(conv.data or {}), inbound, ctx)
             await queries.save_conversation(tx, conv, result.state, result.data, now)
             applying = Applying(tx, conv, message, now, self.keyring, self.texts, self.profile)

@@ -67,11 +67,39 @@ class Deadlines(Strict):
     complaint_answer_working_days: int = Field(default=5, ge=1)
 
 
-class Category(Strict):
-    """A need category a help request can be filed under."""
+class Condition(Strict):
+    """One of a category's conditions (e.g. seed 000's cash-aid conditions), asked as a choice."""
 
-    key: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    key: str = Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=30)
+    text: Bilingual
+
+
+class Category(Strict):
+    """A need category a help request can be filed under, with its documents rule and its conditions:
+    when `conditions` are listed, at least one must apply; `when_unmet` says whether the bot explains and
+    stops (explain) or records the request and flags it for staff (flag)."""
+
+    key: str = Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=30)
     name: Bilingual
+    documents_required: bool = False
+    conditions: list[Condition] = Field(default_factory=list)
+    when_unmet: Literal["explain", "flag"] = "flag"
+
+
+class Eligibility(Strict):
+    """The general conditions (seed 000): within the service area, legally resident. For each, the bot either
+    explains and stops (explain) or records the request and flags it for staff (flag)."""
+
+    outside_area: Literal["explain", "flag"] = "explain"
+    residency_required: bool = True
+    when_not_resident: Literal["explain", "flag"] = "flag"
+
+
+class Forms(Strict):
+    """How long an unfinished form waits: one reminder after `reminder_hours`, gone after `expiry_days`."""
+
+    reminder_hours: int = Field(default=24, ge=1)
+    expiry_days: int = Field(default=7, ge=1)
 
 
 class City(Strict):
@@ -131,6 +159,8 @@ class Profile(Strict):
     holidays: list[Holiday] = Field(default_factory=list)
     deadlines: Deadlines = Deadlines()
     categories: list[Category] = Field(min_length=1)
+    eligibility: Eligibility = Eligibility()
+    forms: Forms = Forms()
     contact: Contact = Contact()
     faq: list[FaqEntry] = Field(min_length=1)
     opt_out_words: list[str] = Field(default_factory=list, description="extra words that mean STOP")

@@ -55,4 +55,60 @@ class CancelTimer:
     kind: str
 
 
-Effect = Reply | SetLanguage | HandOffToStaff | SetOptOut | ScheduleTimer | CancelTimer
+@dataclass(frozen=True)
+class RecordConsent:
+    """The beneficiary read their duties and the purpose of the data, and agreed (PDPL consent)."""
+
+
+@dataclass(frozen=True)
+class SubmitHelpRequest:
+    """File a help request. `form` holds: full_name, national_id, phone, city, residency, household_size (int),
+    income_bracket, category, conditions (list of condition keys met), description, started_at (ISO time the
+    form began: files the beneficiary sent since then become the request's documents). `flags` are the
+    eligibility rules the profile leaves to staff that this request did not meet."""
+
+    reference: str
+    form: dict
+    flags: tuple[str, ...]
+    due_at: datetime
+
+
+@dataclass(frozen=True)
+class AddRequestInfo:
+    """What the beneficiary sent in answer to staff's question (text, and files of this input), for a request."""
+
+    reference: str
+    text: str
+
+
+@dataclass(frozen=True)
+class UpdatePersonData:
+    """New values for phone, city, residency, household_size or income_bracket; attached to open requests."""
+
+    fields: dict
+
+
+@dataclass(frozen=True)
+class ExportMyData:
+    """Send the beneficiary a copy of what the association holds about them (sensitive values masked)."""
+
+
+@dataclass(frozen=True)
+class EraseMyData:
+    """Anonymise what no retention rule keeps, and tell the beneficiary what is kept and why."""
+
+
+Effect = (
+    Reply
+    | SetLanguage
+    | HandOffToStaff
+    | SetOptOut
+    | ScheduleTimer
+    | CancelTimer
+    | RecordConsent
+    | SubmitHelpRequest
+    | AddRequestInfo
+    | UpdatePersonData
+    | ExportMyData
+    | EraseMyData
+)

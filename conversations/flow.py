@@ -9,6 +9,7 @@ from conversations.effects import Effect, Reply
 from conversations.types import Choice, Context, Inbound, Step
 
 Handler = Callable[[Inbound, dict, Context], Step]
+EventHandler = Callable[[Inbound, str, dict, Context], Step]  # also given the state the conversation is in
 Prompt = Callable[[dict, Context], tuple[Effect, ...]]
 
 
@@ -23,6 +24,7 @@ class StateSpec:
 
 
 STATES: dict[str, StateSpec] = {}
+EVENTS: dict[str, EventHandler] = {}  # by the event name's first part: "request_decided" for "request_decided:R-…:accepted"
 
 
 def state(name: str, *, parent: str, prompt: Prompt, accepts: tuple[str, ...] = ()) -> Callable[[Handler], Handler]:
@@ -32,6 +34,19 @@ def state(name: str, *, parent: str, prompt: Prompt, accepts: tuple[str, ...] = 
         if name in STATES:
             raise ValueError(f"state {name} registered twice")
         STATES[name] = StateSpec(prompt=prompt, handle=handle, parent=parent, accepts=frozenset(accepts))
+        return handle
+
+    return register
+
+
+def on_event(name: str) -> Callable[[EventHandler], EventHandler]:
+    """Register the decorated function for events named `name` (or `name:…`), whatever the state: a timer
+    or a staff action reaches the beneficiary even in the middle of another flow."""
+
+    def register(handle: EventHandler) -> EventHandler:
+        if name in EVENTS:
+            raise ValueError(f"event {name} registered twice")
+        EVENTS[name] = handle
         return handle
 
     return register

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from conversations import handoff, inquiry, language, menu  # noqa: F401  (registers their states)
 from conversations.effects import Reply, SetOptOut
-from conversations.flow import STATES, goto, text
+from conversations.flow import EVENTS, STATES, goto, text
 from conversations.normalize import digits_to_ascii, normalize
 from conversations.types import Context, Inbound, Step
 
@@ -89,6 +89,17 @@ def _global(inbound: Inbound, state: str, data: dict, ctx: Context) -> Step | No
     return None
 
 
+def _event(inbound: Inbound, state: str, data: dict, ctx: Context) -> Step:
+    """A timer or staff action: its registered handler; unknown ones change nothing. The options the
+    beneficiary was last offered stay valid unless the event asks a new question."""
+    handler = EVENTS.get((inbound.choice or "").split(":", 1)[0])
+    if handler is None:
+        return Step(state, data)
+    result = handler(inbound, state, data, ctx)
+    asks = any(isinstance(e, Reply) and e.choices for e in result.effects)
+    return _remember_choices(result) if asks or result.state != state else result
+
+
 def step(state: str, data: dict, inbound: Inbound, ctx: Context) -> Step:
     """Apply one input to a conversation in `state` with `data`; pure."""
     if not state or state not in STATES or "lang" not in data:
@@ -96,8 +107,8 @@ def step(state: str, data: dict, inbound: Inbound, ctx: Context) -> Step:
         return _remember_choices(_subscription(inbound, first.state, first.data, ctx) or first)
     if inbound.kind == "start":
         return _remember_choices(menu.show(data, ctx, Reply(text(ctx, data, "welcome_back"))))
-    if inbound.kind == "event" and "event" not in STATES[state].accepts:
-        return Step(state, data)  # a timer or staff event for a flow the beneficiary has already left
+    if inbound.kind == "event":
+        return _event(inbound, state, data, ctx)
     if inbound.kind == "unsupported":
         return _remember_choices(goto(state, data, ctx, Reply(text(ctx, data, "unsupported"))))
     if inbound.kind in RECEIVED and inbound.kind not in STATES[state].accepts:

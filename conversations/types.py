@@ -39,6 +39,30 @@ class OpenHandoff:
 
 
 @dataclass(frozen=True)
+class PersonView:
+    """What the association already knows about the beneficiary (to prefill and to update), never the ID."""
+
+    phone: str | None = None  # E.164, vouched by the channel (WhatsApp number, shared Telegram contact) or given
+    city: str | None = None
+    residency: str | None = None
+    household_size: int | None = None
+    income_bracket: str | None = None
+    consented: bool = False
+
+
+@dataclass(frozen=True)
+class RequestView:
+    """One of the beneficiary's own help requests, as "my requests" shows it."""
+
+    reference: str
+    status: str  # submitted, needs_info, accepted, rejected, delivered
+    category: str
+    submitted_at: datetime
+    due_at: datetime
+    info_question: str | None = None
+
+
+@dataclass(frozen=True)
 class Context:
     """What a step may read besides its state: the profile, texts, FAQ, clock, channel and lookups."""
 
@@ -49,6 +73,8 @@ class Context:
     channel: str
     reference: str  # a fresh reference number, used if this input creates something that needs one
     open_handoff: OpenHandoff | None = None
+    person: PersonView = PersonView()
+    requests: tuple[RequestView, ...] = ()  # the beneficiary's own, newest first
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
@@ -197,3 +198,21 @@ async def claim_due_timers(tx: AsyncSession, now: datetime, limit: int = 100) ->
     for timer in timers:
         timer.status = "fired"
     return timers
+
+
+async def record_event(tx: AsyncSession, conversation_key: str, event: str, text: str, now: datetime) -> InboundMessage:
+    """An event for a conversation (a staff action), recorded inside the caller's transaction so that it
+    commits or rolls back with the action itself; the engine applies it like any input."""
+    channel, sender_id = conversation_key.split(":", 1)
+    row = InboundMessage(
+        channel=channel,
+        provider_message_id=f"event-{uuid.uuid4().hex}",
+        sender_id=sender_id,
+        conversation_key=conversation_key,
+        text="",
+        payload={"kind": "event", "choice": event, "event_text": text},
+        received_at=now,
+    )
+    tx.add(row)
+    await tx.flush()
+    return row
