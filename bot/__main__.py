@@ -1,4 +1,4 @@
-"""The command line: `python -m bot run | chat | migrate | set-webhook`."""
+"""The command line: `python -m bot run | chat | migrate | set-webhook | new-key | rotate-keys | create-staff`."""
 
 from __future__ import annotations
 
@@ -52,12 +52,34 @@ def _set_webhook(settings: Settings, _args: argparse.Namespace) -> None:
     print(f"Telegram webhook registered: {asyncio.run(telegram.set_webhook(settings))}")
 
 
+def _new_key(_settings: Settings, _args: argparse.Namespace) -> None:
+    from store.crypto import new_key
+
+    print(new_key())
+
+
+def _rotate_keys(settings: Settings, _args: argparse.Namespace) -> None:
+    from store.db import make_engine, make_sessions
+    from store.rotation import rotate_all
+
+    async def rotate() -> int:
+        engine = make_engine(settings.database_url)
+        try:
+            return await rotate_all(make_sessions(engine), settings.keyring())
+        finally:
+            await engine.dispose()
+
+    print(f"re-encrypted {asyncio.run(rotate())} values with the newest key; older keys can now be removed")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot", description="The association's digital front desk.")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("run", help="serve the website chat (and the channels that are configured)")
     commands.add_parser("migrate", help="apply the database migrations")
     commands.add_parser("set-webhook", help="register PUBLIC_BASE_URL/webhooks/telegram with Telegram")
+    commands.add_parser("new-key", help="print a new encryption key for DATA_KEYS")
+    commands.add_parser("rotate-keys", help="re-encrypt sensitive fields with the first key of DATA_KEYS")
     chat = commands.add_parser("chat", help="talk to the bot in this terminal")
     chat.add_argument("--user", default="console", help="who you are in the conversation (default: console)")
     chat.add_argument("--new", action="store_true", help="start a fresh conversation")
@@ -67,7 +89,14 @@ def main(argv: list[str] | None = None) -> int:
         logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
         if args.command == "chat":
             logging.getLogger().setLevel(max(logging.WARNING, logging.getLogger().level))
-        commands_run = {"run": _run, "migrate": _migrate, "chat": _chat, "set-webhook": _set_webhook}
+        commands_run = {
+            "run": _run,
+            "migrate": _migrate,
+            "chat": _chat,
+            "set-webhook": _set_webhook,
+            "new-key": _new_key,
+            "rotate-keys": _rotate_keys,
+        }
         commands_run[args.command](settings, args)
     except (SettingsError, ProfileError) as exc:
         print(f"error: {exc}", file=sys.stderr)

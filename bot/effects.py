@@ -102,3 +102,6 @@ async def apply_effects(at: Applying, effects: tuple) -> list[OutboxMessage]:
     rows = [row for effect in effects if (row := await apply(effect, at)) is not None]
     await at.tx.flush()
     return rows
+
+
+from bot import effects_requests  # noqa: E402,F401  (registers the help-request appliers)

@@ -142,6 +142,8 @@ class Engine:
                 channel=message.channel,
                 reference=self.references(),
                 open_handoff=OpenHandoff(waiting.reference, waiting.answer_due_at) if waiting else None,
+                person=await queries.person_view(tx, conv.beneficiary_id),
+                requests=await queries.request_views(tx, conv.beneficiary_id),
             )
             payload = message.payload
             said = payload.get("event_text", message.text)  # an event's text is not the beneficiary's words

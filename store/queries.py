@@ -9,12 +9,14 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from conversations.types import PersonView, RequestView
 from store.models import (
     Attachment,
     Beneficiary,
     ChannelIdentity,
     Conversation,
     HandoffRequest,
+    HelpRequest,
     InboundMessage,
     OutboxMessage,
     Timer,
@@ -87,11 +89,27 @@ async def link_phone(tx: AsyncSession, identity: ChannelIdentity, conv: Conversa
 async def keep_attachments(tx: AsyncSession, beneficiary_id: int, message: InboundMessage) -> None:
     """Files and a location that came with an input, as rows staff can list and fetch."""
     for item in message.payload.get("attachments") or []:
-        tx.add(Attachment(beneficiary_id=beneficiary_id, inbound_id=message.id, channel=message.channel, **item))
+        tx.add(
+            Attachment(
+                beneficiary_id=beneficiary_id,
+                inbound_id=message.id,
+                channel=message.channel,
+                created_at=message.received_at,
+                **item,
+            )
+        )
     if message.payload.get("location"):
         lat, lon = message.payload["location"]
-        reference = f"{lat:.6f},{lon:.6f}"
-        tx.add(Attachment(beneficiary_id=beneficiary_id, inbound_id=message.id, channel=message.channel, kind="location", reference=reference))
+        tx.add(
+            Attachment(
+                beneficiary_id=beneficiary_id,
+                inbound_id=message.id,
+                channel=message.channel,
+                kind="location",
+                reference=f"{lat:.6f},{lon:.6f}",
+                created_at=message.received_at,
+            )
+        )
 
 
 async def save_conversation(tx: AsyncSession, conv: Conversation, state: str, data: dict, now: datetime) -> None:
@@ -216,3 +234,32 @@ async def record_event(tx: AsyncSession, conversation_key: str, event: str, text
     tx.add(row)
     await tx.flush()
     return row
+
+
+async def person_view(tx: AsyncSession, beneficiary_id: int) -> PersonView:
+    """What a step may know of the person: contact and circumstances, never the ID or the name."""
+    person = await tx.get(Beneficiary, beneficiary_id)
+    if person is None:
+        return PersonView()
+    return PersonView(
+        phone=person.phone,
+        city=person.city,
+        residency=person.residency,
+        household_size=person.household_size,
+        income_bracket=person.income_bracket,
+        consented=person.consent_at is not None,
+    )
+
+
+async def request_views(tx: AsyncSession, beneficiary_id: int, limit: int = 20) -> tuple[RequestView, ...]:
+    """The person's own help requests, newest first."""
+    query = (
+        select(HelpRequest)
+        .where(HelpRequest.beneficiary_id == beneficiary_id)
+        .order_by(HelpRequest.id.desc())
+        .limit(limit)
+    )
+    return tuple(
+        RequestView(r.reference, r.status, r.category, r.submitted_at, r.due_at, r.info_question)
+        for r in (await tx.scalars(query)).all()
+    )

@@ -1,0 +1,113 @@
+"""Appliers for the help-request effects: consent, filing a request, answers to staff, updated data."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select, update
+
+from bot.effects import Applying, apply
+from conversations.effects import AddRequestInfo, RecordConsent, SubmitHelpRequest, UpdatePersonData
+from store.models import Attachment, Beneficiary, HelpRequest, RequestEvent
+
+OPEN = ("submitted", "needs_info", "accepted")
+PERSON_FIELDS = ("phone", "city", "residency", "household_size", "income_bracket")
+
+
+@apply.register
+async def _consent(effect: RecordConsent, at: Applying) -> None:
+    person = await at.tx.get(Beneficiary, at.conv.beneficiary_id)
+    if person is not None and person.consent_at is None:
+        person.consent_at = at.now
+
+
+@apply.register
+async def _submit(effect: SubmitHelpRequest, at: Applying) -> None:
+    """The request, its first history line, the files sent since the form began, and the person's record."""
+    form = effect.form
+    name_enc, id_enc = at.keyring.encrypt(form["full_name"]), at.keyring.encrypt(form["national_id"])
+    request = HelpRequest(
+        reference=effect.reference,
+        beneficiary_id=at.conv.beneficiary_id,
+        conversation_key=at.conv.key,
+        channel=at.message.channel,
+        language=at.conv.data.get("lang", at.profile.default_language),
+        category=form["category"],
+        city=form["city"],
+        residency=form["residency"],
+        household_size=int(form["household_size"]),
+        income_bracket=form["income_bracket"],
+        conditions=list(form.get("conditions") or []),
+        description=form.get("description", "")[:2000],
+        full_name_enc=name_enc,
+        national_id_enc=id_enc,
+        phone=form.get("phone", ""),
+        flags=list(effect.flags),
+        due_at=effect.due_at,
+        submitted_at=at.now,
+        updated_at=at.now,
+    )
+    at.tx.add(request)
+    await at.tx.flush()
+    at.tx.add(RequestEvent(request_id=request.id, at=at.now, actor="beneficiary", kind="submitted", detail={"flags": list(effect.flags)}))
+    started = datetime.fromisoformat(form["started_at"]) if form.get("started_at") else at.now
+    await at.tx.execute(
+        update(Attachment)
+        .where(
+            Attachment.beneficiary_id == at.conv.beneficiary_id,
+            Attachment.request_id.is_(None),
+            Attachment.created_at >= started,
+            Attachment.kind != "location",
+        )
+        .values(request_id=request.id)
+        .execution_options(synchronize_session=False)
+    )
+    person = await at.tx.get(Beneficiary, at.conv.beneficiary_id)
+    person.full_name_enc, person.national_id_enc = name_enc, id_enc
+    for field in PERSON_FIELDS:
+        if form.get(field) not in (None, ""):
+            setattr(person, field, form[field])
+
+
+async def _request_of(at: Applying, reference: str) -> HelpRequest | None:
+    """The request with this reference, only if it is this beneficiary's own."""
+    query = select(HelpRequest).where(
+        HelpRequest.reference == reference, HelpRequest.beneficiary_id == at.conv.beneficiary_id
+    )
+    return (await at.tx.scalars(query)).first()
+
+
+@apply.register
+async def _add_info(effect: AddRequestInfo, at: Applying) -> None:
+    """An answer to staff's question: a history line, the files of this input, and the request back in study."""
+    request = await _request_of(at, effect.reference)
+    if request is None:
+        return
+    await at.tx.flush()  # the attachments of this input were added before the step ran
+    files = (
+        await at.tx.scalars(
+            select(Attachment).where(Attachment.inbound_id == at.message.id, Attachment.kind != "location")
+        )
+    ).all()
+    for item in files:
+        item.request_id = request.id
+    detail = {"text": effect.text[:2000], "files": [f.id for f in files]}
+    at.tx.add(RequestEvent(request_id=request.id, at=at.now, actor="beneficiary", kind="info_received", detail=detail))
+    if request.status == "needs_info":
+        request.status, request.info_question = "submitted", None
+    request.updated_at = at.now
+
+
+@apply.register
+async def _update_person(effect: UpdatePersonData, at: Applying) -> None:
+    """Seed 003: the beneficiary keeps their data current; open requests get the change in their history."""
+    person = await at.tx.get(Beneficiary, at.conv.beneficiary_id)
+    changes = {k: v for k, v in effect.fields.items() if k in PERSON_FIELDS}
+    before = {k: getattr(person, k) for k in changes}
+    for field, value in changes.items():
+        setattr(person, field, value)
+    query = select(HelpRequest).where(HelpRequest.beneficiary_id == person.id, HelpRequest.status.in_(OPEN))
+    for request in (await at.tx.scalars(query)).all():
+        detail = {"changes": {k: [before[k], v] for k, v in changes.items()}}
+        at.tx.add(RequestEvent(request_id=request.id, at=at.now, actor="beneficiary", kind="data_updated", detail=detail))
+        request.updated_at = at.now
