@@ -87,7 +87,7 @@ def _common(inbound: Inbound, data: dict, ctx: Context, here: str) -> Step:
         if inbound.choice == "inquiry:another":
             return goto(ASK, data, ctx)
         if inbound.choice == "talk_to_staff":
-            return handoff.request(data, ctx, reason="inquiry", then="menu:main")
+            return handoff.request(data, ctx, reason="inquiry")
         if inbound.choice == "menu":
             return goto("menu:main", data, ctx)
     if inbound.kind == "text":

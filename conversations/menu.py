@@ -1,15 +1,17 @@
 """The main menu: every service the association offers, plus a question typed straight in.
 
-    menu:main ──inquiry──> inquiry:ask
-              ──talk_to_staff──> (handoff recorded) ──> menu:main
-              ──language──> language:choose
-              ──help_request|programs|my_requests|complaints──> (coming soon) ──> menu:main
-              ──free text──> FAQ answer, or the menu again with a hint
+menu:main ──inquiry──> inquiry:ask
+          ──help_request──> help:consent, or help:resume when a form is unfinished (help_request.py)
+          ──my_requests──> requests:list (my_requests.py)
+          ──talk_to_staff──> (handoff recorded) ──> handoff:live
+          ──language──> language:choose
+          ──programs|complaints──> (coming soon) ──> menu:main
+          ──free text──> FAQ answer, or the menu again with a hint
 """
 
 from __future__ import annotations
 
-from conversations import handoff, inquiry
+from conversations import handoff, help_request, inquiry, my_requests
 from conversations.dates import working_hours_text
 from conversations.effects import Reply
 from conversations.flow import choice, goto, reask, state, text
@@ -26,11 +28,15 @@ ITEMS = (
     ("talk_to_staff", "menu_talk_to_staff"),
     ("language", "menu_language"),
 )
-COMING_SOON = {"help_request", "programs", "my_requests", "complaints"}
+COMING_SOON = {"programs", "complaints"}
 
 
 def _prompt(data: dict, ctx: Context) -> tuple:
-    return (Reply(text(ctx, data, "menu_prompt"), tuple(choice(ctx, data, f"menu:{k}", label) for k, label in ITEMS)),)
+    return (
+        Reply(
+            text(ctx, data, "menu_prompt"), tuple(choice(ctx, data, f"menu:{k}", label) for k, label in ITEMS)
+        ),
+    )
 
 
 def show(data: dict, ctx: Context, *effects) -> Step:
@@ -44,8 +50,12 @@ def on_menu(inbound: Inbound, data: dict, ctx: Context) -> Step:
         item = (inbound.choice or "").removeprefix("menu:")
         if item == "inquiry":
             return goto(inquiry.ASK, data, ctx)
+        if item == "help_request":
+            return help_request.start(data, ctx)
+        if item == "my_requests":
+            return my_requests.show(data, ctx)
         if item == "talk_to_staff":
-            return handoff.request(data, ctx, reason="menu", then=MENU)
+            return handoff.staff(data, ctx)
         if item == "language":
             return goto(CHOOSE, data, ctx)
         if item in COMING_SOON:

@@ -3,7 +3,7 @@ the input to the state the conversation is in. This is the only entry point the 
 
 from __future__ import annotations
 
-from conversations import handoff, inquiry, language, menu  # noqa: F401  (registers their states)
+from conversations import handoff, help_review, inquiry, language, menu  # noqa: F401  (registers their states)
 from conversations.effects import Reply, SetOptOut
 from conversations.flow import EVENTS, STATES, goto, text
 from conversations.normalize import digits_to_ascii, normalize
@@ -16,7 +16,7 @@ def _words(*words: str) -> frozenset[str]:
     return frozenset(normalize(w) for w in words)
 
 
-MENU_WORDS = _words("menu", "main menu", "القائمة", "القائمة الرئيسية", "قائمة", "الرئيسية", "0")
+MENU_WORDS = _words("menu", "main menu", "القائمة", "القائمة الرئيسية", "قائمة", "الرئيسية")
 BACK_WORDS = _words("back", "رجوع", "ارجع", "الرجوع", "عودة", "السابق", "previous")
 CANCEL_WORDS = _words("cancel", "إلغاء", "الغاء", "ألغ", "الغي", "ابي الغي")
 LANGUAGE_WORDS = _words("language", "اللغة", "لغة", "تغيير اللغة", "change language")
@@ -81,10 +81,15 @@ def _global(inbound: Inbound, state: str, data: dict, ctx: Context) -> Step | No
         return goto(STATES[state].parent, data, ctx)
     if typed in CANCEL_WORDS:
         kept = {k: v for k, v in data.items() if k in KEEP}
+        if "help" in data:  # an unfinished form: say that nothing of it was kept, and stop its timers
+            return help_review.cancel(kept, ctx)
         return menu.show(kept, ctx, Reply(text(ctx, data, "cancelled")))
     if typed in LANGUAGE_WORDS:
         return goto(language.CHOOSE, data, ctx)
-    if typed in THANKS_WORDS:
+    for words, start in handoff.GLOBAL_WORDS.items():  # «الباحث», «موظف», "staff": a person, from anywhere
+        if typed in words:
+            return start(data, ctx)
+    if typed in THANKS_WORDS and state != handoff.LIVE:  # in a live chat, thanks are for the staff member
         return menu.show(data, ctx, Reply(text(ctx, data, "you_are_welcome")))
     return None
 

@@ -1,0 +1,232 @@
+"""The help-request form's table: state names, the order of the questions, their choices and validators,
+and the helpers every help module shares (where the form is kept in the conversation's data)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from datetime import timedelta
+
+from bot.profile import Category, Profile
+from conversations import national_id
+from conversations.effects import Effect, Reply, ScheduleTimer
+from conversations.flow import Handler, Prompt, goto, state, text
+from conversations.normalize import digits_to_ascii, normalize, strip_invisible
+from conversations.phones import to_e164
+from conversations.types import Choice, Context, Inbound, Step
+
+MENU = "menu:main"
+CONSENT = "help:consent"
+RESUME = "help:resume"
+NAME = "help:name"
+NATIONAL_ID = "help:national_id"
+PHONE = "help:phone"
+CITY = "help:city"
+RESIDENCY = "help:residency"
+HOUSEHOLD = "help:household"
+INCOME = "help:income"
+CATEGORY = "help:category"
+CONDITIONS = "help:conditions"
+UNMET = "help:condition_unmet"
+DESCRIPTION = "help:description"
+DOCUMENTS = "help:documents"
+SUMMARY = "help:summary"
+EDIT = "help:edit"
+DECLARATION = "help:declaration"
+ENDED = "help:ended"
+
+# (form key, the state that asks it), in the order asked; documents are files, counted, not a form value.
+ORDER = (
+    ("full_name", NAME),
+    ("national_id", NATIONAL_ID),
+    ("phone", PHONE),
+    ("city", CITY),
+    ("residency", RESIDENCY),
+    ("household_size", HOUSEHOLD),
+    ("income_bracket", INCOME),
+    ("category", CATEGORY),
+    ("conditions", CONDITIONS),
+    ("description", DESCRIPTION),
+    ("documents", DOCUMENTS),
+)
+STATE_OF = dict(ORDER)
+FIELD_OF = {s: f for f, s in ORDER} | {
+    UNMET: "conditions",
+    SUMMARY: "review",
+    EDIT: "review",
+    DECLARATION: "review",
+}
+FORM_STATES = frozenset(FIELD_OF) | {RESUME, ENDED}
+REMINDER, EXPIRY = "help_reminder", "help_expiry"
+
+RESIDENCIES = ("citizen", "resident", "other")
+INCOMES = ("none", "under_3000", "3000_5999", "6000_9999", "10000_plus")
+OTHER_CITY = "other"
+OPEN_STATUSES = frozenset({"submitted", "needs_info", "accepted"})
+NAME_LENGTH = (5, 100)
+HOUSEHOLD_RANGE = (1, 30)
+DESCRIPTION_LENGTH = (10, 1000)
+DONE_WORDS = frozenset(normalize(w) for w in ("done", "finished", "تم", "انتهيت", "خلاص", "اكتفيت", "بس"))
+
+Checked = tuple[object, str | None]  # (the clean value, None) or (None, the catalog key of the hint)
+
+
+def check_name(typed: str) -> Checked:
+    """Letters only (Arabic or Latin; marks, and the hyphen or apostrophe of «Al-Qahtani», allowed), at least
+    two words, 5–100 characters."""
+    name = " ".join(strip_invisible(typed).split())
+    if not all(ch.isalpha() or ch in " -'" or unicodedata.category(ch) == "Mn" for ch in name):
+        return None, "help_name_letters"
+    if sum(any(ch.isalpha() for ch in word) for word in name.split()) < 2:
+        return None, "help_name_two_words"
+    if len(name) < NAME_LENGTH[0]:
+        return None, "help_name_short"
+    if len(name) > NAME_LENGTH[1]:
+        return None, "help_name_long"
+    return name, None
+
+
+def check_national_id(typed: str) -> Checked:
+    """A national ID or iqama number; each problem has its own hint."""
+    digits, problem = national_id.check(typed)
+    return (digits, None) if problem is None else (None, f"help_id_{problem.value}")
+
+
+def check_phone(typed: str) -> Checked:
+    phone = to_e164(typed)
+    return (phone, None) if phone else (None, "help_phone_invalid")
+
+
+def check_household(typed: str) -> Checked:
+    """A number from 1 to 30, in any digits, words after it allowed («٥ أفراد»)."""
+    found = re.fullmatch(r"(\d+)(?:\s+\D*)?", digits_to_ascii(strip_invisible(typed)).strip())
+    if found is None:
+        return None, "help_household_number"
+    size = int(found.group(1))
+    if not HOUSEHOLD_RANGE[0] <= size <= HOUSEHOLD_RANGE[1]:
+        return None, "help_household_range"
+    return size, None
+
+
+def check_description(typed: str) -> Checked:
+    description = strip_invisible(typed).strip()
+    if len(description) < DESCRIPTION_LENGTH[0]:
+        return None, "help_description_short"
+    if len(description) > DESCRIPTION_LENGTH[1]:
+        return None, "help_description_long"
+    return description, None
+
+
+def label(ctx: Context, data: dict, key: str, fallback: str) -> str:
+    """A catalog text, or `fallback` when there is none (a value the host recorded some other way)."""
+    return text(ctx, data, key) if key in ctx.texts.languages().get(data.get("lang", "ar"), {}) else fallback
+
+
+def local_phone(e164: str) -> str:
+    """+966501234567 → 0501234567 (as Saudis write it); other countries stay in E.164."""
+    return "0" + e164[4:] if e164.startswith("+966") else e164
+
+
+def category(profile: Profile, key: str | None) -> Category | None:
+    return next((c for c in profile.categories if c.key == key), None)
+
+
+def city_name(ctx: Context, lang: str, key: str) -> str:
+    city = next((c for c in ctx.profile.service_area if c.key == key), None)
+    return city.name.get(lang) if city else ctx.texts(lang, "help_city_other")
+
+
+def city_choices(ctx: Context, data: dict, prefix: str) -> tuple[Choice, ...]:
+    lang = data.get("lang", "ar")
+    area = tuple(Choice(f"{prefix}:{c.key}", c.name.get(lang)) for c in ctx.profile.service_area)
+    return (*area, Choice(f"{prefix}:{OTHER_CITY}", text(ctx, data, "help_city_other")))
+
+
+def keyed_choices(
+    ctx: Context, data: dict, prefix: str, keys: tuple[str, ...], label: str
+) -> tuple[Choice, ...]:
+    """Choices whose labels are catalog texts `label_<key>` (residency, income brackets)."""
+    return tuple(Choice(f"{prefix}:{k}", text(ctx, data, f"{label}_{k}")) for k in keys)
+
+
+def picked(choice: str | None, prefix: str) -> str | None:
+    """The key of a choice `prefix:key`, or None when the choice is not one of these."""
+    return choice.removeprefix(prefix + ":") if choice and choice.startswith(prefix + ":") else None
+
+
+def form_of(data: dict) -> dict:
+    return (data.get("help") or {}).get("form", {})
+
+
+def with_help(data: dict, **changes: object) -> dict:
+    """The conversation's data with the unfinished form changed."""
+    return {**data, "help": {**(data.get("help") or {}), **changes}}
+
+
+def without_help(data: dict) -> dict:
+    return {k: v for k, v in data.items() if k != "help"}
+
+
+def question(
+    name: str, *, parent: str, prompt: Prompt, accepts: tuple[str, ...] = ()
+) -> Callable[[Handler], Handler]:
+    """Register a state of the form; reached when the form is gone (it expired, an old button), the menu."""
+
+    def register(handle: Handler) -> Handler:
+        def guarded(inbound: Inbound, data: dict, ctx: Context) -> Step:
+            if "help" in data:
+                return handle(inbound, data, ctx)
+            return goto(MENU, data, ctx, Reply(text(ctx, data, "help_form_gone")))
+
+        state(name, parent=parent, prompt=prompt, accepts=accepts)(guarded)
+        return handle
+
+    return register
+
+
+def ask(name: str, data: dict, ctx: Context, *effects: Effect) -> Step:
+    """Ask a form question, remembering it as where the beneficiary stopped (the summary once reached
+    means every later answer returns to it)."""
+    changes: dict = {"at": name}
+    if name == SUMMARY:
+        changes["reviewing"] = True
+    return goto(name, with_help(data, **changes), ctx, *effects)
+
+
+def stopped_at(ctx: Context, data: dict) -> str:
+    """Where the beneficiary stopped, as they read it («رقم الجوال»)."""
+    at = (data.get("help") or {}).get("at", NAME)
+    return text(ctx, data, f"help_label_{FIELD_OF.get(at, 'full_name')}")
+
+
+def rearm(data: dict, ctx: Context) -> tuple[Effect, ...]:
+    """The reminder moves forward with each answer, until the form's one reminder has been sent."""
+    if (data.get("help") or {}).get("reminded"):
+        return ()
+    return (ScheduleTimer(REMINDER, ctx.now + timedelta(hours=ctx.profile.forms.reminder_hours)),)
+
+
+def first_missing(form: dict, profile: Profile) -> str | None:
+    """The state of the first question not answered yet (conditions only for a category that lists them)."""
+    cat = category(profile, form.get("category"))
+    for key, name in ORDER:
+        if key == "documents" or (key == "conditions" and (cat is None or not cat.conditions)):
+            continue
+        if key not in form:
+            return name
+    return None
+
+
+def flags(form: dict, profile: Profile) -> tuple[str, ...]:
+    """The eligibility rules the profile leaves to staff that this form does not meet."""
+    rules = profile.eligibility
+    cat = category(profile, form.get("category"))
+    found = []
+    if form.get("city") == OTHER_CITY and rules.outside_area == "flag":
+        found.append("outside_area")
+    if form.get("residency") == "other" and rules.residency_required and rules.when_not_resident == "flag":
+        found.append("not_resident")
+    if cat is not None and cat.conditions and not form.get("conditions") and cat.when_unmet == "flag":
+        found.append("conditions_unmet")
+    return tuple(found)

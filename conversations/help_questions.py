@@ -1,0 +1,290 @@
+"""The help-request form's questions, one at a time, each answer checked and asked again politely with a
+specific hint until it is right; eligibility rules the profile explains end the form there.
+
+    help:name → help:national_id → help:phone → help:city → help:residency → help:household → help:income
+      → help:category → [the category lists conditions] help:conditions → help:description → help:documents
+      → help:summary (help_review.py)
+    help:city ──another city, rule "explain"──> help:ended (form cleared)        rule "flag": on, flagged
+    help:residency ──other, required, rule "explain"──> help:ended (form cleared)  rule "flag": on, flagged
+    help:conditions ──none, rule "explain"──> help:condition_unmet ──another category──> help:category
+                                                                   ──research officer──> handoff:live
+    once the summary was reached, a valid answer leads back to it (a changed category asks its conditions)
+    back leads to the previous question with the answers kept; back from help:name is the menu
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from conversations import handoff
+from conversations.effects import CancelTimer, Effect, Reply
+from conversations.flow import Prompt, choice, goto, lang, reask, text
+from conversations.help_fields import (
+    CATEGORY,
+    CITY,
+    CONDITIONS,
+    DESCRIPTION,
+    DOCUMENTS,
+    DONE_WORDS,
+    ENDED,
+    EXPIRY,
+    HOUSEHOLD,
+    INCOME,
+    INCOMES,
+    MENU,
+    NAME,
+    NATIONAL_ID,
+    ORDER,
+    OTHER_CITY,
+    PHONE,
+    REMINDER,
+    RESIDENCIES,
+    RESIDENCY,
+    SUMMARY,
+    UNMET,
+    Checked,
+    ask,
+    category,
+    check_description,
+    check_household,
+    check_name,
+    check_national_id,
+    check_phone,
+    city_choices,
+    form_of,
+    keyed_choices,
+    local_phone,
+    picked,
+    question,
+    rearm,
+    with_help,
+    without_help,
+)
+from conversations.normalize import normalize
+from conversations.types import Choice, Context, Inbound, Step
+
+
+def answered(key: str, value: object, data: dict, ctx: Context) -> Step:
+    """Keep a valid answer and ask the next question (the summary once reviewing)."""
+    form = {**form_of(data), key: value}
+    if key == "category":
+        cat = category(ctx.profile, value)
+        form.pop("conditions", None)  # a new category's own conditions are asked again, if it lists any
+        if cat is not None and not cat.conditions:
+            form["conditions"] = []
+    data = with_help(data, form=form)
+    return ask(_next(key, data, ctx), data, ctx, *rearm(data, ctx))
+
+
+def _next(key: str, data: dict, ctx: Context) -> str:
+    cat = category(ctx.profile, form_of(data).get("category"))
+    if key == "category" and cat is not None and cat.conditions:
+        return CONDITIONS
+    if data["help"].get("reviewing"):
+        return SUMMARY
+    names = [name for k, name in ORDER if not (k == "conditions" and not (cat and cat.conditions))]
+    following = names[names.index(dict(ORDER)[key]) + 1 :]
+    return following[0] if following else SUMMARY
+
+
+def end_form(data: dict, ctx: Context, *effects: Effect) -> Step:
+    """An eligibility rule the bot explains: the form ends here, nothing of it is kept."""
+    return goto(ENDED, without_help(data), ctx, *effects, CancelTimer(REMINDER), CancelTimer(EXPIRY))
+
+
+def _says(inbound: Inbound) -> str:
+    return inbound.text if inbound.kind in ("text", "contact") else ""
+
+
+def _typed(
+    key: str, checker: Callable[[str], Checked], data: dict, ctx: Context, inbound: Inbound, here: str
+) -> Step:
+    """A typed answer: kept when valid, else its specific hint and the question again."""
+    value, hint = checker(_says(inbound))
+    if hint is not None:
+        return reask(here, data, ctx, hint)
+    return answered(key, value, data, ctx)
+
+
+def _ask(key: str) -> Prompt:
+    return lambda data, ctx: (Reply(text(ctx, data, key)),)
+
+
+def _choices_prompt(key: str, options: Callable[[dict, Context], tuple[Choice, ...]]) -> Prompt:
+    return lambda data, ctx: (Reply(text(ctx, data, key), options(data, ctx)),)
+
+
+# ── the questions ───────────────────────────────────────────────────────────────────────────────────────
+
+
+@question(NAME, parent=MENU, prompt=_ask("help_ask_name"))
+def on_name(inbound: Inbound, data: dict, ctx: Context) -> Step:
+    return _typed("full_name", check_name, data, ctx, inbound, NAME)
+
+
+@question(NATIONAL_ID, parent=NAME, prompt=_ask("help_ask_national_id"))
+def on_national_id(inbound: Inbound, data: dict, ctx: Context) -> Step:
+    return _typed("national_id", check_national_id, data, ctx, inbound, NATIONAL_ID)
+
+
+def _phone_prompt(data: dict, ctx: Context) -> tuple:
+    known = ctx.person.phone
+    if not known:
+        return (Reply(text(ctx, data, "help_ask_phone")),)
+    options = (
+        Choice("help:phone_known", text(ctx, data, "help_phone_use", phone=local_phone(known))),
+        choice(ctx, data, "help:phone_other", "help_phone_other"),
+    )
+    return (Reply(text(ctx, data, "help_ask_phone_known", phone=local_phone(known)), options),)
+
+
+@question(PHONE, parent=NATIONAL_ID, prompt=_phone_prompt, accepts=("contact",))
+def on_phone(inbound: Inbound, data: dict, ctx: Context) -> Step:
+    if inbound.choice == "help:phone_known" and ctx.person.phone:
+        return answered("phone", ctx.person.phone, data, ctx)
+    if inbound.choice == "help:phone_other":
+        return Step(PHONE, data, (Reply(text(ctx, data, "help_ask_phone")),))
+    return _typed("phone", check_phone, data, ctx, inbound, PHONE)
+
+
+@question(
+    CITY, parent=PHONE, prompt=_choices_prompt("help_ask_city", lambda d, c: city_choices(c, d, "help:city"))
+)
+def on_city(inbound: Inbound, data: dict, ctx: Context) -> Step:
+    city = picked(inbound.choice, "help:city")
+    if city == OTHER_CITY and ctx.profile.eligibility.outside_area == "explain":
+        lg = lang(data)
+        area = ctx.texts(lg, "list_separator").join(c.name.get(lg) for c in ctx.profile.service_area)
+        return end_form(data, ctx, Reply(text(ctx, data, "help_outside_area", area=area)))
+    if city == OTHER_CITY or city in {c.key for c in ctx.profile.service_area}:
+        return answered("city", city, data, ctx)
+    return reask(CITY, data, ctx, "help_city_hint")
+
+
+def _residencies(data: dict, ctx: Context) -> tuple[Choice, ...]:
+    return keyed_choices(ctx, data, "help:residency", RESIDENCIES, "help_residency")
+
+
+@question(RESIDENCY, parent=CITY, prompt=_choices_prompt("help_ask_residency", _residencies))
+def on_residency(inbound: Inbound, data: dict, ctx: Context) -> Step:
+    residency = picked(inbound.choice, "help:residency")
+    rules = ctx.profile.eligibility
+    if residency == "other" and rules.residency_required and rules.when_not_resident == "explain":
+        return end_form(data, ctx, Reply(text(ctx, data, "help_not_resident")))
+    if residency in RESIDENCIES:
+        return answered("residency", residency, data, ctx)
+    return reask(RESIDENCY, data, ctx, "help_choose_hint")
+
+
+@question(HOUSEHOLD, parent=RESIDENCY, prompt=_ask("help_ask_household"))
+def on_household(inbound: Inbound, data: dict, ctx: Context) -> Step:
+    return _typed("household_size", check_household, data, ctx, inbound, HOUSEHOLD)
+
+
+def _incomes(data: dict, ctx: Context) -> tuple[Choice, ...]:
+    return keyed_choices(ctx, data, "help:income", INCOMES, "help_income")
+
+
+@question(INCOME, parent=HOUSEHOLD, prompt=_choices_prompt("help_ask_income", _incomes))
+def on_income(inbound: Inbound, data: dict, ctx: Context) -> Step:
+    income = picked(inbound.choice, "help:income")
+    if income in INCOMES:
+        return answered("income_bracket", income, data, ctx)
+    return reask(INCOME, data, ctx, "help_choose_hint")
+
+
+def _categories(data: dict, ctx: Context) -> tuple[Choice, ...]:
+    return tuple(Choice(f"help:category:{c.key}", c.name.get(lang(data))) for c in ctx.profile.categories)
+
+
+@question(CATEGORY, parent=INCOME, prompt=_choices_prompt("help_ask_category", _categories))
+def on_category(inbound: Inbound, data: dict, ctx: Context) -> Step:
+    cat = category(ctx.profile, picked(inbound.choice, "help:category"))
+    if cat is not None:
+        return answered("category", cat.key, data, ctx)
+    return reask(CATEGORY, data, ctx, "help_choose_hint")
+
+
+def _conditions_prompt(data: dict, ctx: Context) -> tuple:
+    cat = category(ctx.profile, form_of(data).get("category"))
+    lg = lang(data)
+    options = tuple(
+        Choice(f"help:condition:{c.key}", c.text.get(lg)) for c in (cat.conditions if cat else ())
+    )
+    options += (choice(ctx, data, "help:condition:none", "help_condition_none"),)
+    name = cat.name.get(lg) if cat else ""
+    return (Reply(text(ctx, data, "help_ask_conditions", category=name), options),)
+
+
+@question(CONDITIONS, parent=CATEGORY, prompt=_conditions_prompt)
+def on_conditions(inbound: Inbound, data: dict, ctx: Context) -> Step:
+    cat = category(ctx.profile, form_of(data).get("category"))
+    met = picked(inbound.choice, "help:condition")
+    if cat is None or met is None:
+        return reask(CONDITIONS, data, ctx, "help_choose_hint")
+    if met in {c.key for c in cat.conditions}:
+        return answered("conditions", [met], data, ctx)
+    if cat.when_unmet == "explain":
+        return ask(UNMET, data, ctx)
+    return answered("conditions", [], data, ctx)
+
+
+def _unmet_prompt(data: dict, ctx: Context) -> tuple:
+    cat = category(ctx.profile, form_of(data).get("category"))
+    lg = lang(data)
+    listed = "\n".join(f"• {c.text.get(lg)}" for c in (cat.conditions if cat else ()))
+    options = (
+        choice(ctx, data, "help:officer", "help_talk_to_officer"),
+        choice(ctx, data, "help:other_category", "help_other_category"),
+        choice(ctx, data, "menu", "choice_menu"),
+    )
+    name = cat.name.get(lg) if cat else ""
+    return (Reply(text(ctx, data, "help_conditions_unmet", category=name, conditions=listed), options),)
+
+
+@question(UNMET, parent=CONDITIONS, prompt=_unmet_prompt)
+def on_unmet(inbound: Inbound, data: dict, ctx: Context) -> Step:
+    if inbound.choice == "help:officer":
+        return handoff.request(data, ctx, reason="research_officer")
+    if inbound.choice == "help:other_category":
+        return ask(CATEGORY, data, ctx)
+    return reask(UNMET, data, ctx, "help_choose_hint")
+
+
+@question(DESCRIPTION, parent=CATEGORY, prompt=_ask("help_ask_description"))
+def on_description(inbound: Inbound, data: dict, ctx: Context) -> Step:
+    return _typed("description", check_description, data, ctx, inbound, DESCRIPTION)
+
+
+def _documents_required(data: dict, ctx: Context) -> bool:
+    cat = category(ctx.profile, form_of(data).get("category"))
+    return bool(cat and cat.documents_required)
+
+
+def _documents_choices(data: dict, ctx: Context) -> tuple[Choice, ...]:
+    if data["help"].get("documents", 0) == 0 and not _documents_required(data, ctx):
+        return (choice(ctx, data, "help:docs_done", "help_documents_skip"),)
+    return (choice(ctx, data, "help:docs_done", "help_documents_done"),)
+
+
+def _documents_prompt(data: dict, ctx: Context) -> tuple:
+    key = "help_ask_documents_required" if _documents_required(data, ctx) else "help_ask_documents_optional"
+    return (Reply(text(ctx, data, key), _documents_choices(data, ctx)),)
+
+
+@question(DOCUMENTS, parent=DESCRIPTION, prompt=_documents_prompt, accepts=("attachment",))
+def on_documents(inbound: Inbound, data: dict, ctx: Context) -> Step:
+    count = data["help"].get("documents", 0)
+    if inbound.kind == "attachment":
+        data = with_help(data, documents=count + 1)
+        received = Reply(
+            text(ctx, data, "help_document_received", count=count + 1), _documents_choices(data, ctx)
+        )
+        return Step(DOCUMENTS, data, (received, *rearm(data, ctx)))
+    done = inbound.choice == "help:docs_done" or (
+        inbound.kind == "text" and normalize(inbound.text) in DONE_WORDS
+    )
+    if not done or (count == 0 and _documents_required(data, ctx)):
+        hint = "help_documents_hint" if not done else "help_documents_required"
+        return Step(DOCUMENTS, data, (Reply(text(ctx, data, hint), _documents_choices(data, ctx)),))
+    return ask(SUMMARY, data, ctx, *rearm(data, ctx))

@@ -1,0 +1,137 @@
+"""My requests: the beneficiary's own help requests (ctx.requests, never anyone else's), newest first, with
+their status and dates; from here also updating their data and their privacy rights.
+
+    menu ──my_requests──> requests:list ──a reference typed──> its details if theirs, else «not found»
+                          ──answer REF (a request that needs info)──> help:more_info ──done──> requests:list
+                          ──update my data──> update:pick (help_update.py)
+                          ──my data and privacy──> privacy:menu (help_privacy.py)
+                          ──apply for help──> (as the menu item)
+"""
+
+from __future__ import annotations
+
+import re
+
+from conversations import help_privacy, help_update, inquiry
+from conversations.calendar import local
+from conversations.dates import date_text
+from conversations.effects import Reply
+from conversations.flow import STATES, choice, goto, lang, reask, state, text
+from conversations.help_events import ask_for_info
+from conversations.help_fields import MENU, category, label, picked
+from conversations.normalize import digits_to_ascii
+from conversations.types import Choice, Context, Inbound, RequestView, Step
+
+LIST = "requests:list"
+WAITING = frozenset({"submitted", "needs_info"})  # a decision is still due
+
+
+def show(data: dict, ctx: Context) -> Step:
+    return goto(LIST, data, ctx)
+
+
+def _newest_first(ctx: Context) -> list[RequestView]:
+    return sorted(ctx.requests, key=lambda r: r.submitted_at, reverse=True)
+
+
+def _day(ctx: Context, data: dict, moment) -> str:
+    return date_text(ctx.texts, lang(data), local(ctx.profile, moment).date())
+
+
+def describe(request: RequestView, data: dict, ctx: Context) -> str:
+    """One request as the beneficiary reads it: reference, category, status, dates, staff's question."""
+    cat = category(ctx.profile, request.category)
+    lines = [
+        text(
+            ctx,
+            data,
+            "req_item",
+            reference=request.reference,
+            category=cat.name.get(lang(data)) if cat else request.category,
+            status=label(ctx, data, f"req_status_{request.status}", request.status),
+            submitted=_day(ctx, data, request.submitted_at),
+        )
+    ]
+    if request.status in WAITING:
+        lines.append(text(ctx, data, "req_item_due", due=_day(ctx, data, request.due_at)))
+    if request.status == "needs_info" and request.info_question:
+        lines.append(
+            text(ctx, data, "req_item_question", question=request.info_question, reference=request.reference)
+        )
+    return "\n".join(lines)
+
+
+def _options(data: dict, ctx: Context) -> tuple[Choice, ...]:
+    answer = tuple(
+        Choice(f"requests:answer:{r.reference}", text(ctx, data, "req_answer", reference=r.reference))
+        for r in _newest_first(ctx)
+        if r.status == "needs_info"
+    )
+    return (
+        *answer,
+        choice(ctx, data, "requests:update", "req_update"),
+        choice(ctx, data, "requests:privacy", "req_privacy"),
+        choice(ctx, data, "menu:help_request", "menu_help_request"),
+        choice(ctx, data, "menu", "choice_menu"),
+    )
+
+
+def _list_prompt(data: dict, ctx: Context) -> tuple:
+    requests = _newest_first(ctx)
+    if not requests:
+        return (Reply(text(ctx, data, "req_none"), _options(data, ctx)),)
+    items = "\n\n".join(describe(r, data, ctx) for r in requests)
+    return (
+        Reply(text(ctx, data, "req_list", items=items)),
+        Reply(text(ctx, data, "req_list_options"), _options(data, ctx)),
+    )
+
+
+def _key(reference: str) -> str:
+    return re.sub(r"[^0-9A-Z]", "", digits_to_ascii(reference).upper())
+
+
+def find(typed: str, requests: tuple[RequestView, ...]) -> RequestView | None:
+    """The beneficiary's own request with the reference typed (with or without its prefix and dash)."""
+    wanted = _key(typed)
+    for request in requests:
+        if wanted and wanted in (_key(request.reference), _key(request.reference.split("-", 1)[-1])):
+            return request
+    return None
+
+
+def _looks_like_reference(typed: str) -> bool:
+    key = _key(typed)
+    return any(ch.isdigit() for ch in key) and 4 <= len(key) <= 12
+
+
+@state(LIST, parent=MENU, prompt=_list_prompt)
+def on_list(inbound: Inbound, data: dict, ctx: Context) -> Step:
+    answering = picked(inbound.choice, "requests:answer")
+    if answering is not None:
+        request = find(answering, ctx.requests)
+        if request is not None and request.status == "needs_info":
+            return ask_for_info(request.reference, request.info_question or "", LIST, data, ctx)
+    if inbound.choice == "requests:update":
+        return goto(help_update.PICK, data, ctx)
+    if inbound.choice == "requests:privacy":
+        return goto(help_privacy.PRIVACY, data, ctx)
+    if (inbound.choice or "").startswith("menu:"):
+        return STATES[MENU].handle(inbound, data, ctx)
+    if inbound.kind == "text" and _looks_like_reference(inbound.text):
+        request = find(inbound.text, ctx.requests)
+        if request is None:
+            found = text(ctx, data, "req_not_found")
+        else:
+            found = "\n".join(
+                filter(
+                    None, (describe(request, data, ctx), label(ctx, data, f"req_next_{request.status}", ""))
+                )
+            )
+        options = Reply(text(ctx, data, "req_list_options"), _options(data, ctx))
+        return Step(LIST, data, (Reply(found), options))
+    if inbound.kind == "text":
+        answered = inquiry.answer_if_meaningful(inbound.text, data, ctx)
+        if answered is not None:
+            return answered
+    return reask(LIST, data, ctx, "req_hint")
