@@ -22,6 +22,7 @@ def _run(settings: Settings, _args: argparse.Namespace) -> None:
     app = create_app(settings)
     base = f"http://{settings.host}:{settings.port}"
     print(f"Website chat:  {base}/", flush=True)
+    print(f"Staff console: {base}/admin", flush=True)
     print(f"Health check:  {base}/healthz", flush=True)
     web.run_app(app, host=settings.host, port=settings.port, print=None)
 
@@ -72,6 +73,12 @@ def _rotate_keys(settings: Settings, _args: argparse.Namespace) -> None:
     print(f"re-encrypted {asyncio.run(rotate())} values with the newest key; older keys can now be removed")
 
 
+def _create_staff(settings: Settings, args: argparse.Namespace) -> None:
+    from handlers.admin.staff import create_staff_command
+
+    create_staff_command(settings, args)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot", description="The association's digital front desk.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -79,6 +86,9 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("migrate", help="apply the database migrations")
     commands.add_parser("set-webhook", help="register PUBLIC_BASE_URL/webhooks/telegram with Telegram")
     commands.add_parser("new-key", help="print a new encryption key for DATA_KEYS")
+    from handlers.admin.staff import add_create_staff_arguments
+
+    add_create_staff_arguments(commands.add_parser("create-staff", help="create a console user (first: --role admin)"))
     commands.add_parser("rotate-keys", help="re-encrypt sensitive fields with the first key of DATA_KEYS")
     chat = commands.add_parser("chat", help="talk to the bot in this terminal")
     chat.add_argument("--user", default="console", help="who you are in the conversation (default: console)")
@@ -96,6 +106,7 @@ def main(argv: list[str] | None = None) -> int:
             "set-webhook": _set_webhook,
             "new-key": _new_key,
             "rotate-keys": _rotate_keys,
+            "create-staff": _create_staff,
         }
         commands_run[args.command](settings, args)
     except (SettingsError, ProfileError) as exc:

@@ -6,6 +6,7 @@ from aiohttp import web
 
 from bot.appkeys import SETTINGS
 from handlers import health, telegram, twilio, webchat
+from handlers.admin.routes import setup_admin_routes
 
 
 def setup_routes(app: web.Application) -> None:
@@ -20,3 +21,4 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_get("/api/chat/messages", webchat.history)
     app.router.add_post("/api/chat/send", webchat.send)
     app.router.add_static("/static/", webchat.STATIC, name="static")
+    setup_admin_routes(app)

@@ -1,0 +1,1 @@
+"""The staff console at /admin: sign-in, the request queue and decisions, the handoff inbox, the audit log."""

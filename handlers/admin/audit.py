@@ -1,0 +1,53 @@
+"""The audit trail: the writer the console calls inside its transactions, and the admin's page."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from aiohttp import web
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.appkeys import ENGINE
+from handlers.admin.guard import requires
+from handlers.admin.pages import el, label, layout, t, table, time_text
+from store.models import AuditLog, Staff
+
+PAGE_SIZE = 200
+
+
+def audit(
+    tx: AsyncSession, staff_id: int | None, action: str, subject: str, now: datetime, **detail: object
+) -> None:
+    """An append-only row: who did what to which record, and when (never names or ID numbers in `detail`)."""
+    tx.add(AuditLog(at=now, staff_id=staff_id, action=action, subject=subject[:80], detail=detail))
+
+
+@requires("admin")
+async def audit_page(request: web.Request) -> web.Response:
+    """The latest 200 audit rows, newest first."""
+    query = (
+        select(AuditLog, Staff.username)
+        .outerjoin(Staff, Staff.id == AuditLog.staff_id)
+        .order_by(AuditLog.id.desc())
+        .limit(PAGE_SIZE)
+    )
+    async with request.app[ENGINE].sessions() as tx:
+        rows = (await tx.execute(query)).all()
+    columns = ("col_at", "col_staff", "col_action", "col_subject", "col_detail")
+    cells = [
+        (
+            [
+                time_text(request, row.at),
+                username or "—",
+                label(request, "action", row.action),
+                el("span", row.subject, dir="ltr"),
+                el("code", json.dumps(row.detail, ensure_ascii=False, sort_keys=True)),
+            ],
+            None,
+        )
+        for row, username in rows
+    ]
+    intro = el("p", t(request, "audit_intro", limit=PAGE_SIZE))
+    return layout(request, t(request, "audit_title"), intro, table(request, columns, cells))

@@ -1,0 +1,185 @@
+"""Signing in and out: five wrong passwords lock an account for 15 minutes; every try is audited."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import secrets
+from datetime import datetime, timedelta
+
+from aiohttp import web
+from sqlalchemy import delete, select
+
+from bot.appkeys import ENGINE, SETTINGS
+from bot.engine import Engine
+from handlers.admin.audit import audit
+from handlers.admin.forms import TooLarge, read_form
+from handlers.admin.guard import (
+    ANYONE,
+    SESSION_COOKIE,
+    requires,
+    same_origin,
+    same_secret,
+    signed_in,
+    token_hash,
+)
+from handlers.admin.pages import SIGNED, el, field, layout, problem, secure, see_other, t
+from handlers.admin.passwords import dummy_hash, verify_password
+from store.models import Staff, StaffSession
+
+log = logging.getLogger(__name__)
+LOGIN_COOKIE = "frontdesk_staff_login"  # the login form's own CSRF token (double submit): no session yet
+TOKEN = re.compile(r"^[A-Za-z0-9_-]{43}$")
+MAX_FAILURES = 5
+LOCK = timedelta(minutes=15)
+HOME = "/admin/requests"
+
+
+def _safe_next(target: str) -> str:
+    """Where to go after signing in: a console page of this site, nothing else."""
+    ok = (
+        target.startswith("/admin")
+        and not target.startswith("//")
+        and "\\" not in target
+        and target.isprintable()
+    )
+    return target if ok else HOME
+
+
+def _login_form(request: web.Request, target: str, failed: bool = False) -> web.Response:
+    token = request.cookies.get(LOGIN_COOKIE, "")
+    token = token if TOKEN.match(token) else secrets.token_urlsafe(32)
+    form = el(
+        "form",
+        el("input", type="hidden", name="csrf", value=token),
+        el("input", type="hidden", name="next", value=target),
+        field(
+            t(request, "username"),
+            el("input", name="username", autocomplete="username", required=True, dir="ltr"),
+        ),
+        field(
+            t(request, "password"),
+            el("input", name="password", type="password", autocomplete="current-password", required=True),
+        ),
+        el("button", t(request, "login"), type="submit"),
+        method="post",
+        action="/admin/login",
+        class_="login",
+    )
+    notice = el("p", t(request, "login_failed"), class_="notice", role="alert") if failed else None
+    response = layout(request, t(request, "login_title"), notice, form, status=401 if failed else 200)
+    response.set_cookie(
+        LOGIN_COOKIE,
+        token,
+        max_age=3600,
+        path="/admin/login",
+        httponly=True,
+        samesite="Strict",
+        secure=secure(request),
+    )
+    return response
+
+
+async def login_page(request: web.Request) -> web.Response:
+    """The login form; someone already signed in goes straight on."""
+    target = _safe_next(request.query.get("next", ""))
+    if await signed_in(request) is not None:
+        return see_other(target)
+    return _login_form(request, target)
+
+
+def _refusal(staff: Staff | None, right: bool, now: datetime) -> str | None:
+    """Why this sign-in is refused (kept in the audit log only; the person sees one generic message)."""
+    if staff is None:
+        return "unknown_user"
+    if not staff.active:
+        return "inactive"
+    if staff.locked_until is not None and staff.locked_until > now:
+        return "locked"
+    return None if right else "password"
+
+
+def _count_failure(staff: Staff, now: datetime) -> bool:
+    """One more wrong password; True when this one locks the account."""
+    staff.failed_logins += 1
+    if staff.failed_logins < MAX_FAILURES:
+        return False
+    staff.failed_logins, staff.locked_until = 0, now + LOCK
+    return True
+
+
+async def sign_in(engine: Engine, username: str, password: str, hours: int) -> str | None:
+    """A new session token for the right password of an active, unlocked account; None otherwise."""
+    async with engine.sessions() as tx:
+        found = (await tx.scalars(select(Staff).where(Staff.username == username))).first()
+    checked = found.password_hash if found is not None else dummy_hash()  # as slow for unknown names
+    right = await asyncio.to_thread(verify_password, password, checked)
+    now = engine.clock()
+    async with engine.sessions() as tx, tx.begin():
+        staff = await tx.get(Staff, found.id, with_for_update=True) if found is not None else None
+        reason = _refusal(staff, right, now)
+        if reason is not None:
+            locked = reason == "password" and _count_failure(staff, now)
+            subject = f"staff:{staff.id}" if staff else f"login:{username}"
+            audit(tx, staff.id if staff else None, "login_failed", subject, now, reason=reason, locked=locked)
+            log.info("refused a console sign-in (%s)", reason)
+            return None
+        staff.failed_logins, staff.locked_until = 0, None
+        token = secrets.token_urlsafe(32)
+        await tx.execute(
+            delete(StaffSession).where(StaffSession.staff_id == staff.id, StaffSession.expires_at <= now)
+        )
+        tx.add(
+            StaffSession(
+                token_hash=token_hash(token),
+                staff_id=staff.id,
+                csrf_token=secrets.token_urlsafe(32),
+                created_at=now,
+                expires_at=now + timedelta(hours=hours),
+            )
+        )
+        audit(tx, staff.id, "login", f"staff:{staff.id}", now)
+    return token
+
+
+async def login(request: web.Request) -> web.Response:
+    """Check the login form; a generic message for any failure, the session cookie on success."""
+    if not same_origin(request):
+        return problem(request, 403, "error_origin")
+    try:
+        form = await read_form(request)
+    except TooLarge:
+        return problem(request, 413, "error_too_large")
+    target = _safe_next(form.get("next"))
+    if not same_secret(form.fields.get("csrf", ""), request.cookies.get(LOGIN_COOKIE, "")):
+        return problem(request, 403, "error_csrf", back="/admin/login")
+    hours = request.app[SETTINGS].session_hours
+    username, password = form.get("username").lower()[:60], form.fields.get("password", "")[:1024]
+    token = await sign_in(request.app[ENGINE], username, password, hours)
+    if token is None:
+        return _login_form(request, target, failed=True)
+    response = see_other(target)
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        max_age=hours * 3600,
+        path="/admin",
+        httponly=True,
+        samesite="Strict",
+        secure=secure(request),
+    )
+    response.del_cookie(LOGIN_COOKIE, path="/admin/login")
+    return response
+
+
+@requires(*ANYONE)
+async def logout(request: web.Request) -> web.Response:
+    """End this session (its row is deleted) and forget the cookie."""
+    engine, signed = request.app[ENGINE], request[SIGNED]
+    async with engine.sessions() as tx, tx.begin():
+        await tx.execute(delete(StaffSession).where(StaffSession.id == signed.session.id))
+        audit(tx, signed.staff.id, "logout", f"staff:{signed.staff.id}", engine.clock())
+    response = see_other("/admin/login")
+    response.del_cookie(SESSION_COOKIE, path="/admin")
+    return response

@@ -1,0 +1,106 @@
+"""Who may do what: the staff session from its cookie, roles, and the checks of every POST (origin, CSRF)."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import hmac
+import logging
+from typing import Awaitable, Callable
+from urllib.parse import quote, urlsplit
+
+from aiohttp import web
+from sqlalchemy import select
+
+from bot.appkeys import ENGINE, SETTINGS
+from handlers.admin.forms import FORM, TooLarge, read_form
+from handlers.admin.pages import SIGNED, Signed, problem, see_other
+from store.models import Staff, StaffSession
+
+log = logging.getLogger(__name__)
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+SESSION_COOKIE = "frontdesk_staff"
+ROLES = ("admin", "researcher", "coordinator", "viewer")
+ANYONE = ROLES
+
+
+def token_hash(token: str) -> str:
+    """What is stored of a session token: its SHA-256, so a copy of the database signs nobody in."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def same_secret(given: str, expected: str) -> bool:
+    """Constant-time comparison of a submitted token with the expected one."""
+    return bool(given) and hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8"))
+
+
+async def signed_in(request: web.Request) -> Signed | None:
+    """The staff member and session behind the session cookie, if it is current and they are active."""
+    token = request.cookies.get(SESSION_COOKIE, "")
+    if not token or len(token) > 128:
+        return None
+    engine = request.app[ENGINE]
+    query = (
+        select(StaffSession, Staff)
+        .join(Staff, Staff.id == StaffSession.staff_id)
+        .where(
+            StaffSession.token_hash == token_hash(token),
+            StaffSession.expires_at > engine.clock(),
+            Staff.active,
+        )
+    )
+    async with engine.sessions() as tx:
+        row = (await tx.execute(query)).first()
+    return Signed(staff=row[1], session=row[0]) if row else None
+
+
+def same_origin(request: web.Request) -> bool:
+    """A POST from another site is refused when the browser says where it comes from (Origin)."""
+    origin = request.headers.get("Origin")
+    if origin is None:
+        return True
+    public = urlsplit(request.app[SETTINGS].public_base_url)
+    return origin in {str(request.url.origin()), f"{public.scheme}://{public.netloc}"}
+
+
+async def checked_form(request: web.Request, expected: str) -> web.Response | None:
+    """Read the posted form into request[FORM]; a refusal page for a wrong origin, size or CSRF token."""
+    if not same_origin(request):
+        log.warning("refused a cross-origin POST to %s", request.path)
+        return problem(request, 403, "error_origin")
+    try:
+        request[FORM] = await read_form(request)
+    except TooLarge:
+        return problem(request, 413, "error_too_large")
+    if not same_secret(request[FORM].fields.get("csrf", ""), expected):
+        log.warning("refused a POST to %s without a valid CSRF token", request.path)
+        return problem(request, 403, "error_csrf")
+    return None
+
+
+def _to_login(request: web.Request) -> web.Response:
+    target = request.rel_url.path_qs if request.method == "GET" else "/admin/requests"
+    return see_other(f"/admin/login?next={quote(target, safe='')}")
+
+
+def requires(*roles: str) -> Callable[[Handler], Handler]:
+    """Only signed-in staff holding one of `roles` reach the handler; a POST must also pass `checked_form`."""
+
+    def wrap(handler: Handler) -> Handler:
+        @functools.wraps(handler)
+        async def guarded(request: web.Request) -> web.StreamResponse:
+            signed = await signed_in(request)
+            if signed is None:
+                return _to_login(request)
+            request[SIGNED] = signed
+            if signed.staff.role not in roles:
+                return problem(request, 403, "error_forbidden")
+            if request.method == "POST":
+                refusal = await checked_form(request, signed.session.csrf_token)
+                if refusal is not None:
+                    return refusal
+            return await handler(request)
+
+        return guarded
+
+    return wrap

@@ -1,0 +1,238 @@
+"""The console's HTML: escaping by construction, the staff catalog (Arabic and English), layout and dates."""
+
+from __future__ import annotations
+
+import html
+import tomllib
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from aiohttp import web
+
+from bot.appkeys import ENGINE, SETTINGS
+from conversations.calendar import local
+from conversations.catalog import Catalog
+from conversations.dates import date_text, datetime_text
+from store.models import Staff, StaffSession
+
+HERE = Path(__file__).resolve().parent
+STATIC = HERE / "static"
+LANGS = ("ar", "en")
+LANG_COOKIE = "frontdesk_staff_lang"
+VOID = frozenset({"input", "meta", "link", "br"})
+YEAR = 365 * 24 * 3600
+
+
+def load_texts() -> Catalog:
+    """The staff UI strings, one TOML file per language."""
+    return Catalog(
+        {lang: tomllib.loads((HERE / "locales" / f"{lang}.toml").read_text("utf-8")) for lang in LANGS}
+    )
+
+
+TEXTS = load_texts()
+
+
+@dataclass(frozen=True)
+class Signed:
+    """Who is signed in on this request, and their session (for its CSRF token)."""
+
+    staff: Staff
+    session: StaffSession
+
+
+SIGNED = web.RequestKey("signed", Signed)  # set by guard.requires
+
+
+class Html(str):
+    """Markup that is already safe: inserted as it is."""
+
+
+def esc(value: object) -> Html:
+    """Text made safe for HTML; markup (Html) and lists of it are kept."""
+    if isinstance(value, Html):
+        return value
+    if isinstance(value, (list, tuple)):
+        return cat(*value)
+    return Html(html.escape(str(value), quote=True))
+
+
+def cat(*parts: object) -> Html:
+    """Parts joined, each escaped unless it is markup; None is left out."""
+    return Html("".join(esc(p) for p in parts if p is not None))
+
+
+def el(tag: str, /, *children: object, **attrs: object) -> Html:
+    """An element; `class_` is `class`, `_` in other names is `-`; None or False attributes are left out."""
+    pairs = []
+    for key, value in attrs.items():
+        if value is None or value is False:
+            continue
+        attr = key.rstrip("_").replace("_", "-")
+        pairs.append(f" {attr}" if value is True else f' {attr}="{esc(value)}"')
+    opening = f"<{tag}{''.join(pairs)}>"
+    return Html(opening if tag in VOID else f"{opening}{cat(*children)}</{tag}>")
+
+
+def lang_of(request: web.Request) -> str:
+    """The `lang` query parameter, else the `lang` cookie, else the association's default language."""
+    asked = request.query.get("lang") or request.cookies.get(LANG_COOKIE)
+    return asked if asked in LANGS else request.app[ENGINE].profile.default_language
+
+
+def t(request: web.Request, key: str, **params: object) -> str:
+    return TEXTS(lang_of(request), key, **params)
+
+
+def label(request: web.Request, prefix: str, key: str) -> str:
+    """The catalog's label `prefix_key`, or the key itself when the catalog has none."""
+    return TEXTS.languages()[lang_of(request)].get(f"{prefix}_{key}", key)
+
+
+def secure(request: web.Request) -> bool:
+    """Cookies are marked Secure when the console is reached over https."""
+    return request.app[SETTINGS].public_base_url.startswith("https://")
+
+
+def day_text(request: web.Request, moment: datetime | None) -> str:
+    """A date in the association's time zone, Gregorian with the Hijri date beside it."""
+    if moment is None:
+        return "—"
+    engine = request.app[ENGINE]
+    return date_text(engine.texts, lang_of(request), local(engine.profile, moment).date())
+
+
+def time_text(request: web.Request, moment: datetime | None) -> str:
+    """A date (Gregorian and Hijri) and time in the association's time zone."""
+    if moment is None:
+        return "—"
+    engine = request.app[ENGINE]
+    return datetime_text(engine.texts, lang_of(request), engine.profile, moment)
+
+
+def see_other(location: str) -> web.Response:
+    """After a POST: go to a page with GET."""
+    return web.Response(status=303, headers={"Location": location})
+
+
+def csrf_input(request: web.Request) -> Html:
+    return el("input", type="hidden", name="csrf", value=request[SIGNED].session.csrf_token)
+
+
+def post_form(
+    request: web.Request, action: str, *fields: object, button: str, multipart: bool = False
+) -> Html:
+    """A POST form carrying the session's CSRF token."""
+    enctype = "multipart/form-data" if multipart else None
+    submit = el("button", button, type="submit")
+    return el("form", csrf_input(request), *fields, submit, method="post", action=action, enctype=enctype)
+
+
+def typed(text: str, tag: str = "p") -> Html:
+    """Text someone typed, kept as written (line breaks, either direction of script)."""
+    return el(tag, text, class_="typed", dir="auto")
+
+
+def field(caption: str, control: Html) -> Html:
+    return el("label", el("span", caption), control)
+
+
+def _switch_url(request: web.Request, other: str) -> str:
+    base = request.rel_url if request.method == "GET" else request.rel_url.with_path("/admin/requests")
+    return str(base.update_query(lang=other))
+
+
+def _header(request: web.Request, lang: str) -> Html:
+    signed = request.get(SIGNED)
+    other = "en" if lang == "ar" else "ar"
+    brand = el("span", request.app[ENGINE].profile.short_name.get(lang), class_="brand")
+    switch = el("a", TEXTS(other, "lang_name"), href=_switch_url(request, other), lang=other, class_="switch")
+    if signed is None:
+        return el("header", brand, switch)
+    links = [
+        el("a", t(request, "nav_requests"), href="/admin/requests"),
+        el("a", t(request, "nav_inbox"), href="/admin/inbox"),
+    ]
+    if signed.staff.role == "admin":
+        links.append(el("a", t(request, "nav_audit"), href="/admin/audit"))
+    who = el(
+        "span",
+        el("bdi", signed.staff.display_name or signed.staff.username),
+        " · ",
+        label(request, "role", signed.staff.role),
+    )
+    logout = el(
+        "form",
+        csrf_input(request),
+        el("button", t(request, "logout"), type="submit"),
+        method="post",
+        action="/admin/logout",
+    )
+    return el("header", brand, el("nav", *links), el("div", who, logout, switch, class_="who"))
+
+
+def layout(request: web.Request, title: str, *body: object, status: int = 200) -> web.Response:
+    """A page in the staff's language, right-to-left in Arabic; never cached (it shows personal data)."""
+    lang = lang_of(request)
+    association = request.app[ENGINE].profile.short_name.get(lang)
+    head = el(
+        "head",
+        el("meta", charset="utf-8"),
+        el("meta", name="viewport", content="width=device-width, initial-scale=1"),
+        el("title", title, " · ", association),
+        el("link", rel="stylesheet", href="/admin/static/admin.css"),
+    )
+    page = el(
+        "html",
+        head,
+        el("body", _header(request, lang), el("main", el("h1", title), *body)),
+        lang=lang,
+        dir="rtl" if lang == "ar" else "ltr",
+    )
+    response = web.Response(
+        text=f"<!doctype html>\n{page}", content_type="text/html", charset="utf-8", status=status
+    )
+    response.headers["Cache-Control"] = "no-store"
+    if request.query.get("lang") in LANGS:
+        response.set_cookie(
+            LANG_COOKIE,
+            lang,
+            max_age=YEAR,
+            path="/admin",
+            httponly=True,
+            samesite="Strict",
+            secure=secure(request),
+        )
+    return response
+
+
+def problem(request: web.Request, status: int, key: str, back: str | None = None) -> web.Response:
+    """A page that says what went wrong, in the staff's language, with a way back."""
+    link = el("a", t(request, "back"), href=back) if back else None
+    return layout(
+        request, t(request, f"title_{status}"), el("p", t(request, key), class_="notice"), link, status=status
+    )
+
+
+def table(request: web.Request, keys: tuple[str, ...], rows: list[tuple[list[object], str | None]]) -> Html:
+    """A table of (cells, row class); on a phone each row is a card, each cell labelled with its column."""
+    if not rows:
+        return el("p", t(request, "nothing"), class_="empty")
+    captions = [t(request, key) for key in keys]
+    head = el("thead", el("tr", *(el("th", caption) for caption in captions)))
+    body = el(
+        "tbody",
+        *(
+            el(
+                "tr",
+                *(
+                    el("td", value, data_label=caption)
+                    for caption, value in zip(captions, cells, strict=True)
+                ),
+                class_=cls,
+            )
+            for cells, cls in rows
+        ),
+    )
+    return el("table", head, body, class_="cards")

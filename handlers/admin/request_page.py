@@ -1,0 +1,214 @@
+"""A request's own page: its data (the national ID in full only for the roles that decide), flags, documents,
+notes, history and the actions open to the viewer; every view is audited."""
+
+from __future__ import annotations
+
+from aiohttp import web
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.appkeys import ENGINE, KEYRING
+from conversations.national_id import mask
+from handlers.admin.actions import action_forms
+from handlers.admin.audit import audit
+from handlers.admin.guard import ANYONE, requires
+from handlers.admin.pages import (
+    SIGNED,
+    Html,
+    cat,
+    day_text,
+    el,
+    label,
+    lang_of,
+    layout,
+    problem,
+    t,
+    table,
+    time_text,
+    typed,
+)
+from handlers.admin.requests import late_badge, names, overdue, staff_names
+from store.models import Attachment, HelpRequest, RequestEvent
+
+FULL_ID_ROLES = ("admin", "researcher")
+# Event detail fields shown in their own words; any other field is shown as key: value.
+SHOWN_FIRST = ("status", "text", "question", "evidence", "flags")
+
+
+def _identity(request: web.Request, row: HelpRequest) -> tuple[str, str]:
+    """The decrypted full name, and the national ID (masked for roles that do not decide)."""
+    keyring = request.app[KEYRING]
+    try:
+        full_name, national_id = keyring.decrypt(row.full_name_enc), keyring.decrypt(row.national_id_enc)
+    except ValueError:
+        return t(request, "undecryptable"), t(request, "undecryptable")
+    return full_name, national_id if request[SIGNED].staff.role in FULL_ID_ROLES else mask(national_id)
+
+
+def _answer(request: web.Request, prefix: str, value: str) -> str:
+    """A form answer's label from the beneficiaries' catalog (e.g. help_residency_citizen), else the value."""
+    return request.app[ENGINE].texts.languages()[lang_of(request)].get(f"{prefix}_{value}", value)
+
+
+def _conditions(request: web.Request, row: HelpRequest) -> str:
+    engine, lang = request.app[ENGINE], lang_of(request)
+    category = next((c for c in engine.profile.categories if c.key == row.category), None)
+    texts = {c.key: c.text.get(lang) for c in category.conditions} if category else {}
+    return engine.texts(lang, "list_separator").join(texts.get(k, k) for k in row.conditions)
+
+
+def _evidence(request: web.Request, row: HelpRequest) -> Html:
+    evidence = row.evidence or {}
+    link = None
+    if evidence.get("attachment_id"):
+        link = el(
+            "a",
+            t(request, "download"),
+            href=f"/admin/requests/{row.reference}/files/{evidence['attachment_id']}",
+        )
+    kind = label(request, "evidence", evidence.get("kind", ""))
+    return cat(kind, " · ", el("span", evidence.get("reference", ""), dir="ltr"), " ", link)
+
+
+def _when_who(request: web.Request, moment: object, staff_id: int | None, who: dict[int, str]) -> str:
+    return f"{time_text(request, moment)} · {who.get(staff_id, '—')}"
+
+
+def _facts(request: web.Request, row: HelpRequest, who: dict[int, str]) -> Html:
+    full_name, national_id = _identity(request, row)
+    labels, late = names(request), overdue(row, request.app[ENGINE].clock())
+    items: list[tuple[str, object]] = [
+        ("f_full_name", el("bdi", full_name)),
+        ("f_national_id", el("span", national_id, dir="ltr")),
+        ("f_phone", el("span", row.phone or "—", dir="ltr")),
+        ("col_category", labels["category"].get(row.category, row.category)),
+        ("col_city", labels["city"].get(row.city, row.city)),
+        ("f_residency", _answer(request, "help_residency", row.residency)),
+        ("f_household_size", row.household_size),
+        ("f_income_bracket", _answer(request, "help_income", row.income_bracket)),
+        ("f_conditions", _conditions(request, row) or "—"),
+        ("f_description", typed(row.description or "—")),
+        ("f_channel", label(request, "channel", row.channel)),
+        ("col_submitted", time_text(request, row.submitted_at)),
+        ("col_due", cat(day_text(request, row.due_at), " ", late_badge(request) if late else None)),
+    ]
+    if row.info_question:
+        items.append(("f_info_question", typed(row.info_question)))
+    if row.decided_at:
+        items.append(("f_decided", _when_who(request, row.decided_at, row.decided_by, who)))
+    if row.decision_reason:
+        items.append(("f_decision_reason", typed(row.decision_reason)))
+    if row.delivered_at:
+        items.append(("f_delivered", _when_who(request, row.delivered_at, row.delivered_by, who)))
+        items.append(("f_evidence", _evidence(request, row)))
+    return el(
+        "dl", *(cat(el("dt", t(request, key)), el("dd", value)) for key, value in items), class_="facts"
+    )
+
+
+def _flags(request: web.Request, row: HelpRequest) -> Html:
+    if not row.flags:
+        return el("p", t(request, "no_flags"))
+    return el("ul", [el("li", label(request, "flag", flag)) for flag in row.flags])
+
+
+def _documents(request: web.Request, row: HelpRequest, docs: list[Attachment]) -> Html:
+    """Kind, type and name of each; a download for a file staff uploaded, else the channel's reference
+    (fetching a file from Telegram or Twilio is not done here)."""
+    cells = []
+    for doc in docs:
+        if doc.kind == "upload":
+            where = el("a", t(request, "download"), href=f"/admin/requests/{row.reference}/files/{doc.id}")
+        else:
+            where = el("code", doc.reference, dir="ltr", class_="ref")
+        cells.append(
+            ([label(request, "doc", doc.kind), doc.content_type or "—", doc.file_name or "—", where], None)
+        )
+    return table(request, ("col_kind", "col_type", "col_name", "col_file"), cells)
+
+
+def _detail(request: web.Request, event: RequestEvent) -> Html:
+    """An event's detail as text: the fields with their own wording first, the rest as key: value."""
+    detail = event.detail or {}
+    parts = [label(request, "status", detail["status"])] if detail.get("status") else []
+    parts += [str(detail[k]) for k in ("text", "question") if detail.get(k)]
+    if detail.get("evidence"):
+        parts.append(label(request, "evidence", detail["evidence"].get("kind", "")))
+    parts += [label(request, "flag", flag) for flag in detail.get("flags") or []]
+    parts += [f"{k}: {v}" for k, v in detail.items() if k not in SHOWN_FIRST and v not in (None, "", [], {})]
+    return typed(" · ".join(parts)) if parts else Html("")
+
+
+def _actor(request: web.Request, actor: str, who: dict[int, str]) -> str:
+    kind, _, number = actor.partition(":")
+    if kind == "staff" and number.isdigit():
+        return who.get(int(number), actor)
+    return label(request, "actor", kind)
+
+
+def _events(request: web.Request, events: list[RequestEvent], who: dict[int, str]) -> Html:
+    cells = [
+        (
+            [
+                time_text(request, e.at),
+                _actor(request, e.actor, who),
+                label(request, "event", e.kind),
+                _detail(request, e),
+            ],
+            None,
+        )
+        for e in events
+    ]
+    return table(request, ("col_at", "col_actor", "col_event", "col_detail"), cells)
+
+
+async def _load(
+    tx: AsyncSession, row: HelpRequest
+) -> tuple[list[RequestEvent], list[Attachment], dict[int, str]]:
+    """The request's history (oldest first), its documents, and the names of the staff who appear in them."""
+    history = (
+        select(RequestEvent)
+        .where(RequestEvent.request_id == row.id)
+        .order_by(RequestEvent.at, RequestEvent.id)
+    )
+    events = list((await tx.scalars(history)).all())
+    docs = select(Attachment).where(Attachment.request_id == row.id).order_by(Attachment.id)
+    actors = {int(e.actor[6:]) for e in events if e.actor.startswith("staff:") and e.actor[6:].isdigit()}
+    who = await staff_names(tx, {row.decided_by, row.delivered_by, *actors})
+    return events, list((await tx.scalars(docs)).all()), who
+
+
+def _section(request: web.Request, title_key: str, *body: object) -> Html:
+    return el("section", el("h2", t(request, title_key)), *body)
+
+
+@requires(*ANYONE)
+async def request_page(request: web.Request) -> web.Response:
+    """Everything about one request, and the actions this staff member may take on it now."""
+    engine, staff = request.app[ENGINE], request[SIGNED].staff
+    reference = request.match_info["reference"]
+    async with engine.sessions() as tx, tx.begin():
+        row = (await tx.scalars(select(HelpRequest).where(HelpRequest.reference == reference))).first()
+        if row is None:
+            return problem(request, 404, "error_not_found", back="/admin/requests")
+        events, docs, who = await _load(tx, row)
+        audit(tx, staff.id, "view", f"request:{reference}", engine.clock())
+    status = el(
+        "p",
+        t(request, "col_status"),
+        ": ",
+        el("strong", label(request, "status", row.status)),
+        class_="status",
+    )
+    notes = [e for e in events if e.kind == "note"]
+    return layout(
+        request,
+        t(request, "request_title", reference=reference),
+        status,
+        _section(request, "data", _facts(request, row, who)),
+        _section(request, "flags", el("p", t(request, "flags_intro"), class_="hint"), _flags(request, row)),
+        _section(request, "documents", _documents(request, row, docs)),
+        _section(request, "actions", action_forms(request, row) or el("p", t(request, "no_actions"))),
+        _section(request, "notes", _events(request, notes, who)),
+        _section(request, "history", _events(request, [e for e in events if e.kind != "note"], who)),
+    )
