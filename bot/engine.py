@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import secrets
 import weakref
@@ -17,6 +18,8 @@ from bot.effects import Applying, apply_effects
 from bot.incoming import Incoming
 from bot.profile import Profile
 from conversations import router
+from conversations.help_fields import NATIONAL_ID
+from conversations.national_id import clean, mask
 from conversations.catalog import Catalog
 from conversations.faq import FaqIndex
 from conversations.types import Context, Inbound, OpenHandoff
@@ -27,6 +30,8 @@ from store.models import InboundMessage, OutboxMessage
 log = logging.getLogger(__name__)
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O or 1/I to misread over the phone
 RETRIES = 5
+SEALED = ("help",)  # parts of a conversation's data holding personal answers: encrypted at rest
+SECRET_STATES = frozenset({NATIONAL_ID})  # what is typed here is an ID number: the message log keeps it masked
 
 
 def utc_now() -> datetime:
@@ -148,13 +153,31 @@ class Engine:
             payload = message.payload
             said = payload.get("event_text", message.text)  # an event's text is not the beneficiary's words
             inbound = Inbound(kind=payload.get("kind", "text"), text=said, choice=payload.get("choice"))
-            result = router.step(conv.state, dict(conv.data or {}), inbound, ctx)
-            await queries.save_conversation(tx, conv, result.state, result.data, now)
+            result = router.step(conv.state, self._unseal(conv.data or {}), inbound, ctx)
+            await queries.save_conversation(tx, conv, result.state, self._seal(result.data), now)
+            if conv.state in SECRET_STATES and message.text:
+                message.text = mask(clean(message.text))
             applying = Applying(tx, conv, message, now, self.keyring, self.texts, self.profile)
             outbox = await apply_effects(applying, result.effects)
             message.status = "processed"
             message.processed_at = now
         return outbox
+
+    def _seal(self, data: dict) -> dict:
+        """Conversation data as stored: the personal parts encrypted."""
+        sealed = {k: v for k, v in data.items() if k not in SEALED}
+        for key in SEALED:
+            if key in data:
+                sealed[f"{key}_sealed"] = self.keyring.encrypt(json.dumps(data[key], ensure_ascii=False))
+        return sealed
+
+    def _unseal(self, stored: dict) -> dict:
+        """Conversation data as a step reads it."""
+        data = {k: v for k, v in stored.items() if not k.endswith("_sealed")}
+        for key in SEALED:
+            if f"{key}_sealed" in stored:
+                data[key] = json.loads(self.keyring.decrypt(stored[f"{key}_sealed"]))
+        return data
 
     def process_later(self, key: str) -> None:
         """Apply a recorded input after the webhook has answered; a failure is left for `resume_stale`."""

@@ -133,3 +133,26 @@ async def test_copy_of_my_data_masks_the_id_and_erasure_keeps_only_delivered_aid
     assert "نورة محمد الحربي" not in texts and kept.national_id_enc != ""  # delivered aid stays documented
     assert {"beneficiary_export", "beneficiary_erase"} <= set(audit)
     assert all(r.payload.get("kind") == "erased" for r in sent_before)
+
+
+async def test_an_unfinished_form_and_a_typed_id_are_not_readable_in_the_database(engine, sessions, keyring):
+    case = json.loads((GOLDEN / "help_happy_ar.json").read_text(encoding="utf-8"))
+    for step in case["steps"][:7]:  # up to and including the national ID
+        await engine.handle(incoming(step))
+    async with sessions() as tx:
+        raw_data = (await tx.execute(text("SELECT data FROM conversation"))).scalar()
+        typed = (await tx.scalars(select(InboundMessage.text))).all()
+    assert "1012345672" not in str(raw_data) and "نورة" not in str(raw_data)
+    assert "1012345672" not in typed and "١٠١٢٣٤٥٦٧٢" not in typed and "1•••••5672" in typed
+    replies = await engine.handle(incoming({"send": "0501234567"}))  # and the form goes on from where it was
+    assert "مدينة" in replies[0].payload["text"]
+
+
+async def test_someone_elses_reference_reveals_nothing(engine, sessions):
+    await apply_happy_path(engine)
+    request = await one(sessions, HelpRequest)
+    for words in ("مرحبا", "1", "طلباتي", request.reference):
+        replies = await engine.handle(Incoming("web", "intruder", f"x{next(_n)}", Inbound("text", text=words)))
+    shown = "\n".join(r.payload["text"] for r in replies)
+    assert "لم نجد طلباً بهذا الرقم ضمن طلباتك" in shown
+    assert "سلة" not in shown and "نورة" not in shown and "مقدّم" not in shown
