@@ -98,6 +98,32 @@ class EraseMyData:
     """Anonymise what no retention rule keeps, and tell the beneficiary what is kept and why."""
 
 
+@dataclass(frozen=True)
+class RegisterForProgram:
+    """Sign up: `status` is what the step decided from what it saw (pending, waitlisted, interested, requested);
+    the host re-checks capacity and waitlists when the last seat went meanwhile. `answers` are the answers to
+    the program's questions; `note` a volunteer's skills or a service request's details."""
+
+    program_id: int
+    status: str
+    answers: dict
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class CancelRegistration:
+    """The beneficiary withdraws; the first on the waiting list moves up (and is told)."""
+
+    program_id: int
+
+
+@dataclass(frozen=True)
+class CheckIn:
+    """The beneficiary sent the program's check-in code on the day: attendance recorded."""
+
+    program_id: int
+
+
 Effect = (
     Reply
     | SetLanguage
@@ -111,4 +137,7 @@ Effect = (
     | UpdatePersonData
     | ExportMyData
     | EraseMyData
+    | RegisterForProgram
+    | CancelRegistration
+    | CheckIn
 )

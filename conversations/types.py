@@ -63,6 +63,40 @@ class RequestView:
 
 
 @dataclass(frozen=True)
+class ProgramView:
+    """A published program as a beneficiary may browse it; `seats_left` is None when there is no capacity.
+    `conditions` are the program's acceptance conditions (see store.models.Program.conditions)."""
+
+    id: int
+    kind: str  # open, registration, volunteer, service
+    title_ar: str
+    title_en: str
+    description_ar: str
+    description_en: str
+    starts_at: datetime
+    ends_at: datetime | None
+    mode: str  # in_person, remote
+    place_ar: str
+    place_en: str
+    link: str
+    seats_left: int | None
+    registration_deadline: datetime | None
+    conditions: tuple = ()
+    arrangements_ar: str = ""
+    arrangements_en: str = ""
+    checkin_code: str = ""  # only filled for a program the beneficiary is accepted in, on its day
+
+
+@dataclass(frozen=True)
+class RegistrationView:
+    """The beneficiary's own sign-up for a program."""
+
+    program_id: int
+    status: str  # pending, accepted, rejected, waitlisted, cancelled, interested, requested, delivered
+    attended: bool = False
+
+
+@dataclass(frozen=True)
 class Context:
     """What a step may read besides its state: the profile, texts, FAQ, clock, channel and lookups."""
 
@@ -75,6 +109,8 @@ class Context:
     open_handoff: OpenHandoff | None = None
     person: PersonView = PersonView()
     requests: tuple[RequestView, ...] = ()  # the beneficiary's own, newest first
+    programs: tuple[ProgramView, ...] = ()  # upcoming published programs, and any the beneficiary signed up for
+    registrations: tuple[RegistrationView, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -101,7 +101,10 @@ class InboundMessage(SQLModel, table=True):
 
 
 class OutboxMessage(SQLModel, table=True):
-    """A message to send, written in the same transaction as the state that caused it; sent after commit."""
+    """A message to send, written in the same transaction as the state that caused it; sent after commit.
+    One row per recipient per broadcast (unique), so a retried or repeated fan-out never sends twice."""
+
+    __table_args__ = (UniqueConstraint("broadcast_id", "channel", "recipient", name="uq_outbox_broadcast_recipient"),)
 
     id: int | None = Field(default=None, primary_key=True)
     channel: str = Field(max_length=20)
@@ -114,6 +117,7 @@ class OutboxMessage(SQLModel, table=True):
     provider_message_id: str | None = Field(default=None, max_length=128, index=True)  # status callbacks
     error: str | None = Field(default=None, max_length=500)
     staff_id: int | None = Field(default=None, foreign_key="staff.id")  # who wrote it, for a staff reply
+    broadcast_id: int | None = Field(default=None, foreign_key="broadcast.id", index=True)
     created_at: datetime = _ts(nullable=False, default=utcnow)
     sent_at: datetime | None = _ts(nullable=True)
 
@@ -242,3 +246,68 @@ class AuditLog(SQLModel, table=True):
     action: str = Field(max_length=40)
     subject: str = Field(max_length=80, index=True)  # e.g. beneficiary:12, request:R-7K3P9Q
     detail: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class Program(SQLModel, table=True):
+    """A program or service (seed 000 §6): open to all, registration required, volunteers, or a service/product."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=20, index=True)  # open, registration, volunteer, service
+    status: str = Field(default="draft", max_length=20, index=True)  # draft, published, cancelled
+    title_ar: str = Field(max_length=200)
+    title_en: str = Field(max_length=200)
+    description_ar: str = Field(default="", max_length=4000)
+    description_en: str = Field(default="", max_length=4000)
+    starts_at: datetime = _ts(nullable=False, index=True)
+    ends_at: datetime | None = _ts(nullable=True)
+    mode: str = Field(default="in_person", max_length=20)  # in_person, remote
+    place_ar: str = Field(default="", max_length=300)
+    place_en: str = Field(default="", max_length=300)
+    link: str = Field(default="", max_length=500)  # the remote meeting or the National Volunteering Platform page
+    capacity: int | None = None
+    registration_deadline: datetime | None = _ts(nullable=True)
+    # [{"key": "age_min", "value": 18} | {"key": "city", "value": ["bukayriyah"]} | {"key": "gender", "value": "f"}
+    #  | {"key": "residency", "value": ["citizen", "resident"]} | {"key": "question", "ar": …, "en": …, "expect": "yes"}]
+    conditions: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    arrangements_ar: str = Field(default="", max_length=4000)
+    arrangements_en: str = Field(default="", max_length=4000)
+    checkin_code: str = Field(default="", max_length=12)
+    created_by: int | None = Field(default=None, foreign_key="staff.id")
+    created_at: datetime = _ts(nullable=False, default=utcnow)
+    updated_at: datetime = _ts(nullable=False, default=utcnow)
+
+
+class Registration(SQLModel, table=True):
+    """A beneficiary's sign-up for a program (or interest in volunteering, or a request for a service)."""
+
+    __table_args__ = (UniqueConstraint("program_id", "beneficiary_id", name="uq_registration_person"),)
+    id: int | None = Field(default=None, primary_key=True)
+    program_id: int = Field(foreign_key="program.id", index=True)
+    beneficiary_id: int = Field(foreign_key="beneficiary.id", index=True)
+    conversation_key: str = Field(max_length=160)
+    # pending, accepted, rejected, waitlisted, cancelled, interested (volunteer), requested, delivered (service)
+    status: str = Field(max_length=20, index=True)
+    answers: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    note: str = Field(default="", max_length=1000)  # a volunteer's skills, a service request's details
+    created_at: datetime = _ts(nullable=False, default=utcnow)
+    decided_at: datetime | None = _ts(nullable=True)
+    decided_by: int | None = Field(default=None, foreign_key="staff.id")
+    attended_at: datetime | None = _ts(nullable=True)
+    attendance_source: str | None = Field(default=None, max_length=20)  # staff, checkin
+
+
+class Broadcast(SQLModel, table=True):
+    """An announcement to an audience, fanned out through the outbox in batches."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    program_id: int | None = Field(default=None, foreign_key="program.id", index=True)
+    text_ar: str = Field(max_length=4000)
+    text_en: str = Field(max_length=4000)
+    # {"cities": [...], "languages": [...], "channels": [...], "past_participants_of": program id, "volunteers": bool}
+    audience: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    status: str = Field(default="scheduled", max_length=20, index=True)  # scheduled, sending, done, cancelled
+    send_at: datetime = _ts(nullable=False, index=True)
+    fanned_out_to: int = 0  # the last ChannelIdentity id queued: fan-out resumes after a crash from there
+    override_reason: str | None = Field(default=None, max_length=1000)  # an admin's reason to break the lead time
+    created_by: int | None = Field(default=None, foreign_key="staff.id")
+    created_at: datetime = _ts(nullable=False, default=utcnow)
