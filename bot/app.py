@@ -5,13 +5,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import AsyncIterator, Callable
 
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.appkeys import DISPATCHER, ENGINE, KEYRING, SETTINGS, TELEGRAM_BOT, TWILIO_CLIENT
+from bot.broadcast import fan_out_due
+from bot.channel_locks import ChannelLocks
 from bot.channels import telegram, whatsapp
 from bot.channels.web import CHANNEL as WEB, WebSender
 from bot.dispatcher import Dispatcher, Sender
@@ -25,7 +27,6 @@ from store.db import make_engine, make_sessions
 
 log = logging.getLogger(__name__)
 MAX_BODY = 64 * 1024
-SWEEP_SECONDS = 10
 
 
 @web.middleware
@@ -59,7 +60,15 @@ def create_app(
         db = make_engine(settings.database_url)
         sessions = make_sessions(db)
         channel_senders, limits = await _channels(app, settings, profile, clock)
-        dispatcher = Dispatcher(sessions, {**channel_senders, **(senders or {})}, clock, limits=limits)
+        locks = None if settings.is_sqlite else ChannelLocks(db, set(limits))  # one sender per channel
+        dispatcher = Dispatcher(
+            sessions,
+            {**channel_senders, **(senders or {})},
+            clock,
+            limits=limits,
+            lease=timedelta(seconds=settings.dispatch_lease_seconds),
+            locks=locks,
+        )
         app[DISPATCHER] = dispatcher
         engine = app[ENGINE] = Engine(sessions, profile, texts, keyring, clock=clock, on_commit=dispatcher.wake)
         tasks: list[asyncio.Task] = []
@@ -68,7 +77,9 @@ def create_app(
             tasks.append(asyncio.create_task(dispatcher.run_forever(), name="dispatcher"))
             if settings.telegram_enabled and settings.telegram_mode == "polling":
                 tasks.append(asyncio.create_task(telegram.poll(app[TELEGRAM_BOT], engine), name="telegram polling"))
-            scheduler.add_job(_sweep, "interval", seconds=SWEEP_SECONDS, args=[app], max_instances=1, coalesce=True)
+            scheduler.add_job(
+                _sweep, "interval", seconds=settings.sweep_seconds, args=[app, clock], max_instances=1, coalesce=True
+            )
             scheduler.start()
         yield
         if scheduler.running:
@@ -78,6 +89,8 @@ def create_app(
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         await engine.drain()
+        if locks is not None:
+            await locks.close()
         if TELEGRAM_BOT in app:
             await app[TELEGRAM_BOT].shutdown()
         if TWILIO_CLIENT in app:
@@ -109,11 +122,15 @@ async def _channels(
     return senders, limits
 
 
-async def _sweep(app: web.Application) -> None:
-    """Periodic: fire timers that came due, resume inputs a crash left unapplied, wake the dispatcher."""
+async def _sweep(app: web.Application, clock: Callable[[], datetime]) -> None:
+    """Periodic: fire timers that came due, fan out due broadcasts, resume inputs a crash left unapplied,
+    and wake the dispatcher."""
+    engine = app[ENGINE]
     try:
-        await app[ENGINE].fire_timers()
-        await app[ENGINE].resume_stale()
+        await engine.fire_timers()
+        if await fan_out_due(engine.sessions, clock):
+            app[DISPATCHER].wake()
+        await engine.resume_stale()
     except Exception:  # noqa: BLE001  (logged; the next sweep tries again)
         log.exception("sweep failed")
     app[DISPATCHER].wake()

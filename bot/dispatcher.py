@@ -11,8 +11,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Callable, Protocol
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.channel_locks import ChannelLocks
 from bot.ratelimit import Limiter, RateLimit
 from store import queries
 from store.models import OutboxMessage
@@ -89,11 +91,15 @@ class Dispatcher:
         *,
         limits: dict[str, RateLimit] | None = None,
         batch: int = 200,
+        lease: timedelta = LEASE,
+        locks: ChannelLocks | None = None,
     ):
         self.sessions = sessions
         self.senders = senders
         self.clock = clock
         self.batch = batch
+        self.lease = lease
+        self.locks = locks
         self.limiters = {channel: Limiter(limit) for channel, limit in (limits or {}).items()}
         self._wake = asyncio.Event()
 
@@ -101,48 +107,59 @@ class Dispatcher:
         self._wake.set()
 
     async def run_once(self) -> int:
-        """Send what is due now; the number of rows handled."""
+        """Send what is due now; the number of rows handled. Recipients are looked up, and outcomes written,
+        once per batch; a crash in between re-sends at most this batch (its lease runs out)."""
+        channels = await self.locks.channels(self.senders) if self.locks else None
         async with self.sessions() as tx, tx.begin():
-            rows = await queries.claim_outbox(tx, self.clock(), LEASE, self.batch)
+            rows = await queries.claim_outbox(tx, self.clock(), self.lease, self.batch, channels)
+        if not rows:
+            return 0
         queues: dict[tuple[str, str], list[OutboxMessage]] = defaultdict(list)
         for row in rows:
             queues[(row.channel, row.recipient)].append(row)
+        async with self.sessions() as tx:
+            known = await queries.recipients(tx, list(queues))
         gate = asyncio.Semaphore(CONCURRENCY)
+        outcomes: list[tuple[OutboxMessage, _Outcome]] = []
 
-        async def serve(queue: list[OutboxMessage]) -> None:
+        async def serve(key: tuple[str, str], queue: list[OutboxMessage]) -> None:
             async with gate:
+                identity = known.get(key)
+                who = Recipient(identity.last_inbound_at, identity.opted_out, identity.unreachable) if identity else Recipient()
                 for row in queue:
-                    await self._deliver(row)
+                    outcome = await self._attempt(row, who)
+                    outcomes.append((row, outcome))
+                    if outcome.unreachable:  # the rest of this recipient's rows need not be tried
+                        who = Recipient(who.last_inbound_at, who.opted_out, outcome.unreachable)
 
-        await asyncio.gather(*(serve(q) for q in queues.values()))
+        await asyncio.gather(*(serve(key, q) for key, q in queues.items()))
+        await self._record(outcomes)
         return len(rows)
 
-    async def _deliver(self, row: OutboxMessage) -> None:
-        async with self.sessions() as tx:
-            identity = await queries.identity_for(tx, row.channel, row.recipient)
-        recipient = Recipient(
-            last_inbound_at=identity.last_inbound_at if identity else None,
-            opted_out=bool(identity and identity.opted_out),
-            unreachable=identity.unreachable if identity else None,
-        )
-        outcome = await self._attempt(row, recipient)
+    async def _record(self, outcomes: list[tuple[OutboxMessage, _Outcome]]) -> None:
+        """Write every outcome of a batch in one transaction; rows another dispatcher took over are left alone."""
         async with self.sessions() as tx, tx.begin():
-            fresh = await tx.get(OutboxMessage, row.id)
-            if fresh is None or fresh.status != "sending":
-                return  # another dispatcher took it over after our lease ran out
-            fresh.status, fresh.error = outcome.status, outcome.error
-            if outcome.provider_id is not None:
-                fresh.provider_message_id = outcome.provider_id
-                fresh.sent_at = self.clock()
-            if outcome.retry_at is not None:
-                fresh.next_attempt_at = outcome.retry_at
-            if outcome.unreachable or outcome.opted_out:
-                who = await queries.identity_for(tx, row.channel, row.recipient)
+            ids = [row.id for row, _ in outcomes]
+            fresh = {r.id: r for r in (await tx.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(ids)))).all()}
+            marks: dict[tuple[str, str], _Outcome] = {}
+            for row, outcome in outcomes:
+                current = fresh.get(row.id)
+                if current is None or current.status != "sending" or current.attempts != row.attempts:
+                    continue
+                current.status, current.error = outcome.status, outcome.error
+                if outcome.provider_id is not None:
+                    current.provider_message_id, current.sent_at = outcome.provider_id, self.clock()
+                if outcome.retry_at is not None:
+                    current.next_attempt_at = outcome.retry_at
+                if outcome.unreachable or outcome.opted_out:
+                    marks[(row.channel, row.recipient)] = outcome
+                if outcome.status not in ("sent", "skipped"):
+                    log.warning("outbox %s on %s: %s (%s)", row.id, row.channel, outcome.status, outcome.error)
+            for (channel, recipient), outcome in marks.items():
+                who = await queries.identity_for(tx, channel, recipient)
                 if who is not None:
                     who.unreachable = outcome.unreachable or who.unreachable
                     who.opted_out = who.opted_out or outcome.opted_out
-        if outcome.status not in ("sent", "skipped"):
-            log.warning("outbox %s on %s: %s (%s)", row.id, row.channel, outcome.status, outcome.error)
 
     async def _attempt(self, row: OutboxMessage, recipient: Recipient) -> _Outcome:
         sender = self.senders.get(row.channel)

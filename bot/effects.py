@@ -104,4 +104,4 @@ async def apply_effects(at: Applying, effects: tuple) -> list[OutboxMessage]:
     return rows
 
 
-from bot import effects_privacy, effects_requests  # noqa: E402,F401  (register their appliers)
+from bot import effects_privacy, effects_programs, effects_requests  # noqa: E402,F401  (register their appliers)

@@ -8,7 +8,7 @@ import logging
 import secrets
 import weakref
 from dataclasses import asdict
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Callable
 
 from sqlalchemy.exc import IntegrityError
@@ -18,6 +18,7 @@ from bot.effects import Applying, apply_effects
 from bot.incoming import Incoming
 from bot.profile import Profile
 from conversations import router
+from conversations.calendar import local
 from conversations.help_fields import NATIONAL_ID
 from conversations.national_id import clean, mask
 from conversations.catalog import Catalog
@@ -139,6 +140,7 @@ class Engine:
                 await queries.link_phone(tx, identity, conv, message.payload["phone"])
             await queries.keep_attachments(tx, conv.beneficiary_id, message)
             waiting = await queries.open_handoff(tx, conv.beneficiary_id)
+            programs, registrations = await queries.program_views(tx, conv.beneficiary_id, now, self._local_day)
             ctx = Context(
                 profile=self.profile,
                 texts=self.texts,
@@ -149,6 +151,8 @@ class Engine:
                 open_handoff=OpenHandoff(waiting.reference, waiting.answer_due_at) if waiting else None,
                 person=await queries.person_view(tx, conv.beneficiary_id),
                 requests=await queries.request_views(tx, conv.beneficiary_id),
+                programs=programs,
+                registrations=registrations,
             )
             payload = message.payload
             said = payload.get("event_text", message.text)  # an event's text is not the beneficiary's words
@@ -162,6 +166,9 @@ class Engine:
             message.status = "processed"
             message.processed_at = now
         return outbox
+
+    def _local_day(self, moment: datetime) -> date:
+        return local(self.profile, moment).date()
 
     def _seal(self, data: dict) -> dict:
         """Conversation data as stored: the personal parts encrypted."""

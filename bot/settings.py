@@ -39,6 +39,8 @@ class Settings(BaseSettings):
     # Empty: a key file under ./data/ is made on first start (one machine, SQLite).
     data_keys: str = ""
     session_hours: int = Field(default=12, ge=1, le=24 * 30)  # how long a staff sign-in lasts
+    sweep_seconds: float = Field(default=10.0, gt=0, le=3600)  # timers, due broadcasts, stale inputs
+    dispatch_lease_seconds: float = Field(default=60.0, ge=1, le=3600)  # a dead sender's rows are retaken after
 
     # Telegram (python-telegram-bot): on when TELEGRAM_BOT_TOKEN is set.
     telegram_bot_token: str = ""

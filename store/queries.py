@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, timedelta
+from typing import Callable
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from conversations.types import PersonView, RequestView
+from conversations.types import PersonView, ProgramView, RegistrationView, RequestView
 from store.models import (
     Attachment,
     Beneficiary,
@@ -19,6 +20,8 @@ from store.models import (
     HelpRequest,
     InboundMessage,
     OutboxMessage,
+    Program,
+    Registration,
     Timer,
 )
 
@@ -145,14 +148,17 @@ async def stale_inbound_keys(tx: AsyncSession, older_than: datetime, limit: int 
     return list((await tx.scalars(query)).all())
 
 
-async def claim_outbox(tx: AsyncSession, now: datetime, lease: timedelta, limit: int) -> list[OutboxMessage]:
-    """Take due rows for sending: pending ones, and ones whose sender's lease ran out (it died mid-send).
-    On PostgreSQL, rows another dispatcher holds are skipped, not waited for."""
+async def claim_outbox(
+    tx: AsyncSession, now: datetime, lease: timedelta, limit: int, channels: list[str] | None = None
+) -> list[OutboxMessage]:
+    """Take due rows for sending: pending ones, and ones whose sender's lease ran out (it died mid-send),
+    only of `channels` when given. On PostgreSQL, rows another dispatcher holds are skipped, not waited for."""
     query = (
         select(OutboxMessage)
         .where(
             OutboxMessage.next_attempt_at <= now,
             OutboxMessage.status.in_(("pending", "sending")),
+            *([OutboxMessage.channel.in_(channels)] if channels is not None else []),
         )
         .order_by(OutboxMessage.id)
         .limit(limit)
@@ -263,3 +269,50 @@ async def request_views(tx: AsyncSession, beneficiary_id: int, limit: int = 20) 
         RequestView(r.reference, r.status, r.category, r.submitted_at, r.due_at, r.info_question)
         for r in (await tx.scalars(query)).all()
     )
+
+
+async def program_views(
+    tx: AsyncSession, beneficiary_id: int, now: datetime, local_day: Callable[[datetime], object]
+) -> tuple[tuple[ProgramView, ...], tuple[RegistrationView, ...]]:
+    """Upcoming published programs and any the person signed up for, with seats left; the check-in code only
+    for a program they are accepted in, on its day (`local_day` gives the association's calendar day)."""
+    regs = (await tx.scalars(select(Registration).where(Registration.beneficiary_id == beneficiary_id))).all()
+    mine = {r.program_id: r for r in regs}
+    query = select(Program).where(
+        or_(and_(Program.status == "published", Program.starts_at >= now - timedelta(hours=12)), Program.id.in_(list(mine)))
+    )
+    programs = (await tx.scalars(query.order_by(Program.starts_at).limit(200))).all()
+    taken = dict(
+        (
+            await tx.execute(
+                select(Registration.program_id, func.count())
+                .where(Registration.program_id.in_([p.id for p in programs]), Registration.status.in_(("pending", "accepted")))
+                .group_by(Registration.program_id)
+            )
+        ).all()
+    )
+    views = []
+    for p in programs:
+        seats = None if p.capacity is None else max(0, p.capacity - taken.get(p.id, 0))
+        reg = mine.get(p.id)
+        code = p.checkin_code if reg and reg.status == "accepted" and local_day(p.starts_at) == local_day(now) else ""
+        views.append(
+            ProgramView(
+                p.id, p.kind, p.title_ar, p.title_en, p.description_ar, p.description_en, p.starts_at, p.ends_at,
+                p.mode, p.place_ar, p.place_en, p.link, seats, p.registration_deadline, tuple(p.conditions),
+                p.arrangements_ar, p.arrangements_en, code,
+            )
+        )
+    registrations = tuple(RegistrationView(r.program_id, r.status, r.attended_at is not None) for r in regs)
+    return tuple(views), registrations
+
+
+async def recipients(tx: AsyncSession, keys: list[tuple[str, str]]) -> dict[tuple[str, str], ChannelIdentity]:
+    """The identities behind a batch's (channel, recipient) pairs, in one query per channel."""
+    found: dict[tuple[str, str], ChannelIdentity] = {}
+    for channel in {c for c, _ in keys}:
+        ids = [r for c, r in keys if c == channel]
+        query = select(ChannelIdentity).where(ChannelIdentity.channel == channel, ChannelIdentity.external_id.in_(ids))
+        for identity in (await tx.scalars(query)).all():
+            found[(channel, identity.external_id)] = identity
+    return found
