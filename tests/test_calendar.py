@@ -79,3 +79,19 @@ def test_working_hours_text(profile):
     t = Catalog.load()
     assert working_hours_text(t, "ar", profile).startswith("من الأحد إلى الخميس")
     assert working_hours_text(t, "en", profile).startswith("Sunday to Thursday, 8:00")
+
+
+@pytest.mark.parametrize(
+    "start, days, due",
+    [
+        (date(2026, 11, 26), 1, date(2026, 11, 29)),  # Thursday → Sunday, over the weekend
+        (date(2026, 11, 29), 5, date(2026, 12, 6)),  # one working week: Sunday → the next Sunday, over a month end
+        (date(2026, 12, 31), 1, date(2027, 1, 3)),  # Gregorian year end on a Thursday
+        (date(2026, 6, 11), 3, date(2026, 6, 16)),  # Hijri year end: 25 Dhu al-Hijjah 1447 → 1 Muharram 1448
+        (date(2026, 9, 20), 3, date(2026, 9, 24)),  # National Day (Wednesday 23 September) is skipped
+        (date(2026, 3, 19), 1, date(2026, 3, 24)),  # Eid al-Fitr 1447 (20–23 March) is skipped
+        (date(2026, 11, 27), 10, date(2026, 12, 10)),  # ten working days from a Friday
+    ],
+)
+def test_working_days_across_weekends_holidays_and_year_ends(profile, start, days, due):
+    assert add_working_days(profile, start, days) == due
