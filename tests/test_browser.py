@@ -2,101 +2,31 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 
-def _binary(path: str) -> str | None:
-    return path if Path(path).is_file() and os.access(path, os.X_OK) else shutil.which(Path(path).name)
+from tests.browser import ARTIFACTS, WAIT, chromium, require_browser, running_bot
 
+require_browser()
 
-CHROMIUM, CHROMEDRIVER = _binary("/usr/bin/chromium"), _binary("/usr/bin/chromedriver")
-if not (CHROMIUM and CHROMEDRIVER):
-    _missing = " and ".join(n for n, p in (("chromium", CHROMIUM), ("chromedriver", CHROMEDRIVER)) if not p)
-    _reason = f"headless browser test needs {_missing} (apt-get install chromium chromium-driver)"
-    if os.environ.get("REQUIRE_BROWSER") == "1":
-        pytest.fail(_reason, pytrace=False)
-    pytest.skip(_reason, allow_module_level=True)
-
-from selenium import webdriver  # noqa: E402
 from selenium.common.exceptions import NoAlertPresentException, StaleElementReferenceException  # noqa: E402
-from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
-
-TESTS = Path(__file__).resolve().parent
-ARTIFACTS = TESTS / "artifacts"
-WAIT = 10
-FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--no-first-run", "--disable-quic", "--window-size=1280,800"]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory):
-    """`python -m bot run` on a free port, a fresh SQLite file and the test profile; yields the base URL."""
-    home = tmp_path_factory.mktemp("server")
-    port = _free_port()
-    env = os.environ | {
-        "HOST": "127.0.0.1", "PORT": str(port), "LOG_LEVEL": "WARNING",
-        "DATABASE_URL": f"sqlite+aiosqlite:///{home / 'browser.sqlite3'}",
-        "PROFILE": str(TESTS / "fixtures" / "profile.toml"),
-        "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
-    }
-    out = open(home / "server.log", "wb")  # a file, not a pipe: a chatty server never blocks
-    command = [sys.executable, "-m", "bot", "run"]
-    proc = subprocess.Popen(command, cwd=home, env=env, stdout=out, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            with urllib.request.urlopen(f"{base}/healthz", timeout=1) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            proc.wait()
-            out.close()
-            output = (home / "server.log").read_text(errors="replace")
-            pytest.fail(f"the app did not answer /healthz within 20 s:\n{output}")
-        time.sleep(0.1)
-    yield base
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-    out.close()
+    """The real app on a fresh SQLite file and the test profile; yields its base URL."""
+    with running_bot(tmp_path_factory.mktemp("server")) as (base, _database):
+        yield base
 
 
 @pytest.fixture
-def browser(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    """A fresh headless Chromium (its own profile, so its own cookie); never downloads anything."""
-    monkeypatch.setenv("SE_OFFLINE", "true")
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in FLAGS + [f"--user-data-dir={tmp_path / 'chrome'}"]:
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    yield driver
-    driver.quit()
+def browser(tmp_path: Path):
+    with chromium(tmp_path / "chrome") as driver:
+        yield driver
 
 
 def _wait(driver, condition, what: str):

@@ -5,34 +5,17 @@ from __future__ import annotations
 
 import asyncio
 import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 
-def _binary(path: str) -> str | None:
-    return path if Path(path).is_file() and os.access(path, os.X_OK) else shutil.which(Path(path).name)
+from tests.browser import ARTIFACTS, WAIT, chromium, require_browser, running_bot, status_of
 
+require_browser()
 
-CHROMIUM, CHROMEDRIVER = _binary("/usr/bin/chromium"), _binary("/usr/bin/chromedriver")
-if not (CHROMIUM and CHROMEDRIVER):
-    _missing = " and ".join(n for n, p in (("chromium", CHROMIUM), ("chromedriver", CHROMEDRIVER)) if not p)
-    _reason = f"headless browser test needs {_missing} (apt-get install chromium chromium-driver)"
-    if os.environ.get("REQUIRE_BROWSER") == "1":
-        pytest.fail(_reason, pytrace=False)
-    pytest.skip(_reason, allow_module_level=True)
-
-from selenium import webdriver  # noqa: E402
 from selenium.common.exceptions import StaleElementReferenceException  # noqa: E402
-from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
@@ -40,31 +23,9 @@ from store.crypto import Keyring  # noqa: E402
 from store.db import make_engine, make_sessions  # noqa: E402
 from store.models import Beneficiary, HelpRequest, RequestEvent, utcnow  # noqa: E402
 
-TESTS = Path(__file__).resolve().parent
-ARTIFACTS = TESTS / "artifacts"
-WAIT = 10
 PASSWORD = "correct horse battery"
 NATIONAL_ID = "1087654321"
 DESCRIPTION = "أسرة من ستة أفراد، الأب متوفى والأم لا تعمل، ونحتاج سلة غذائية شهرية حتى نهاية العام."
-FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--no-first-run", "--disable-quic", "--window-size=1280,800"]  # fmt: skip
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _status(url: str) -> int | None:
-    try:
-        with urllib.request.urlopen(url, timeout=1) as response:
-            return response.status
-    except urllib.error.HTTPError as exc:
-        return exc.code
-    except OSError:
-        return None
 
 
 async def _seed(url: str) -> None:
@@ -112,52 +73,18 @@ async def _seed(url: str) -> None:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory):
-    """`python -m bot run` on a free port with a fresh SQLite file; skipped while /admin is not routed."""
-    home = tmp_path_factory.mktemp("console-server")
-    port = _free_port()
-    database = f"sqlite+aiosqlite:///{home / 'console.sqlite3'}"
-    env = os.environ | {
-        "HOST": "127.0.0.1", "PORT": str(port), "LOG_LEVEL": "WARNING", "DATABASE_URL": database,
-        "PROFILE": str(TESTS / "fixtures" / "profile.toml"), "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
-    }  # fmt: skip
-    out = open(home / "server.log", "wb")  # a file, not a pipe: a chatty server never blocks
-    proc = subprocess.Popen([sys.executable, "-m", "bot", "run"], cwd=home, env=env, stdout=out,
-                            stderr=subprocess.STDOUT)  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 20
-    while _status(f"{base}/healthz") != 200:
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            proc.wait()
-            out.close()
-            pytest.fail(f"the app did not answer /healthz within 20 s:\n{(home / 'server.log').read_text()}")
-        time.sleep(0.1)
-    try:
-        if _status(f"{base}/admin/login") == 404:
-            pytest.skip("/admin is not routed yet: bot/routes.py must call setup_admin_routes(app)")
+    """The real app with a researcher and an overdue request seeded; yields its base URL."""
+    with running_bot(tmp_path_factory.mktemp("console-server")) as (base, database):
+        if status_of(f"{base}/admin/login") == 404:
+            pytest.fail("/admin is not routed: bot/routes.py must call setup_admin_routes(app)")
         asyncio.run(_seed(database))
         yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        out.close()
 
 
 @pytest.fixture
-def browser(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    """A fresh headless Chromium (its own profile, so its own cookies); never downloads anything."""
-    monkeypatch.setenv("SE_OFFLINE", "true")
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in FLAGS + [f"--user-data-dir={tmp_path / 'chrome'}"]:
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    yield driver
-    driver.quit()
+def browser(tmp_path: Path):
+    with chromium(tmp_path / "chrome") as driver:
+        yield driver
 
 
 def _viewport(driver, width: int, height: int, mobile: bool) -> None:
