@@ -3,15 +3,16 @@
 menu:main ──inquiry──> inquiry:ask
           ──help_request──> help:consent, or help:resume when a form is unfinished (help_request.py)
           ──my_requests──> requests:list (my_requests.py)
+          ──programs──> programs:kinds (programs.py)
           ──talk_to_staff──> (handoff recorded) ──> handoff:live
           ──language──> language:choose
-          ──programs|complaints──> (coming soon) ──> menu:main
+          ──complaints──> (coming soon) ──> menu:main
           ──free text──> FAQ answer, or the menu again with a hint
 """
 
 from __future__ import annotations
 
-from conversations import handoff, help_request, inquiry, my_requests
+from conversations import handoff, help_request, inquiry, my_requests, programs
 from conversations.dates import working_hours_text
 from conversations.effects import Reply
 from conversations.flow import choice, goto, reask, state, text
@@ -28,7 +29,7 @@ ITEMS = (
     ("talk_to_staff", "menu_talk_to_staff"),
     ("language", "menu_language"),
 )
-COMING_SOON = {"programs", "complaints"}
+COMING_SOON = {"complaints"}
 
 
 def _prompt(data: dict, ctx: Context) -> tuple:
@@ -54,6 +55,8 @@ def on_menu(inbound: Inbound, data: dict, ctx: Context) -> Step:
             return help_request.start(data, ctx)
         if item == "my_requests":
             return my_requests.show(data, ctx)
+        if item == "programs":
+            return programs.show(data, ctx)
         if item == "talk_to_staff":
             return handoff.staff(data, ctx)
         if item == "language":

@@ -3,7 +3,7 @@ the input to the state the conversation is in. This is the only entry point the 
 
 from __future__ import annotations
 
-from conversations import handoff, help_review, inquiry, language, menu  # noqa: F401  (registers their states)
+from conversations import handoff, help_review, inquiry, language, menu, programs_events  # noqa: F401  (registers states)
 from conversations.effects import Reply, SetOptOut
 from conversations.flow import EVENTS, STATES, goto, text
 from conversations.normalize import digits_to_ascii, normalize
@@ -119,7 +119,7 @@ def step(state: str, data: dict, inbound: Inbound, ctx: Context) -> Step:
     if inbound.kind in RECEIVED and inbound.kind not in STATES[state].accepts:
         return _remember_choices(goto(state, data, ctx, Reply(text(ctx, data, RECEIVED[inbound.kind]))))
     inbound = _resolve_typed_choice(inbound, data)
-    result = _subscription(inbound, state, data, ctx)
+    result = _subscription(inbound, state, data, ctx) or programs_events.checkin(inbound, state, data, ctx)
     if result is None and state != language.GREETING:
         result = _global(inbound, state, data, ctx)
     if result is None and inbound.kind == "choice":

@@ -5,7 +5,11 @@ A case may give `person` and `requests` (what the host knows of the beneficiary)
 to list the other effects too ({"effect": "SubmitHelpRequest", …}), so a transcript proves what is filed.
 A step sends text (`send`), picks a choice (`choose`), sends a file (`attach`: its caption), shares a
 contact (`contact`), or is an event (`event`, with `text`); `now` moves the clock. The replay plays the
-host's part for the effects a later step reads: consent, updated or erased data, filed requests, handoffs."""
+host's part for the effects a later step reads: consent, updated or erased data, filed requests, handoffs.
+
+A case may also give `programs` and `registrations` (ProgramView / RegistrationView fields, times as ISO
+text); the replay records sign-ups, cancellations and check-ins, and the status a staff event implies
+(program_accepted → accepted, …) as the host would have before sending it."""
 
 from __future__ import annotations
 
@@ -20,21 +24,43 @@ import pytest
 
 from conversations import router
 from conversations.effects import (
+    CancelRegistration,
+    CheckIn,
     EraseMyData,
     HandOffToStaff,
     RecordConsent,
+    RegisterForProgram,
     Reply,
     SubmitHelpRequest,
     UpdatePersonData,
 )
 from conversations.faq import FaqIndex
-from conversations.types import Context, Inbound, OpenHandoff, PersonView, RequestView
+from conversations.types import (
+    Context,
+    Inbound,
+    OpenHandoff,
+    PersonView,
+    ProgramView,
+    RegistrationView,
+    RequestView,
+)
 from tests.conftest import References
 
 GOLDEN = Path(__file__).parent / "golden"
 CASES = sorted(GOLDEN.glob("*.json"))
 # The router checks handoff.GLOBAL_WORDS («الباحث», "staff"…) once it is wired; until then those cases wait.
 WORDS_WIRED = "GLOBAL_WORDS" in inspect.getsource(router)
+# The router calls programs_events.checkin before the global words once it is wired; until then those wait.
+CHECKIN_WIRED = "checkin(" in inspect.getsource(router)
+PROGRAM_TIMES = ("starts_at", "ends_at", "registration_deadline")
+# The status a staff event on a program implies, set by the host before the event reaches the conversation.
+STAFF_STATUS = {
+    "program_accepted": "accepted",
+    "program_rejected": "rejected",
+    "waitlist_promoted": "pending",
+    "program_cancelled": "cancelled",
+    "service_delivered": "delivered",
+}
 
 
 def _inbound(step: dict) -> Inbound:
@@ -91,6 +117,12 @@ class Host:
             )
             for r in case.get("requests", [])
         )
+        self.programs = tuple(_program(p) for p in case.get("programs", []))
+        self.registrations = {r["program_id"]: RegistrationView(**r) for r in case.get("registrations", [])}
+
+    def _register(self, program_id: int, **changes: object) -> None:
+        known = self.registrations.get(program_id) or RegistrationView(program_id, "pending")
+        self.registrations[program_id] = dataclasses.replace(known, **changes)
 
     def apply(self, effects: tuple, inbound: Inbound, now: datetime) -> None:
         for effect in effects:
@@ -107,8 +139,25 @@ class Host:
                     effect.reference, "submitted", effect.form["category"], now, effect.due_at
                 )
                 self.requests = (filed, *self.requests)
+            elif isinstance(effect, RegisterForProgram):
+                self._register(effect.program_id, status=effect.status)
+            elif isinstance(effect, CancelRegistration):
+                self._register(effect.program_id, status="cancelled")
+            elif isinstance(effect, CheckIn):
+                self._register(effect.program_id, attended=True)
         if inbound.kind == "event" and inbound.choice == "handoff_closed":
             self.waiting = None
+
+    def before(self, inbound: Inbound) -> None:
+        """A staff event comes after staff changed the registration: record that change first."""
+        name, _, program_id = (inbound.choice or "").partition(":")
+        if inbound.kind == "event" and name in STAFF_STATUS and program_id.isdigit():
+            self._register(int(program_id), status=STAFF_STATUS[name])
+
+
+def _program(fields: dict) -> ProgramView:
+    times = {k: datetime.fromisoformat(fields[k]) if fields.get(k) else None for k in PROGRAM_TIMES}
+    return ProgramView(**{**fields, **times, "conditions": tuple(fields.get("conditions", ()))})
 
 
 def replay(case: dict, profile, texts) -> list[list[dict]]:
@@ -118,6 +167,8 @@ def replay(case: dict, profile, texts) -> list[list[dict]]:
     out = []
     for step in case["steps"]:
         now = datetime.fromisoformat(step.get("now", case["now"]))
+        inbound = _inbound(step)
+        host.before(inbound)
         ctx = Context(
             profile=profile,
             texts=texts,
@@ -128,8 +179,9 @@ def replay(case: dict, profile, texts) -> list[list[dict]]:
             open_handoff=host.waiting,
             person=host.person,
             requests=host.requests,
+            programs=host.programs,
+            registrations=tuple(host.registrations.values()),
         )
-        inbound = _inbound(step)
         result = router.step(state, data, inbound, ctx)
         state, data = result.state, result.data
         host.apply(result.effects, inbound, now)
@@ -143,6 +195,8 @@ def test_transcript(path: Path, profile, texts):
     case = json.loads(path.read_text(encoding="utf-8"))
     if case.get("needs") == "global_words" and not WORDS_WIRED:
         pytest.skip("the router does not check handoff.GLOBAL_WORDS yet")
+    if case.get("needs") == "checkin" and not CHECKIN_WIRED:
+        pytest.skip("the router does not call programs_events.checkin yet")
     actual = replay(case, profile, texts)
     if os.environ.get("UPDATE_GOLDEN") == "1":
         for step, replies in zip(case["steps"], actual):
@@ -164,5 +218,8 @@ def test_there_are_transcripts_in_both_languages():
         "help_staff_events",
     )
     flows += ("requests_list", "requests_update", "requests_privacy", "handoff_live", "handoff_words")
+    flows += ("programs_browse", "programs_register", "programs_unmet", "programs_unmet_city")
+    flows += ("programs_waitlist", "programs_volunteer", "programs_service", "programs_mine")
+    flows += ("programs_events", "programs_checkin")
     for flow in flows:
         assert {f"{flow}_ar", f"{flow}_en"} <= names, flow

@@ -1,0 +1,158 @@
+"""What the program flows share: their state names, where the chosen program is kept in the conversation's
+data, and how a program, its conditions and a registration read to the beneficiary."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from babel.dates import format_date
+
+from conversations.calendar import local
+from conversations.dates import datetime_text
+from conversations.flow import lang, text
+from conversations.help_fields import city_name, label
+from conversations.types import Context, ProgramView, RegistrationView
+
+MENU = "menu:main"
+KINDS = "programs:kinds"
+LIST = "programs:list"
+DETAILS = "programs:details"  # a program reached from the list of its kind
+MY_LIST = "programs:mine"
+MY_ITEM = "programs:mine_item"  # a program reached from "my registrations"
+CANCEL = "programs:cancel"
+CONDITION = "programs:condition"
+CONFIRM = "programs:confirm"
+SKILLS = "programs:skills"
+NEED = "programs:need"
+AFTER = "programs:after"
+
+KIND_NAMES = ("open", "registration", "volunteer", "service")
+CANCELLABLE = frozenset({"pending", "accepted", "waitlisted"})
+REMINDER = "program_reminder"
+
+
+def chosen(data: dict) -> dict:
+    """The program flow's own part of the data: kind, program id, the details state, answers so far."""
+    return data.get("program") or {}
+
+
+def with_program(data: dict, **changes: object) -> dict:
+    return {**data, "program": {**chosen(data), **changes}}
+
+
+def program_of(ctx: Context, program_id: object) -> ProgramView | None:
+    return next((p for p in ctx.programs if p.id == program_id), None)
+
+
+def current(data: dict, ctx: Context) -> ProgramView | None:
+    """The program the beneficiary is looking at, if it is still there."""
+    return program_of(ctx, chosen(data).get("id"))
+
+
+def registration_of(ctx: Context, program_id: int) -> RegistrationView | None:
+    """The beneficiary's sign-up for the program, unless they cancelled it."""
+    signed = (r for r in ctx.registrations if r.program_id == program_id and r.status != "cancelled")
+    return next(signed, None)
+
+
+def title(program: ProgramView, data: dict) -> str:
+    return program.title_en if lang(data) == "en" else program.title_ar
+
+
+def when(ctx: Context, data: dict, moment: datetime) -> str:
+    """Date (Gregorian and Hijri) and time in the association's time zone."""
+    return datetime_text(ctx.texts, lang(data), ctx.profile, moment)
+
+
+def short_day(ctx: Context, data: dict, moment: datetime) -> str:
+    """«3 ديسمبر» / "3 December", for a button."""
+    return format_date(local(ctx.profile, moment).date(), "d MMMM", locale=lang(data))
+
+
+def where(ctx: Context, data: dict, program: ProgramView) -> str:
+    """The line saying where: in person, the place; remote, the link."""
+    if program.mode == "remote":
+        return text(ctx, data, "prog_where_remote", link=program.link)
+    place = program.place_en if lang(data) == "en" else program.place_ar
+    return text(ctx, data, "prog_where_in_person", place=place)
+
+
+def arrangements(ctx: Context, data: dict, program: ProgramView) -> str:
+    """The program's arrangements as staff wrote them, or a line saying staff will tell of any."""
+    written = (program.arrangements_en if lang(data) == "en" else program.arrangements_ar).strip()
+    return written or text(ctx, data, "prog_no_arrangements")
+
+
+def status_text(ctx: Context, data: dict, registration: RegistrationView) -> str:
+    status = label(ctx, data, f"prog_status_{registration.status}", registration.status)
+    return status + (text(ctx, data, "prog_attended") if registration.attended else "")
+
+
+def condition_text(ctx: Context, data: dict, condition: dict) -> str:
+    """One acceptance condition in words."""
+    key, value = condition.get("key"), condition.get("value")
+    values = value if isinstance(value, list | tuple) else [value]
+    separator = text(ctx, data, "list_separator")
+    if key in ("age_min", "age_max"):
+        return text(ctx, data, f"prog_cond_{key}", value=value)
+    if key == "gender":
+        return text(ctx, data, f"prog_cond_gender_{value}")
+    if key == "city":
+        cities = separator.join(city_name(ctx, lang(data), v) for v in values)
+        return text(ctx, data, "prog_cond_city", cities=cities)
+    if key == "residency":
+        names = separator.join(label(ctx, data, f"help_residency_{v}", str(v)) for v in values)
+        return text(ctx, data, "prog_cond_residency", statuses=names)
+    if key == "question":
+        answer = text(ctx, data, f"prog_{condition.get('expect', 'yes')}")
+        return text(ctx, data, "prog_cond_question", question=condition.get(lang(data), ""), answer=answer)
+    return text(ctx, data, "prog_cond_other")
+
+
+def _day(ctx: Context, moment: datetime) -> object:
+    return local(ctx.profile, moment).date()
+
+
+def upcoming(program: ProgramView, now: datetime) -> bool:
+    """Still to come (a service: still offered)."""
+    if program.kind == "service":
+        return program.ends_at is None or program.ends_at > now
+    return (program.ends_at or program.starts_at) > now
+
+
+def closed_reason(program: ProgramView, now: datetime) -> str | None:
+    """Why signing up is no longer possible (a catalog key), or None."""
+    if program.registration_deadline is not None and now > program.registration_deadline:
+        return "prog_closed_deadline"
+    if program.kind != "service" and program.starts_at <= now:
+        return "prog_closed_started"
+    return None
+
+
+def describe(program: ProgramView, data: dict, ctx: Context) -> str:
+    """The program's details: title, description, time, place, seats, deadline, conditions, and what to do
+    (for one the beneficiary signed up for: their status)."""
+    description = program.description_en if lang(data) == "en" else program.description_ar
+    lines = [text(ctx, data, "prog_title", title=title(program, data)), description.strip(), ""]
+    if program.kind != "service":
+        lines.append(text(ctx, data, "prog_when", when=when(ctx, data, program.starts_at)))
+        if program.ends_at and _day(ctx, program.ends_at) != _day(ctx, program.starts_at):
+            lines.append(text(ctx, data, "prog_until", when=when(ctx, data, program.ends_at)))
+    elif program.ends_at:
+        lines.append(text(ctx, data, "prog_available_until", when=when(ctx, data, program.ends_at)))
+    lines.append(where(ctx, data, program))
+    if program.seats_left is not None and program.kind == "registration":
+        seats = program.seats_left
+        lines.append(text(ctx, data, "prog_seats", seats=seats) if seats else text(ctx, data, "prog_full"))
+    if program.registration_deadline:
+        lines.append(text(ctx, data, "prog_deadline", when=when(ctx, data, program.registration_deadline)))
+    if program.conditions:
+        lines.append(text(ctx, data, "prog_conditions"))
+        lines.extend("• " + condition_text(ctx, data, c) for c in program.conditions)
+    registration = registration_of(ctx, program.id)
+    if registration is not None:
+        lines += ["", text(ctx, data, "prog_your_status", status=status_text(ctx, data, registration))]
+    else:
+        how = {"link": program.link} if program.kind == "volunteer" else {}
+        lines += ["", text(ctx, data, f"prog_how_{program.kind}", **how)]
+    return "\n".join(lines).strip()

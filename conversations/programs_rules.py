@@ -1,0 +1,95 @@
+"""A program's acceptance conditions (see store.models.Program.conditions) as the questions to ask and the
+checks of the answers, and the checks of what a beneficiary types when signing up; pure, no texts."""
+
+from __future__ import annotations
+
+import re
+
+from conversations.normalize import digits_to_ascii, strip_invisible
+from conversations.types import PersonView
+
+AGE_RANGE = (5, 110)
+NOTE_LENGTH = (3, 500)
+ASKED_FIRST = ("age", "gender", "city", "residency")  # then each yes/no question, in the program's order
+
+Checked = tuple[object, str | None]  # (the clean value, None) or (None, the catalog key of the hint)
+
+
+def answer_key(index: int, condition: dict) -> str | None:
+    """The answer a condition reads: `age` for both age limits, `question_<index>` for a question; None for a
+    condition this version does not know (it is left to staff)."""
+    key = condition.get("key")
+    if key in ("age_min", "age_max"):
+        return "age"
+    if key == "question":
+        return f"question_{index}"
+    return key if key in ASKED_FIRST else None
+
+
+def questions(conditions: tuple | list) -> tuple[str, ...]:
+    """The answers the conditions need, each once, in the order they are asked."""
+    keys = [answer_key(i, c) for i, c in enumerate(conditions)]
+    first = tuple(k for k in ASKED_FIRST if k in keys)
+    return first + tuple(k for k in keys if k and k.startswith("question_"))
+
+
+def _listed(value: object) -> list:
+    return value if isinstance(value, list | tuple) else [value]
+
+
+def meets(condition: dict, answer: object) -> bool:
+    """Whether one answer meets one condition."""
+    key, value = condition.get("key"), condition.get("value")
+    if key == "age_min":
+        return isinstance(answer, int) and answer >= value
+    if key == "age_max":
+        return isinstance(answer, int) and answer <= value
+    if key == "gender":
+        return answer == value
+    if key in ("city", "residency"):
+        return answer in _listed(value)
+    if key == "question":
+        return answer == condition.get("expect", "yes")
+    return True
+
+
+def first_unmet(conditions: tuple | list, answers: dict) -> dict | None:
+    """The first condition whose answer is known and does not meet it."""
+    for index, condition in enumerate(conditions):
+        key = answer_key(index, condition)
+        if key in answers and not meets(condition, answers[key]):
+            return condition
+    return None
+
+
+def next_question(conditions: tuple | list, answers: dict) -> str | None:
+    """The first answer still needed, or None when every condition has its answer."""
+    return next((k for k in questions(conditions) if k not in answers), None)
+
+
+def known_answers(conditions: tuple | list, person: PersonView) -> dict:
+    """What the beneficiary's data already answers (their city, their residency), among what is needed."""
+    needed = questions(conditions)
+    known = {"city": person.city, "residency": person.residency}
+    return {k: v for k, v in known.items() if k in needed and v}
+
+
+def check_age(typed: str) -> Checked:
+    """An age in years, in any digits, words after it allowed («٣٠ سنة»), from 5 to 110."""
+    found = re.fullmatch(r"(\d{1,4})(?:\s+\D*)?", digits_to_ascii(strip_invisible(typed)).strip())
+    if found is None:
+        return None, "prog_age_number"
+    age = int(found.group(1))
+    if not AGE_RANGE[0] <= age <= AGE_RANGE[1]:
+        return None, "prog_age_range"
+    return age, None
+
+
+def check_note(typed: str) -> Checked:
+    """A volunteer's skills or a service request's details: 3 to 500 characters."""
+    note = strip_invisible(typed).strip()
+    if len(note) < NOTE_LENGTH[0]:
+        return None, "prog_note_short"
+    if len(note) > NOTE_LENGTH[1]:
+        return None, "prog_note_long"
+    return note, None
