@@ -4,13 +4,53 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from handlers.admin import actions, audit, auth, files, inbox, request_page, requests
+from handlers.admin import (
+    actions,
+    attendance,
+    audit,
+    auth,
+    broadcast_compose,
+    broadcasts,
+    files,
+    inbox,
+    programs,
+    registrations,
+    request_page,
+    requests,
+)
 from handlers.admin.pages import STATIC
 
 
 async def home(_request: web.Request) -> web.Response:
     """/admin: the queue (which asks for a sign-in first when needed)."""
     return web.Response(status=303, headers={"Location": "/admin/requests"})
+
+
+PROGRAM = r"/admin/programs/{program_id:\d{1,18}}"
+BROADCAST = r"/admin/broadcasts/{broadcast_id:\d{1,18}}"
+
+
+def _program_routes(router: web.UrlDispatcher) -> None:
+    router.add_get("/admin/programs", programs.program_list)
+    router.add_get("/admin/programs/new", programs.new_program)
+    router.add_post("/admin/programs/new", programs.create_program)
+    router.add_get(PROGRAM, registrations.program_page)
+    router.add_get(f"{PROGRAM}/edit", programs.edit_program)
+    router.add_post(f"{PROGRAM}/edit", programs.update_program)
+    router.add_post(f"{PROGRAM}/publish", programs.publish_program)
+    router.add_post(f"{PROGRAM}/cancel", programs.cancel_program)
+    router.add_post(f"{PROGRAM}/registrations", registrations.decide)
+    router.add_post(f"{PROGRAM}/attendance", attendance.mark)
+    router.add_get(f"{PROGRAM}/attendance.csv", attendance.export_csv)
+    router.add_get(f"{PROGRAM}/attendance.xlsx", attendance.export_xlsx)
+
+
+def _broadcast_routes(router: web.UrlDispatcher) -> None:
+    router.add_get("/admin/broadcasts", broadcasts.broadcast_list)
+    router.add_get("/admin/broadcasts/new", broadcast_compose.compose_page)
+    router.add_post("/admin/broadcasts/new", broadcast_compose.compose_post)
+    router.add_get(BROADCAST, broadcasts.progress)
+    router.add_post(f"{BROADCAST}/cancel", broadcasts.cancel)
 
 
 def setup_admin_routes(app: web.Application) -> None:
@@ -33,4 +73,6 @@ def setup_admin_routes(app: web.Application) -> None:
     router.add_post("/admin/inbox/{reference}/reply", inbox.reply)
     router.add_post("/admin/inbox/{reference}/close", inbox.close)
     router.add_get("/admin/audit", audit.audit_page)
+    _program_routes(router)
+    _broadcast_routes(router)
     router.add_static("/admin/static/", STATIC, name="admin-static")

@@ -1,0 +1,196 @@
+"""The attendance sheet (كشف الحضور, proof of service, policy §10): staff tick who came, check-ins by code
+arrive from the bot, and the sheet is exported as CSV (UTF-8 with BOM, for Excel) or XLSX (right to left);
+every tick and every export is audited."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime
+
+from aiohttp import web
+from openpyxl import Workbook
+
+from bot.appkeys import ENGINE, KEYRING
+from conversations.dates import datetime_text
+from handlers.admin.audit import audit
+from handlers.admin.forms import FORM
+from handlers.admin.guard import requires
+from handlers.admin.pages import (
+    SIGNED,
+    TEXTS,
+    Html,
+    csrf_input,
+    el,
+    label,
+    problem,
+    see_other,
+    t,
+    table,
+    time_text,
+)
+from handlers.admin.programs import EDITORS, page_of, program_id
+from handlers.admin.signups import city_name, person_name, signups
+from store.models import Beneficiary, Program, Registration
+
+EXPORTERS = ("admin", "coordinator", "researcher")
+HEADERS = ("الاسم", "الجوال", "المدينة", "الحالة", "وقت الحضور", "طريقة التسجيل")  # the sheet is in Arabic
+FORMULA_START = ("=", "@", "\t", "\r")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _box(row: Registration) -> Html:
+    """Ticked when present; a check-in by code is not undone by staff."""
+    attended = row.attended_at is not None
+    return el(
+        "input",
+        type="checkbox",
+        name=f"att_{row.id}",
+        checked=attended,
+        disabled=row.attendance_source == "checkin",
+    )
+
+
+def attendance_section(
+    request: web.Request, program: Program, rows: list[tuple[Registration, Beneficiary]]
+) -> Html:
+    """The accepted sign-ups with their attendance, the tick form for editors, and the export links."""
+    keyring, marking = request.app[KEYRING], request[SIGNED].staff.role in EDITORS
+    unreadable = t(request, "undecryptable")
+    cells = [
+        (
+            [
+                _box(row) if marking else label(request, "present", str(row.attended_at is not None).lower()),
+                el("bdi", person_name(keyring, person, unreadable)),
+                el("span", person.phone or "—", dir="ltr"),
+                time_text(request, row.attended_at),
+                label(request, "source", row.attendance_source or "none"),
+            ],
+            None,
+        )
+        for row, person in rows
+    ]
+    grid = table(request, ("col_attended", "col_name", "col_phone", "col_attended_at", "col_source"), cells)
+    base = page_of(program.id)
+    body: Html = grid
+    if marking and rows and program.status != "cancelled":
+        save = el("button", t(request, "attendance_save"), type="submit")
+        body = el("form", csrf_input(request), grid, save, method="post", action=f"{base}/attendance")
+    exports = None
+    if request[SIGNED].staff.role in EXPORTERS:
+        exports = el(
+            "p",
+            el("a", t(request, "export_csv"), href=f"{base}/attendance.csv", class_="button"),
+            " ",
+            el("a", t(request, "export_xlsx"), href=f"{base}/attendance.xlsx", class_="button"),
+        )
+    return el("div", el("p", t(request, "attendance_hint"), class_="hint"), body, exports)
+
+
+@requires(*EDITORS)
+async def mark(request: web.Request) -> web.Response:
+    """Ticked accepted people are present now (source staff); a staff tick taken off is undone."""
+    engine, staff, pid = request.app[ENGINE], request[SIGNED].staff, program_id(request)
+    fields = request[FORM].fields
+    ticked = {int(k[4:]) for k in fields if k.startswith("att_") and k[4:].isdigit()}
+    now = engine.clock()
+    async with engine.sessions() as tx, tx.begin():
+        program = await tx.get(Program, pid, with_for_update=True)
+        if program is None:
+            return problem(request, 404, "error_not_found", back="/admin/programs")
+        if program.status == "cancelled":
+            return problem(request, 409, "error_p_status", back=page_of(pid))
+        marked = cleared = 0
+        for row, _ in await signups(tx, pid, "accepted"):
+            if row.id in ticked and row.attended_at is None:
+                row.attended_at, row.attendance_source = now, "staff"
+                marked += 1
+            elif row.id not in ticked and row.attendance_source == "staff":
+                row.attended_at, row.attendance_source = None, None
+                cleared += 1
+        audit(tx, staff.id, "attendance_marked", f"program:{pid}", now, marked=marked, cleared=cleared)
+    return see_other(f"{page_of(pid)}#attendance")
+
+
+def _safe(value: str) -> str:
+    """A cell a spreadsheet will not run as a formula (a leading = @ + or -; a phone number's + is kept)."""
+    risky = value.startswith(FORMULA_START) or (
+        value[:1] in "+-" and value[1:] and not value[1:].replace(" ", "").isdigit()
+    )
+    return f"'{value}" if risky else value
+
+
+async def _sheet(request: web.Request, kind: str) -> tuple[Program, list[list[str]]] | web.Response:
+    """The sheet's rows in Arabic (title, date, blank, header, people); the export is audited."""
+    engine, staff, pid = request.app[ENGINE], request[SIGNED].staff, program_id(request)
+    keyring, now = request.app[KEYRING], engine.clock()
+    async with engine.sessions() as tx, tx.begin():
+        program = await tx.get(Program, pid)
+        if program is None:
+            return problem(request, 404, "error_not_found", back="/admin/programs")
+        rows = [
+            (r, p) for r, p in await signups(tx, pid) if r.status == "accepted" or r.attended_at is not None
+        ]
+        audit(tx, staff.id, "attendance_exported", f"program:{pid}", now, format=kind, rows=len(rows))
+    unreadable = TEXTS("ar", "undecryptable")
+
+    def when(moment: datetime | None) -> str:
+        return datetime_text(engine.texts, "ar", engine.profile, moment) if moment else ""
+
+    people = [
+        [
+            _safe(person_name(keyring, person, unreadable)),
+            _safe(person.phone or ""),
+            city_name(engine.profile, "ar", person.city),
+            TEXTS("ar", "present_true" if row.attended_at else "present_false"),
+            when(row.attended_at),
+            TEXTS("ar", f"source_{row.attendance_source}") if row.attendance_source else "",
+        ]
+        for row, person in rows
+    ]
+    head = [
+        [TEXTS("ar", "sheet_title"), _safe(program.title_ar)],
+        [TEXTS("ar", "sheet_date"), when(program.starts_at)],
+    ]
+    return program, [*head, [], list(HEADERS), *people]
+
+
+def _download(body: bytes, content_type: str, name: str) -> web.Response:
+    response = web.Response(body=body, content_type=content_type)
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@requires(*EXPORTERS)
+async def export_csv(request: web.Request) -> web.Response:
+    """The sheet as CSV, UTF-8 with a BOM so that Excel shows the Arabic."""
+    sheet = await _sheet(request, "csv")
+    if isinstance(sheet, web.Response):
+        return sheet
+    program, rows = sheet
+    out = io.StringIO()
+    csv.writer(out).writerows(rows)
+    response = _download(out.getvalue().encode("utf-8-sig"), "text/csv", f"attendance-{program.id}.csv")
+    response.charset = "utf-8"
+    return response
+
+
+@requires(*EXPORTERS)
+async def export_xlsx(request: web.Request) -> web.Response:
+    """The sheet as an Excel workbook, laid out right to left."""
+    sheet = await _sheet(request, "xlsx")
+    if isinstance(sheet, web.Response):
+        return sheet
+    program, rows = sheet
+    book = Workbook()
+    page = book.active
+    page.title = "كشف الحضور"
+    page.sheet_view.rightToLeft = True
+    for row in rows:
+        page.append(row)
+    for column, width in zip("ABCDEF", (28, 16, 16, 12, 36, 16), strict=True):
+        page.column_dimensions[column].width = width
+    out = io.BytesIO()
+    book.save(out)
+    return _download(out.getvalue(), XLSX, f"attendance-{program.id}.xlsx")

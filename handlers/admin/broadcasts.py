@@ -1,0 +1,185 @@
+"""Announcements already composed: the list, a broadcast's progress (its outbox rows counted by status, the
+page reloading itself while it is sent) and cancelling one (its unsent messages are cancelled; audited)."""
+
+from __future__ import annotations
+
+from aiohttp import web
+from sqlalchemy import func, select, update
+
+from bot.appkeys import ENGINE
+from handlers.admin.audit import audit
+from handlers.admin.guard import ANYONE, requires
+from handlers.admin.pages import (
+    SIGNED,
+    Html,
+    cat,
+    el,
+    label,
+    lang_of,
+    layout,
+    post_form,
+    problem,
+    see_other,
+    t,
+    table,
+    time_text,
+    typed,
+)
+from handlers.admin.programs import EDITORS, title_of
+from store.models import Broadcast, OutboxMessage, Program
+
+LIST_LIMIT = 200
+REFRESH_SECONDS = 5
+GROUPS = {  # what the page shows: outbox statuses counted together
+    "queued": ("pending", "sending"),
+    "sent": ("sent",),
+    "delivered": ("delivered",),
+    "read": ("read",),
+    "failed": ("failed", "undelivered"),
+    "skipped": ("skipped",),
+    "needs_template": ("needs_template",),
+    "cancelled": ("cancelled",),
+}
+
+
+def broadcast_id(request: web.Request) -> int:
+    return int(request.match_info["broadcast_id"])
+
+
+def audience_text(request: web.Request, audience: dict) -> str:
+    """Who a broadcast is for, in words; everyone opted in when nothing narrows it."""
+    engine, lang = request.app[ENGINE], lang_of(request)
+    cities = {c.key: c.name.get(lang) for c in engine.profile.service_area}
+    join, parts = engine.texts(lang, "list_separator").join, []
+    if audience.get("cities"):
+        parts.append(t(request, "aud_in_cities", names=join(cities.get(c, c) for c in audience["cities"])))
+    if audience.get("languages"):
+        names = join(t(request, f"language_{g}") for g in audience["languages"])
+        parts.append(t(request, "aud_in_languages", names=names))
+    if audience.get("channels"):
+        names = join(label(request, "channel", c) for c in audience["channels"])
+        parts.append(t(request, "aud_on_channels", names=names))
+    if audience.get("past_participants_of"):
+        parts.append(t(request, "aud_past_of", program=audience["past_participants_of"]))
+    if audience.get("volunteers"):
+        parts.append(t(request, "aud_volunteers_label"))
+    return " · ".join(parts) or t(request, "aud_all")
+
+
+@requires(*ANYONE)
+async def broadcast_list(request: web.Request) -> web.Response:
+    """The latest announcements, newest first."""
+    query = (
+        select(Broadcast, Program)
+        .outerjoin(Program, Program.id == Broadcast.program_id)
+        .order_by(Broadcast.id.desc())
+        .limit(LIST_LIMIT)
+    )
+    async with request.app[ENGINE].sessions() as tx:
+        rows = (await tx.execute(query)).all()
+    cells = [
+        (
+            [
+                el("a", f"#{b.id}", href=f"/admin/broadcasts/{b.id}", dir="ltr"),
+                time_text(request, b.send_at),
+                label(request, "bstatus", b.status),
+                el("bdi", title_of(request, program)) if program else t(request, "free_text"),
+                audience_text(request, b.audience),
+            ],
+            None,
+        )
+        for b, program in rows
+    ]
+    new = None
+    if request[SIGNED].staff.role in EDITORS:
+        new = el("p", el("a", t(request, "broadcast_new"), href="/admin/broadcasts/new", class_="button"))
+    columns = ("col_number", "col_send_at", "col_status", "col_program", "col_audience")
+    return layout(request, t(request, "broadcasts_title"), new, table(request, columns, cells))
+
+
+async def _counts(request: web.Request, bid: int) -> tuple[Broadcast | None, Program | None, dict[str, int]]:
+    query = select(OutboxMessage.status, func.count()).where(OutboxMessage.broadcast_id == bid)
+    async with request.app[ENGINE].sessions() as tx:
+        broadcast = await tx.get(Broadcast, bid)
+        program = await tx.get(Program, broadcast.program_id) if broadcast and broadcast.program_id else None
+        by_status = dict((await tx.execute(query.group_by(OutboxMessage.status))).all())
+    return (
+        broadcast,
+        program,
+        {g: sum(by_status.get(s, 0) for s in statuses) for g, statuses in GROUPS.items()},
+    )
+
+
+def _facts(request: web.Request, b: Broadcast, program: Program | None) -> Html:
+    link = (
+        el("a", el("bdi", title_of(request, program)), href=f"/admin/programs/{program.id}")
+        if program
+        else None
+    )
+    items: list[tuple[str, object]] = [
+        ("col_status", label(request, "bstatus", b.status)),
+        ("col_send_at", time_text(request, b.send_at)),
+        ("col_program", link or t(request, "free_text")),
+        ("col_audience", audience_text(request, b.audience)),
+    ]
+    if b.override_reason:
+        items.append(("override_reason", typed(b.override_reason)))
+    items += [(f"text_{g}", typed(getattr(b, f"text_{g}"))) for g in ("ar", "en")]
+    return el("dl", *(cat(el("dt", t(request, k)), el("dd", v)) for k, v in items), class_="facts")
+
+
+@requires(*ANYONE)
+async def progress(request: web.Request) -> web.Response:
+    """How far a broadcast has gone: its messages counted by status; reloads every 5 s while it goes out."""
+    engine, bid = request.app[ENGINE], broadcast_id(request)
+    broadcast, program, counts = await _counts(request, bid)
+    if broadcast is None:
+        return problem(request, 404, "error_not_found", back="/admin/broadcasts")
+    status, due = broadcast.status, broadcast.send_at <= engine.clock()
+    live = status != "cancelled" and (
+        status == "sending" or counts["queued"] > 0 or (status == "scheduled" and due)
+    )
+    grid = el(
+        "dl",
+        *(
+            cat(el("dt", t(request, f"outbox_{g}")), el("dd", str(n), class_=f"count {g}"))
+            for g, n in counts.items()
+        ),
+        class_="facts counts",
+    )
+    cancel = None
+    if request[SIGNED].staff.role in EDITORS and broadcast.status != "cancelled":
+        cancel = post_form(request, f"/admin/broadcasts/{bid}/cancel", button=t(request, "broadcast_cancel"))
+    response = layout(
+        request,
+        t(request, "broadcast_title", number=bid),
+        el(
+            "section",
+            el("h2", t(request, "progress")),
+            grid,
+            el("p", t(request, "progress_hint"), class_="hint"),
+        ),
+        el("section", el("h2", t(request, "broadcast_data")), _facts(request, broadcast, program)),
+        cancel,
+    )
+    if live:
+        response.headers["Refresh"] = str(REFRESH_SECONDS)
+    return response
+
+
+@requires(*EDITORS)
+async def cancel(request: web.Request) -> web.Response:
+    """Stop a broadcast: no more fan-out, and its messages still pending are cancelled (sent ones stay)."""
+    engine, staff, bid = request.app[ENGINE], request[SIGNED].staff, broadcast_id(request)
+    now = engine.clock()
+    async with engine.sessions() as tx, tx.begin():
+        broadcast = await tx.get(Broadcast, bid, with_for_update=True)
+        if broadcast is None:
+            return problem(request, 404, "error_not_found", back="/admin/broadcasts")
+        if broadcast.status == "cancelled":
+            return problem(request, 409, "error_b_cancelled", back=f"/admin/broadcasts/{bid}")
+        was, broadcast.status = broadcast.status, "cancelled"
+        pending = (OutboxMessage.broadcast_id == bid, OutboxMessage.status == "pending")
+        result = await tx.execute(update(OutboxMessage).where(*pending).values(status="cancelled"))
+        audit(tx, staff.id, "broadcast_cancelled", f"broadcast:{bid}", now, was=was, messages=result.rowcount)
+    return see_other(f"/admin/broadcasts/{bid}")

@@ -1,0 +1,296 @@
+"""The program form: what staff typed, read back and checked (each mistake a catalog key), and the form drawn
+from raw values, so that a refused form comes back as it was typed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from aiohttp import web
+
+from bot.appkeys import ENGINE
+from bot.profile import Profile
+from conversations.calendar import local
+from handlers.admin.forms import Form
+from handlers.admin.pages import Html, el, label, lang_of, post_form, t
+from handlers.admin.pages import field as labelled
+from store.models import Program
+
+KINDS = ("open", "registration", "volunteer", "service")
+MODES = ("in_person", "remote")
+GENDERS = ("", "f", "m")
+RESIDENCIES = ("citizen", "resident", "other")
+EXPECTS = ("yes", "no")
+LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
+MAX_QUESTIONS = 10
+MIN_QUESTION_SLOTS = 3
+MAX_QUESTION = 300
+MAX_AGE = 120
+LIMITS = {
+    "title_ar": 200,
+    "title_en": 200,
+    "description_ar": 4000,
+    "description_en": 4000,
+    "place_ar": 300,
+    "place_en": 300,
+    "link": 500,
+    "arrangements_ar": 4000,
+    "arrangements_en": 4000,
+}
+
+
+@dataclass
+class Checked:
+    """The Program columns read from the form, and what is wrong with it (catalog keys)."""
+
+    values: dict[str, object] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+
+    def refuse(self, key: str) -> None:
+        if key not in self.errors:
+            self.errors.append(key)
+
+
+def _moment(raw: str, tz: str) -> datetime | None:
+    """A `datetime-local` value in the association's time zone; None when it is not one."""
+    try:
+        return datetime.strptime(raw, LOCAL_FORMAT).replace(tzinfo=ZoneInfo(tz))
+    except ValueError:
+        return None
+
+
+def _is_link(value: str) -> bool:
+    return value.startswith(("https://", "http://")) and len(value) > 10 and " " not in value
+
+
+def _schedule(form: Form, profile: Profile, checked: Checked) -> None:
+    starts_at = _moment(form.get("starts_at"), profile.timezone)
+    if starts_at is None:
+        checked.refuse("error_p_starts")
+    raw_deadline = form.get("registration_deadline")
+    deadline = _moment(raw_deadline, profile.timezone) if raw_deadline else None
+    if raw_deadline and (deadline is None or (starts_at is not None and deadline > starts_at)):
+        checked.refuse("error_p_deadline")
+    capacity = form.get("capacity")
+    if capacity and not (capacity.isdigit() and 0 < int(capacity) < 100_000):
+        checked.refuse("error_p_capacity")
+    checked.values |= {
+        "starts_at": starts_at,
+        "registration_deadline": deadline,
+        "capacity": int(capacity) if capacity.isdigit() else None,
+    }
+
+
+def _place(form: Form, checked: Checked) -> None:
+    mode, link = form.get("mode"), form.get("link")
+    if mode not in MODES:
+        checked.refuse("error_p_mode")
+    if mode == "in_person" and not form.get("place_ar"):
+        checked.refuse("error_p_place")
+    if (mode == "remote" or link) and not _is_link(link):
+        checked.refuse("error_p_link")
+    checked.values["mode"] = mode
+
+
+def _ages(form: Form, checked: Checked) -> list[dict]:
+    ages = {}
+    for key in ("age_min", "age_max"):
+        raw = form.get(key)
+        if raw and not (raw.isdigit() and int(raw) <= MAX_AGE):
+            checked.refuse("error_p_age")
+        elif raw:
+            ages[key] = int(raw)
+    if len(ages) == 2 and ages["age_min"] > ages["age_max"]:
+        checked.refuse("error_p_age")
+    return [{"key": key, "value": value} for key, value in ages.items()]
+
+
+def _questions(form: Form, checked: Checked) -> list[dict]:
+    found = []
+    for i in range(MAX_QUESTIONS):
+        ar, en, expect = form.get(f"q{i}_ar"), form.get(f"q{i}_en"), form.get(f"q{i}_expect") or "yes"
+        if not ar and not en:
+            continue
+        if not ar or not en or expect not in EXPECTS or max(len(ar), len(en)) > MAX_QUESTION:
+            checked.refuse("error_p_question")
+            continue
+        found.append({"key": "question", "ar": ar, "en": en, "expect": expect})
+    return found
+
+
+def _conditions(form: Form, profile: Profile, checked: Checked) -> None:
+    conditions = _ages(form, checked)
+    gender = form.get("gender")
+    if gender not in GENDERS:
+        checked.refuse("error_p_gender")
+    elif gender:
+        conditions.append({"key": "gender", "value": gender})
+    cities = [c.key for c in profile.service_area if form.get(f"city_{c.key}")]
+    if cities:
+        conditions.append({"key": "city", "value": cities})
+    residency = [r for r in RESIDENCIES if form.get(f"residency_{r}")]
+    if residency:
+        conditions.append({"key": "residency", "value": residency})
+    checked.values["conditions"] = conditions + _questions(form, checked)
+
+
+def read_program(form: Form, profile: Profile) -> Checked:
+    """The program as typed, checked field by field."""
+    checked = Checked({name: form.get(name) for name in LIMITS})
+    if any(len(checked.values[name]) > limit for name, limit in LIMITS.items()):
+        checked.refuse("error_p_too_long")
+    kind = form.get("kind")
+    if kind not in KINDS:
+        checked.refuse("error_p_kind")
+    if not checked.values["title_ar"] or not checked.values["title_en"]:
+        checked.refuse("error_p_title")
+    checked.values["kind"] = kind
+    _schedule(form, profile, checked)
+    _place(form, checked)
+    _conditions(form, profile, checked)
+    return checked
+
+
+def raw_of(program: Program, profile: Profile) -> dict[str, str]:
+    """A stored program as the form's raw values."""
+    raw = {name: getattr(program, name) for name in LIMITS} | {"kind": program.kind, "mode": program.mode}
+    raw["starts_at"] = local(profile, program.starts_at).strftime(LOCAL_FORMAT)
+    if program.registration_deadline is not None:
+        raw["registration_deadline"] = local(profile, program.registration_deadline).strftime(LOCAL_FORMAT)
+    raw["capacity"] = str(program.capacity or "")
+    questions = 0
+    for c in program.conditions:
+        key = c.get("key")
+        if key in ("age_min", "age_max", "gender"):
+            raw[key] = str(c["value"])
+        elif key in ("city", "residency"):
+            raw |= {f"{key}_{value}": "on" for value in c["value"]}
+        elif key == "question":
+            raw |= {
+                f"q{questions}_ar": c["ar"],
+                f"q{questions}_en": c["en"],
+                f"q{questions}_expect": c["expect"],
+            }
+            questions += 1
+    return raw
+
+
+def _input(raw: dict[str, str], name: str, **attrs: object) -> Html:
+    return el("input", name=name, value=raw.get(name, ""), **attrs)
+
+
+def _area(raw: dict[str, str], name: str, **attrs: object) -> Html:
+    return el("textarea", raw.get(name, ""), name=name, rows="3", maxlength=str(LIMITS[name]), **attrs)
+
+
+def _select(raw: dict[str, str], name: str, options: list[tuple[str, str]]) -> Html:
+    chosen = raw.get(name, "")
+    return el("select", [el("option", text, value=v, selected=v == chosen) for v, text in options], name=name)
+
+
+def check_box(raw: dict[str, str], name: str, text: str) -> Html:
+    """A labelled checkbox, ticked when `raw` has a value for it."""
+    box = el("input", type="checkbox", name=name, checked=bool(raw.get(name)))
+    return el("label", box, el("span", text), class_="check")
+
+
+def _pair(request: web.Request, raw: dict[str, str], name: str) -> list[Html]:
+    """The Arabic and English fields of a bilingual text."""
+    make = _area if name.startswith(("description", "arrangements")) else _input
+    return [
+        labelled(
+            t(request, f"pf_{name}_{lang}"), make(raw, f"{name}_{lang}", dir="rtl" if lang == "ar" else "ltr")
+        )
+        for lang in ("ar", "en")
+    ]
+
+
+def _question_slots(request: web.Request, raw: dict[str, str]) -> list[Html]:
+    filled = [i for i in range(MAX_QUESTIONS) if raw.get(f"q{i}_ar") or raw.get(f"q{i}_en")]
+    slots = min(MAX_QUESTIONS, max(MIN_QUESTION_SLOTS, (filled[-1] + 2) if filled else 0))
+    expects = [(e, t(request, f"answer_{e}")) for e in EXPECTS]
+    return [
+        el(
+            "div",
+            labelled(
+                t(request, "pf_question_ar"), _input(raw, f"q{i}_ar", dir="rtl", maxlength=str(MAX_QUESTION))
+            ),
+            labelled(
+                t(request, "pf_question_en"), _input(raw, f"q{i}_en", dir="ltr", maxlength=str(MAX_QUESTION))
+            ),
+            labelled(t(request, "pf_expect"), _select(raw, f"q{i}_expect", expects)),
+            class_="row",
+        )
+        for i in range(slots)
+    ]
+
+
+def _conditions_fields(request: web.Request, raw: dict[str, str]) -> Html:
+    engine, lang = request.app[ENGINE], lang_of(request)
+    genders = [(g, label(request, "gender", g or "any")) for g in GENDERS]
+    cities = [check_box(raw, f"city_{c.key}", c.name.get(lang)) for c in engine.profile.service_area]
+    residencies = [
+        check_box(raw, f"residency_{r}", engine.texts(lang, f"help_residency_{r}")) for r in RESIDENCIES
+    ]
+    return el(
+        "fieldset",
+        el("legend", t(request, "pf_conditions")),
+        el("p", t(request, "pf_conditions_hint"), class_="hint"),
+        el(
+            "div",
+            labelled(
+                t(request, "pf_age_min"), _input(raw, "age_min", type="number", min="0", max=str(MAX_AGE))
+            ),
+            labelled(
+                t(request, "pf_age_max"), _input(raw, "age_max", type="number", min="0", max=str(MAX_AGE))
+            ),
+            labelled(t(request, "pf_gender"), _select(raw, "gender", genders)),
+            class_="row",
+        ),
+        el("div", el("span", t(request, "pf_cities")), *cities, class_="checks"),
+        el("div", el("span", t(request, "pf_residency")), *residencies, class_="checks"),
+        *_question_slots(request, raw),
+    )
+
+
+def errors_notice(request: web.Request, errors: list[str]) -> Html | None:
+    """What is wrong with a refused form, one line per mistake."""
+    if not errors:
+        return None
+    return el("ul", [el("li", t(request, key)) for key in errors], class_="notice", role="alert")
+
+
+def program_form(request: web.Request, action: str, raw: dict[str, str], errors: list[str]) -> Html:
+    """The whole program form, filled with `raw`, with the mistakes of a refused one above it."""
+    kinds = [(k, label(request, "kind", k)) for k in KINDS]
+    modes = [(m, label(request, "mode", m)) for m in MODES]
+    return el(
+        "div",
+        errors_notice(request, errors),
+        post_form(
+            request,
+            action,
+            labelled(t(request, "pf_kind"), _select(raw, "kind", kinds)),
+            *_pair(request, raw, "title"),
+            *_pair(request, raw, "description"),
+            el(
+                "div",
+                labelled(
+                    t(request, "pf_starts_at"), _input(raw, "starts_at", type="datetime-local", required=True)
+                ),
+                labelled(
+                    t(request, "pf_deadline"), _input(raw, "registration_deadline", type="datetime-local")
+                ),
+                labelled(t(request, "pf_capacity"), _input(raw, "capacity", type="number", min="1")),
+                class_="row",
+            ),
+            el("p", t(request, "pf_timezone", timezone=request.app[ENGINE].profile.timezone), class_="hint"),
+            labelled(t(request, "pf_mode"), _select(raw, "mode", modes)),
+            *_pair(request, raw, "place"),
+            labelled(t(request, "pf_link"), _input(raw, "link", type="url", dir="ltr", maxlength="500")),
+            _conditions_fields(request, raw),
+            *_pair(request, raw, "arrangements"),
+            button=t(request, "save"),
+        ),
+    )

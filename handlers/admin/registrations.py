@@ -1,0 +1,239 @@
+"""A program's page: its facts, its sign-ups, and the decisions on them (accept, reject, mark delivered), one
+by one or in bulk. Each decision is audited and told to the beneficiary by an event of their conversation;
+a seat freed by a rejection goes to the longest-waiting person on the waiting list."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from aiohttp import web
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.appkeys import ENGINE, KEYRING
+from handlers.admin.attendance import attendance_section
+from handlers.admin.audit import audit
+from handlers.admin.forms import FORM
+from handlers.admin.guard import ANYONE, requires
+from handlers.admin.pages import (
+    SIGNED,
+    Html,
+    cat,
+    csrf_input,
+    el,
+    field,
+    label,
+    lang_of,
+    layout,
+    problem,
+    see_other,
+    t,
+    table,
+    time_text,
+    typed,
+)
+from handlers.admin.program_text import condition_lines, place_line
+from handlers.admin.programs import EDITORS, page_of, program_id, status_forms, title_of
+from handlers.admin.signups import HOLDS_A_SEAT, city_name, person_name, signups
+from store import queries
+from store.models import Beneficiary, Program, Registration
+
+log = logging.getLogger(__name__)
+MAX_REASON = 1000
+
+
+@dataclass(frozen=True)
+class Decision:
+    """From which statuses a decision may be taken, the status it gives, and the event the person gets."""
+
+    sources: tuple[str, ...]
+    outcome: str
+    event: str
+
+
+DECISIONS = {
+    "accept": Decision(("pending",), "accepted", "program_accepted"),
+    "reject": Decision(("pending", "accepted", "waitlisted"), "rejected", "program_rejected"),
+    "deliver": Decision(("requested",), "delivered", "service_delivered"),
+}
+
+
+def _facts(request: web.Request, program: Program, seats: int) -> Html:
+    engine, lang = request.app[ENGINE], lang_of(request)
+    conditions = condition_lines(engine.texts, lang, engine.profile, program.conditions)
+    capacity = t(request, "seats", taken=seats, capacity=program.capacity) if program.capacity else "—"
+    description = program.description_en if lang == "en" else program.description_ar
+    arrangements = program.arrangements_en if lang == "en" else program.arrangements_ar
+    items: list[tuple[str, object]] = [
+        ("col_kind", label(request, "kind", program.kind)),
+        ("col_status", label(request, "pstatus", program.status)),
+        ("col_starts", time_text(request, program.starts_at)),
+        ("pf_deadline", time_text(request, program.registration_deadline)),
+        ("pf_mode", cat(label(request, "mode", program.mode), " · ", el("bdi", place_line(lang, program)))),
+        ("col_seats", capacity),
+        ("pf_conditions", el("ul", [el("li", line) for line in conditions]) if conditions else "—"),
+        ("col_description", typed(description or "—")),
+        ("col_arrangements", typed(arrangements or "—")),
+        ("checkin_code", el("code", program.checkin_code, dir="ltr")),
+    ]
+    return el("dl", *(cat(el("dt", t(request, k)), el("dd", v)) for k, v in items), class_="facts")
+
+
+def _answers(row: Registration) -> Html:
+    parts = [f"{key}: {value}" for key, value in (row.answers or {}).items()]
+    if row.note:
+        parts.append(row.note)
+    return typed(" · ".join(parts) or "—")
+
+
+def _buttons(request: web.Request, row: Registration) -> list[Html]:
+    return [
+        el("button", t(request, f"do_{act}"), type="submit", name="act", value=f"{act}:{row.id}", class_=act)
+        for act, rule in DECISIONS.items()
+        if row.status in rule.sources
+    ]
+
+
+def _row(request: web.Request, row: Registration, person: Beneficiary, deciding: bool) -> list[object]:
+    engine, lang = request.app[ENGINE], lang_of(request)
+    name = person_name(request.app[KEYRING], person, t(request, "undecryptable"))
+    cells: list[object] = [el("input", type="checkbox", name=f"reg_{row.id}")] if deciding else []
+    cells += [
+        el("bdi", name),
+        el("span", person.phone or "—", dir="ltr"),
+        city_name(engine.profile, lang, person.city),
+        label(request, "reg", row.status),
+        _answers(row),
+        time_text(request, row.created_at),
+    ]
+    return cells + [el("div", *_buttons(request, row), class_="buttons")] if deciding else cells
+
+
+def _signup_form(
+    request: web.Request, program: Program, rows: list[tuple[Registration, Beneficiary]]
+) -> Html:
+    """The sign-ups; for staff who decide, checkboxes, a button per row and the bulk buttons."""
+    deciding = request[SIGNED].staff.role in EDITORS and program.status != "cancelled"
+    columns = ("col_name", "col_phone", "col_city", "col_status", "col_answers", "col_signed_up_at")
+    if not deciding:
+        return table(request, columns, [(_row(request, r, p, False), None) for r, p in rows])
+    grid = table(
+        request, ("col_select", *columns, "col_actions"), [(_row(request, r, p, True), None) for r, p in rows]
+    )
+    bulk = el(
+        "div",
+        field(t(request, "reg_reason"), el("textarea", name="reason", rows="2", maxlength=str(MAX_REASON))),
+        el(
+            "div",
+            *(
+                el("button", t(request, f"bulk_{a}"), type="submit", name="act", value=a, class_=a)
+                for a in ("accept", "reject")
+            ),
+            class_="buttons",
+        ),
+        class_="action",
+    )
+    action = f"{page_of(program.id)}/registrations"
+    return el("form", csrf_input(request), grid, bulk if rows else None, method="post", action=action)
+
+
+def _section(request: web.Request, key: str, *body: object, anchor: str | None = None) -> Html:
+    return el("section", el("h2", t(request, key)), *body, id=anchor)
+
+
+@requires(*ANYONE)
+async def program_page(request: web.Request) -> web.Response:
+    """The program, its sign-ups and its attendance sheet."""
+    engine, pid = request.app[ENGINE], program_id(request)
+    async with engine.sessions() as tx:
+        program = await tx.get(Program, pid)
+        if program is None:
+            return problem(request, 404, "error_not_found", back="/admin/programs")
+        rows = await signups(tx, pid)
+    seats = sum(1 for row, _ in rows if row.status in HOLDS_A_SEAT)
+    accepted = [(r, p) for r, p in rows if r.status == "accepted" or r.attended_at is not None]
+    return layout(
+        request,
+        title_of(request, program),
+        status_forms(request, program),
+        _section(request, "program_data", _facts(request, program, seats)),
+        _section(request, "signups", _signup_form(request, program, rows)),
+        _section(request, "attendance", attendance_section(request, program, accepted), anchor="attendance"),
+    )
+
+
+def _chosen(request: web.Request) -> tuple[str, list[int]] | None:
+    """The decision and the registration ids it applies to: one row's button, or the ticked rows."""
+    act, _, one = request[FORM].get("act").partition(":")
+    if act not in DECISIONS:
+        return None
+    if one:
+        return (act, [int(one)]) if one.isdigit() else None
+    ticked = [int(k[4:]) for k in request[FORM].fields if k.startswith("reg_") and k[4:].isdigit()]
+    return (act, ticked) if ticked else None
+
+
+async def _promote(tx: AsyncSession, pid: int, seats: int, staff_id: int, now: datetime) -> list[str]:
+    """Freed seats go to the longest-waiting people, who move to pending and are told."""
+    keys = []
+    for _ in range(seats):
+        query = (
+            select(Registration)
+            .where(Registration.program_id == pid, Registration.status == "waitlisted")
+            .order_by(Registration.created_at, Registration.id)
+            .limit(1)
+            .with_for_update()
+        )
+        first = (await tx.scalars(query)).first()
+        if first is None:
+            break
+        first.status = "pending"
+        await queries.record_event(tx, first.conversation_key, f"waitlist_promoted:{pid}", "", now)
+        audit(tx, staff_id, "waitlist_promoted", f"registration:{first.id}", now, program_id=pid)
+        keys.append(first.conversation_key)
+    return keys
+
+
+async def _apply(
+    tx: AsyncSession, rows: list[Registration], act: str, reason: str, staff_id: int, now: datetime
+) -> tuple[list[str], int]:
+    """Decide each row (their statuses allow it); the conversations told, and the seats freed."""
+    rule, keys, freed = DECISIONS[act], [], 0
+    for row in rows:
+        freed += act == "reject" and row.status in HOLDS_A_SEAT
+        row.status, row.decided_at, row.decided_by = rule.outcome, now, staff_id
+        text = reason if act == "reject" else ""
+        await queries.record_event(tx, row.conversation_key, f"{rule.event}:{row.program_id}", text, now)
+        audit(tx, staff_id, f"registration_{act}", f"registration:{row.id}", now, program_id=row.program_id)
+        keys.append(row.conversation_key)
+    return keys, freed
+
+
+@requires(*EDITORS)
+async def decide(request: web.Request) -> web.Response:
+    """Accept, reject (the optional reason is told) or mark delivered, for one row or the ticked ones."""
+    engine, staff, pid = request.app[ENGINE], request[SIGNED].staff, program_id(request)
+    chosen, reason = _chosen(request), request[FORM].get("reason")
+    if chosen is None:
+        return problem(request, 400, "error_r_none", back=page_of(pid))
+    if len(reason) > MAX_REASON:
+        return problem(request, 400, "error_too_long", back=page_of(pid))
+    act, ids = chosen
+    now = engine.clock()
+    async with engine.sessions() as tx, tx.begin():
+        program = await tx.get(Program, pid, with_for_update=True)
+        if program is None:
+            return problem(request, 404, "error_not_found", back="/admin/programs")
+        query = select(Registration).where(Registration.program_id == pid, Registration.id.in_(ids))
+        found = (await tx.scalars(query.order_by(Registration.id).with_for_update())).all()
+        rows = [row for row in found if row.status in DECISIONS[act].sources]
+        if program.status == "cancelled" or not rows:
+            return problem(request, 409, "error_r_status", back=page_of(pid))
+        keys, freed = await _apply(tx, rows, act, reason, staff.id, now)
+        keys += await _promote(tx, pid, freed, staff.id, now)
+    log.info("staff %s: %s on %s registrations of program %s", staff.id, act, len(rows), pid)
+    for key in dict.fromkeys(keys):
+        engine.process_later(key)
+    return see_other(page_of(pid))
