@@ -65,6 +65,7 @@ class Deadlines(Strict):
     rating_delay_minutes: int = Field(default=120, ge=0)
     handoff_answer_working_hours: int = Field(default=4, ge=1)
     complaint_answer_working_days: int = Field(default=5, ge=1)
+    program_reminder_hours: int = Field(default=24, ge=1, description="how long before a program those accepted are reminded")
 
 
 class Condition(Strict):

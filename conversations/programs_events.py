@@ -72,7 +72,7 @@ def accepted(program: ProgramView, inbound: Inbound, data: dict, ctx: Context) -
         where=where(ctx, data, program),
         arrangements=arrangements(ctx, data, program),
     )
-    remind_at = program.starts_at - timedelta(days=1)
+    remind_at = program.starts_at - timedelta(hours=ctx.profile.deadlines.program_reminder_hours)
     timer = (ScheduleTimer(f"{REMINDER}:{program.id}", remind_at),) if remind_at > ctx.now else ()
     return (*timer, Reply(message))
 
