@@ -43,9 +43,9 @@ class Applying:
         return row
 
 
-def reply_payload(effect: Reply, kind: str = "reply") -> dict:
+def reply_payload(effect: Reply) -> dict:
     """What an outbox row carries for a reply: its kind, the text and the choices as [key, label] pairs."""
-    return {"kind": kind, "text": effect.text, "choices": [[c.key, c.label] for c in effect.choices]}
+    return {"kind": effect.kind, "text": effect.text, "choices": [[c.key, c.label] for c in effect.choices]}
 
 
 @singledispatch

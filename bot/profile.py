@@ -66,6 +66,8 @@ class Deadlines(Strict):
     handoff_answer_working_hours: int = Field(default=4, ge=1)
     complaint_answer_working_days: int = Field(default=5, ge=1)
     program_reminder_hours: int = Field(default=24, ge=1, description="how long before a program those accepted are reminded")
+    rating_reminder_hours: int = Field(default=24, ge=1, description="an unanswered rating prompt is reminded once after")
+    rating_expiry_hours: int = Field(default=48, ge=1, description="after the reminder, an unanswered rating expires")
 
 
 class Condition(Strict):
@@ -167,6 +169,7 @@ class Profile(Strict):
     opt_out_words: list[str] = Field(default_factory=list, description="extra words that mean STOP")
     opt_in_words: list[str] = Field(default_factory=list, description="extra words that mean START")
     whatsapp_templates: dict[str, WhatsAppTemplate] = Field(default_factory=dict, description="by message kind")
+    anonymous_ratings: bool = Field(default=False, description="reports never show which staff member a rating was for")
     texts: dict[Lang, dict[str, str]] = Field(default_factory=dict)
 
     @field_validator("timezone")

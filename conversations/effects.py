@@ -10,10 +10,12 @@ from conversations.types import Choice
 
 @dataclass(frozen=True)
 class Reply:
-    """Send a text, with choices the channel renders as buttons or a numbered list."""
+    """Send a text, with choices the channel renders as buttons or a numbered list. `kind` names the message
+    for channel rules (e.g. which approved WhatsApp template goes outside the 24-hour window)."""
 
     text: str
     choices: tuple[Choice, ...] = ()
+    kind: str = "reply"
 
 
 @dataclass(frozen=True)
@@ -124,6 +126,34 @@ class CheckIn:
     program_id: int
 
 
+@dataclass(frozen=True)
+class RecordRating:
+    """The beneficiary's answer to a rating prompt: 1 to 5, and an optional comment (empty when skipped)."""
+
+    rating_id: int
+    score: int
+    comment: str = ""
+
+
+@dataclass(frozen=True)
+class SetRatingStatus:
+    """A rating prompt was sent (prompted), reminded once (reminded), or went unanswered (expired)."""
+
+    rating_id: int
+    status: str
+
+
+@dataclass(frozen=True)
+class FileComplaint:
+    """A complaint or suggestion with its reference; files the beneficiary sent since `started_at` (ISO time)
+    become its attachments; the host sets the answer deadline from the profile's working days."""
+
+    reference: str
+    kind: str  # complaint, suggestion
+    text: str
+    started_at: str
+
+
 Effect = (
     Reply
     | SetLanguage
@@ -140,4 +170,7 @@ Effect = (
     | RegisterForProgram
     | CancelRegistration
     | CheckIn
+    | RecordRating
+    | SetRatingStatus
+    | FileComplaint
 )

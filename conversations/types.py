@@ -97,6 +97,18 @@ class RegistrationView:
 
 
 @dataclass(frozen=True)
+class ComplaintView:
+    """One of the beneficiary's own complaints or suggestions."""
+
+    reference: str
+    kind: str  # complaint, suggestion
+    status: str  # open, answered, resolved
+    created_at: datetime
+    due_at: datetime
+    reply: str = ""
+
+
+@dataclass(frozen=True)
 class Context:
     """What a step may read besides its state: the profile, texts, FAQ, clock, channel and lookups."""
 
@@ -111,6 +123,8 @@ class Context:
     requests: tuple[RequestView, ...] = ()  # the beneficiary's own, newest first
     programs: tuple[ProgramView, ...] = ()  # upcoming published programs, and any the beneficiary signed up for
     registrations: tuple[RegistrationView, ...] = ()
+    complaints: tuple[ComplaintView, ...] = ()  # the beneficiary's own, newest first
+    open_ratings: tuple[int, ...] = ()  # ids of their ratings still waiting for an answer
 
 
 @dataclass(frozen=True)

@@ -146,6 +146,7 @@ class Attachment(SQLModel, table=True):
     beneficiary_id: int = Field(foreign_key="beneficiary.id", index=True)
     inbound_id: int | None = Field(default=None, foreign_key="inboundmessage.id", index=True)
     request_id: int | None = Field(default=None, foreign_key="helprequest.id", index=True)
+    complaint_id: int | None = Field(default=None, foreign_key="complaint.id", index=True)
     channel: str = Field(max_length=20)
     kind: str = Field(max_length=20)  # photo, document, media, location, upload (a file staff attached)
     reference: str = Field(max_length=1000)  # a Telegram file_id, a Twilio media URL, or "lat,lon"
@@ -311,3 +312,47 @@ class Broadcast(SQLModel, table=True):
     override_reason: str | None = Field(default=None, max_length=1000)  # an admin's reason to break the lead time
     created_by: int | None = Field(default=None, foreign_key="staff.id")
     created_at: datetime = _ts(nullable=False, default=utcnow)
+
+
+class Rating(SQLModel, table=True):
+    """A satisfaction rating for one service (a right of the beneficiary, a tool for improvement, never for
+    blame): one per service and person (unique), prompted after the profile's delay, reminded once, then expired."""
+
+    __table_args__ = (UniqueConstraint("service_kind", "service_ref", "beneficiary_id", name="uq_rating_service"),)
+    id: int | None = Field(default=None, primary_key=True)
+    beneficiary_id: int = Field(foreign_key="beneficiary.id", index=True)
+    conversation_key: str = Field(max_length=160, index=True)
+    channel: str = Field(max_length=20)
+    # help_request, program, handoff, complaint, service
+    service_kind: str = Field(max_length=20, index=True)
+    service_ref: str = Field(max_length=40)  # a request or complaint reference, a program id, a handoff reference
+    program_id: int | None = Field(default=None, foreign_key="program.id", index=True)
+    staff_id: int | None = Field(default=None, foreign_key="staff.id", index=True)  # who delivered the service
+    # scheduled, prompted, reminded, answered, expired, not_sent
+    status: str = Field(default="scheduled", max_length=20, index=True)
+    score: int | None = None  # 1 to 5
+    comment: str = Field(default="", max_length=1000)
+    reason: str = Field(default="", max_length=300)  # why it was not sent (e.g. outside the WhatsApp window)
+    created_at: datetime = _ts(nullable=False, default=utcnow, index=True)
+    prompted_at: datetime | None = _ts(nullable=True)
+    answered_at: datetime | None = _ts(nullable=True)
+
+
+class Complaint(SQLModel, table=True):
+    """A complaint or suggestion (accountability, seed 004), answered within the profile's working days."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    reference: str = Field(max_length=20, unique=True)
+    beneficiary_id: int = Field(foreign_key="beneficiary.id", index=True)
+    conversation_key: str = Field(max_length=160, index=True)
+    channel: str = Field(max_length=20)
+    kind: str = Field(max_length=20)  # complaint, suggestion
+    text: str = Field(max_length=4000)
+    status: str = Field(default="open", max_length=20, index=True)  # open, answered, resolved
+    due_at: datetime = _ts(nullable=False, index=True)
+    reply: str = Field(default="", max_length=4000)
+    replied_at: datetime | None = _ts(nullable=True)
+    replied_by: int | None = Field(default=None, foreign_key="staff.id")
+    resolved_at: datetime | None = _ts(nullable=True)
+    resolved_by: int | None = Field(default=None, foreign_key="staff.id")
+    created_at: datetime = _ts(nullable=False, default=utcnow, index=True)
