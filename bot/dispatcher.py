@@ -11,13 +11,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Callable, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channel_locks import ChannelLocks
 from bot.ratelimit import Limiter, RateLimit
 from store import queries
-from store.models import OutboxMessage
+from store.models import OutboxMessage, Rating
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(seconds=60)  # a row claimed longer ago than this by a dead sender is claimed again
@@ -155,6 +155,17 @@ class Dispatcher:
                     marks[(row.channel, row.recipient)] = outcome
                 if outcome.status not in ("sent", "skipped"):
                     log.warning("outbox %s on %s: %s (%s)", row.id, row.channel, outcome.status, outcome.error)
+            unsent = {
+                row.payload["rating_id"]: outcome.error
+                for row, outcome in outcomes
+                if row.payload.get("rating_id") and outcome.status in ("needs_template", "failed")
+            }
+            for rating_id, reason in unsent.items():  # a prompt that cannot go is recorded as not sent, with why
+                await tx.execute(
+                    update(Rating)
+                    .where(Rating.id == rating_id, Rating.status.in_(("prompted", "reminded")))
+                    .values(status="not_sent", reason=(reason or "")[:300])
+                )
             for (channel, recipient), outcome in marks.items():
                 who = await queries.identity_for(tx, channel, recipient)
                 if who is not None:

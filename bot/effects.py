@@ -98,10 +98,15 @@ async def _handoff(effect: HandOffToStaff, at: Applying) -> None:
 
 
 async def apply_effects(at: Applying, effects: tuple) -> list[OutboxMessage]:
-    """Apply the effects in order; the outbox rows they wrote, flushed so they have ids."""
+    """Apply the effects in order; the outbox rows they wrote, flushed so they have ids. A rating prompt's
+    row names its rating, so that a prompt the channel could not send marks the rating not sent."""
     rows = [row for effect in effects if (row := await apply(effect, at)) is not None]
+    rating_id = effects_feedback.rating_of_outbox(effects)
+    for row in rows:
+        if rating_id is not None and row.payload.get("kind") == "rating_prompt":
+            row.payload = {**row.payload, "rating_id": rating_id}
     await at.tx.flush()
     return rows
 
 
-from bot import effects_privacy, effects_programs, effects_requests  # noqa: E402,F401  (register their appliers)
+from bot import effects_feedback, effects_privacy, effects_programs, effects_requests  # noqa: E402,F401

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from bot.effects import Applying, apply
 from conversations.effects import CancelRegistration, CheckIn, RegisterForProgram
 from store import queries
+from store.ratings import rating_delay, schedule_rating
 from store.models import Program, Registration
 
 HOLDS_A_SEAT = ("pending", "accepted")
@@ -72,3 +73,8 @@ async def _check_in(effect: CheckIn, at: Applying) -> None:
     row = await _mine(at, effect.program_id)
     if row is not None and row.status == "accepted" and row.attended_at is None:
         row.attended_at, row.attendance_source = at.now, "checkin"
+        await schedule_rating(  # they came: they are asked to rate the program
+            at.tx, service_kind="program", service_ref=str(effect.program_id), conversation_key=at.conv.key,
+            beneficiary_id=at.conv.beneficiary_id, staff_id=None, now=at.now, delay=rating_delay(at.profile),
+            program_id=effect.program_id,
+        )

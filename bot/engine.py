@@ -153,6 +153,8 @@ class Engine:
                 requests=await queries.request_views(tx, conv.beneficiary_id),
                 programs=programs,
                 registrations=registrations,
+                complaints=await queries.complaint_views(tx, conv.beneficiary_id),
+                open_ratings=await queries.open_ratings(tx, conv.beneficiary_id),
             )
             payload = message.payload
             said = payload.get("event_text", message.text)  # an event's text is not the beneficiary's words

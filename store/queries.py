@@ -10,10 +10,11 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from conversations.types import PersonView, ProgramView, RegistrationView, RequestView
+from conversations.types import ComplaintView, PersonView, ProgramView, RegistrationView, RequestView
 from store.models import (
     Attachment,
     Beneficiary,
+    Complaint,
     ChannelIdentity,
     Conversation,
     HandoffRequest,
@@ -21,6 +22,7 @@ from store.models import (
     InboundMessage,
     OutboxMessage,
     Program,
+    Rating,
     Registration,
     Timer,
 )
@@ -316,3 +318,20 @@ async def recipients(tx: AsyncSession, keys: list[tuple[str, str]]) -> dict[tupl
         for identity in (await tx.scalars(query)).all():
             found[(channel, identity.external_id)] = identity
     return found
+
+
+async def complaint_views(tx: AsyncSession, beneficiary_id: int, limit: int = 20) -> tuple[ComplaintView, ...]:
+    """The person's own complaints and suggestions, newest first."""
+    query = select(Complaint).where(Complaint.beneficiary_id == beneficiary_id).order_by(Complaint.id.desc()).limit(limit)
+    return tuple(
+        ComplaintView(c.reference, c.kind, c.status, c.created_at, c.due_at, c.reply)
+        for c in (await tx.scalars(query)).all()
+    )
+
+
+async def open_ratings(tx: AsyncSession, beneficiary_id: int) -> tuple[int, ...]:
+    """The ids of the person's ratings still waiting for an answer."""
+    query = select(Rating.id).where(
+        Rating.beneficiary_id == beneficiary_id, Rating.status.in_(("scheduled", "prompted", "reminded"))
+    )
+    return tuple((await tx.scalars(query)).all())

@@ -32,6 +32,7 @@ from handlers.admin.pages import (
     field as labelled,
 )
 from store import queries
+from store.ratings import rating_delay, schedule_rating
 from store.models import Attachment, HelpRequest, RequestEvent, Staff
 
 log = logging.getLogger(__name__)
@@ -97,6 +98,11 @@ async def _act(request: web.Request, action: str, apply: Apply) -> web.Response:
             )
         )
         audit(tx, staff.id, action, f"request:{reference}", now, status=row.status)
+        if row.status == "delivered":  # a service done: the beneficiary is asked to rate it
+            await schedule_rating(
+                tx, service_kind="help_request", service_ref=row.reference, conversation_key=row.conversation_key,
+                beneficiary_id=row.beneficiary_id, staff_id=staff.id, now=now, delay=rating_delay(engine.profile),
+            )
         if change.event is not None:
             await queries.record_event(tx, row.conversation_key, change.event, change.event_text, now)
     log.info("staff %s: %s on %s", staff.id, action, reference)

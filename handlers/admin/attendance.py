@@ -32,6 +32,7 @@ from handlers.admin.pages import (
 from handlers.admin.programs import EDITORS, page_of, program_id
 from handlers.admin.signups import city_name, person_name, signups
 from store.models import Beneficiary, Program, Registration
+from store.ratings import rating_delay, schedule_rating
 
 EXPORTERS = ("admin", "coordinator", "researcher")
 HEADERS = ("الاسم", "الجوال", "المدينة", "الحالة", "وقت الحضور", "طريقة التسجيل")  # the sheet is in Arabic
@@ -105,6 +106,11 @@ async def mark(request: web.Request) -> web.Response:
             if row.id in ticked and row.attended_at is None:
                 row.attended_at, row.attendance_source = now, "staff"
                 marked += 1
+                await schedule_rating(  # they came: they are asked to rate the program
+                    tx, service_kind="program", service_ref=str(pid), conversation_key=row.conversation_key,
+                    beneficiary_id=row.beneficiary_id, staff_id=staff.id, now=now,
+                    delay=rating_delay(engine.profile), program_id=pid,
+                )
             elif row.id not in ticked and row.attendance_source == "staff":
                 row.attended_at, row.attendance_source = None, None
                 cleared += 1

@@ -29,6 +29,7 @@ from handlers.admin.pages import (
 )
 from handlers.admin.requests import late_badge, staff_names
 from store import queries
+from store.ratings import rating_delay, schedule_rating
 from store.models import Attachment, HandoffRequest, InboundMessage, OutboxMessage
 
 REPLIERS = ("admin", "researcher", "coordinator")
@@ -211,6 +212,10 @@ async def close(request: web.Request) -> web.Response:
             return problem(request, 409, "error_closed", back=f"/admin/inbox/{reference}")
         handoff.status, handoff.closed_at, handoff.closed_by = "closed", now, staff.id
         await queries.record_event(tx, handoff.conversation_key, "handoff_closed", "", now)
+        await schedule_rating(  # the conversation with staff was a service too
+            tx, service_kind="handoff", service_ref=reference, conversation_key=handoff.conversation_key,
+            beneficiary_id=handoff.beneficiary_id, staff_id=staff.id, now=now, delay=rating_delay(engine.profile),
+        )
         audit(tx, staff.id, "close", f"handoff:{reference}", now)
     engine.process_later(handoff.conversation_key)
     return see_other("/admin/inbox")

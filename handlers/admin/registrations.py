@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from aiohttp import web
 from sqlalchemy import select
@@ -38,6 +38,7 @@ from handlers.admin.program_text import condition_lines, place_line
 from handlers.admin.programs import EDITORS, page_of, program_id, status_forms, title_of
 from handlers.admin.signups import HOLDS_A_SEAT, city_name, person_name, signups
 from store import queries
+from store.ratings import rating_delay, schedule_rating
 from store.models import Beneficiary, Program, Registration
 
 log = logging.getLogger(__name__)
@@ -197,7 +198,7 @@ async def _promote(tx: AsyncSession, pid: int, seats: int, staff_id: int, now: d
 
 
 async def _apply(
-    tx: AsyncSession, rows: list[Registration], act: str, reason: str, staff_id: int, now: datetime
+    tx: AsyncSession, rows: list[Registration], act: str, reason: str, staff_id: int, now: datetime, delay: timedelta
 ) -> tuple[list[str], int]:
     """Decide each row (their statuses allow it); the conversations told, and the seats freed."""
     rule, keys, freed = DECISIONS[act], [], 0
@@ -206,6 +207,11 @@ async def _apply(
         row.status, row.decided_at, row.decided_by = rule.outcome, now, staff_id
         text = reason if act == "reject" else ""
         await queries.record_event(tx, row.conversation_key, f"{rule.event}:{row.program_id}", text, now)
+        if act == "deliver":  # a service done: the beneficiary is asked to rate it
+            await schedule_rating(
+                tx, service_kind="service", service_ref=str(row.program_id), conversation_key=row.conversation_key,
+                beneficiary_id=row.beneficiary_id, staff_id=staff_id, now=now, delay=delay, program_id=row.program_id,
+            )
         audit(tx, staff_id, f"registration_{act}", f"registration:{row.id}", now, program_id=row.program_id)
         keys.append(row.conversation_key)
     return keys, freed
@@ -231,7 +237,7 @@ async def decide(request: web.Request) -> web.Response:
         rows = [row for row in found if row.status in DECISIONS[act].sources]
         if program.status == "cancelled" or not rows:
             return problem(request, 409, "error_r_status", back=page_of(pid))
-        keys, freed = await _apply(tx, rows, act, reason, staff.id, now)
+        keys, freed = await _apply(tx, rows, act, reason, staff.id, now, rating_delay(engine.profile))
         keys += await _promote(tx, pid, freed, staff.id, now)
     log.info("staff %s: %s on %s registrations of program %s", staff.id, act, len(rows), pid)
     for key in dict.fromkeys(keys):
