@@ -11,7 +11,7 @@ from dataclasses import asdict
 from datetime import date, datetime, timedelta, timezone
 from typing import Callable
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.effects import Applying, apply_effects
@@ -118,7 +118,32 @@ class Engine:
             except (IntegrityError, queries.VersionConflict) as exc:
                 log.warning("retrying %s after %s (attempt %d)", key, type(exc).__name__, attempt + 1)
                 await asyncio.sleep(0.01 * (attempt + 1))
+            except SQLAlchemyError:
+                raise  # the database is away: the input stays recorded and the sweep applies it later
+            except Exception:  # noqa: BLE001  (a fault in a step must not block this conversation forever)
+                log.exception("an input of %s could not be applied; it is set aside for staff", key)
+                return await self._set_aside(key)
         raise RuntimeError(f"conversation {key}: could not apply an input after {RETRIES} attempts")
+
+    async def _set_aside(self, key: str) -> list[OutboxMessage]:
+        """Keep the input that failed (status failed, for staff to read) and apologise, so the next one goes on."""
+        async with self.sessions() as tx, tx.begin():
+            message = await queries.next_inbound(tx, key)
+            if message is None:
+                return []
+            conv = await queries.lock_conversation(tx, key)
+            lang = (conv.data or {}).get("lang", self.profile.default_language) if conv else self.profile.default_language
+            message.status, message.processed_at = "failed", self.clock()
+            row = OutboxMessage(
+                channel=message.channel,
+                recipient=message.sender_id,
+                conversation_key=key,
+                payload={"kind": "reply", "text": self.texts(lang, "error_generic"), "choices": []},
+                next_attempt_at=self.clock(),
+                created_at=self.clock(),
+            )
+            tx.add(row)
+        return [row]
 
     async def _transaction(self, key: str) -> list[OutboxMessage] | None:
         async with self.sessions() as tx, tx.begin():

@@ -223,3 +223,24 @@ async def test_a_due_timer_fires_once_as_an_input_and_does_not_open_the_whatsapp
     assert await count(sessions, OutboxMessage) == 1  # the greeting only: the greeting ignores a stray event
     for pool in pools:
         await pool.dispose()
+
+
+async def test_a_fault_in_a_step_sets_the_input_aside_apologises_and_the_conversation_goes_on(engine, sessions, monkeypatch):
+    from conversations import router
+
+    real = router.step
+
+    def faulty(state, data, inbound, ctx):
+        if inbound.text == "boom":
+            raise ZeroDivisionError("a bug")
+        return real(state, data, inbound, ctx)
+
+    monkeypatch.setattr(router, "step", faulty)
+    await engine.handle(said("مرحبا", 1))
+    replies = await engine.handle(said("boom", 2))
+    assert "حدث خطأ" in replies[0].payload["text"]
+    after = await engine.handle(said("1", 3))
+    assert "تم اختيار اللغة العربية" in after[0].payload["text"]
+    async with sessions() as tx:
+        statuses = (await tx.scalars(select(InboundMessage.status).order_by(InboundMessage.id))).all()
+    assert statuses == ["processed", "failed", "processed"]
