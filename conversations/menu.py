@@ -6,14 +6,15 @@ menu:main ──inquiry──> inquiry:ask
           ──programs──> programs:kinds (programs.py)
           ──talk_to_staff──> (handoff recorded) ──> handoff:live
           ──language──> language:choose
-          ──complaints──> (coming soon) ──> menu:main
+          ──complaints──> complaints:menu (complaints.py)
           ──free text──> FAQ answer, or the menu again with a hint
+    rating prompts (ratings.py) appear here and in other places that wait for a pick, then come back
 """
 
 from __future__ import annotations
 
-from conversations import handoff, help_request, inquiry, my_requests, programs
-from conversations.dates import working_hours_text
+from conversations import complaints, handoff, help_request, inquiry, my_requests, programs
+from conversations import ratings  # noqa: F401  (registers the rating states and events)
 from conversations.effects import Reply
 from conversations.flow import choice, goto, reask, state, text
 from conversations.language import CHOOSE
@@ -29,7 +30,6 @@ ITEMS = (
     ("talk_to_staff", "menu_talk_to_staff"),
     ("language", "menu_language"),
 )
-COMING_SOON = {"complaints"}
 
 
 def _prompt(data: dict, ctx: Context) -> tuple:
@@ -61,10 +61,8 @@ def on_menu(inbound: Inbound, data: dict, ctx: Context) -> Step:
             return handoff.staff(data, ctx)
         if item == "language":
             return goto(CHOOSE, data, ctx)
-        if item in COMING_SOON:
-            service = text(ctx, data, f"menu_{item}")
-            hours = working_hours_text(ctx.texts, data.get("lang", "ar"), ctx.profile)
-            return show(data, ctx, Reply(text(ctx, data, "coming_soon", service=service, hours=hours)))
+        if item == "complaints":
+            return complaints.show(data, ctx)
     if inbound.kind == "text":
         step = inquiry.answer_if_meaningful(inbound.text, data, ctx)
         if step is not None:

@@ -9,7 +9,7 @@ from conversations.flow import EVENTS, STATES, goto, text
 from conversations.normalize import digits_to_ascii, normalize
 from conversations.types import Context, Inbound, Step
 
-KEEP = ("lang",)  # what survives a cancel: everything else in `data` belongs to the flow being left
+KEEP = ("lang", "rating_services")  # what survives a cancel: everything else in `data` belongs to the flow being left
 
 
 def _words(*words: str) -> frozenset[str]:

@@ -9,7 +9,11 @@ host's part for the effects a later step reads: consent, updated or erased data,
 
 A case may also give `programs` and `registrations` (ProgramView / RegistrationView fields, times as ISO
 text); the replay records sign-ups, cancellations and check-ins, and the status a staff event implies
-(program_accepted → accepted, …) as the host would have before sending it."""
+(program_accepted → accepted, …) as the host would have before sending it.
+
+A case may also give `complaints` (ComplaintView fields, times as ISO text) and `open_ratings` (rating ids
+waiting for an answer); the replay files complaints (due after the profile's working days), closes a rating
+once it is recorded or expired, and sets a complaint's reply or resolution before staff's event arrives."""
 
 from __future__ import annotations
 
@@ -17,25 +21,31 @@ import dataclasses
 import inspect
 import json
 import os
-from datetime import datetime
+from datetime import datetime, time
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from conversations import router
+from conversations.calendar import add_working_days, local
 from conversations.effects import (
     CancelRegistration,
     CheckIn,
     EraseMyData,
+    FileComplaint,
     HandOffToStaff,
     RecordConsent,
+    RecordRating,
     RegisterForProgram,
     Reply,
+    SetRatingStatus,
     SubmitHelpRequest,
     UpdatePersonData,
 )
 from conversations.faq import FaqIndex
 from conversations.types import (
+    ComplaintView,
     Context,
     Inbound,
     OpenHandoff,
@@ -104,7 +114,8 @@ def _shown(effect: object) -> dict:
 class Host:
     """What the host would know after applying the effects, for the next step's context."""
 
-    def __init__(self, case: dict):
+    def __init__(self, case: dict, profile):
+        self.profile = profile
         self.waiting: OpenHandoff | None = None
         self.person = PersonView(**case.get("person", {}))
         self.requests = tuple(
@@ -119,6 +130,8 @@ class Host:
         )
         self.programs = tuple(_program(p) for p in case.get("programs", []))
         self.registrations = {r["program_id"]: RegistrationView(**r) for r in case.get("registrations", [])}
+        self.complaints = tuple(_complaint(c) for c in case.get("complaints", []))
+        self.open_ratings = tuple(case.get("open_ratings", []))
 
     def _register(self, program_id: int, **changes: object) -> None:
         known = self.registrations.get(program_id) or RegistrationView(program_id, "pending")
@@ -145,14 +158,43 @@ class Host:
                 self._register(effect.program_id, status="cancelled")
             elif isinstance(effect, CheckIn):
                 self._register(effect.program_id, attended=True)
+            elif isinstance(effect, FileComplaint):
+                self.complaints = (self._filed(effect, now), *self.complaints)
+            elif isinstance(effect, RecordRating) or (
+                isinstance(effect, SetRatingStatus) and effect.status == "expired"
+            ):
+                self.open_ratings = tuple(r for r in self.open_ratings if r != effect.rating_id)
         if inbound.kind == "event" and inbound.choice == "handoff_closed":
             self.waiting = None
 
+    def _filed(self, effect: FileComplaint, now: datetime) -> ComplaintView:
+        """The complaint as the host records it: due at the close of the profile's last working day."""
+        days = self.profile.deadlines.complaint_answer_working_days
+        due_day = add_working_days(self.profile, local(self.profile, now).date(), days)
+        due_at = datetime.combine(due_day, time(23, 59), ZoneInfo(self.profile.timezone))
+        return ComplaintView(effect.reference, effect.kind, "open", now, due_at)
+
+    def _change_complaint(self, reference: str, **changes: object) -> None:
+        self.complaints = tuple(
+            dataclasses.replace(c, **changes) if c.reference == reference else c for c in self.complaints
+        )
+
     def before(self, inbound: Inbound) -> None:
-        """A staff event comes after staff changed the registration: record that change first."""
-        name, _, program_id = (inbound.choice or "").partition(":")
-        if inbound.kind == "event" and name in STAFF_STATUS and program_id.isdigit():
-            self._register(int(program_id), status=STAFF_STATUS[name])
+        """A staff event comes after staff changed the registration or complaint: record that change first."""
+        name, _, key = (inbound.choice or "").partition(":")
+        if inbound.kind != "event":
+            return
+        if name in STAFF_STATUS and key.isdigit():
+            self._register(int(key), status=STAFF_STATUS[name])
+        elif name == "complaint_replied":
+            self._change_complaint(key, status="answered", reply=inbound.text)
+        elif name == "complaint_resolved":
+            self._change_complaint(key, status="resolved")
+
+
+def _complaint(fields: dict) -> ComplaintView:
+    times = {k: datetime.fromisoformat(fields[k]) for k in ("created_at", "due_at")}
+    return ComplaintView(**{**fields, **times})
 
 
 def _program(fields: dict) -> ProgramView:
@@ -162,7 +204,7 @@ def _program(fields: dict) -> ProgramView:
 
 def replay(case: dict, profile, texts) -> list[list[dict]]:
     """Run every input of a case; the replies of each (and the other effects if the case asks)."""
-    state, data, host, references = "", {}, Host(case), References()
+    state, data, host, references = "", {}, Host(case, profile), References()
     faq = FaqIndex(profile)
     out = []
     for step in case["steps"]:
@@ -181,6 +223,8 @@ def replay(case: dict, profile, texts) -> list[list[dict]]:
             requests=host.requests,
             programs=host.programs,
             registrations=tuple(host.registrations.values()),
+            complaints=host.complaints,
+            open_ratings=host.open_ratings,
         )
         result = router.step(state, data, inbound, ctx)
         state, data = result.state, result.data
@@ -221,5 +265,8 @@ def test_there_are_transcripts_in_both_languages():
     flows += ("programs_browse", "programs_register", "programs_unmet", "programs_unmet_city")
     flows += ("programs_waitlist", "programs_volunteer", "programs_service", "programs_mine")
     flows += ("programs_events", "programs_checkin")
+    flows += ("ratings_comment", "ratings_skip", "ratings_later", "ratings_expiry", "ratings_wait")
+    flows += ("ratings_menu", "ratings_low", "complaints_attachment", "complaints_suggestion", "complaints_short")
+    flows += ("complaints_follow", "complaints_staff_events")
     for flow in flows:
         assert {f"{flow}_ar", f"{flow}_en"} <= names, flow
