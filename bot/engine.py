@@ -240,7 +240,7 @@ class Engine:
                     provider_message_id=f"timer-{timer.id}",
                     sender_id=timer.sender_id,
                     conversation_key=timer.conversation_key,
-                    payload={"kind": "event", "choice": timer.kind},
+                    payload={"kind": "event", "choice": timer.kind, "event_text": timer.text},
                     received_at=self.clock(),
                 )
                 await queries.record_inbound(tx, row)

@@ -163,6 +163,7 @@ class Timer(SQLModel, table=True):
     channel: str = Field(max_length=20)
     sender_id: str = Field(max_length=128)
     kind: str = Field(max_length=40)
+    text: str = Field(default="", max_length=200)  # what the event carries (e.g. which service a rating is for)
     status: str = Field(default="pending", max_length=20, index=True)  # pending, fired, cancelled
     due_at: datetime = _ts(nullable=False, index=True)
     created_at: datetime = _ts(nullable=False, default=utcnow)

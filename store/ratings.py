@@ -58,6 +58,7 @@ async def schedule_rating(
             channel=channel,
             sender_id=sender_id,
             kind=f"rating_prompt:{rating.id}",
+            text=f"{service_kind}:{service_ref}",
             due_at=now + delay,
             created_at=now,
         )

@@ -55,3 +55,32 @@ async def test_a_prompt_that_cannot_go_is_recorded_as_not_sent_with_the_reason(s
     async with sessions() as tx:
         stored = await tx.get(Rating, rating.id)
     assert (stored.status, stored.reason) == ("not_sent", "outside the 24-hour window; no template for kind rating_prompt")
+
+
+async def test_a_delivered_service_brings_a_prompt_after_the_delay_and_the_answer_is_kept(engine, sessions, clock, profile):
+    from bot.incoming import Incoming
+    from conversations.types import Inbound
+
+    def said(words: str, n: int) -> Incoming:
+        return Incoming("web", "u1", f"r{n}", Inbound("text", text=words))
+
+    await engine.handle(said("مرحبا", 1))
+    await engine.handle(said("1", 2))
+    async with sessions() as tx:
+        person = (await tx.scalars(select(Beneficiary))).one()
+    async with sessions() as tx, tx.begin():
+        rating = await schedule_rating(
+            tx, service_kind="help_request", service_ref="H-CCCCCC", conversation_key="web:u1",
+            beneficiary_id=person.id, staff_id=None, now=clock.now, delay=rating_delay(profile),
+        )
+    assert await engine.fire_timers() == 0  # not before the profile's delay
+    clock.now += rating_delay(profile) + timedelta(seconds=1)
+    assert await engine.fire_timers() == 1
+    async with sessions() as tx:
+        prompt = (await tx.scalars(select(OutboxMessage).where(OutboxMessage.payload["kind"].as_string() == "rating_prompt"))).one()
+    assert prompt.payload["rating_id"] == rating.id and "H-CCCCCC" in prompt.payload["text"]
+    await engine.handle(said("٥", 3))
+    await engine.handle(said("خدمة ممتازة وسريعة", 4))
+    async with sessions() as tx:
+        stored = await tx.get(Rating, rating.id)
+    assert (stored.status, stored.score, stored.comment) == ("answered", 5, "خدمة ممتازة وسريعة")
