@@ -10,6 +10,7 @@ from typing import AsyncIterator, Callable
 
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
 
 from bot.appkeys import DISPATCHER, ENGINE, KEYRING, SETTINGS, TELEGRAM_BOT, TWILIO_CLIENT
 from bot.broadcast import fan_out_due
@@ -23,6 +24,7 @@ from bot.ratelimit import RateLimit
 from bot.routes import setup_routes
 from bot.settings import Settings
 from conversations.catalog import Catalog
+from handlers.admin.digest import send_weekly_digest
 from store.db import make_engine, make_sessions
 
 log = logging.getLogger(__name__)
@@ -80,6 +82,10 @@ def create_app(
             scheduler.add_job(
                 _sweep, "interval", seconds=settings.sweep_seconds, args=[app, clock], max_instances=1, coalesce=True
             )
+            if settings.telegram_staff_chat_id:  # the weekly digest, Sunday morning in the association's time
+                weekly = CronTrigger(day_of_week="sun", hour=8, timezone=profile.timezone)
+                scheduler.add_job(send_weekly_digest, weekly, args=[app], max_instances=1, coalesce=True,
+                                  misfire_grace_time=3600)
             scheduler.start()
         yield
         if scheduler.running:

@@ -49,6 +49,7 @@ class Settings(BaseSettings):
     telegram_api_base_url: str = "https://api.telegram.org/bot"
     telegram_rate_per_second: float = Field(default=25.0, gt=0)
     telegram_rate_per_chat: float = Field(default=1.0, gt=0)
+    telegram_staff_chat_id: str = ""  # a staff group for the weekly digest (optional)
 
     # WhatsApp through Twilio: on when TWILIO_ACCOUNT_SID is set.
     twilio_account_sid: str = ""

@@ -155,6 +155,9 @@ def _header(request: web.Request, lang: str) -> Html:
         el("a", t(request, "nav_inbox"), href="/admin/inbox"),
         el("a", t(request, "nav_programs"), href="/admin/programs"),
         el("a", t(request, "nav_broadcasts"), href="/admin/broadcasts"),
+        el("a", t(request, "nav_complaints"), href="/admin/complaints"),
+        el("a", t(request, "nav_reports"), href="/admin/reports"),
+        el("a", t(request, "nav_digest"), href="/admin/digest"),
     ]
     if signed.staff.role == "admin":
         links.append(el("a", t(request, "nav_audit"), href="/admin/audit"))

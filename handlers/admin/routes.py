@@ -11,10 +11,13 @@ from handlers.admin import (
     auth,
     broadcast_compose,
     broadcasts,
+    complaints,
+    digest,
     files,
     inbox,
     programs,
     registrations,
+    reports,
     request_page,
     requests,
 )
@@ -53,6 +56,18 @@ def _broadcast_routes(router: web.UrlDispatcher) -> None:
     router.add_post(f"{BROADCAST}/cancel", broadcasts.cancel)
 
 
+def _oversight_routes(router: web.UrlDispatcher) -> None:
+    router.add_get("/admin/complaints", complaints.complaint_list)
+    router.add_get("/admin/complaints/{reference}", complaints.complaint_page)
+    router.add_post("/admin/complaints/{reference}/reply", complaints.reply)
+    router.add_post("/admin/complaints/{reference}/resolve", complaints.resolve)
+    router.add_get("/admin/reports", reports.reports_page)
+    router.add_get("/admin/reports/monthly", reports.monthly_page)
+    router.add_get("/admin/reports.csv", reports.export_csv)
+    router.add_get("/admin/reports.xlsx", reports.export_xlsx)
+    router.add_get("/admin/digest", digest.digest_page)
+
+
 def setup_admin_routes(app: web.Application) -> None:
     router = app.router
     router.add_get("/admin", home)
@@ -75,4 +90,5 @@ def setup_admin_routes(app: web.Application) -> None:
     router.add_get("/admin/audit", audit.audit_page)
     _program_routes(router)
     _broadcast_routes(router)
+    _oversight_routes(router)
     router.add_static("/admin/static/", STATIC, name="admin-static")

@@ -1,0 +1,254 @@
+"""Complaints and suggestions (accountability, policy §2): the list, newest first, overdue ones marked; a
+complaint's page; the reply, which reaches the beneficiary, and the resolution, which asks them to rate how it
+was handled. Each action is audited and recorded as an event of their conversation in the same transaction."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from datetime import datetime, timedelta
+
+from aiohttp import web
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.appkeys import ENGINE
+from handlers.admin.audit import audit
+from handlers.admin.forms import FORM
+from handlers.admin.guard import ANYONE, requires
+from handlers.admin.pages import (
+    SIGNED,
+    Html,
+    cat,
+    day_text,
+    el,
+    field,
+    label,
+    layout,
+    post_form,
+    problem,
+    see_other,
+    t,
+    table,
+    time_text,
+    typed,
+)
+from handlers.admin.requests import late_badge, staff_names
+from store import queries
+from store.models import Attachment, AuditLog, Complaint, Staff
+
+log = logging.getLogger(__name__)
+HANDLERS = ("admin", "researcher", "coordinator")
+KINDS = ("complaint", "suggestion")
+STATUSES = ("open", "answered", "resolved")
+MAX_REPLY = 4000
+LIST_LIMIT = 500
+SHOWN_ACTIONS = ("complaint_replied", "complaint_resolved")  # a complaint's history, from the audit trail
+COLUMNS = ("col_reference", "col_kind", "col_channel", "col_status", "col_received", "col_due")
+
+
+def overdue(row: Complaint, now: datetime) -> bool:
+    """Still waiting for an answer after its deadline."""
+    return row.status == "open" and row.due_at < now
+
+
+def page_of(reference: str) -> str:
+    return f"/admin/complaints/{reference}"
+
+
+def _filter_form(request: web.Request, chosen: dict[str, str]) -> Html:
+    selects = []
+    for name, values, prefix in (("kind", KINDS, "ckind"), ("status", STATUSES, "cstatus")):
+        options = [el("option", t(request, "all"), value="")]
+        options += [
+            el("option", label(request, prefix, v), value=v, selected=v == chosen[name]) for v in values
+        ]
+        selects.append(field(t(request, f"col_{name}"), el("select", options, name=name)))
+    button = el("button", t(request, "filter"), type="submit")
+    return el("form", *selects, button, method="get", action="/admin/complaints", class_="filters")
+
+
+def _status(request: web.Request, row: Complaint, now: datetime) -> Html:
+    return cat(label(request, "cstatus", row.status), " ", late_badge(request) if overdue(row, now) else None)
+
+
+@requires(*ANYONE)
+async def complaint_list(request: web.Request) -> web.Response:
+    """Complaints and suggestions, newest first (at most 500), by kind and status."""
+    engine = request.app[ENGINE]
+    chosen = {name: request.query.get(name, "")[:20] for name in ("kind", "status")}
+    query = select(Complaint).order_by(Complaint.created_at.desc(), Complaint.id.desc()).limit(LIST_LIMIT)
+    for name, value in chosen.items():
+        if value:
+            query = query.where(getattr(Complaint, name) == value)
+    async with engine.sessions() as tx:
+        rows = (await tx.scalars(query)).all()
+    now = engine.clock()
+    cells = [
+        (
+            [
+                el("a", row.reference, href=page_of(row.reference), dir="ltr"),
+                label(request, "ckind", row.kind),
+                label(request, "channel", row.channel),
+                _status(request, row, now),
+                day_text(request, row.created_at),
+                day_text(request, row.due_at),
+            ],
+            "late" if overdue(row, now) else None,
+        )
+        for row in rows
+    ]
+    body = table(request, COLUMNS, cells)
+    return layout(request, t(request, "complaints_title"), _filter_form(request, chosen), body)
+
+
+def _when_who(request: web.Request, moment: datetime, staff_id: int | None, who: dict[int, str]) -> str:
+    return f"{time_text(request, moment)} · {who.get(staff_id, '—')}"
+
+
+def _facts(request: web.Request, row: Complaint, who: dict[int, str], now: datetime) -> Html:
+    items: list[tuple[str, object]] = [
+        ("col_kind", label(request, "ckind", row.kind)),
+        ("col_status", _status(request, row, now)),
+        ("f_channel", label(request, "channel", row.channel)),
+        ("col_received", time_text(request, row.created_at)),
+        ("col_due", day_text(request, row.due_at)),
+        ("f_complaint_text", typed(row.text)),
+    ]
+    if row.replied_at:
+        items.append(("f_replied", _when_who(request, row.replied_at, row.replied_by, who)))
+        items.append(("f_reply", typed(row.reply)))
+    if row.resolved_at:
+        items.append(("f_resolved", _when_who(request, row.resolved_at, row.resolved_by, who)))
+    return el("dl", *(cat(el("dt", t(request, k)), el("dd", v)) for k, v in items), class_="facts")
+
+
+def _attachments(request: web.Request, docs: list[Attachment]) -> Html:
+    """What the beneficiary sent with it, by the channel's reference (fetching it is not done here)."""
+    cells = [
+        (
+            [
+                label(request, "doc", doc.kind),
+                doc.content_type or "—",
+                doc.file_name or "—",
+                el("code", doc.reference, dir="ltr", class_="ref"),
+            ],
+            None,
+        )
+        for doc in docs
+    ]
+    return table(request, ("col_kind", "col_type", "col_name", "col_file"), cells)
+
+
+def _history(request: web.Request, row: Complaint, trail: list[AuditLog], who: dict[int, str]) -> Html:
+    """Received, then every staff action on it (from the audit trail), oldest first."""
+    cells = [([time_text(request, row.created_at), label(request, "actor", "beneficiary"),
+               label(request, "ckind", row.kind)], None)]  # fmt: skip
+    cells += [
+        ([time_text(request, a.at), who.get(a.staff_id, "—"), label(request, "action", a.action)], None)
+        for a in trail
+    ]
+    return table(request, ("col_at", "col_actor", "col_event"), cells)
+
+
+def _forms(request: web.Request, row: Complaint) -> Html:
+    """Reply while it is open; resolve until it is resolved; only for the roles that handle complaints."""
+    if request[SIGNED].staff.role not in HANDLERS or row.status == "resolved":
+        return el("p", t(request, "no_actions"))
+    page, forms = page_of(row.reference), []
+    if row.status == "open":
+        area = el("textarea", name="reply", rows="4", maxlength=str(MAX_REPLY), required=True)
+        caption = field(t(request, "complaint_reply"), area)
+        forms.append(post_form(request, f"{page}/reply", caption, button=t(request, "send_reply")))
+    forms.append(post_form(request, f"{page}/resolve", button=t(request, "complaint_resolve")))
+    return el("div", *(el("div", form, class_="action") for form in forms), class_="actions")
+
+
+@requires(*ANYONE)
+async def complaint_page(request: web.Request) -> web.Response:
+    """A complaint's text, attachments, the beneficiary's channel, its history and the actions open now."""
+    engine, staff = request.app[ENGINE], request[SIGNED].staff
+    reference = request.match_info["reference"]
+    now = engine.clock()
+    async with engine.sessions() as tx, tx.begin():
+        row = (await tx.scalars(select(Complaint).where(Complaint.reference == reference))).first()
+        if row is None:
+            return problem(request, 404, "error_not_found", back="/admin/complaints")
+        docs = (await tx.scalars(select(Attachment).where(Attachment.complaint_id == row.id))).all()
+        trail_query = select(AuditLog).where(
+            AuditLog.subject == f"complaint:{reference}", AuditLog.action.in_(SHOWN_ACTIONS)
+        )
+        trail = list((await tx.scalars(trail_query.order_by(AuditLog.id))).all())
+        who = await staff_names(tx, {row.replied_by, row.resolved_by, *(a.staff_id for a in trail)})
+        audit(tx, staff.id, "view", f"complaint:{reference}", now)
+    sections = [
+        ("data", _facts(request, row, who, now)),
+        ("documents", _attachments(request, list(docs))),
+        ("actions", _forms(request, row)),
+        ("history", _history(request, row, trail, who)),
+    ]
+    body = [el("section", el("h2", t(request, key)), content) for key, content in sections]
+    return layout(request, t(request, f"complaint_title_{row.kind}", reference=reference), *body)
+
+
+async def _schedule_rating(
+    tx: AsyncSession, row: Complaint, staff: Staff, now: datetime, delay: timedelta
+) -> None:
+    """Ask the beneficiary to rate how the complaint was handled, when the ratings module is installed."""
+    try:
+        ratings = importlib.import_module("store.ratings")
+    except ModuleNotFoundError:
+        log.warning("store.ratings is missing: no rating scheduled for %s", row.reference)
+        return
+    await ratings.schedule_rating(
+        tx,
+        service_kind="complaint",
+        service_ref=row.reference,
+        conversation_key=row.conversation_key,
+        beneficiary_id=row.beneficiary_id,
+        staff_id=staff.id,
+        program_id=None,
+        now=now,
+        delay=delay,
+    )
+
+
+async def _act(request: web.Request, action: str, allowed: tuple[str, ...], reply: str = "") -> web.Response:
+    """Lock the complaint, check its status, change it, audit it and record the beneficiary's event."""
+    engine, staff = request.app[ENGINE], request[SIGNED].staff
+    reference = request.match_info["reference"]
+    now = engine.clock()
+    async with engine.sessions() as tx, tx.begin():
+        query = select(Complaint).where(Complaint.reference == reference).with_for_update()
+        row = (await tx.scalars(query)).first()
+        if row is None:
+            return problem(request, 404, "error_not_found", back="/admin/complaints")
+        if row.status not in allowed:
+            return problem(request, 409, "error_status", back=page_of(reference))
+        if action == "reply":
+            row.status, row.reply, row.replied_at, row.replied_by = "answered", reply, now, staff.id
+        else:
+            row.status, row.resolved_at, row.resolved_by = "resolved", now, staff.id
+            delay = timedelta(minutes=engine.profile.deadlines.rating_delay_minutes)
+            await _schedule_rating(tx, row, staff, now, delay)
+        event = f"complaint_{'replied' if action == 'reply' else 'resolved'}"
+        audit(tx, staff.id, event, f"complaint:{reference}", now, status=row.status)
+        await queries.record_event(tx, row.conversation_key, f"{event}:{reference}", reply, now)
+    log.info("staff %s: %s on %s", staff.id, event, reference)
+    engine.process_later(row.conversation_key)
+    return see_other(page_of(reference))
+
+
+@requires(*HANDLERS)
+async def reply(request: web.Request) -> web.Response:
+    """Answer the beneficiary: the text is what they receive."""
+    text = request[FORM].get("reply")
+    if not text or len(text) > MAX_REPLY:
+        return problem(request, 400, "error_complaint_reply", back=page_of(request.match_info["reference"]))
+    return await _act(request, "reply", ("open",), text)
+
+
+@requires(*HANDLERS)
+async def resolve(request: web.Request) -> web.Response:
+    """Close the matter; the beneficiary is told and, later, asked to rate how it was handled."""
+    return await _act(request, "resolve", ("open", "answered"))

@@ -1,0 +1,136 @@
+"""The weekly digest: help requests and complaints past their deadline, and the low ratings (1–2) of the last
+seven days with their comments (to improve the service, never to blame anyone: no names, no staff). The page
+is in the console; `send_weekly_digest` posts a short version to the staff's Telegram chat."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from aiohttp import web
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.appkeys import ENGINE, SETTINGS, TELEGRAM_BOT
+from handlers.admin.actions import OPEN
+from handlers.admin.complaints import page_of
+from handlers.admin.guard import ANYONE, requires
+from handlers.admin.pages import TEXTS, Html, day_text, el, label, layout, t, table
+from handlers.admin.report_figures import Comment, comments, recent
+from handlers.admin.reports import comment_table
+from store.models import Complaint, HelpRequest
+
+log = logging.getLogger(__name__)
+LOW = 2  # a rating of at most this is low
+DAYS = 7
+LISTED = 10  # references named in the Telegram text
+
+
+@dataclass(frozen=True)
+class Digest:
+    """What needs attention this week."""
+
+    requests: list[HelpRequest]
+    complaints: list[Complaint]
+    low_ratings: list[Comment]
+
+
+async def gather(tx: AsyncSession, now: datetime) -> Digest:
+    """Open requests and complaints past due (most overdue first), and the week's low rated comments."""
+    requests = select(HelpRequest).where(HelpRequest.status.in_(OPEN), HelpRequest.due_at < now)
+    complaints = select(Complaint).where(Complaint.status == "open", Complaint.due_at < now)
+    return Digest(
+        list((await tx.scalars(requests.order_by(HelpRequest.due_at, HelpRequest.id))).all()),
+        list((await tx.scalars(complaints.order_by(Complaint.due_at, Complaint.id))).all()),
+        await comments(tx, recent(now, DAYS), most=LOW),
+    )
+
+
+def _requests(request: web.Request, rows: list[HelpRequest]) -> Html:
+    cells = [
+        (
+            [
+                el("a", row.reference, href=f"/admin/requests/{row.reference}", dir="ltr"),
+                label(request, "status", row.status),
+                day_text(request, row.due_at),
+            ],
+            "late",
+        )
+        for row in rows
+    ]
+    return table(request, ("col_reference", "col_status", "col_due"), cells)
+
+
+def _complaints(request: web.Request, rows: list[Complaint]) -> Html:
+    cells = [
+        (
+            [
+                el("a", row.reference, href=page_of(row.reference), dir="ltr"),
+                label(request, "ckind", row.kind),
+                day_text(request, row.due_at),
+            ],
+            "late",
+        )
+        for row in rows
+    ]
+    return table(request, ("col_reference", "col_kind", "col_due"), cells)
+
+
+@requires(*ANYONE)
+async def digest_page(request: web.Request) -> web.Response:
+    """This week's digest."""
+    engine = request.app[ENGINE]
+    async with engine.sessions() as tx:
+        digest = await gather(tx, engine.clock())
+    sections = [
+        ("digest_requests", _requests(request, digest.requests)),
+        ("digest_complaints", _complaints(request, digest.complaints)),
+        ("digest_low_ratings", comment_table(request, digest.low_ratings)),
+    ]
+    body = [el("section", el("h2", t(request, key, count=count)), content)
+            for (key, content), count in zip(sections, _counts(digest), strict=True)]  # fmt: skip
+    intro = el("p", t(request, "digest_intro", days=DAYS), class_="hint")
+    return layout(request, t(request, "digest_title"), intro, *body)
+
+
+def _counts(digest: Digest) -> tuple[int, int, int]:
+    return len(digest.requests), len(digest.complaints), len(digest.low_ratings)
+
+
+def _named(references: list[str]) -> str:
+    """Up to LISTED references, and an ellipsis for the rest."""
+    shown = "، ".join(references[:LISTED])
+    return f"{shown}، …" if len(references) > LISTED else shown
+
+
+def digest_text(digest: Digest, lang: str, link: str) -> str:
+    """The short text for the staff chat: counts, references, the link to the page (no comments, no names)."""
+    requests, complaints, low = _counts(digest)
+    lines = [
+        TEXTS(lang, "digest_title"),
+        TEXTS(lang, "digest_requests", count=requests),
+        _named([r.reference for r in digest.requests]),
+        TEXTS(lang, "digest_complaints", count=complaints),
+        _named([c.reference for c in digest.complaints]),
+        TEXTS(lang, "digest_low_ratings", count=low),
+        link,
+    ]
+    return "\n".join(line for line in lines if line)
+
+
+async def send_weekly_digest(app: web.Application) -> bool:
+    """Post the digest to TELEGRAM_STAFF_CHAT_ID through the Telegram bot; False when either is missing."""
+    settings = app[SETTINGS]
+    chat_id = settings.telegram_staff_chat_id
+    bot = app.get(TELEGRAM_BOT)
+    if not chat_id or bot is None:
+        log.info("weekly digest not sent: no staff chat or no Telegram bot")
+        return False
+    engine = app[ENGINE]
+    async with engine.sessions() as tx:
+        digest = await gather(tx, engine.clock())
+    link = f"{settings.public_base_url.rstrip('/')}/admin/digest"
+    await bot.send_message(chat_id=chat_id, text=digest_text(digest, engine.profile.default_language, link))
+    log.info("weekly digest sent to the staff chat")
+    return True
