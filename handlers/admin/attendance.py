@@ -118,7 +118,7 @@ async def mark(request: web.Request) -> web.Response:
     return see_other(f"{page_of(pid)}#attendance")
 
 
-def _safe(value: str) -> str:
+def spreadsheet_safe(value: str) -> str:
     """A cell a spreadsheet will not run as a formula (a leading = @ + or -; a phone number's + is kept)."""
     risky = value.startswith(FORMULA_START) or (
         value[:1] in "+-" and value[1:] and not value[1:].replace(" ", "").isdigit()
@@ -145,8 +145,8 @@ async def _sheet(request: web.Request, kind: str) -> tuple[Program, list[list[st
 
     people = [
         [
-            _safe(person_name(keyring, person, unreadable)),
-            _safe(person.phone or ""),
+            spreadsheet_safe(person_name(keyring, person, unreadable)),
+            spreadsheet_safe(person.phone or ""),
             city_name(engine.profile, "ar", person.city),
             TEXTS("ar", "present_true" if row.attended_at else "present_false"),
             when(row.attended_at),
@@ -155,13 +155,14 @@ async def _sheet(request: web.Request, kind: str) -> tuple[Program, list[list[st
         for row, person in rows
     ]
     head = [
-        [TEXTS("ar", "sheet_title"), _safe(program.title_ar)],
+        [TEXTS("ar", "sheet_title"), spreadsheet_safe(program.title_ar)],
         [TEXTS("ar", "sheet_date"), when(program.starts_at)],
     ]
     return program, [*head, [], list(HEADERS), *people]
 
 
-def _download(body: bytes, content_type: str, name: str) -> web.Response:
+def download(body: bytes, content_type: str, name: str) -> web.Response:
+    """A file to save, with its name."""
     response = web.Response(body=body, content_type=content_type)
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     response.headers["Cache-Control"] = "no-store"
@@ -177,7 +178,7 @@ async def export_csv(request: web.Request) -> web.Response:
     program, rows = sheet
     out = io.StringIO()
     csv.writer(out).writerows(rows)
-    response = _download(out.getvalue().encode("utf-8-sig"), "text/csv", f"attendance-{program.id}.csv")
+    response = download(out.getvalue().encode("utf-8-sig"), "text/csv", f"attendance-{program.id}.csv")
     response.charset = "utf-8"
     return response
 
@@ -199,4 +200,4 @@ async def export_xlsx(request: web.Request) -> web.Response:
         page.column_dimensions[column].width = width
     out = io.BytesIO()
     book.save(out)
-    return _download(out.getvalue(), XLSX, f"attendance-{program.id}.xlsx")
+    return download(out.getvalue(), XLSX, f"attendance-{program.id}.xlsx")

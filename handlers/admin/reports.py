@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from bot.appkeys import ENGINE
 from conversations.calendar import local
-from handlers.admin.attendance import XLSX, _download, _safe
+from handlers.admin.attendance import XLSX, download, spreadsheet_safe
 from handlers.admin.audit import audit
 from handlers.admin.guard import requires
 from handlers.admin.pages import (
@@ -300,8 +300,8 @@ def export_rows(report: Report) -> list[list[object]]:
     if figs.by_staff is not None:
         names["r_by_staff"] = (figs.by_staff, lambda k: report.staff.get(k, f"#{k}"))
     for key, (groups, name) in names.items():
-        rows += [[ar(key), _safe(name(k)), num(g.average), g.answered] for k, g in groups.items()]
-    rows += [[ar("r_attendance"), _safe(a.title_ar), num(a.rate, True), a.accepted] for a in figs.attendance]
+        rows += [[ar(key), spreadsheet_safe(name(k)), num(g.average), g.answered] for k, g in groups.items()]
+    rows += [[ar("r_attendance"), spreadsheet_safe(a.title_ar), num(a.rate, True), a.accepted] for a in figs.attendance]
     return rows
 
 
@@ -320,7 +320,7 @@ async def export_csv(request: web.Request) -> web.Response:
     report = await _exported(request, "csv")
     out = io.StringIO()
     csv.writer(out).writerows([["" if v is None else v for v in row] for row in export_rows(report)])
-    response = _download(out.getvalue().encode("utf-8-sig"), "text/csv", f"report-{report.scope}.csv")
+    response = download(out.getvalue().encode("utf-8-sig"), "text/csv", f"report-{report.scope}.csv")
     response.charset = "utf-8"
     return response
 
@@ -339,4 +339,4 @@ async def export_xlsx(request: web.Request) -> web.Response:
         sheet.column_dimensions[column].width = width
     out = io.BytesIO()
     book.save(out)
-    return _download(out.getvalue(), XLSX, f"report-{report.scope}.xlsx")
+    return download(out.getvalue(), XLSX, f"report-{report.scope}.xlsx")
