@@ -97,6 +97,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = load_settings()
         logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        for chatty in ("apscheduler", "alembic"):  # a line every sweep, and every migration step, is noise at INFO
+            logging.getLogger(chatty).setLevel(max(logging.WARNING, logging.getLogger().level))
         if args.command == "chat":
             logging.getLogger().setLevel(max(logging.WARNING, logging.getLogger().level))
         commands_run = {
