@@ -39,6 +39,17 @@ def utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def storable(value):  # type: ignore[no-untyped-def]
+    """The value with any lone surrogate (valid JSON, invalid UTF-8) replaced, so that it can be stored."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "replace").decode("utf-8")
+    if isinstance(value, dict):
+        return {storable(k): storable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [storable(v) for v in value]
+    return value
+
+
 def new_reference(prefix: str = "H") -> str:
     """A short reference a beneficiary can read out, e.g. H-7K3P9Q."""
     return f"{prefix}-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(6))
@@ -83,8 +94,8 @@ class Engine:
             provider_message_id=incoming.provider_message_id,
             sender_id=incoming.sender_id,
             conversation_key=incoming.conversation_key,
-            text=inbound.text,
-            payload={
+            text=storable(inbound.text),
+            payload=storable({
                 "kind": inbound.kind,
                 "choice": inbound.choice,
                 "display_name": incoming.display_name,
@@ -92,7 +103,7 @@ class Engine:
                 "attachments": [asdict(a) for a in incoming.attachments],
                 "location": list(incoming.location) if incoming.location else None,
                 **incoming.extra,
-            },
+            }),
             received_at=self.clock(),
         )
         async with self.sessions() as tx, tx.begin():

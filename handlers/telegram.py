@@ -31,7 +31,7 @@ async def _read(request: web.Request) -> tuple[Update, Incoming | None]:
         raise web.HTTPUnsupportedMediaType(text="expected application/json")
     try:
         data = json.loads(await request.read())
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         raise web.HTTPBadRequest(text="invalid JSON") from None
     if not isinstance(data, dict):
         raise web.HTTPBadRequest(text="expected a JSON object")

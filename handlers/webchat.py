@@ -113,14 +113,14 @@ async def send(request: web.Request) -> web.Response:
     lang = await _language(request, token)
     try:
         body = json.loads(await request.text())
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         raise web.HTTPBadRequest(text="invalid JSON") from None
     if not isinstance(body, dict):
         raise web.HTTPBadRequest(text="expected a JSON object")
     client_id, text, chosen, after = body.get("id"), body.get("text", ""), body.get("choice"), body.get("after", 0)
     if not isinstance(client_id, str) or not CLIENT_ID.match(client_id):
         raise web.HTTPBadRequest(text="id must be 8-64 letters, digits, - or _")
-    if not isinstance(text, str) or not isinstance(after, int) or (chosen is not None and not isinstance(chosen, str)):
+    if not isinstance(text, str) or type(after) is not int or (chosen is not None and not isinstance(chosen, str)):
         raise web.HTTPBadRequest(text="text must be a string, choice a string, after a number")
     text = text.strip()
     if len(text) > settings.webchat_max_chars or len(chosen or "") > 64:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import asyncio
 import logging
 import warnings
@@ -73,8 +75,10 @@ def _from_message(message: Message, user: User, common: dict) -> Incoming:
         own = phone if contact.user_id == user.id else None  # someone else's card must not link to them
         return Incoming(**common, inbound=Inbound("contact", text=phone or contact.phone_number), phone=own)
     if message.location:
-        lat, lon = message.location.latitude, message.location.longitude
-        return Incoming(**common, inbound=Inbound("location", text=f"{lat},{lon}"), location=(lat, lon))
+        spot = _coordinates(message.location.latitude, message.location.longitude)
+        if spot is None:  # not a place on Earth: the update was not made by a Telegram client
+            return Incoming(**common, inbound=Inbound("unsupported"))
+        return Incoming(**common, inbound=Inbound("location", text=f"{spot[0]},{spot[1]}"), location=spot)
     attachment = _attachment(message)
     if attachment is not None:
         return Incoming(
@@ -277,3 +281,14 @@ async def set_webhook(settings: Settings) -> str:
             drop_pending_updates=False,
         )
     return url
+
+
+def _coordinates(lat: object, lon: object) -> tuple[float, float] | None:
+    """A latitude and longitude that are numbers and on the globe, else None."""
+    try:
+        spot = float(lat), float(lon)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    if not (math.isfinite(spot[0]) and math.isfinite(spot[1]) and abs(spot[0]) <= 90 and abs(spot[1]) <= 180):
+        return None
+    return spot
