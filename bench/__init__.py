@@ -1,0 +1,1 @@
+"""Benchmarks: load generators run from their own process (see docs and bench/inbound.py)."""
