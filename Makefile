@@ -37,5 +37,12 @@ migrate: $(VENV)/.installed
 test: $(VENV)/.dev $(PRISM)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+# Benchmarks print JSON lines (also kept under bench/results/); they take several minutes.
+bench: $(VENV)/.dev
+	mkdir -p bench/results
+	$(PY) -m bench.broadcast --recipients 100000 --memory-recipients 300000 --rate 80 --seconds 60 | tee bench/results/broadcast.jsonl
+	$(PY) -m bench.inbound --users 50 --db sqlite --target both --repeat 3 --out sqlite.jsonl
+	FUZZ_EXAMPLES=2000 $(PY) -m pytest tests/test_fuzz.py -q -p no:cacheprovider
+
 clean:
 	rm -rf $(VENV) data .pytest_cache
