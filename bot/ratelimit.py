@@ -4,7 +4,9 @@ and, where the provider asks for it, a rate per recipient with a short burst."""
 from __future__ import annotations
 
 import asyncio
+import math
 import time
+from collections import deque
 from dataclasses import dataclass
 from typing import Callable
 
@@ -43,6 +45,7 @@ class Limiter:
         self.monotonic = monotonic
         self._overall = _Pace(limit.per_second, burst=1)
         self._recipients: dict[str, _Pace] = {}
+        self._sent: deque[float] = deque(maxlen=max(1, math.floor(limit.per_second)))  # the last second's sends
 
     def reserve(self, recipient: str) -> float:
         """Book a slot; the seconds to wait before using it."""
@@ -58,6 +61,12 @@ class Limiter:
         return wait
 
     async def acquire(self, recipient: str) -> None:
+        """Wait for the booked slot, then check actual send times: a late wake-up of the event loop must not
+        let several sends that were due out together, over the limit in one second."""
         wait = self.reserve(recipient)
         if wait > 0:
             await asyncio.sleep(wait)
+        window = self._sent
+        while len(window) >= window.maxlen and self.monotonic() - window[0] < 1.0:
+            await asyncio.sleep(1.0 - (self.monotonic() - window[0]) + 1e-4)
+        window.append(self.monotonic())
