@@ -16,7 +16,7 @@ from conversations.calendar import add_working_hours, is_open
 from conversations.dates import datetime_text, working_hours_text
 from conversations.effects import HandOffToStaff, Reply
 from conversations.flow import goto, lang, on_event, state, text
-from conversations.normalize import normalize
+from conversations.normalize import word_set
 from conversations.types import Context, Inbound, Step
 
 LIVE = "handoff:live"
@@ -53,16 +53,12 @@ def staff(data: dict, ctx: Context) -> Step:
     return request(data, ctx, reason="staff")
 
 
-def _words(*words: str) -> frozenset[str]:
-    return frozenset(normalize(w) for w in words)
-
-
 # Typed anywhere (the router checks them with its other global words), they start a live handoff.
 GLOBAL_WORDS: dict[frozenset[str], Callable[[dict, Context], Step]] = {
-    _words(
+    word_set(
         "الباحث", "الباحثة", "الباحث الاجتماعي", "الباحثة الاجتماعية", "research officer", "social researcher"
     ): research_officer,
-    _words("موظف", "موظفة", "الموظف", "staff", "staff member"): staff,
+    word_set("موظف", "موظفة", "الموظف", "staff", "staff member"): staff,
 }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 _LETTERS = str.maketrans(
@@ -55,3 +56,9 @@ def has_arabic(text: str) -> bool:
 def has_latin(text: str) -> bool:
     """True when the text holds at least one Latin letter."""
     return any(ch.isascii() and ch.isalpha() for ch in text)
+
+
+@lru_cache(maxsize=256)
+def word_set(*words: str) -> frozenset[str]:
+    """The normalised forms of command words, for matching what was typed (cached: asked on every input)."""
+    return frozenset(normalize(w) for w in words)

@@ -6,23 +6,19 @@ from __future__ import annotations
 from conversations import handoff, help_review, inquiry, language, menu, programs_events  # noqa: F401  (registers states)
 from conversations.effects import Reply, SetOptOut
 from conversations.flow import EVENTS, STATES, goto, text
-from conversations.normalize import digits_to_ascii, normalize
+from conversations.normalize import digits_to_ascii, normalize, word_set
 from conversations.types import Context, Inbound, Step
 
 KEEP = ("lang", "rating_services")  # what survives a cancel: everything else in `data` belongs to the flow being left
 
 
-def _words(*words: str) -> frozenset[str]:
-    return frozenset(normalize(w) for w in words)
-
-
-MENU_WORDS = _words("menu", "main menu", "القائمة", "القائمة الرئيسية", "قائمة", "الرئيسية")
-BACK_WORDS = _words("back", "رجوع", "ارجع", "الرجوع", "عودة", "السابق", "previous")
-CANCEL_WORDS = _words("cancel", "إلغاء", "الغاء", "ألغ", "الغي", "ابي الغي")
-LANGUAGE_WORDS = _words("language", "اللغة", "لغة", "تغيير اللغة", "change language")
-OPT_OUT_WORDS = _words("stop", "unsubscribe", "إيقاف", "ايقاف", "إلغاء الاشتراك", "الغاء الاشتراك", "أوقف الرسائل")
-OPT_IN_WORDS = _words("start", "subscribe", "اشتراك", "تفعيل الاشتراك", "إعادة الاشتراك")
-THANKS_WORDS = _words("شكرا", "شكراً لك", "مشكور", "مشكورين", "يعطيك العافية", "جزاك الله خير", "thanks", "thank you")
+MENU_WORDS = word_set("menu", "main menu", "القائمة", "القائمة الرئيسية", "قائمة", "الرئيسية")
+BACK_WORDS = word_set("back", "رجوع", "ارجع", "الرجوع", "عودة", "السابق", "previous")
+CANCEL_WORDS = word_set("cancel", "إلغاء", "الغاء", "ألغ", "الغي", "ابي الغي")
+LANGUAGE_WORDS = word_set("language", "اللغة", "لغة", "تغيير اللغة", "change language")
+OPT_OUT_WORDS = word_set("stop", "unsubscribe", "إيقاف", "ايقاف", "إلغاء الاشتراك", "الغاء الاشتراك", "أوقف الرسائل")
+OPT_IN_WORDS = word_set("start", "subscribe", "اشتراك", "تفعيل الاشتراك", "إعادة الاشتراك")
+THANKS_WORDS = word_set("شكرا", "شكراً لك", "مشكور", "مشكورين", "يعطيك العافية", "جزاك الله خير", "thanks", "thank you")
 GLOBAL_CHOICES = ("menu", "talk_to_staff")  # buttons that mean the same wherever they were pressed
 RECEIVED = {"contact": "phone_saved", "location": "location_received", "attachment": "attachment_received"}
 
@@ -59,9 +55,9 @@ def _subscription(inbound: Inbound, state: str, data: dict, ctx: Context) -> Ste
     if inbound.kind != "text":
         return None
     typed = normalize(inbound.text)
-    if typed in OPT_OUT_WORDS or typed in _words(*ctx.profile.opt_out_words):
+    if typed in OPT_OUT_WORDS or typed in word_set(*ctx.profile.opt_out_words):
         return goto(state, data, ctx, SetOptOut(True), Reply(text(ctx, data, "opted_out")))
-    if typed in OPT_IN_WORDS or typed in _words(*ctx.profile.opt_in_words):
+    if typed in OPT_IN_WORDS or typed in word_set(*ctx.profile.opt_in_words):
         return goto(state, data, ctx, SetOptOut(False), Reply(text(ctx, data, "opted_in")))
     return None
 
