@@ -305,6 +305,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--rate", type=float, default=0.0, help="cap on POSTs per second overall (0: none)")
     p.add_argument("--repeat", type=int, default=1, help="runs (interleaved with --target both); medians")
     p.add_argument("--out", default="", help="file name under bench/results/")
+    p.add_argument("--profile", default="", help="run our bot under cProfile, writing PATH.<port> (pstats)")
     args = p.parse_args(argv)
     if args.processes == 2 and args.db != "postgresql":
         p.error("--processes 2 needs --db postgresql (processes share the database)")

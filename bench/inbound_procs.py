@@ -145,7 +145,8 @@ async def start_target(
             ports = [free_port() for _ in range(args.processes)]
             for port in ports:
                 env = _bot_env(db_url, port, api_base, token, secret, keys)
-                procs.append(subprocess.Popen([sys.executable, "-m", "bot", "run"], cwd=ROOT, env=env,
+                prof = ["-m", "cProfile", "-o", f"{args.profile}.{port}"] if getattr(args, "profile", "") else []
+                procs.append(subprocess.Popen([sys.executable, *prof, "-m", "bot", "run"], cwd=ROOT, env=env,
                                               stdout=subprocess.DEVNULL))
             for port, proc in zip(ports, procs):
                 await _wait_until_up(f"http://127.0.0.1:{port}/healthz", proc)
