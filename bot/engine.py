@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import copy
 import json
 import logging
 import secrets
@@ -16,14 +17,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.effects import Applying, apply_effects
 from bot.incoming import Incoming
+from bot.lookups import Lookups
 from bot.profile import Profile
-from conversations import router
 from conversations.calendar import local
 from conversations.help_fields import NATIONAL_ID
 from conversations.national_id import clean, mask
 from conversations.catalog import Catalog
 from conversations.faq import FaqIndex
-from conversations.types import Context, Inbound, OpenHandoff
+from conversations.types import Inbound
 from store import queries
 from store.crypto import Keyring
 from store.models import InboundMessage, OutboxMessage
@@ -175,27 +176,14 @@ class Engine:
             if message.payload.get("phone"):
                 await queries.link_phone(tx, identity, conv, message.payload["phone"])
             await queries.keep_attachments(tx, conv.beneficiary_id, message)
-            waiting = await queries.open_handoff(tx, conv.beneficiary_id)
-            programs, registrations = await queries.program_views(tx, conv.beneficiary_id, now, self._local_day)
-            ctx = Context(
-                profile=self.profile,
-                texts=self.texts,
-                faq=self.faq,
-                now=now,
-                channel=message.channel,
-                reference=self.references(),
-                open_handoff=OpenHandoff(waiting.reference, waiting.answer_due_at) if waiting else None,
-                person=await queries.person_view(tx, conv.beneficiary_id),
-                requests=await queries.request_views(tx, conv.beneficiary_id),
-                programs=programs,
-                registrations=registrations,
-                complaints=await queries.complaint_views(tx, conv.beneficiary_id),
-                open_ratings=await queries.open_ratings(tx, conv.beneficiary_id),
-            )
             payload = message.payload
             said = payload.get("event_text", message.text)  # an event's text is not the beneficiary's words
             inbound = Inbound(kind=payload.get("kind", "text"), text=said, choice=payload.get("choice"))
-            result = router.step(conv.state, self._unseal(conv.data or {}), inbound, ctx)
+            base = {"profile": self.profile, "texts": self.texts, "faq": self.faq, "now": now,
+                    "channel": message.channel, "reference": self.references()}
+            lookups = Lookups(tx, conv.beneficiary_id, now, self._local_day)
+            unsealed = self._unseal(conv.data or {})
+            result = await lookups.step(conv.state, lambda: copy.deepcopy(unsealed), inbound, base)
             await queries.save_conversation(tx, conv, result.state, self._seal(result.data), now)
             if conv.state in SECRET_STATES and message.text:
                 message.text = mask(clean(message.text))

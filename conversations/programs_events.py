@@ -134,9 +134,10 @@ def checkin(inbound: Inbound, state: str, data: dict, ctx: Context) -> Step | No
     and the state asked again. Anything else (a wrong code too) is not a check-in: None."""
     if inbound.kind != "text" or not _code(inbound.text):
         return None
-    for program in ctx.programs:
-        registration = registration_of(ctx, program.id)
-        if not program.checkin_code or registration is None or registration.status != "accepted":
+    accepted = {r.program_id: r for r in ctx.registrations if r.status == "accepted"}
+    for program in ctx.programs if accepted else ():  # programs are looked up only for someone accepted in one
+        registration = accepted.get(program.id)
+        if not program.checkin_code or registration is None:
             continue
         if _code(program.checkin_code) == _code(inbound.text):
             if registration.attended:

@@ -273,12 +273,20 @@ async def request_views(tx: AsyncSession, beneficiary_id: int, limit: int = 20) 
     )
 
 
+async def registrations_of(tx: AsyncSession, beneficiary_id: int) -> list[Registration]:
+    """The person's sign-ups, every status."""
+    return list((await tx.scalars(select(Registration).where(Registration.beneficiary_id == beneficiary_id))).all())
+
+
+def registration_views(regs: list[Registration]) -> tuple[RegistrationView, ...]:
+    return tuple(RegistrationView(r.program_id, r.status, r.attended_at is not None) for r in regs)
+
+
 async def program_views(
-    tx: AsyncSession, beneficiary_id: int, now: datetime, local_day: Callable[[datetime], object]
-) -> tuple[tuple[ProgramView, ...], tuple[RegistrationView, ...]]:
-    """Upcoming published programs and any the person signed up for, with seats left; the check-in code only
-    for a program they are accepted in, on its day (`local_day` gives the association's calendar day)."""
-    regs = (await tx.scalars(select(Registration).where(Registration.beneficiary_id == beneficiary_id))).all()
+    tx: AsyncSession, regs: list[Registration], now: datetime, local_day: Callable[[datetime], object]
+) -> tuple[ProgramView, ...]:
+    """Upcoming published programs and any the person signed up for (`regs`), with seats left; the check-in
+    code only for a program they are accepted in, on its day (`local_day` gives the association's calendar day)."""
     mine = {r.program_id: r for r in regs}
     query = select(Program).where(
         or_(and_(Program.status == "published", Program.starts_at >= now - timedelta(hours=12)), Program.id.in_(list(mine)))
@@ -292,7 +300,7 @@ async def program_views(
                 .group_by(Registration.program_id)
             )
         ).all()
-    )
+    ) if programs else {}
     views = []
     for p in programs:
         seats = None if p.capacity is None else max(0, p.capacity - taken.get(p.id, 0))
@@ -305,8 +313,7 @@ async def program_views(
                 p.arrangements_ar, p.arrangements_en, code,
             )
         )
-    registrations = tuple(RegistrationView(r.program_id, r.status, r.attended_at is not None) for r in regs)
-    return tuple(views), registrations
+    return tuple(views)
 
 
 async def recipients(tx: AsyncSession, keys: list[tuple[str, str]]) -> dict[tuple[str, str], ChannelIdentity]:
