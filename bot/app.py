@@ -72,7 +72,7 @@ def create_app(
             locks=locks,
         )
         app[DISPATCHER] = dispatcher
-        engine = app[ENGINE] = Engine(sessions, profile, texts, keyring, clock=clock, on_commit=dispatcher.wake)
+        engine = app[ENGINE] = Engine(sessions, profile, texts, keyring, clock=clock, dispatcher=dispatcher)
         tasks: list[asyncio.Task] = []
         scheduler = AsyncIOScheduler(timezone="UTC")
         if background:

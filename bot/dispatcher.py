@@ -102,6 +102,8 @@ class Dispatcher:
         self.locks = locks
         self.limiters = {channel: Limiter(limit) for channel, limit in (limits or {}).items()}
         self._wake = asyncio.Event()
+        self._unwritten: list[tuple[list[tuple[OutboxMessage, _Outcome]], asyncio.Future]] = []
+        self._writer: asyncio.Task | None = None
 
     def wake(self, _rows: object = None) -> None:
         self._wake.set()
@@ -114,27 +116,78 @@ class Dispatcher:
             rows = await queries.claim_outbox(tx, self.clock(), self.lease, self.batch, channels)
         if not rows:
             return 0
+        async with self.sessions() as tx:
+            known = await queries.recipients(tx, list({(row.channel, row.recipient) for row in rows}))
+        who = {key: Recipient(i.last_inbound_at, i.opted_out, i.unreachable) for key, i in known.items()}
+        await self._deliver(rows, who)
+        return len(rows)
+
+    def sends_now(self, channel: str) -> bool:
+        """Whether this process may send a new row on `channel` itself, right after the commit that wrote it:
+        it has a sender for it and, with several processes, holds the channel's lock (rate limits stay whole)."""
+        if channel not in self.senders:
+            return False
+        return self.locks is None or channel not in self.locks.limited or channel in self.locks.held
+
+    def claim_new(self, rows: list[OutboxMessage], now: datetime) -> list[OutboxMessage]:
+        """Take rows being written in the caller's transaction for `send_now` after its commit, as a pass
+        would (status sending, under a lease): if the process dies before sending, the lease runs out and
+        a pass sends them. The rows this process may not send now are left for a pass."""
+        taken = [row for row in rows if self.sends_now(row.channel)]
+        for row in taken:
+            row.status, row.attempts, row.next_attempt_at = "sending", 1, now + self.lease
+        return taken
+
+    async def send_now(self, rows: list[OutboxMessage], who: dict[tuple[str, str], Recipient]) -> None:
+        """Send rows taken by `claim_new`, once committed, without waiting for a pass (the reply to an input
+        goes at once); recipients missing from `who` are looked up."""
+        missing = list({(row.channel, row.recipient) for row in rows} - set(who))
+        if missing:
+            async with self.sessions() as tx:
+                known = await queries.recipients(tx, missing)
+            who = {**who, **{key: Recipient(i.last_inbound_at, i.opted_out, i.unreachable) for key, i in known.items()}}
+        await self._deliver(rows, who)
+
+    async def _deliver(self, rows: list[OutboxMessage], who: dict[tuple[str, str], Recipient]) -> None:
+        """Send claimed rows, each recipient's in order, and record the outcomes."""
         queues: dict[tuple[str, str], list[OutboxMessage]] = defaultdict(list)
         for row in rows:
             queues[(row.channel, row.recipient)].append(row)
-        async with self.sessions() as tx:
-            known = await queries.recipients(tx, list(queues))
         gate = asyncio.Semaphore(CONCURRENCY)
         outcomes: list[tuple[OutboxMessage, _Outcome]] = []
 
         async def serve(key: tuple[str, str], queue: list[OutboxMessage]) -> None:
             async with gate:
-                identity = known.get(key)
-                who = Recipient(identity.last_inbound_at, identity.opted_out, identity.unreachable) if identity else Recipient()
+                recipient = who.get(key, Recipient())
                 for row in queue:
-                    outcome = await self._attempt(row, who)
+                    outcome = await self._attempt(row, recipient)
                     outcomes.append((row, outcome))
                     if outcome.unreachable:  # the rest of this recipient's rows need not be tried
-                        who = Recipient(who.last_inbound_at, who.opted_out, outcome.unreachable)
+                        recipient = Recipient(recipient.last_inbound_at, recipient.opted_out, outcome.unreachable)
 
         await asyncio.gather(*(serve(key, q) for key, q in queues.items()))
-        await self._record(outcomes)
-        return len(rows)
+        await self._written(outcomes)
+
+    async def _written(self, outcomes: list[tuple[OutboxMessage, _Outcome]]) -> None:
+        """Have outcomes written and wait for it: the outcomes of every send that finishes while a write is
+        under way go together in the next one (a group commit), so that many replies cost few transactions."""
+        done = asyncio.get_running_loop().create_future()
+        self._unwritten.append((outcomes, done))
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write_all(), name="outbox outcomes")
+        await done
+
+    async def _write_all(self) -> None:
+        while self._unwritten:
+            waiting, self._unwritten = self._unwritten, []
+            try:
+                await self._record([item for outcomes, _ in waiting for item in outcomes])
+            except Exception as exc:  # noqa: BLE001  (each waiter hears of it; the rows' leases bring them back)
+                for _, done in waiting:
+                    done.set_exception(exc)
+            else:
+                for _, done in waiting:
+                    done.set_result(None)
 
     async def _record(self, outcomes: list[tuple[OutboxMessage, _Outcome]]) -> None:
         """Write every outcome of a batch in one transaction; rows another dispatcher took over are left alone."""

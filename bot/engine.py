@@ -8,13 +8,14 @@ import json
 import logging
 import secrets
 import weakref
-from dataclasses import asdict
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import Callable
 
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.dispatcher import Dispatcher, Recipient
 from bot.effects import Applying, apply_effects
 from bot.incoming import Incoming
 from bot.lookups import Lookups
@@ -56,6 +57,15 @@ def new_reference(prefix: str = "H") -> str:
     return f"{prefix}-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(6))
 
 
+@dataclass
+class Applied:
+    """What applying one input wrote to the outbox, which of those rows this process sends itself, and to whom."""
+
+    rows: list[OutboxMessage]
+    claimed: list[OutboxMessage] = field(default_factory=list)
+    who: dict[tuple[str, str], Recipient] = field(default_factory=dict)
+
+
 class Engine:
     """Runs inputs through the conversations; the only writer of conversation state."""
 
@@ -68,7 +78,7 @@ class Engine:
         *,
         clock: Callable[[], datetime] = utc_now,
         references: Callable[[], str] = new_reference,
-        on_commit: Callable[[list[OutboxMessage]], None] = lambda rows: None,
+        dispatcher: Dispatcher | None = None,
     ):
         self.sessions = sessions
         self.profile = profile
@@ -77,7 +87,7 @@ class Engine:
         self.faq = FaqIndex(profile)
         self.clock = clock
         self.references = references
-        self.on_commit = on_commit
+        self.dispatcher = dispatcher
         self._key_locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
         self._background: set[asyncio.Task] = set()
 
@@ -111,19 +121,31 @@ class Engine:
             return await queries.record_inbound(tx, row)
 
     async def process(self, key: str) -> list[OutboxMessage]:
-        """Apply every recorded input of one conversation, oldest first, one transaction each."""
+        """Apply every recorded input of one conversation, oldest first, one transaction each; after each
+        commit its replies are sent at once, before the next input (the outbox keeps them if that fails)."""
         lock = self._key_locks.setdefault(key, asyncio.Lock())  # spares the database a queue of waiters
         produced: list[OutboxMessage] = []
         async with lock:
             while True:
-                rows = await self._apply_next(key)
-                if rows is None:
+                applied = await self._apply_next(key)
+                if applied is None:
                     break
-                produced.extend(rows)
-                self.on_commit(rows)
+                produced.extend(applied.rows)
+                await self._send(applied)
         return produced
 
-    async def _apply_next(self, key: str) -> list[OutboxMessage] | None:
+    async def _send(self, applied: Applied) -> None:
+        if self.dispatcher is None:
+            return
+        if len(applied.claimed) < len(applied.rows):
+            self.dispatcher.wake()  # rows this process may not send itself: the next pass takes them
+        if applied.claimed:
+            try:
+                await self.dispatcher.send_now(applied.claimed, applied.who)
+            except Exception:  # noqa: BLE001  (the rows stay claimed under a lease; a pass sends them after it)
+                log.exception("sending the replies of %s failed; the dispatcher will retry", applied.rows[0].conversation_key)
+
+    async def _apply_next(self, key: str) -> Applied | None:
         for attempt in range(RETRIES):
             try:
                 return await self._transaction(key)
@@ -137,12 +159,12 @@ class Engine:
                 return await self._set_aside(key)
         raise RuntimeError(f"conversation {key}: could not apply an input after {RETRIES} attempts")
 
-    async def _set_aside(self, key: str) -> list[OutboxMessage]:
+    async def _set_aside(self, key: str) -> Applied:
         """Keep the input that failed (status failed, for staff to read) and apologise, so the next one goes on."""
         async with self.sessions() as tx, tx.begin():
             message = await queries.next_inbound(tx, key)
             if message is None:
-                return []
+                return Applied([])
             conv = await queries.lock_conversation(tx, key)
             lang = (conv.data or {}).get("lang", self.profile.default_language) if conv else self.profile.default_language
             message.status, message.processed_at = "failed", self.clock()
@@ -155,9 +177,9 @@ class Engine:
                 created_at=self.clock(),
             )
             tx.add(row)
-        return [row]
+        return Applied([row])
 
-    async def _transaction(self, key: str) -> list[OutboxMessage] | None:
+    async def _transaction(self, key: str) -> Applied | None:
         async with self.sessions() as tx, tx.begin():
             conv = await queries.lock_conversation(tx, key)
             message = await queries.next_inbound(tx, key)
@@ -191,7 +213,9 @@ class Engine:
             outbox = await apply_effects(applying, result.effects)
             message.status = "processed"
             message.processed_at = now
-        return outbox
+            claimed = self.dispatcher.claim_new(outbox, now) if self.dispatcher else []
+            who = {(identity.channel, identity.external_id): Recipient(identity.last_inbound_at, identity.opted_out, identity.unreachable)}
+        return Applied(outbox, claimed, who)
 
     def _local_day(self, moment: datetime) -> date:
         return local(self.profile, moment).date()

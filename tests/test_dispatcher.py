@@ -103,3 +103,50 @@ async def test_each_recipient_gets_their_messages_in_order_while_recipients_run_
     for r in ("a", "b", "c"):
         assert [t for who, t in sender.delivered if who == r] == [f"{r}{n}" for n in range(5)]
     assert [who for who, _ in sender.delivered][:3] != ["a", "a", "a"]  # interleaved across recipients
+
+
+async def test_the_reply_to_an_input_is_sent_at_once_without_a_pass(sessions, profile, texts, keyring, clock):
+    from bot.engine import Engine
+
+    sender = Scripted()
+    dispatcher = Dispatcher(sessions, {"web": sender}, clock)
+    engine = Engine(sessions, profile, texts, keyring, clock=clock, dispatcher=dispatcher)
+    replies = await engine.handle(Incoming("web", "u1", "m1", Inbound("text", text="مرحبا")))
+    assert [text for _, text in sender.delivered] == [r.payload["text"] for r in replies]
+    assert {status for status, _ in (await statuses(sessions)).values()} == {"sent"}
+    assert await dispatcher.run_once() == 0  # nothing is left for a pass, so nothing goes twice
+
+
+async def test_a_reply_taken_by_a_process_that_died_before_sending_goes_after_the_lease(
+    sessions, profile, texts, keyring, clock
+):
+    from datetime import timedelta
+
+    from bot.engine import Engine
+
+    class Dies:
+        async def send_now(self, rows, who) -> None:
+            raise ConnectionError("the process died between commit and send")
+
+    dying = Dispatcher(sessions, {"web": Scripted()}, clock)
+    dying.send_now = Dies().send_now  # type: ignore[method-assign]
+    engine = Engine(sessions, profile, texts, keyring, clock=clock, dispatcher=dying)
+    replies = await engine.handle(Incoming("web", "u1", "m1", Inbound("text", text="مرحبا")))
+    assert {status for status, _ in (await statuses(sessions)).values()} == {"sending"}
+    survivor = Scripted()
+    after = Dispatcher(sessions, {"web": survivor}, clock)
+    assert await after.run_once() == 0  # still under the dead process's lease
+    clock.now += timedelta(seconds=61)
+    assert await after.run_once() == len(replies)
+    assert [text for _, text in survivor.delivered] == [r.payload["text"] for r in replies]
+
+
+def test_only_the_holder_of_a_rate_limited_channel_sends_new_replies_itself(sessions, clock):
+    from types import SimpleNamespace
+
+    locks = SimpleNamespace(limited={"telegram"}, held=set())
+    dispatcher = Dispatcher(sessions, {"telegram": Scripted(), "web": Scripted()}, clock, locks=locks)
+    assert not dispatcher.sends_now("telegram")  # another process holds the lock: its pass sends them
+    assert dispatcher.sends_now("web") and not dispatcher.sends_now("whatsapp")
+    locks.held.add("telegram")
+    assert dispatcher.sends_now("telegram")
