@@ -8,11 +8,10 @@ from datetime import datetime
 from typing import Callable
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from store.audience import audience_query
+from store.queries import insert_new
 from store.models import Broadcast, ChannelIdentity, OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -63,9 +62,7 @@ async def fan_out(sessions: async_sessionmaker[AsyncSession], broadcast_id: int,
                 for identity, person in found
             ]
             if rows:
-                dialect_insert = pg_insert if tx.bind.dialect.name == "postgresql" else sqlite_insert
-                statement = dialect_insert(OutboxMessage).values(rows).on_conflict_do_nothing()
-                queued += (await tx.execute(statement)).rowcount  # rows already queued are not counted again
+                queued += await insert_new(tx, OutboxMessage, rows)  # rows already queued are not counted again
                 broadcast.fanned_out_to = found[-1][0].id
             broadcast.status = "sending" if len(found) == batch else "done"
             if broadcast.status == "done":

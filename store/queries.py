@@ -7,7 +7,8 @@ from datetime import datetime, timedelta
 from typing import Callable
 
 from sqlalchemy import and_, func, or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations.types import ComplaintView, PersonView, ProgramView, RegistrationView, RequestView
@@ -32,14 +33,16 @@ class VersionConflict(Exception):
     """The conversation changed under us; the transaction is retried."""
 
 
+async def insert_new(tx: AsyncSession, model: type, rows: list[dict]) -> int:
+    """Insert rows, skipping any that a unique key says are already there; the number inserted."""
+    dialect_insert = pg_insert if tx.bind.dialect.name == "postgresql" else sqlite_insert
+    return (await tx.execute(dialect_insert(model).values(rows).on_conflict_do_nothing())).rowcount
+
+
 async def record_inbound(tx: AsyncSession, row: InboundMessage) -> bool:
     """Insert an input; False (and nothing written) when the provider already gave us this id."""
-    try:
-        async with tx.begin_nested():
-            tx.add(row)
-        return True
-    except IntegrityError:
-        return False
+    values = {c.name: getattr(row, c.name) for c in InboundMessage.__table__.columns if c.name != "id"}
+    return await insert_new(tx, InboundMessage, [values]) == 1
 
 
 async def lock_conversation(tx: AsyncSession, key: str) -> Conversation | None:
