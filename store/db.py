@@ -8,6 +8,7 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+PG_CONNECT_TIMEOUT_S = 5  # asyncpg waits 60 s by default: a webhook would hang, not answer 503
 
 
 def make_engine(url: str, *, echo: bool = False, foreign_keys: bool = True) -> AsyncEngine:
@@ -21,7 +22,10 @@ def make_engine(url: str, *, echo: bool = False, foreign_keys: bool = True) -> A
         engine = create_async_engine(url, echo=echo, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
         _sqlite_pragmas(engine, foreign_keys)
         return engine
-    return create_async_engine(url, echo=echo, pool_size=10, max_overflow=10, pool_pre_ping=True)
+    return create_async_engine(
+        url, echo=echo, pool_size=10, max_overflow=10, pool_pre_ping=True,
+        connect_args={"timeout": PG_CONNECT_TIMEOUT_S},
+    )
 
 
 def _sqlite_pragmas(engine: AsyncEngine, foreign_keys: bool) -> None:
