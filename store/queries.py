@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Callable
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -45,25 +45,47 @@ async def record_inbound(tx: AsyncSession, row: InboundMessage) -> bool:
     return await insert_new(tx, InboundMessage, [values]) == 1
 
 
+# The statements every input runs, built once with bound parameters: building a statement and its cache key
+# costs more than running it.
+_CONVERSATION = select(Conversation).where(Conversation.key == bindparam("key")).with_for_update()
+_NEXT_INBOUND = (
+    select(InboundMessage)
+    .where(InboundMessage.conversation_key == bindparam("key"), InboundMessage.status == "received")
+    .order_by(InboundMessage.id)
+    .limit(1)
+)
+_IDENTITY = select(ChannelIdentity).where(
+    ChannelIdentity.channel == bindparam("channel"), ChannelIdentity.external_id == bindparam("external_id")
+)
+_SAVE_CONVERSATION = (
+    update(Conversation)
+    .where(Conversation.id == bindparam("conv_id"), Conversation.version == bindparam("old_version"))
+    .values(
+        state=bindparam("new_state"), flow=bindparam("new_flow"), data=bindparam("new_data"),
+        version=bindparam("new_version"), updated_at=bindparam("now"),
+    )
+    .execution_options(synchronize_session=False)
+)
+_CANCEL_TIMER = (
+    update(Timer)
+    .where(Timer.conversation_key == bindparam("key"), Timer.kind == bindparam("timer_kind"), Timer.status == "pending")
+    .values(status="cancelled")
+    .execution_options(synchronize_session=False)
+)
+
+
 async def lock_conversation(tx: AsyncSession, key: str) -> Conversation | None:
     """The conversation row, locked until commit (SQLite's BEGIN IMMEDIATE already holds the write lock)."""
-    return (await tx.scalars(select(Conversation).where(Conversation.key == key).with_for_update())).first()
+    return (await tx.scalars(_CONVERSATION, {"key": key})).first()
 
 
 async def next_inbound(tx: AsyncSession, key: str) -> InboundMessage | None:
     """The oldest input of this conversation not yet applied: inputs are applied in arrival order."""
-    query = (
-        select(InboundMessage)
-        .where(InboundMessage.conversation_key == key, InboundMessage.status == "received")
-        .order_by(InboundMessage.id)
-        .limit(1)
-    )
-    return (await tx.scalars(query)).first()
+    return (await tx.scalars(_NEXT_INBOUND, {"key": key})).first()
 
 
 async def identity_for(tx: AsyncSession, channel: str, external_id: str) -> ChannelIdentity | None:
-    query = select(ChannelIdentity).where(ChannelIdentity.channel == channel, ChannelIdentity.external_id == external_id)
-    return (await tx.scalars(query)).first()
+    return (await tx.scalars(_IDENTITY, {"channel": channel, "external_id": external_id})).first()
 
 
 async def create_conversation(tx: AsyncSession, key: str, channel: str, external_id: str, name: str, lang: str) -> Conversation:
@@ -122,12 +144,9 @@ async def keep_attachments(tx: AsyncSession, beneficiary_id: int, message: Inbou
 
 async def save_conversation(tx: AsyncSession, conv: Conversation, state: str, data: dict, now: datetime) -> None:
     """Write the new state if nobody else did since we read it (version check)."""
-    result = await tx.execute(
-        update(Conversation)
-        .where(Conversation.id == conv.id, Conversation.version == conv.version)
-        .values(state=state, flow=state.split(":", 1)[0], data=data, version=conv.version + 1, updated_at=now)
-        .execution_options(synchronize_session=False)
-    )
+    values = {"conv_id": conv.id, "old_version": conv.version, "new_state": state, "new_flow": state.split(":", 1)[0],
+              "new_data": data, "new_version": conv.version + 1, "now": now}
+    result = await tx.execute(_SAVE_CONVERSATION, values)
     if result.rowcount != 1:
         raise VersionConflict(conv.key)
 
@@ -206,12 +225,7 @@ async def schedule_timer(tx: AsyncSession, conv: Conversation, message: InboundM
 
 
 async def cancel_timer(tx: AsyncSession, key: str, kind: str) -> None:
-    await tx.execute(
-        update(Timer)
-        .where(Timer.conversation_key == key, Timer.kind == kind, Timer.status == "pending")
-        .values(status="cancelled")
-        .execution_options(synchronize_session=False)
-    )
+    await tx.execute(_CANCEL_TIMER, {"key": key, "timer_kind": kind})
 
 
 async def claim_due_timers(tx: AsyncSession, now: datetime, limit: int = 100) -> list[Timer]:
