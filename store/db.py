@@ -22,10 +22,12 @@ def make_engine(url: str, *, echo: bool = False, foreign_keys: bool = True) -> A
         engine = create_async_engine(url, echo=echo, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
         _sqlite_pragmas(engine, foreign_keys)
         return engine
-    return create_async_engine(
+    engine = create_async_engine(
         url, echo=echo, pool_size=10, max_overflow=10, pool_pre_ping=True,
         connect_args={"timeout": PG_CONNECT_TIMEOUT_S},
     )
+    _postgres_connect_errors(engine)
+    return engine
 
 
 def _sqlite_pragmas(engine: AsyncEngine, foreign_keys: bool) -> None:
@@ -42,6 +44,18 @@ def _sqlite_pragmas(engine: AsyncEngine, foreign_keys: bool) -> None:
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn) -> None:  # type: ignore[no-untyped-def]
         conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _postgres_connect_errors(engine: AsyncEngine) -> None:
+    """asyncpg raises a refused, reset or timed-out connection as a bare OSError: raise it as the driver's
+    OperationalError, so that callers see an SQLAlchemyError ("the database is away") like any other."""
+
+    @event.listens_for(engine.sync_engine, "do_connect")
+    def _connect(dialect, _record, cargs, cparams):  # type: ignore[no-untyped-def]
+        try:
+            return dialect.connect(*cargs, **cparams)
+        except OSError as exc:
+            raise dialect.loaded_dbapi.OperationalError(f"cannot connect: {exc!r}", exc) from exc
 
 
 def make_sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

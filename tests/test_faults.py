@@ -5,10 +5,12 @@ Telegram delivers again, and the bot recovers by itself). Longer runs with figur
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
 
 from bench.fault_load import Telegram, audit, new_session, settle, walk
 from bench.faults import STEPS, BotProcess, bot_env, until
@@ -16,7 +18,11 @@ from bench.inbound import FakeApi
 from bench.tcp_proxy import TcpProxy
 from bot.app import create_app
 from bot.appkeys import ENGINE
+from bot.engine import Engine
+from bot.incoming import Incoming
+from conversations.types import Inbound
 from store.crypto import new_key
+from store.db import make_engine, make_sessions
 from store.migrate import upgrade_async
 from store.models import InboundMessage
 from tests.conftest import _truncate
@@ -77,3 +83,26 @@ async def test_while_postgresql_is_away_the_webhook_answers_503_and_the_bot_reco
             async with client.app[ENGINE].sessions() as tx:
                 recorded = await tx.scalar(select(func.count()).select_from(InboundMessage))
     assert recorded == 2
+
+
+async def test_an_input_whose_apply_meets_the_outage_waits_for_the_database_and_is_not_set_aside(
+    postgres_url, profile, texts, keyring, clock
+):
+    await _truncate(postgres_url)
+    async with TcpProxy.before(postgres_url) as proxy:
+        db = make_engine(proxy.url(postgres_url))
+        engine = Engine(make_sessions(db), profile, texts, keyring, clock=clock)
+        incoming = Incoming(channel="telegram", sender_id="1", provider_message_id="u1",
+                            inbound=Inbound("start"))
+        assert await engine.record(incoming)
+        proxy.cut(blackhole=True)  # the apply's connection hangs, then is reset when the database is back
+        applying = asyncio.create_task(engine.process(incoming.conversation_key))
+        await asyncio.sleep(0.5)
+        proxy.restore()
+        with pytest.raises(SQLAlchemyError):  # "the database is away", not a fault of this input
+            await applying
+        assert await engine.resume_stale(older_than=timedelta(0)) == 1
+        async with engine.sessions() as tx:
+            statuses = (await tx.scalars(select(InboundMessage.status))).all()
+        await db.dispose()
+    assert statuses == ["processed"]  # applied, not set aside with an apology
