@@ -154,12 +154,13 @@ class SlowApi(FakeApi):
         return await super()._handle(request)
 
 
-async def _sending(db_url: str) -> int:
-    """Outbox rows claimed for sending and not yet recorded as sent: what a killed process had in flight."""
+async def _outbox(db_url: str) -> dict[str, int]:
+    """Outbox rows by status; right after a kill, those `sending` are what the dead process had in flight."""
     engine = make_engine(db_url)
     try:
         async with make_sessions(engine)() as tx:
-            return await tx.scalar(select(func.count()).where(OutboxMessage.status == "sending"))
+            query = select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
+            return dict((await tx.execute(query)).all())
     finally:
         await engine.dispose()
 
@@ -190,11 +191,12 @@ async def broadcast_kill(args: argparse.Namespace, workdir: Path) -> dict:
             await until(lambda: api.calls.get("sendMessage", 0) >= n // 3, 300, "a third of the broadcast")
             bot.kill()
             killed, sent_at_kill = time.perf_counter(), api.calls.get("sendMessage", 0)
-            in_flight = await _sending(db_url)
+            in_flight = (await _outbox(db_url)).get("sending", 0)
             await bot.start()
             await until(lambda: len(api.chats) >= n, 600, "every recipient")
             reached = time.perf_counter()
             await asyncio.sleep(2.0)  # anything still to come (a duplicate) comes now
+            final = await _outbox(db_url)
         finally:
             bot.stop()
     await api.runner.cleanup()
@@ -203,7 +205,7 @@ async def broadcast_kill(args: argparse.Namespace, workdir: Path) -> dict:
         "scenario": "broadcast_kill", "db": args.db, "recipients": n, "sent_at_kill": sent_at_kill,
         "killed_at_s": round(killed - t0, 2), "rows_in_flight_at_kill": in_flight,
         "in_flight_bound": DISPATCH_BATCH, "concurrency": CONCURRENCY, "recipients_reached": len(api.chats),
-        "duplicates": duplicates, "duplicates_within_in_flight": duplicates <= in_flight,
+        "duplicates": duplicates, "duplicates_within_in_flight": duplicates <= in_flight, "outbox_after": final,
         "recovered_all_s": round(reached - killed, 2), "total_s": round(reached - t0, 2),
     }
 
@@ -275,6 +277,11 @@ async def outage(args: argparse.Namespace, workdir: Path, mode: str) -> dict:
     }
 
 
+def _fresh(workdir: Path) -> Path:
+    """A directory of its own for one scenario (its SQLite file, the bot's log)."""
+    return Path(tempfile.mkdtemp(dir=workdir))
+
+
 async def main(args: argparse.Namespace) -> None:
     """Run the chosen scenarios, each on a fresh database, one JSON line each."""
     RESULTS.mkdir(exist_ok=True)
@@ -287,12 +294,12 @@ async def main(args: argparse.Namespace) -> None:
         for which in args.only or ["inbound", "broadcast", "outage"]:
             log(f"{which} on {args.db}")
             if which == "inbound":
-                rows = [await inbound_kill(args, workdir)]
+                rows = [await inbound_kill(args, _fresh(workdir))]
             elif which == "broadcast":
-                rows = [await broadcast_kill(args, workdir)]
+                rows = [await broadcast_kill(args, _fresh(workdir))]
             else:
                 modes = ["refuse", "blackhole"] if args.db == "postgresql" else ["exclusive_lock"]
-                rows = [await outage(args, workdir, mode) for mode in modes]
+                rows = [await outage(args, _fresh(workdir), mode) for mode in modes]
             for row in rows:
                 _emit({**row, **machine}, out)
 
