@@ -8,7 +8,9 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
-PG_CONNECT_TIMEOUT_S = 5  # asyncpg waits 60 s by default: a webhook would hang, not answer 503
+# asyncpg waits 60 s to connect by default, and a pool checkout 30 s: while the database is unreachable
+# a webhook would hang that long instead of answering 503 (a waiter may pay both: 10 s at most here).
+PG_CONNECT_TIMEOUT_S = 5
 
 
 def make_engine(url: str, *, echo: bool = False, foreign_keys: bool = True) -> AsyncEngine:
@@ -23,7 +25,7 @@ def make_engine(url: str, *, echo: bool = False, foreign_keys: bool = True) -> A
         _sqlite_pragmas(engine, foreign_keys)
         return engine
     engine = create_async_engine(
-        url, echo=echo, pool_size=10, max_overflow=10, pool_pre_ping=True,
+        url, echo=echo, pool_size=10, max_overflow=10, pool_pre_ping=True, pool_timeout=PG_CONNECT_TIMEOUT_S,
         connect_args={"timeout": PG_CONNECT_TIMEOUT_S},
     )
     _postgres_connect_errors(engine)
