@@ -44,6 +44,8 @@ bench: $(VENV)/.dev
 	$(PY) -m bench.broadcast --only memory --memory-recipients 300000 | tee -a bench/results/broadcast.jsonl
 	$(PY) -m bench.broadcast --only rate --rate 80 --seconds 60 | tee -a bench/results/broadcast.jsonl
 	$(PY) -m bench.inbound --users 50 --db sqlite --target both --repeat 3 --out sqlite.jsonl
+	$(PY) -m bench.faults --db sqlite --users 40 --recipients 10000
+	$(PY) -m bench.faults --db postgresql --users 40 --only inbound --only outage
 	FUZZ_EXAMPLES=2000 $(PY) -m pytest tests/test_fuzz.py -q -p no:cacheprovider
 
 clean:
