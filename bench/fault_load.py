@@ -44,12 +44,17 @@ class Telegram:
     url: str
     attempts: list[Attempt] = field(default_factory=list)
     acked: dict[int, int] = field(default_factory=dict)  # update_id -> chat id, for those answered 200
+    in_flight: int = 0  # POSTs sent and not yet answered
 
     async def deliver(self, update: dict, chat_id: int) -> None:
         """Post until 200; every attempt is kept."""
         while True:
             started = time.perf_counter()
-            status = await self._post(update)
+            self.in_flight += 1
+            try:
+                status = await self._post(update)
+            finally:
+                self.in_flight -= 1
             self.attempts.append(Attempt(started, time.perf_counter() - started, status))
             if status == 200:
                 self.acked[update["update_id"]] = chat_id

@@ -89,13 +89,13 @@ def bot_env(db_url: str, api: FakeApi, keys: str, **extra: str) -> dict:
     return {**env, "SWEEP_SECONDS": "1", "DISPATCH_LEASE_SECONDS": "5", **extra}
 
 
-async def until(condition: Callable[[], bool], timeout: float, what: str) -> None:
-    """Poll `condition` every 50 ms; fail after `timeout` s."""
+async def until(condition: Callable[[], object], timeout: float, what: str, every: float = 0.05) -> None:
+    """Poll `condition` every `every` s; fail after `timeout` s."""
     deadline = time.perf_counter() + timeout
     while not condition():
         if time.perf_counter() > deadline:
             raise RuntimeError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.05)
+        await asyncio.sleep(every)
 
 
 def _users(count: int) -> dict[int, int]:
@@ -124,10 +124,10 @@ async def inbound_kill(args: argparse.Namespace, workdir: Path) -> dict:
                 telegram = Telegram(session, bot.webhook)
                 t0 = time.perf_counter()
                 load = asyncio.gather(*(walk(telegram, api, n, chat) for chat, n in users.items()))
-                third = len(users) * STEPS // 3
-                await until(lambda: len(telegram.acked) >= third, 120, "a third of the load")
+                third = len(users) * STEPS // 3  # and a POST in flight, so that one is cut off
+                await until(lambda: len(telegram.acked) >= third and telegram.in_flight, 120, "kill", 0.001)
                 bot.kill()
-                killed, acked_at_kill = time.perf_counter(), len(telegram.acked)
+                killed, acked_at_kill, cut_off = time.perf_counter(), len(telegram.acked), telegram.in_flight
                 restart_s = await bot.start()
                 await load
                 walked_s = time.perf_counter() - t0
@@ -139,8 +139,8 @@ async def inbound_kill(args: argparse.Namespace, workdir: Path) -> dict:
     done = [a.started + a.seconds for a in telegram.attempts if a.status == 200]
     return {
         "scenario": "inbound_kill", "db": args.db, "users": len(users), "updates": len(users) * STEPS,
-        "killed_after_acked": acked_at_kill, "killed_at_s": round(killed - t0, 2),
-        "restart_s": round(restart_s, 2),
+        "killed_after_acked": acked_at_kill, "posts_in_flight_at_kill": cut_off,
+        "killed_at_s": round(killed - t0, 2), "restart_s": round(restart_s, 2),
         "first_200_after_kill_s": _first_after(done, killed), "attempts_by_answer": telegram.statuses(),
         **figures, "settled_after_load_s": settle_s, "walk_s": round(walked_s, 2),
     }
@@ -205,7 +205,8 @@ async def broadcast_kill(args: argparse.Namespace, workdir: Path) -> dict:
         "scenario": "broadcast_kill", "db": args.db, "recipients": n, "sent_at_kill": sent_at_kill,
         "killed_at_s": round(killed - t0, 2), "rows_in_flight_at_kill": in_flight,
         "in_flight_bound": DISPATCH_BATCH, "concurrency": CONCURRENCY, "recipients_reached": len(api.chats),
-        "duplicates": duplicates, "duplicates_within_in_flight": duplicates <= in_flight, "outbox_after": final,
+        "duplicates": duplicates, "duplicates_within_in_flight": duplicates <= in_flight,
+        "outbox_after": final,
         "recovered_all_s": round(reached - killed, 2), "total_s": round(reached - t0, 2),
     }
 

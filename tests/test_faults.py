@@ -50,7 +50,8 @@ async def test_a_bot_killed_mid_form_applies_every_acknowledged_answer_once(tmp_
         async with new_session() as session:
             telegram = Telegram(session, bot.webhook)
             load = asyncio.gather(*(walk(telegram, fake_api, n, chat) for chat, n in USERS.items()))
-            await until(lambda: len(telegram.acked) >= len(USERS) * 5, 60, "the users to be mid-form")
+            await until(lambda: len(telegram.acked) >= len(USERS) * 5 and telegram.in_flight, 60,
+                        "the users to be mid-form, an update on its way", every=0.001)
             bot.kill()
             assert len(telegram.acked) < len(USERS) * STEPS, "the kill came mid-form"
             await bot.start()  # on the same database; Telegram meanwhile delivers again what got no 200
