@@ -21,7 +21,11 @@ def make_engine(url: str, *, echo: bool = False, foreign_keys: bool = True) -> A
         path = url.split("///", 1)[1] if "///" in url else ""
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, echo=echo, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+        # One connection, handed out in turn: SQLite has one writer at a time anyway (BEGIN IMMEDIATE), and a
+        # queue for the connection is fair and prompt where waiters on the lock poll and sleep.
+        wait = SQLITE_BUSY_TIMEOUT_MS / 1000
+        pool = {"pool_size": 1, "max_overflow": 0, "pool_timeout": wait} if path and path != ":memory:" else {}
+        engine = create_async_engine(url, echo=echo, connect_args={"timeout": wait}, **pool)
         _sqlite_pragmas(engine, foreign_keys)
         return engine
     engine = create_async_engine(
