@@ -38,12 +38,19 @@ test: $(VENV)/.dev $(PRISM)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # Benchmarks print JSON lines (also kept under bench/results/); they take several minutes.
-bench: $(VENV)/.dev
+$(VENV)/.bench: $(VENV)/.dev
+	$(PY) -m pip install --quiet -e '.[dev,bench]'
+	touch $@
+
+bench: $(VENV)/.bench
 	mkdir -p bench/results
 	$(PY) -m bench.broadcast --only throughput --recipients 100000 | tee bench/results/broadcast.jsonl
 	$(PY) -m bench.broadcast --only memory --memory-recipients 300000 | tee -a bench/results/broadcast.jsonl
 	$(PY) -m bench.broadcast --only rate --rate 80 --seconds 60 | tee -a bench/results/broadcast.jsonl
-	$(PY) -m bench.inbound --users 50 --db sqlite --target both --repeat 3 --out sqlite.jsonl
+	$(PY) -m bench.inbound --users 50 --db sqlite --target both --repeat 3 --out inbound.jsonl
+	$(PY) -m bench.inbound --users 50 --db postgresql --target both --repeat 3 --out inbound.jsonl
+	$(PY) -m bench.inbound --users 50 --db postgresql --processes 2 --target both --repeat 3 --out inbound.jsonl
+	$(PY) -m bench.inbound --users 50 --db sqlite --target ours --rate 35 --out inbound.jsonl
 	$(PY) -m bench.faults --db sqlite --users 40 --recipients 10000
 	$(PY) -m bench.faults --db postgresql --users 40 --only inbound --only outage
 	FUZZ_EXAMPLES=2000 $(PY) -m pytest tests/test_fuzz.py -q -p no:cacheprovider
