@@ -152,7 +152,7 @@ class Engine:
             except (IntegrityError, queries.VersionConflict) as exc:
                 log.warning("retrying %s after %s (attempt %d)", key, type(exc).__name__, attempt + 1)
                 await asyncio.sleep(0.01 * (attempt + 1))
-            except SQLAlchemyError:
+            except (SQLAlchemyError, OSError):
                 raise  # the database is away: the input stays recorded and the sweep applies it later
             except Exception:  # noqa: BLE001  (a fault in a step must not block this conversation forever)
                 log.exception("an input of %s could not be applied; it is set aside for staff", key)
