@@ -1,15 +1,19 @@
 """One dispatcher per rate-limited channel across processes: a PostgreSQL advisory lock per channel, held on
-a connection of its own; when its process dies the connection closes and another process takes over."""
+a connection of its own; when its process dies the connection closes and another process takes over. The same
+connection listens for rows that another process wrote but may not send, so the holder sends them at once."""
 
 from __future__ import annotations
 
 import logging
 import zlib
 
+from typing import Callable
+
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 log = logging.getLogger(__name__)
+NEW_ROWS = "frontdesk_outbox"  # the notification channel: rows wait for the process holding their channel
 
 
 def lock_id(channel: str) -> int:
@@ -23,14 +27,27 @@ class ChannelLocks:
     def __init__(self, engine: AsyncEngine, limited: set[str]):
         self.engine = engine
         self.limited = limited
+        self.on_new_rows: Callable[[], None] = lambda: None  # the dispatcher's wake-up
         self._conn: AsyncConnection | None = None
         self.held: set[str] = set()
+
+    async def _connect(self) -> AsyncConnection:
+        """The lock connection, listening for other processes' new rows."""
+        conn = await self.engine.connect()
+        raw = (await conn.get_raw_connection()).driver_connection
+        await raw.add_listener(NEW_ROWS, lambda *_: self.on_new_rows())
+        return conn
+
+    @staticmethod
+    async def announce(tx: AsyncSession) -> None:
+        """Tell the process holding the channel, when this transaction commits, that rows wait for it."""
+        await tx.execute(text("SELECT pg_notify(:channel, '')"), {"channel": NEW_ROWS})
 
     async def channels(self, senders: dict) -> list[str]:
         """Try for the locks not yet held (cheap, non-blocking); the channels this process serves now."""
         try:
             if self._conn is None or self._conn.closed:
-                self._conn = await self.engine.connect()
+                self._conn = await self._connect()
                 self.held.clear()
             for channel in sorted(self.limited - self.held):
                 got = (await self._conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": lock_id(channel)})).scalar()

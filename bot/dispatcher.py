@@ -100,6 +100,8 @@ class Dispatcher:
         self.batch = batch
         self.lease = lease
         self.locks = locks
+        if locks is not None:
+            locks.on_new_rows = self.wake  # another process wrote rows on a channel this one may hold
         self.limiters = {channel: Limiter(limit) for channel, limit in (limits or {}).items()}
         self._wake = asyncio.Event()
         self._unwritten: list[tuple[list[tuple[OutboxMessage, _Outcome]], asyncio.Future]] = []
@@ -129,13 +131,16 @@ class Dispatcher:
             return False
         return self.locks is None or channel not in self.locks.limited or channel in self.locks.held
 
-    def claim_new(self, rows: list[OutboxMessage], now: datetime) -> list[OutboxMessage]:
-        """Take rows being written in the caller's transaction for `send_now` after its commit, as a pass
+    async def claim_new(self, tx: AsyncSession, rows: list[OutboxMessage], now: datetime) -> list[OutboxMessage]:
+        """Take rows being written in the caller's transaction `tx` for `send_now` after its commit, as a pass
         would (status sending, under a lease): if the process dies before sending, the lease runs out and
-        a pass sends them. The rows this process may not send now are left for a pass."""
+        a pass sends them. Rows this process may not send are left to the process holding their channel,
+        which hears of them when `tx` commits."""
         taken = [row for row in rows if self.sends_now(row.channel)]
         for row in taken:
             row.status, row.attempts, row.next_attempt_at = "sending", 1, now + self.lease
+        if len(taken) < len(rows) and self.locks is not None:
+            await self.locks.announce(tx)
         return taken
 
     async def send_now(self, rows: list[OutboxMessage], who: dict[tuple[str, str], Recipient]) -> None:

@@ -213,7 +213,7 @@ class Engine:
             outbox = await apply_effects(applying, result.effects)
             message.status = "processed"
             message.processed_at = now
-            claimed = self.dispatcher.claim_new(outbox, now) if self.dispatcher else []
+            claimed = await self.dispatcher.claim_new(tx, outbox, now) if self.dispatcher else []
             who = {(identity.channel, identity.external_id): Recipient(identity.last_inbound_at, identity.opted_out, identity.unreachable)}
         return Applied(outbox, claimed, who)
 

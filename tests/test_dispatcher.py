@@ -150,3 +150,42 @@ def test_only_the_holder_of_a_rate_limited_channel_sends_new_replies_itself(sess
     assert dispatcher.sends_now("web") and not dispatcher.sends_now("whatsapp")
     locks.held.add("telegram")
     assert dispatcher.sends_now("telegram")
+
+
+async def test_a_reply_written_by_a_process_without_the_channel_lock_wakes_the_holder(
+    postgres_url, profile, texts, keyring, clock
+):
+    from bot.channel_locks import ChannelLocks
+    from bot.engine import Engine
+    from bot.ratelimit import RateLimit
+    from store.db import make_engine, make_sessions
+    from tests.conftest import _truncate
+
+    await _truncate(postgres_url)
+    pools = [make_engine(postgres_url) for _ in range(2)]
+    holder_sender, other_sender = Scripted(), Scripted()
+    holder, other = (
+        Dispatcher(make_sessions(pool), {"telegram": sender}, clock, limits={"telegram": RateLimit(100)},
+                   locks=ChannelLocks(pool, {"telegram"}))
+        for pool, sender in zip(pools, (holder_sender, other_sender))
+    )
+    try:
+        await holder.run_once()  # takes the channel's lock
+        await other.run_once()  # finds it taken
+        assert holder.sends_now("telegram") and not other.sends_now("telegram")
+        running = asyncio.create_task(holder.run_forever(idle=600))  # it would not look again by itself
+        await asyncio.sleep(0.2)
+        engine = Engine(other.sessions, profile, texts, keyring, clock=clock, dispatcher=other)
+        replies = await engine.handle(Incoming("telegram", "42", "u-1", Inbound("text", text="مرحبا")))
+        for _ in range(100):  # the notification wakes the holder, which sends at once
+            if len(holder_sender.delivered) == len(replies):
+                break
+            await asyncio.sleep(0.1)
+        running.cancel()
+        assert [text for _, text in holder_sender.delivered] == [r.payload["text"] for r in replies]
+        assert other_sender.delivered == []
+    finally:
+        for dispatcher in (holder, other):
+            await dispatcher.locks.close()
+        for pool in pools:
+            await pool.dispose()
