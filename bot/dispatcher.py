@@ -189,10 +189,12 @@ class Dispatcher:
                 await self._record([item for outcomes, _ in waiting for item in outcomes])
             except Exception as exc:  # noqa: BLE001  (each waiter hears of it; the rows' leases bring them back)
                 for _, done in waiting:
-                    done.set_exception(exc)
+                    if not done.done():  # a waiter that was cancelled has cancelled its future
+                        done.set_exception(exc)
             else:
                 for _, done in waiting:
-                    done.set_result(None)
+                    if not done.done():
+                        done.set_result(None)
 
     async def _record(self, outcomes: list[tuple[OutboxMessage, _Outcome]]) -> None:
         """Write every outcome of a batch in one transaction; rows another dispatcher took over are left alone."""

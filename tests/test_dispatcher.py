@@ -189,3 +189,12 @@ async def test_a_reply_written_by_a_process_without_the_channel_lock_wakes_the_h
             await dispatcher.locks.close()
         for pool in pools:
             await pool.dispose()
+
+
+async def test_a_sender_cancelled_while_its_outcomes_wait_does_not_hold_up_the_others_in_that_write(sessions, clock):
+    dispatcher = Dispatcher(sessions, {"web": Scripted()}, clock)
+    first = asyncio.create_task(dispatcher._written([]))
+    second = asyncio.create_task(dispatcher._written([]))
+    await asyncio.sleep(0)  # both wait for the same group commit
+    first.cancel()
+    await asyncio.wait_for(second, 10)
