@@ -186,8 +186,11 @@ async def person_of(client: TestClient, chat_id: int) -> Beneficiary:
             {"phone": "+447911123456"},
         ),
         (message({"voice": {"file_id": "v", "file_unique_id": "v", "duration": 3}}), "unsupported", "", {}),
+        (press(["lang:ar"]), "unsupported", "", {}),  # PTB does not check types: data must be the string we sent
+        (message({"text": {"body": "hello"}}), "unsupported", "", {}),
     ],
-    ids=["start-payload", "start-botname", "command", "text", "button", "location", "contact", "voice"],
+    ids=["start-payload", "start-botname", "command", "text", "button", "location", "contact", "voice",
+         "button-data-not-text", "text-not-text"],
 )
 def test_what_an_update_becomes(update, kind, said, extra):
     incoming = telegram.to_incoming(Update.de_json(update, Bot(TOKEN)))

@@ -58,8 +58,9 @@ def to_incoming(update: Update) -> Incoming | None:
     common = {"channel": CHANNEL, "sender_id": str(chat.id), "provider_message_id": str(update.update_id)}
     common["display_name"] = user.full_name
     if update.callback_query is not None:
-        data = update.callback_query.data
-        return Incoming(**common, inbound=Inbound("choice", choice=data) if data else Inbound("unsupported"))
+        data = update.callback_query.data  # PTB does not check types: only a string can be a key we sent
+        picked = isinstance(data, str) and data
+        return Incoming(**common, inbound=Inbound("choice", choice=data) if picked else Inbound("unsupported"))
     if update.message is None:
         return None
     return _from_message(update.message, user, common)
@@ -67,7 +68,7 @@ def to_incoming(update: Update) -> Incoming | None:
 
 def _from_message(message: Message, user: User, common: dict) -> Incoming:
     """A new message: text, a command, a shared contact or location, a photo or document, or unsupported."""
-    if message.text:
+    if isinstance(message.text, str) and message.text:
         return Incoming(**common, inbound=_from_text(message))
     if message.contact:
         contact = message.contact
