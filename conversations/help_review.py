@@ -47,7 +47,7 @@ def _values(data: dict, ctx: Context) -> list[tuple[str, str]]:
     form, lg = form_of(data), lang(data)
     cat = category(ctx.profile, form.get("category"))
     met = {c.key: c.text.get(lg) for c in (cat.conditions if cat else ())}
-    count = data["help"].get("documents", 0)
+    count = data.get("help", {}).get("documents", 0)
     shown = {
         "full_name": form.get("full_name", ""),
         "national_id": mask(form.get("national_id", "")),

@@ -102,7 +102,7 @@ def find(typed: str, requests: tuple[RequestView, ...]) -> RequestView | None:
 
 def _looks_like_reference(typed: str) -> bool:
     key = _key(typed)
-    return any(ch.isdigit() for ch in key) and 4 <= len(key) <= 12
+    return any(ch.isdecimal() for ch in key) and 4 <= len(key) <= 12
 
 
 @state(LIST, parent=MENU, prompt=_list_prompt)

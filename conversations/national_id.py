@@ -38,7 +38,7 @@ def clean(typed: str) -> str:
 def check(typed: str) -> tuple[str | None, IdProblem | None]:
     """(the ten digits, None) when valid, else (None, the first problem found)."""
     digits = clean(typed)
-    if not digits.isdigit():
+    if not digits.isdecimal():
         return None, IdProblem.NOT_DIGITS
     if len(digits) != 10:
         return None, IdProblem.LENGTH

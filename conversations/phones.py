@@ -12,7 +12,7 @@ def to_e164(raw: str, region: str = "SA") -> str | None:
     text = digits_to_ascii(strip_invisible(raw)).strip()
     if text.startswith("00"):
         text = "+" + text[2:]
-    elif text.isdigit() and text.startswith("966") and len(text) == 12:
+    elif text.isdecimal() and text.startswith("966") and len(text) == 12:
         text = "+" + text
     try:
         number = phonenumbers.parse(text, region)

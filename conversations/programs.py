@@ -115,7 +115,7 @@ def on_list(inbound: Inbound, data: dict, ctx: Context) -> Step:
 def _open(inbound: Inbound, data: dict, ctx: Context, view: str) -> Step | None:
     """A program picked from a list: its details, remembering which list it came from."""
     picked_id = picked(inbound.choice, "programs:pick")
-    program = program_of(ctx, int(picked_id)) if picked_id and picked_id.isdigit() else None
+    program = program_of(ctx, int(picked_id)) if picked_id and picked_id.isdecimal() else None
     if program is None:
         return None
     return goto(view, {**data, "program": {"kind": program.kind, "id": program.id, "view": view}}, ctx)

@@ -38,7 +38,7 @@ Message = Callable[[ProgramView, Inbound, dict, Context], tuple]
 def _program(inbound: Inbound, ctx: Context) -> ProgramView | None:
     """The program an event names (`name:<id>`), if the host gave it in the context."""
     tail = (inbound.choice or "").split(":", 1)[-1]
-    return program_of(ctx, int(tail)) if tail.isdigit() else None
+    return program_of(ctx, int(tail)) if tail.isdecimal() else None
 
 
 def _program_event(name: str) -> Callable[[Message], Message]:

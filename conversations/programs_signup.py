@@ -96,7 +96,7 @@ def _condition_prompt(data: dict, ctx: Context) -> tuple[Effect, ...]:
     if asking == "residency":
         options = keyed_choices(ctx, data, "programs:residency", RESIDENCIES, "help_residency")
         return (Reply(text(ctx, data, "prog_ask_residency"), options),)
-    index = int(asking.removeprefix("question_") or 0) if asking.removeprefix("question_").isdigit() else -1
+    index = int(asking.removeprefix("question_") or 0) if asking.removeprefix("question_").isdecimal() else -1
     if program is None or not 0 <= index < len(program.conditions):
         return (Reply(text(ctx, data, "prog_gone")),)  # withdrawn meanwhile: nothing left to ask
     return (Reply(program.conditions[index].get(lang(data), "") or text(ctx, data, "prog_gone"), _yes_no(data, ctx)),)

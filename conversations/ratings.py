@@ -78,7 +78,7 @@ def _without(data: dict, rating_id: int) -> dict:
 def _id(inbound: Inbound) -> int | None:
     """The rating id of an event named "rating_…:{id}"."""
     _, _, tail = (inbound.choice or "").partition(":")
-    return int(tail) if tail.isdigit() else None
+    return int(tail) if tail.isdecimal() else None
 
 
 def is_idle(here: str) -> bool:

@@ -33,7 +33,7 @@ def _resolve_typed_choice(inbound: Inbound, data: dict) -> Inbound:
         return inbound
     options = _pending(data)
     typed = normalize(digits_to_ascii(inbound.text))
-    if typed.isdigit() and 1 <= int(typed) <= len(options):
+    if typed.isdecimal() and 1 <= int(typed) <= len(options):
         return Inbound("choice", text=inbound.text, choice=options[int(typed) - 1][0])
     for key, label in options:
         if typed and typed == normalize(label):

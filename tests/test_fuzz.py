@@ -191,6 +191,21 @@ def test_a_step_never_breaks_on_bad_input(name):
     run()
 
 
+@pytest.mark.parametrize(
+    "name, data, inbound",
+    [  # found by the 2,000-example run (make bench), since fixed
+        ("help:declaration", {"lang": "ar"}, Inbound("text", "رجوع")),  # back to a summary whose form is gone
+        ("help:residency", {"lang": "ar"}, Inbound("event", "", "program_accepted:¹")),  # "¹".isdigit(), int() fails
+        ("menu:main", {"lang": "ar"}, Inbound("text", "²")),  # a superscript is no menu number
+    ],
+    ids=["back-without-form", "superscript-program-id", "superscript-menu-number"],
+)
+def test_inputs_the_long_fuzz_run_found(name, data, inbound):
+    result = router.step(name, data, inbound, _ctx())
+    assert result.state in STATES
+    assert all(e.text.strip() for e in result.effects if isinstance(e, Reply))
+
+
 # Parsers: Twilio's form and Telegram's Update
 
 

@@ -105,7 +105,7 @@ def _from_text(message: Message) -> Inbound:
 
 def _e164(raw: str) -> str | None:
     """Telegram gives international numbers without the "+"; a card from the address book may be local."""
-    return to_e164(raw) or (to_e164("+" + raw) if raw.isdigit() else None)
+    return to_e164(raw) or (to_e164("+" + raw) if raw.isdecimal() else None)
 
 
 def _attachment(message: Message) -> AttachmentRef | None:

@@ -93,7 +93,7 @@ async def mark(request: web.Request) -> web.Response:
     """Ticked accepted people are present now (source staff); a staff tick taken off is undone."""
     engine, staff, pid = request.app[ENGINE], request[SIGNED].staff, program_id(request)
     fields = request[FORM].fields
-    ticked = {int(k[4:]) for k in fields if k.startswith("att_") and k[4:].isdigit()}
+    ticked = {int(k[4:]) for k in fields if k.startswith("att_") and k[4:].isdecimal()}
     now = engine.clock()
     async with engine.sessions() as tx, tx.begin():
         program = await tx.get(Program, pid, with_for_update=True)
@@ -121,7 +121,7 @@ async def mark(request: web.Request) -> web.Response:
 def spreadsheet_safe(value: str) -> str:
     """A cell a spreadsheet will not run as a formula (a leading = @ + or -; a phone number's + is kept)."""
     risky = value.startswith(FORMULA_START) or (
-        value[:1] in "+-" and value[1:] and not value[1:].replace(" ", "").isdigit()
+        value[:1] in "+-" and value[1:] and not value[1:].replace(" ", "").isdecimal()
     )
     return f"'{value}" if risky else value
 

@@ -217,7 +217,7 @@ async def compose_page(request: web.Request) -> web.Response:
     engine, raw = request.app[ENGINE], {"when": "now"}
     chosen = request.query.get("program", "")
     async with engine.sessions() as tx:
-        program = await tx.get(Program, int(chosen)) if chosen.isdigit() and len(chosen) < 18 else None
+        program = await tx.get(Program, int(chosen)) if chosen.isdecimal() and len(chosen) < 18 else None
         if program is not None:
             raw["program_id"] = str(program.id)
             raw |= {f"text_{g}": announcement(engine.texts, g, engine.profile, program) for g in ("ar", "en")}

@@ -66,7 +66,7 @@ def _audience(form: Form, profile: Profile, errors: list[str]) -> dict:
         "volunteers": bool(form.get("aud_volunteers")),
     }
     past = form.get("aud_past")
-    if past and not past.isdigit():
+    if past and not past.isdecimal():
         errors.append("error_b_program")
     elif past:
         audience["past_participants_of"] = int(past)
@@ -96,7 +96,7 @@ def read_draft(form: Form, profile: Profile, now: datetime) -> Draft:
     pid = form.get("program_id")
     audience = _audience(form, profile, errors)
     return Draft(
-        int(pid) if pid.isdigit() else None, texts, audience, send_at, form.get("override_reason"), errors
+        int(pid) if pid.isdecimal() else None, texts, audience, send_at, form.get("override_reason"), errors
     )
 
 

@@ -73,12 +73,12 @@ def _schedule(form: Form, profile: Profile, checked: Checked) -> None:
     if raw_deadline and (deadline is None or (starts_at is not None and deadline > starts_at)):
         checked.refuse("error_p_deadline")
     capacity = form.get("capacity")
-    if capacity and not (capacity.isdigit() and 0 < int(capacity) < 100_000):
+    if capacity and not (capacity.isdecimal() and 0 < int(capacity) < 100_000):
         checked.refuse("error_p_capacity")
     checked.values |= {
         "starts_at": starts_at,
         "registration_deadline": deadline,
-        "capacity": int(capacity) if capacity.isdigit() else None,
+        "capacity": int(capacity) if capacity.isdecimal() else None,
     }
 
 
@@ -97,7 +97,7 @@ def _ages(form: Form, checked: Checked) -> list[dict]:
     ages = {}
     for key in ("age_min", "age_max"):
         raw = form.get(key)
-        if raw and not (raw.isdigit() and int(raw) <= MAX_AGE):
+        if raw and not (raw.isdecimal() and int(raw) <= MAX_AGE):
             checked.refuse("error_p_age")
         elif raw:
             ages[key] = int(raw)

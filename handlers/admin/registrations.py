@@ -171,8 +171,8 @@ def _chosen(request: web.Request) -> tuple[str, list[int]] | None:
     if act not in DECISIONS:
         return None
     if one:
-        return (act, [int(one)]) if one.isdigit() else None
-    ticked = [int(k[4:]) for k in request[FORM].fields if k.startswith("reg_") and k[4:].isdigit()]
+        return (act, [int(one)]) if one.isdecimal() else None
+    ticked = [int(k[4:]) for k in request[FORM].fields if k.startswith("reg_") and k[4:].isdecimal()]
     return (act, ticked) if ticked else None
 
 

@@ -141,7 +141,7 @@ def _detail(request: web.Request, event: RequestEvent) -> Html:
 
 def _actor(request: web.Request, actor: str, who: dict[int, str]) -> str:
     kind, _, number = actor.partition(":")
-    if kind == "staff" and number.isdigit():
+    if kind == "staff" and number.isdecimal():
         return who.get(int(number), actor)
     return label(request, "actor", kind)
 
@@ -173,7 +173,7 @@ async def _load(
     )
     events = list((await tx.scalars(history)).all())
     docs = select(Attachment).where(Attachment.request_id == row.id).order_by(Attachment.id)
-    actors = {int(e.actor[6:]) for e in events if e.actor.startswith("staff:") and e.actor[6:].isdigit()}
+    actors = {int(e.actor[6:]) for e in events if e.actor.startswith("staff:") and e.actor[6:].isdecimal()}
     who = await staff_names(tx, {row.decided_by, row.delivered_by, *actors})
     return events, list((await tx.scalars(docs)).all()), who
 
