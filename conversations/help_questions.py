@@ -262,7 +262,7 @@ def _documents_required(data: dict, ctx: Context) -> bool:
 
 
 def _documents_choices(data: dict, ctx: Context) -> tuple[Choice, ...]:
-    if data["help"].get("documents", 0) == 0 and not _documents_required(data, ctx):
+    if (data.get("help") or {}).get("documents", 0) == 0 and not _documents_required(data, ctx):
         return (choice(ctx, data, "help:docs_done", "help_documents_skip"),)
     return (choice(ctx, data, "help:docs_done", "help_documents_done"),)
 

@@ -195,10 +195,11 @@ def test_a_step_never_breaks_on_bad_input(name):
     "name, data, inbound",
     [  # found by the 2,000-example run (make bench), since fixed
         ("help:declaration", {"lang": "ar"}, Inbound("text", "رجوع")),  # back to a summary whose form is gone
+        ("help:summary", {"lang": "ar"}, Inbound("text", "رجوع")),  # back to the documents question, form gone
         ("help:residency", {"lang": "ar"}, Inbound("event", "", "program_accepted:¹")),  # "¹".isdigit(), int() fails
         ("menu:main", {"lang": "ar"}, Inbound("text", "²")),  # a superscript is no menu number
     ],
-    ids=["back-without-form", "superscript-program-id", "superscript-menu-number"],
+    ids=["back-without-form", "back-to-documents-without-form", "superscript-program-id", "superscript-menu-number"],
 )
 def test_inputs_the_long_fuzz_run_found(name, data, inbound):
     result = router.step(name, data, inbound, _ctx())
