@@ -7,7 +7,7 @@ import asyncio
 import logging
 import random
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Callable, Protocol
 
@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.channel_locks import ChannelLocks
 from bot.ratelimit import Limiter, RateLimit
 from store import queries
-from store.models import OutboxMessage, Rating
+from store.models import ChannelIdentity, OutboxMessage, Rating
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(seconds=60)  # a row claimed longer ago than this by a dead sender is claimed again
@@ -33,6 +33,10 @@ class Recipient:
     last_inbound_at: datetime | None = None
     opted_out: bool = False
     unreachable: str | None = None
+
+    @classmethod
+    def of(cls, identity: ChannelIdentity) -> Recipient:
+        return cls(identity.last_inbound_at, identity.opted_out, identity.unreachable)
 
 
 class TemporaryFailure(Exception):
@@ -107,7 +111,7 @@ class Dispatcher:
         self._unwritten: list[tuple[list[tuple[OutboxMessage, _Outcome]], asyncio.Future]] = []
         self._writer: asyncio.Task | None = None
 
-    def wake(self, _rows: object = None) -> None:
+    def wake(self) -> None:
         self._wake.set()
 
     async def run_once(self) -> int:
@@ -118,11 +122,13 @@ class Dispatcher:
             rows = await queries.claim_outbox(tx, self.clock(), self.lease, self.batch, channels)
         if not rows:
             return 0
-        async with self.sessions() as tx:
-            known = await queries.recipients(tx, list({(row.channel, row.recipient) for row in rows}))
-        who = {key: Recipient(i.last_inbound_at, i.opted_out, i.unreachable) for key, i in known.items()}
-        await self._deliver(rows, who)
+        await self._deliver(rows, await self._recipients({(row.channel, row.recipient) for row in rows}))
         return len(rows)
+
+    async def _recipients(self, keys: set[tuple[str, str]]) -> dict[tuple[str, str], Recipient]:
+        async with self.sessions() as tx:
+            known = await queries.recipients(tx, list(keys))
+        return {key: Recipient.of(identity) for key, identity in known.items()}
 
     def sends_now(self, channel: str) -> bool:
         """Whether this process may send a new row on `channel` itself, right after the commit that wrote it:
@@ -146,11 +152,9 @@ class Dispatcher:
     async def send_now(self, rows: list[OutboxMessage], who: dict[tuple[str, str], Recipient]) -> None:
         """Send rows taken by `claim_new`, once committed, without waiting for a pass (the reply to an input
         goes at once); recipients missing from `who` are looked up."""
-        missing = list({(row.channel, row.recipient) for row in rows} - set(who))
+        missing = {(row.channel, row.recipient) for row in rows} - set(who)
         if missing:
-            async with self.sessions() as tx:
-                known = await queries.recipients(tx, missing)
-            who = {**who, **{key: Recipient(i.last_inbound_at, i.opted_out, i.unreachable) for key, i in known.items()}}
+            who = {**who, **await self._recipients(missing)}
         await self._deliver(rows, who)
 
     async def _deliver(self, rows: list[OutboxMessage], who: dict[tuple[str, str], Recipient]) -> None:
@@ -168,7 +172,7 @@ class Dispatcher:
                     outcome = await self._attempt(row, recipient)
                     outcomes.append((row, outcome))
                     if outcome.unreachable:  # the rest of this recipient's rows need not be tried
-                        recipient = Recipient(recipient.last_inbound_at, recipient.opted_out, outcome.unreachable)
+                        recipient = replace(recipient, unreachable=outcome.unreachable)
 
         await asyncio.gather(*(serve(key, q) for key, q in queues.items()))
         await self._written(outcomes)

@@ -214,8 +214,7 @@ class Engine:
             message.status = "processed"
             message.processed_at = now
             claimed = await self.dispatcher.claim_new(tx, outbox, now) if self.dispatcher else []
-            writer = Recipient(identity.last_inbound_at, identity.opted_out, identity.unreachable)
-        return Applied(outbox, claimed, {(identity.channel, identity.external_id): writer})
+        return Applied(outbox, claimed, {(identity.channel, identity.external_id): Recipient.of(identity)})
 
     def _local_day(self, moment: datetime) -> date:
         return local(self.profile, moment).date()
