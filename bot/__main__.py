@@ -19,6 +19,7 @@ def _run(settings: Settings, _args: argparse.Namespace) -> None:
     from store.migrate import upgrade
 
     upgrade(settings.database_url)
+    _fill_id_hashes(settings)
     app = create_app(settings)
     base = f"http://{settings.host}:{settings.port}"
     print(f"Website chat:  {base}/", flush=True)
@@ -31,7 +32,24 @@ def _migrate(settings: Settings, _args: argparse.Namespace) -> None:
     from store.migrate import upgrade
 
     upgrade(settings.database_url)
+    _fill_id_hashes(settings)
     print(f"database is up to date: {settings.database_url.split('@')[-1]}")
+
+
+def _fill_id_hashes(settings: Settings) -> None:
+    """National IDs stored before their keyed hash existed get one (the migration cannot read the key)."""
+    from store.db import make_engine, make_sessions
+    from store.rotation import fill_id_hashes
+
+    async def fill() -> int:
+        engine = make_engine(settings.database_url)
+        try:
+            return await fill_id_hashes(make_sessions(engine), settings.keyring())
+        finally:
+            await engine.dispose()
+
+    if filled := asyncio.run(fill()):
+        print(f"hashed {filled} stored national IDs for duplicate checks")
 
 
 def _chat(settings: Settings, args: argparse.Namespace) -> None:
@@ -70,7 +88,8 @@ def _rotate_keys(settings: Settings, _args: argparse.Namespace) -> None:
         finally:
             await engine.dispose()
 
-    print(f"re-encrypted {asyncio.run(rotate())} values with the newest key; older keys can now be removed")
+    print(f"re-encrypted {asyncio.run(rotate())} values with the newest key (and recomputed the national-ID hashes);"
+          " older keys can now be removed")
 
 
 def _create_staff(settings: Settings, args: argparse.Namespace) -> None:
