@@ -23,9 +23,9 @@ from store.models import (
     Registration,
 )
 
-# Filled on the kept record from the dropped one when the kept record has none.
-CARRIED = ("display_name", "phone", "city", "residency", "household_size", "income_bracket", "consent_at")
 IDENTITY = ("full_name_enc", "national_id_enc", "national_id_hash")  # carried together or not at all
+# Every other column of the dropped record fills the kept record's where it is empty, except these.
+NOT_CARRIED = frozenset({"id", "created_at", "erased_at", "merged_into_id", "merged_at", *IDENTITY})
 
 
 class MergeRefused(Exception):
@@ -101,7 +101,9 @@ async def merge(tx: AsyncSession, keep_id: int, drop_id: int, now: datetime) -> 
     if not keep.national_id_enc and drop.national_id_enc:
         for name in IDENTITY:
             setattr(keep, name, getattr(drop, name))
-    for name in CARRIED:
+    for name in Beneficiary.__table__.columns.keys():
+        if name in NOT_CARRIED:
+            continue
         if getattr(keep, name) in (None, "") and getattr(drop, name) not in (None, ""):
             setattr(keep, name, getattr(drop, name))
     drop.merged_into_id, drop.merged_at = keep_id, now

@@ -92,7 +92,8 @@ async def test_a_researcher_merges_once_and_the_audit_log_shows_who(console: Con
 
     await console.signed_in_as("admin")
     audit_page = await (await console.client.get("/admin/audit")).text()
-    assert "دمج سجلَّي مستفيد" in audit_page
+    assert "دمج سجلَّي مستفيد" in audit_page and f"دُمج فيه السجل رقم {drop}: نُقل 3 من البنود" in audit_page
+    assert "helprequest" not in audit_page  # the merge in words, not as stored
 
 
 async def test_a_bad_or_unknown_record_number_gets_a_polite_page(console: Console):
