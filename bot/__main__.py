@@ -134,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
 
     add_create_staff_arguments(commands.add_parser("create-staff", help="create a console user (first: --role admin)"))
     commands.add_parser("rotate-keys", help="re-encrypt sensitive fields with the first key of DATA_KEYS")
-    backup = commands.add_parser("backup", help="copy the database and uploaded files to a new directory (while running)")
+    backup = commands.add_parser("backup", help="copy the database and uploaded files (while running)")
     backup.add_argument("path", help="a new directory for the backup")
     restore = commands.add_parser("restore", help="restore a backup directory into an empty database")
     restore.add_argument("path", help="a directory made by `backup`")

@@ -85,7 +85,8 @@ async def possible_duplicates(tx: AsyncSession, keyring: Keyring, beneficiary_id
         return []
     current = select(Beneficiary.id).where(Beneficiary.id.in_(candidates), Beneficiary.merged_into_id.is_(None))
     keep = set((await tx.scalars(current)).all())
-    return [
-        Duplicate(other, tuple(r for r, hit in (("national_id", other in by_id), ("mobile", other in by_mobile)) if hit))
-        for other in sorted(keep)
-    ]
+    found = []
+    for other in sorted(keep):
+        reasons = (("national_id", other in by_id), ("mobile", other in by_mobile))
+        found.append(Duplicate(other, tuple(reason for reason, hit in reasons if hit)))
+    return found

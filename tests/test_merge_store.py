@@ -140,15 +140,14 @@ async def test_a_merge_moves_every_row_of_the_dropped_record_and_keeps_it_as_a_t
         drop = await _person(tx, keyring, national_id=ID, phone="+966500000002", whatsapp="+966500000002")
         drop.city = "bukayriyah"
         both, only_drop = await _program(tx, "both"), await _program(tx, "drop only")
-        tx.add(Registration(program_id=both.id, beneficiary_id=keep.id, conversation_key="web:keep", status="accepted"))
-        tx.add(Registration(program_id=both.id, beneficiary_id=drop.id, conversation_key="whatsapp:x", status="pending"))
-        tx.add(Registration(program_id=only_drop.id, beneficiary_id=drop.id, conversation_key="whatsapp:x", status="accepted"))
+        for program, person in ((both, keep), (both, drop), (only_drop, drop)):
+            tx.add(Registration(program_id=program.id, beneficiary_id=person.id, conversation_key="k", status="accepted"))
         tx.add(_request(drop, keyring, "H-1"))
         tx.add(Complaint(reference="C-1", beneficiary_id=drop.id, conversation_key="whatsapp:x", channel="whatsapp",
                          kind="complaint", text="تأخر", due_at=T0))  # fmt: skip
         tx.add(Rating(beneficiary_id=drop.id, conversation_key="whatsapp:x", channel="whatsapp",
                       service_kind="program", service_ref="1", score=5, status="answered"))  # fmt: skip
-        tx.add(HandoffRequest(reference="HO-1", beneficiary_id=drop.id, conversation_key="whatsapp:x", channel="whatsapp"))
+        tx.add(HandoffRequest(reference="HO-1", beneficiary_id=drop.id, conversation_key="k", channel="whatsapp"))
         tx.add(Attachment(beneficiary_id=drop.id, channel="whatsapp", kind="photo", reference="https://media/1"))
         tx.add(InboundMessage(channel="whatsapp", provider_message_id="SM1", sender_id="+966500000002",
                               conversation_key="whatsapp:+966500000002", text="مرحبا"))  # fmt: skip
@@ -156,7 +155,7 @@ async def test_a_merge_moves_every_row_of_the_dropped_record_and_keeps_it_as_a_t
         earlier.merged_into_id = drop.id  # merged into the dropped one by an earlier merge
     async with sessions() as tx, tx.begin():
         before = await summary(tx, drop.id)
-    assert (before.requests, before.complaints, before.ratings, before.registrations, before.messages) == (1, 1, 1, 2, 1)
+    assert _counts(before) == (1, 1, 1, 2, 1)
     assert before.verified_numbers == ["+966500000002"] and before.given_numbers == []
 
     async with sessions() as tx, tx.begin():
@@ -171,17 +170,22 @@ async def test_a_merge_moves_every_row_of_the_dropped_record_and_keeps_it_as_a_t
         after = await summary(tx, keep.id)
         left = await summary(tx, drop.id)
         chained = await tx.get(Beneficiary, earlier.id)
-        for model in (ChannelIdentity, Conversation, HelpRequest, Complaint, Rating, HandoffRequest, Attachment):
-            assert (await tx.scalars(select(model.beneficiary_id))).all() and set(
-                (await tx.scalars(select(model.beneficiary_id))).all()
-            ) == {keep.id}, model.__name__
+        owners = {
+            model.__name__: set((await tx.scalars(select(model.beneficiary_id))).all())
+            for model in (ChannelIdentity, Conversation, HelpRequest, Complaint, Rating, HandoffRequest, Attachment)
+        }
+    assert all(found == {keep.id} for found in owners.values()), owners
     assert (dropped.merged_into_id, dropped.merged_at) == (keep.id, T0)  # not deleted: a trace of the merge
     assert chained.merged_into_id == keep.id
     assert keyring.decrypt(kept.national_id_enc) == ID and kept.national_id_hash == keyring.id_hash(ID)
     assert (kept.phone, kept.city) == ("+966500000002", "bukayriyah")  # filled where the kept record had nothing
-    assert (after.requests, after.complaints, after.ratings, after.registrations, after.messages) == (1, 1, 1, 2, 1)
+    assert _counts(after) == (1, 1, 1, 2, 1)
     assert after.channels == ["web", "whatsapp"] and after.verified_numbers == ["+966500000002"]
     assert (left.requests, left.registrations, left.channels) == (0, 1, [])
+
+
+def _counts(record) -> tuple[int, ...]:
+    return record.requests, record.complaints, record.ratings, record.registrations, record.messages
 
 
 async def test_a_merge_is_refused_for_the_same_a_missing_or_an_already_merged_record(sessions, keyring):

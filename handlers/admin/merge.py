@@ -53,21 +53,18 @@ def duplicate_notice(request: web.Request, beneficiary_id: int, found: list[Dupl
     """The request page's flag: each possible duplicate, why, and the link to compare it with this record."""
     if not found:
         return None
-    items = [
-        el(
-            "li",
-            t(request, "duplicate_because", reasons=_joined(request, [label(request, "duplicate_reason", r) for r in dup.reasons])),
-            " ",
-            el("a", t(request, "duplicate_compare"), href=compare_link(beneficiary_id, dup.beneficiary_id)),
-        )
-        for dup in found
-    ]  # fmt: skip
+    items = []
+    for dup in found:
+        reasons = _joined(request, [label(request, "duplicate_reason", r) for r in dup.reasons])
+        link = el("a", t(request, "duplicate_compare"), href=compare_link(beneficiary_id, dup.beneficiary_id))
+        items.append(el("li", t(request, "duplicate_because", reasons=reasons), " ", link))
     return el("div", el("strong", t(request, "duplicate_title")), el("ul", *items), class_="notice")
 
 
 async def request_duplicates(request: web.Request, tx: AsyncSession, beneficiary_id: int) -> Html | None:
     """The flag for a request's person, read in the page's transaction."""
-    return duplicate_notice(request, beneficiary_id, await possible_duplicates(tx, request.app[KEYRING], beneficiary_id))
+    found = await possible_duplicates(tx, request.app[KEYRING], beneficiary_id)
+    return duplicate_notice(request, beneficiary_id, found)
 
 
 def _identity(request: web.Request, record: Summary) -> tuple[str, str]:
@@ -127,7 +124,8 @@ ROWS = (
 
 
 def _side_by_side(request: web.Request, keep: Summary, drop: Summary) -> Html:
-    cells = [([t(request, key), a, b], None) for key, a, b in zip(ROWS, _column(request, keep), _column(request, drop), strict=True)]
+    pairs = zip(ROWS, _column(request, keep), _column(request, drop), strict=True)
+    cells = [([t(request, key), a, b], None) for key, a, b in pairs]
     return table(request, ("merge_field", "merge_keep", "merge_drop"), cells)
 
 
