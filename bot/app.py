@@ -126,15 +126,15 @@ async def _channels(
 
 
 async def _sweep(app: web.Application, clock: Callable[[], datetime]) -> None:
-    """Periodic: fire timers that came due, fan out due broadcasts, queue the weekly digest when due, resume
-    inputs a crash left unapplied, and wake the dispatcher."""
+    """Periodic: fire timers that came due, fan out due broadcasts, resume inputs a crash left unapplied,
+    queue the weekly digest when it is due, and wake the dispatcher."""
     engine = app[ENGINE]
     try:
         await engine.fire_timers()
         if await fan_out_due(engine.sessions, clock):
             app[DISPATCHER].wake()
-        await queue_weekly_digest(engine, app[SETTINGS])
         await engine.resume_stale()
+        await queue_weekly_digest(engine, app[SETTINGS])
     except Exception:  # noqa: BLE001  (logged; the next sweep tries again)
         log.exception("sweep failed")
     app[DISPATCHER].wake()

@@ -8,6 +8,8 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import select
 
+from bot.app import _sweep
+from bot.appkeys import DISPATCHER, ENGINE, SETTINGS as APP_SETTINGS
 from bot.dispatcher import Dispatcher
 from bot.engine import Engine
 from bot.settings import Settings
@@ -99,3 +101,11 @@ async def test_the_digest_leaves_through_the_dispatcher_like_any_message(engine,
     assert chat == "-100123" and "/admin/digest" in text
     rows, _ = await _rows(sessions)
     assert (rows[0].status, rows[0].provider_message_id) == ("sent", "tg-1")
+
+
+async def test_every_process_s_periodic_sweep_queues_the_digest(engine, sessions, clock):
+    telegram = RecordingSender()
+    dispatcher = Dispatcher(sessions, {"telegram": telegram}, clock)
+    await _sweep({ENGINE: engine, DISPATCHER: dispatcher, APP_SETTINGS: SETTINGS}, clock)
+    rows, keys = await _rows(sessions)
+    assert keys == ["digest:2026-W47"] and [r.recipient for r in rows] == ["-100123"]
