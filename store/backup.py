@@ -51,7 +51,12 @@ def _libpq(url: URL) -> tuple[str, dict[str, str]]:
     env = dict(os.environ)
     if url.password:
         env["PGPASSWORD"] = str(url.password)
-    plain = url.set(drivername="postgresql", password=None, query={})
+    query = dict(url.query)
+    if "ssl" in query:  # asyncpg's name for libpq's sslmode
+        query["sslmode"] = query.pop("ssl")
+    plain = URL.create(
+        "postgresql", username=url.username, host=url.host, port=url.port, database=url.database, query=query
+    )
     return plain.render_as_string(hide_password=False), env
 
 

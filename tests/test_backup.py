@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select, text
+from sqlalchemy.engine import make_url
 
 from bot.incoming import Incoming
 from conversations.types import Inbound
-from store.backup import BackupError, backup, restore
+from store.backup import BackupError, _libpq, backup, restore
 from store.db import make_engine, make_sessions
 from store.models import InboundMessage, OutboxMessage
 from tests.test_cli import bot
@@ -107,3 +108,9 @@ def test_the_commands_back_up_restore_refuse_a_used_database_and_remind_of_the_k
     assert bot(elsewhere, "migrate", DATABASE_URL=fresh).returncode == 0
     not_a_backup = bot(elsewhere, "restore", str(elsewhere))
     assert not_a_backup.returncode == 2 and "not a backup" in not_a_backup.stderr
+
+
+def test_pg_dump_gets_the_password_from_the_environment_not_the_command_line():
+    address, env = _libpq(make_url("postgresql+asyncpg://frontdesk:s3cret@db:5432/frontdesk?ssl=require"))
+    assert address == "postgresql://frontdesk@db:5432/frontdesk?sslmode=require"  # visible in `ps`: no secret
+    assert env["PGPASSWORD"] == "s3cret"
