@@ -1,4 +1,5 @@
-"""The command line: `python -m bot run | chat | migrate | set-webhook | new-key | rotate-keys | create-staff`."""
+"""The command line: `python -m bot run | chat | migrate | set-webhook | new-key | rotate-keys | create-staff |
+backup | restore`."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import uuid
 
 from bot.profile import ProfileError
 from bot.settings import Settings, SettingsError, load_settings
+from store.backup import BackupError
 
 
 def _run(settings: Settings, _args: argparse.Namespace) -> None:
@@ -19,6 +21,7 @@ def _run(settings: Settings, _args: argparse.Namespace) -> None:
     from store.migrate import upgrade
 
     upgrade(settings.database_url)
+    _fill_id_hashes(settings)
     app = create_app(settings)
     base = f"http://{settings.host}:{settings.port}"
     print(f"Website chat:  {base}/", flush=True)
@@ -31,7 +34,24 @@ def _migrate(settings: Settings, _args: argparse.Namespace) -> None:
     from store.migrate import upgrade
 
     upgrade(settings.database_url)
+    _fill_id_hashes(settings)
     print(f"database is up to date: {settings.database_url.split('@')[-1]}")
+
+
+def _fill_id_hashes(settings: Settings) -> None:
+    """National IDs stored before their keyed hash existed get one (the migration cannot read the key)."""
+    from store.db import make_engine, make_sessions
+    from store.rotation import fill_id_hashes
+
+    async def fill() -> int:
+        engine = make_engine(settings.database_url)
+        try:
+            return await fill_id_hashes(make_sessions(engine), settings.keyring())
+        finally:
+            await engine.dispose()
+
+    if filled := asyncio.run(fill()):
+        print(f"hashed {filled} stored national IDs for duplicate checks")
 
 
 def _chat(settings: Settings, args: argparse.Namespace) -> None:
@@ -70,7 +90,31 @@ def _rotate_keys(settings: Settings, _args: argparse.Namespace) -> None:
         finally:
             await engine.dispose()
 
-    print(f"re-encrypted {asyncio.run(rotate())} values with the newest key; older keys can now be removed")
+    print(f"re-encrypted {asyncio.run(rotate())} values with the newest key (and recomputed the national-ID hashes);"
+          " older keys can now be removed")
+
+
+def _backup(settings: Settings, args: argparse.Namespace) -> None:
+    from pathlib import Path
+
+    from handlers.admin.files import UPLOADS
+    from store.backup import KEY_REMINDER, backup
+
+    done = backup(settings.database_url, Path(args.path), UPLOADS)
+    print(f"backed up the {done.database} database and {done.files} uploaded files to {args.path}")
+    print(KEY_REMINDER)
+
+
+def _restore(settings: Settings, args: argparse.Namespace) -> None:
+    from pathlib import Path
+
+    from handlers.admin.files import UPLOADS
+    from store.backup import KEY_REMINDER, restore
+
+    done = restore(settings.database_url, Path(args.path), UPLOADS)
+    print(f"restored the {done.database} database and {done.files} uploaded files from {args.path};"
+          " `python -m bot migrate` brings it up to this version")
+    print(KEY_REMINDER)
 
 
 def _create_staff(settings: Settings, args: argparse.Namespace) -> None:
@@ -90,6 +134,10 @@ def main(argv: list[str] | None = None) -> int:
 
     add_create_staff_arguments(commands.add_parser("create-staff", help="create a console user (first: --role admin)"))
     commands.add_parser("rotate-keys", help="re-encrypt sensitive fields with the first key of DATA_KEYS")
+    backup = commands.add_parser("backup", help="copy the database and uploaded files (while running)")
+    backup.add_argument("path", help="a new directory for the backup")
+    restore = commands.add_parser("restore", help="restore a backup directory into an empty database")
+    restore.add_argument("path", help="a directory made by `backup`")
     chat = commands.add_parser("chat", help="talk to the bot in this terminal")
     chat.add_argument("--user", default="console", help="who you are in the conversation (default: console)")
     chat.add_argument("--new", action="store_true", help="start a fresh conversation")
@@ -109,9 +157,11 @@ def main(argv: list[str] | None = None) -> int:
             "new-key": _new_key,
             "rotate-keys": _rotate_keys,
             "create-staff": _create_staff,
+            "backup": _backup,
+            "restore": _restore,
         }
         commands_run[args.command](settings, args)
-    except (SettingsError, ProfileError) as exc:
+    except (SettingsError, ProfileError, BackupError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

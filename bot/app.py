@@ -10,7 +10,6 @@ from typing import AsyncIterator, Callable
 
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from apscheduler.triggers.cron import CronTrigger
 
 from bot.appkeys import DISPATCHER, ENGINE, KEYRING, SETTINGS, TELEGRAM_BOT, TWILIO_CLIENT
 from bot.broadcast import fan_out_due
@@ -24,7 +23,7 @@ from bot.ratelimit import RateLimit
 from bot.routes import setup_routes
 from bot.settings import Settings
 from conversations.catalog import Catalog
-from handlers.admin.digest import send_weekly_digest
+from handlers.admin.digest import queue_weekly_digest
 from store.db import make_engine, make_sessions
 
 log = logging.getLogger(__name__)
@@ -82,10 +81,8 @@ def create_app(
             scheduler.add_job(
                 _sweep, "interval", seconds=settings.sweep_seconds, args=[app, clock], max_instances=1, coalesce=True
             )
-            if settings.telegram_staff_chat_id:  # the weekly digest, Sunday morning in the association's time
-                weekly = CronTrigger(day_of_week="sun", hour=8, timezone=profile.timezone)
-                scheduler.add_job(send_weekly_digest, weekly, args=[app], max_instances=1, coalesce=True,
-                                  misfire_grace_time=3600)
+            if settings.telegram_staff_chat_id and not settings.telegram_enabled:
+                log.warning("TELEGRAM_STAFF_CHAT_ID is set but Telegram is off: no weekly digest is sent")
             scheduler.start()
         yield
         if scheduler.running:
@@ -130,13 +127,14 @@ async def _channels(
 
 async def _sweep(app: web.Application, clock: Callable[[], datetime]) -> None:
     """Periodic: fire timers that came due, fan out due broadcasts, resume inputs a crash left unapplied,
-    and wake the dispatcher."""
+    queue the weekly digest when it is due, and wake the dispatcher."""
     engine = app[ENGINE]
     try:
         await engine.fire_timers()
         if await fan_out_due(engine.sessions, clock):
             app[DISPATCHER].wake()
         await engine.resume_stale()
+        await queue_weekly_digest(engine, app[SETTINGS])
     except Exception:  # noqa: BLE001  (logged; the next sweep tries again)
         log.exception("sweep failed")
     app[DISPATCHER].wake()

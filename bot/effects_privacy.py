@@ -62,7 +62,7 @@ async def _erase(effect: EraseMyData, at: Applying) -> OutboxMessage:
     await tx.execute(
         update(HelpRequest)
         .where(HelpRequest.beneficiary_id == pid, HelpRequest.status.not_in(RETAINED))
-        .values(full_name_enc="", national_id_enc="", phone="", description="", conditions=[], evidence={})
+        .values(full_name_enc="", national_id_enc="", national_id_hash=None, phone="", description="", conditions=[], evidence={})
         .execution_options(synchronize_session=False)
     )
     retained_ids = select(HelpRequest.id).where(HelpRequest.beneficiary_id == pid, HelpRequest.status.in_(RETAINED))
@@ -92,7 +92,7 @@ async def _erase(effect: EraseMyData, at: Applying) -> OutboxMessage:
         .values(payload={"kind": "erased", "text": "", "choices": []})
         .execution_options(synchronize_session=False)
     )
-    person.full_name_enc = person.national_id_enc = None  # delivered requests keep their own copy as proof
+    person.full_name_enc = person.national_id_enc = person.national_id_hash = None  # delivered requests keep their own copy as proof
     person.display_name, person.phone = "", None
     person.city = person.residency = person.income_bracket = None
     person.household_size = None

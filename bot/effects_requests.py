@@ -26,6 +26,7 @@ async def _submit(effect: SubmitHelpRequest, at: Applying) -> None:
     """The request, its first history line, the files sent since the form began, and the person's record."""
     form = effect.form
     name_enc, id_enc = at.keyring.encrypt(form["full_name"]), at.keyring.encrypt(form["national_id"])
+    id_hash = at.keyring.id_hash(form["national_id"])
     request = HelpRequest(
         reference=effect.reference,
         beneficiary_id=at.conv.beneficiary_id,
@@ -41,6 +42,7 @@ async def _submit(effect: SubmitHelpRequest, at: Applying) -> None:
         description=form.get("description", "")[:2000],
         full_name_enc=name_enc,
         national_id_enc=id_enc,
+        national_id_hash=id_hash,
         phone=form.get("phone", ""),
         flags=list(effect.flags),
         due_at=effect.due_at,
@@ -63,7 +65,7 @@ async def _submit(effect: SubmitHelpRequest, at: Applying) -> None:
         .execution_options(synchronize_session=False)
     )
     person = await at.tx.get(Beneficiary, at.conv.beneficiary_id)
-    person.full_name_enc, person.national_id_enc = name_enc, id_enc
+    person.full_name_enc, person.national_id_enc, person.national_id_hash = name_enc, id_enc, id_hash
     for field in PERSON_FIELDS:
         if form.get(field) not in (None, ""):
             setattr(person, field, form[field])

@@ -3,19 +3,42 @@ older ones still read, so keys can be rotated without losing data."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import os
 from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
 
+ID_HASH_CONTEXT = b"frontdesk national-id hash v1"
+
+
+def _hash_key(key: str) -> bytes:
+    """A key for the national-ID hash, derived from a data key (never the encryption key itself)."""
+    return hmac.new(base64.urlsafe_b64decode(key.encode()), ID_HASH_CONTEXT, hashlib.sha256).digest()
+
+
 class Keyring:
-    """Encrypts with the first key; decrypts with any; `rotate` re-encrypts a value with the first key."""
+    """Encrypts with the first key; decrypts with any; `rotate` re-encrypts a value with the first key.
+    `id_hash` is a keyed hash (HMAC-SHA256) of a national ID, so that equal IDs can be found although their
+    ciphertexts differ (Fernet's IV is random); it is made with the first key, so `rotate-keys` recomputes it."""
 
     def __init__(self, keys: list[str]):
         if not keys:
             raise ValueError("at least one key is needed")
         self._fernet = MultiFernet([Fernet(k.encode()) for k in keys])
+        self._hash_keys = [_hash_key(k) for k in keys]
+
+    def id_hash(self, national_id: str) -> str:
+        """The hash stored beside a national ID (with the first key)."""
+        return self.id_hashes(national_id)[0]
+
+    def id_hashes(self, national_id: str) -> list[str]:
+        """The hashes this ID has under every key, first key first: rows written before a rotation still match."""
+        plain = national_id.strip().encode("utf-8")
+        return [hmac.new(key, plain, hashlib.sha256).hexdigest() for key in self._hash_keys]
 
     def encrypt(self, plain: str) -> str:
         return self._fernet.encrypt(plain.encode("utf-8")).decode("ascii")

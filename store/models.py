@@ -48,12 +48,16 @@ class Beneficiary(SQLModel, table=True):
     # What the beneficiary told us (seed 003: kept up to date by them). Sensitive fields are encrypted.
     full_name_enc: str | None = Field(default=None, max_length=1000)
     national_id_enc: str | None = Field(default=None, max_length=1000)
+    national_id_hash: str | None = Field(default=None, max_length=64, index=True)  # Keyring.id_hash: equality only
     city: str | None = Field(default=None, max_length=40)
     residency: str | None = Field(default=None, max_length=20)
     household_size: int | None = None
     income_bracket: str | None = Field(default=None, max_length=20)
     consent_at: datetime | None = _ts(nullable=True)
     erased_at: datetime | None = _ts(nullable=True)
+    # A staff merge (store/merge.py) moved everything of this record to another and kept this one as a trace.
+    merged_into_id: int | None = Field(default=None, foreign_key="beneficiary.id", index=True)
+    merged_at: datetime | None = _ts(nullable=True)
     created_at: datetime = _ts(nullable=False, default=utcnow)
 
 
@@ -189,6 +193,7 @@ class HelpRequest(SQLModel, table=True):
     description: str = Field(default="", max_length=2000)
     full_name_enc: str = Field(max_length=1000)
     national_id_enc: str = Field(max_length=1000)
+    national_id_hash: str | None = Field(default=None, max_length=64, index=True)  # Keyring.id_hash: equality only
     phone: str = Field(default="", max_length=32)
     flags: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))  # rules left to staff
     info_question: str | None = Field(default=None, max_length=1000)  # what staff asked for, while needs_info
@@ -357,3 +362,13 @@ class Complaint(SQLModel, table=True):
     resolved_at: datetime | None = _ts(nullable=True)
     resolved_by: int | None = Field(default=None, foreign_key="staff.id")
     created_at: datetime = _ts(nullable=False, default=utcnow, index=True)
+
+
+class PeriodicRun(SQLModel, table=True):
+    """One run of a periodic job (e.g. `digest:2026-W48`): the key is unique, so the first process whose sweep
+    sees the run due inserts it, once, even when every process was down at the due time."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=60, unique=True)
+    due_at: datetime = _ts(nullable=False)
+    created_at: datetime = _ts(nullable=False, default=utcnow)

@@ -11,14 +11,15 @@ from typing import AsyncIterator
 import openpyxl
 import pytest
 
-from bot.appkeys import ENGINE, SETTINGS, TELEGRAM_BOT
-from handlers.admin.digest import send_weekly_digest
+from bot.appkeys import ENGINE, SETTINGS
+from handlers.admin.digest import queue_weekly_digest
 from handlers.admin.report_figures import Period, figures, month_period, monthly
 from store.models import (
     AuditLog,
     Beneficiary,
     Complaint,
     HelpRequest,
+    OutboxMessage,
     Program,
     Rating,
     Registration,
@@ -320,25 +321,16 @@ async def test_the_digest_lists_overdue_items_and_low_ratings(console: Console):
     assert SECRET_NAME not in page
 
 
-class FakeBot:
-    """Anything with an async send_message(chat_id, text)."""
-
-    def __init__(self) -> None:
-        self.sent: list[tuple[str, str]] = []
-
-    async def send_message(self, chat_id: str, text: str) -> None:
-        self.sent.append((chat_id, text))
-
-
-async def test_the_weekly_digest_goes_to_the_staff_chat_only_when_configured(console: Console):
+async def test_the_weekly_digest_is_queued_for_the_staff_chat_only_when_configured(console: Console):
     await seed(console.sessions)
-    bot = FakeBot()
-    console.app._state[TELEGRAM_BOT] = bot  # the app is frozen once running; as if Telegram were on
-    assert await send_weekly_digest(console.app) is False and bot.sent == []
-    settings = console.app[SETTINGS]  # TELEGRAM_STAFF_CHAT_ID set (works before and after Settings has it)
-    console.app._state[SETTINGS] = settings.model_copy(update={"telegram_staff_chat_id": "-100123"})
-    assert await send_weekly_digest(console.app) is True
-    [(chat, text)] = bot.sent
-    assert chat == "-100123" and "R-LATE" in text and "C-LATE" in text and "/admin/digest" in text
-    del console.app._state[TELEGRAM_BOT]
-    assert await send_weekly_digest(console.app) is False and len(bot.sent) == 1
+    engine, settings = console.app[ENGINE], console.app[SETTINGS]
+    no_chat = settings.model_copy(update={"telegram_bot_token": "123:abc"})
+    no_telegram = settings.model_copy(update={"telegram_staff_chat_id": "-100123"})
+    both = no_chat.model_copy(update={"telegram_staff_chat_id": "-100123"})
+    assert not await queue_weekly_digest(engine, no_chat) and not await queue_weekly_digest(engine, no_telegram)
+    assert await console.all(OutboxMessage) == []
+    assert await queue_weekly_digest(engine, both) is True
+    row = await console.one(OutboxMessage)
+    assert (row.channel, row.recipient, row.status) == ("telegram", "-100123", "pending")
+    text = row.payload["text"]
+    assert "R-LATE" in text and "C-LATE" in text and "/admin/digest" in text and SECRET_NAME not in text

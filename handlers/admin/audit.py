@@ -24,6 +24,15 @@ def audit(
     tx.add(AuditLog(at=now, staff_id=staff_id, action=action, subject=subject[:80], detail=detail))
 
 
+def _detail(request: web.Request, row: AuditLog) -> object:
+    """A merge in words (the rows it moved per table stay in the row for whoever investigates); others as stored."""
+    if row.action == "beneficiary_merge":
+        detail = row.detail
+        moved, stayed = sum(detail.get("moved", {}).values()), sum(detail.get("stayed", {}).values())
+        return t(request, "audit_merge_detail", drop=detail.get("merged"), moved=moved, stayed=stayed)
+    return el("code", json.dumps(row.detail, ensure_ascii=False, sort_keys=True))
+
+
 @requires("admin")
 async def audit_page(request: web.Request) -> web.Response:
     """The latest 200 audit rows, newest first."""
@@ -43,7 +52,7 @@ async def audit_page(request: web.Request) -> web.Response:
                 username or "—",
                 label(request, "action", row.action),
                 el("span", row.subject, dir="ltr"),
-                el("code", json.dumps(row.detail, ensure_ascii=False, sort_keys=True)),
+                _detail(request, row),
             ],
             None,
         )

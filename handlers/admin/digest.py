@@ -1,30 +1,39 @@
 """The weekly digest: help requests and complaints past their deadline, and the low ratings (1–2) of the last
 seven days with their comments (to improve the service, never to blame anyone: no names, no staff). The page
-is in the console; `send_weekly_digest` posts a short version to the staff's Telegram chat."""
+is in the console; `queue_weekly_digest`, called by every process's sweep, puts a short version in the outbox
+for the staff's Telegram chat once a week: the week's run is a row with a unique key, so it goes once however
+many processes run, and still goes when every process was down at its time (Sunday 08:00)."""
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 from aiohttp import web
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.appkeys import ENGINE, SETTINGS, TELEGRAM_BOT
+from bot.appkeys import ENGINE
+from bot.channels.telegram import CHANNEL as TELEGRAM
+from bot.engine import Engine
+from bot.settings import Settings
 from handlers.admin.actions import OPEN
 from handlers.admin.complaints import page_of
 from handlers.admin.guard import ANYONE, requires
 from handlers.admin.pages import TEXTS, Html, day_text, el, label, layout, t, table
 from handlers.admin.report_figures import Comment, comments, recent
 from handlers.admin.reports import comment_table
-from store.models import Complaint, HelpRequest
+from store.models import Complaint, HelpRequest, OutboxMessage
+from store.periodic import claim_run
 
 log = logging.getLogger(__name__)
 LOW = 2  # a rating of at most this is low
 DAYS = 7
 LISTED = 10  # references named in the Telegram text
+DUE_WEEKDAY, DUE_AT = 6, time(8)  # Sunday 08:00 in the association's time zone
+STAFF_CHAT_KEY = "staff:digest"  # the outbox rows' conversation key: no beneficiary's conversation
 
 
 @dataclass(frozen=True)
@@ -119,18 +128,40 @@ def digest_text(digest: Digest, lang: str, link: str) -> str:
     return "\n".join(line for line in lines if line)
 
 
-async def send_weekly_digest(app: web.Application) -> bool:
-    """Post the digest to TELEGRAM_STAFF_CHAT_ID through the Telegram bot; False when either is missing."""
-    settings = app[SETTINGS]
+def latest_due(now: datetime, zone: str) -> datetime:
+    """The last Sunday 08:00 (association's time) at or before `now`, in UTC."""
+    here = now.astimezone(ZoneInfo(zone))
+    day = here.date() - timedelta(days=(here.weekday() - DUE_WEEKDAY) % 7)
+    due = datetime.combine(day, DUE_AT, tzinfo=ZoneInfo(zone))
+    if due > here:
+        due -= timedelta(days=7)
+    return due.astimezone(timezone.utc)
+
+
+def run_key(due: datetime, zone: str) -> str:
+    """The week's unique key, e.g. digest:2026-W48 (the ISO week of the Sunday it is due)."""
+    year, week, _ = due.astimezone(ZoneInfo(zone)).isocalendar()
+    return f"digest:{year}-W{week:02d}"
+
+
+async def queue_weekly_digest(engine: Engine, settings: Settings) -> bool:
+    """If this week's digest is due and no process has queued it, queue it (an outbox row to
+    TELEGRAM_STAFF_CHAT_ID, sent by the dispatcher within Telegram's limits); True when this call did."""
     chat_id = settings.telegram_staff_chat_id
-    bot = app.get(TELEGRAM_BOT)
-    if not chat_id or bot is None:
-        log.info("weekly digest not sent: no staff chat or no Telegram bot")
+    if not chat_id or not settings.telegram_enabled:
         return False
-    engine = app[ENGINE]
-    async with engine.sessions() as tx:
-        digest = await gather(tx, engine.clock())
+    now, zone = engine.clock(), engine.profile.timezone
+    due = latest_due(now, zone)
     link = f"{settings.public_base_url.rstrip('/')}/admin/digest"
-    await bot.send_message(chat_id=chat_id, text=digest_text(digest, engine.profile.default_language, link))
-    log.info("weekly digest sent to the staff chat")
+    async with engine.sessions() as tx, tx.begin():
+        if not await claim_run(tx, run_key(due, zone), due, now):
+            return False
+        text = digest_text(await gather(tx, now), engine.profile.default_language, link)
+        tx.add(
+            OutboxMessage(
+                channel=TELEGRAM, recipient=chat_id, conversation_key=STAFF_CHAT_KEY,
+                payload={"kind": "digest", "text": text, "choices": []}, next_attempt_at=now, created_at=now,
+            )
+        )  # fmt: skip
+    log.info("weekly digest %s queued for the staff chat", run_key(due, zone))
     return True

@@ -12,6 +12,7 @@ from conversations.national_id import mask
 from handlers.admin.actions import action_forms
 from handlers.admin.audit import audit
 from handlers.admin.guard import ANYONE, requires
+from handlers.admin.merge import request_duplicates
 from handlers.admin.pages import (
     SIGNED,
     Html,
@@ -192,6 +193,7 @@ async def request_page(request: web.Request) -> web.Response:
         if row is None:
             return problem(request, 404, "error_not_found", back="/admin/requests")
         events, docs, who = await _load(tx, row)
+        duplicates = await request_duplicates(request, tx, row.beneficiary_id)
         audit(tx, staff.id, "view", f"request:{reference}", engine.clock())
     status = el(
         "p",
@@ -205,6 +207,7 @@ async def request_page(request: web.Request) -> web.Response:
         request,
         t(request, "request_title", reference=reference),
         status,
+        duplicates,
         _section(request, "data", _facts(request, row, who)),
         _section(request, "flags", el("p", t(request, "flags_intro"), class_="hint"), _flags(request, row)),
         _section(request, "documents", _documents(request, row, docs)),

@@ -15,6 +15,7 @@ from handlers.admin import (
     digest,
     files,
     inbox,
+    merge,
     programs,
     registrations,
     reports,
@@ -88,6 +89,8 @@ def setup_admin_routes(app: web.Application) -> None:
     router.add_post("/admin/inbox/{reference}/reply", inbox.reply)
     router.add_post("/admin/inbox/{reference}/close", inbox.close)
     router.add_get("/admin/audit", audit.audit_page)
+    router.add_get("/admin/beneficiaries/merge", merge.compare_page)
+    router.add_post("/admin/beneficiaries/merge", merge.confirm)
     _program_routes(router)
     _broadcast_routes(router)
     _oversight_routes(router)
