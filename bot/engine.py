@@ -196,7 +196,7 @@ class Engine:
                 identity.last_inbound_at = message.received_at
                 identity.unreachable = None  # they wrote, so the chat works again (e.g. unblocked the bot)
             if message.payload.get("phone"):
-                await queries.link_phone(tx, identity, conv, message.payload["phone"])
+                await queries.link_phone(tx, identity, conv, message.payload["phone"], now)
             await queries.keep_attachments(tx, conv.beneficiary_id, message)
             payload = message.payload
             said = payload.get("event_text", message.text)  # an event's text is not the beneficiary's words

@@ -103,17 +103,18 @@ async def create_conversation(tx: AsyncSession, key: str, channel: str, external
     return conversation
 
 
-async def link_phone(tx: AsyncSession, identity: ChannelIdentity, conv: Conversation, phone: str) -> None:
-    """A number the channel vouches is the sender's own: keep it, and if another person record already has
-    it (the same beneficiary on another channel), point this identity and conversation at that record."""
+async def link_phone(tx: AsyncSession, identity: ChannelIdentity, conv: Conversation, phone: str, now: datetime) -> None:
+    """A number the channel vouches is the sender's own. If a record was already verified with it (the same
+    person on another channel), point this identity and conversation at that record; otherwise this record
+    is now verified with it. A number merely typed (`Beneficiary.phone`) is never looked at."""
+    owner = (await tx.scalars(select(Beneficiary).where(Beneficiary.verified_phone == phone))).first()
+    if owner is not None:
+        identity.beneficiary_id = conv.beneficiary_id = owner.id
+        return
     person = await tx.get(Beneficiary, identity.beneficiary_id)
-    query = select(Beneficiary).where(Beneficiary.phone == phone, Beneficiary.id != identity.beneficiary_id)
-    known = (await tx.scalars(query.order_by(Beneficiary.id).limit(1))).first()
-    if known is not None:
-        identity.beneficiary_id = known.id
-        conv.beneficiary_id = known.id
-    elif person is not None and person.phone != phone:
-        person.phone = phone
+    person.verified_phone, person.phone_verified_at = phone, now
+    if not person.phone:
+        person.phone = phone  # a contact number to offer in forms; one they typed is kept
 
 
 async def keep_attachments(tx: AsyncSession, beneficiary_id: int, message: InboundMessage) -> None:
