@@ -3,6 +3,8 @@ older ones still read, so keys can be rotated without losing data."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 from pathlib import Path
 
@@ -16,6 +18,7 @@ class Keyring:
         if not keys:
             raise ValueError("at least one key is needed")
         self._fernet = MultiFernet([Fernet(k.encode()) for k in keys])
+        self._secrets = [k.encode() for k in keys]
 
     def encrypt(self, plain: str) -> str:
         return self._fernet.encrypt(plain.encode("utf-8")).decode("ascii")
@@ -29,6 +32,10 @@ class Keyring:
 
     def rotate(self, token: str) -> str:
         return self._fernet.rotate(token.encode("ascii")).decode("ascii")
+
+    def derive(self, purpose: str) -> list[bytes]:
+        """A signing key for `purpose` from each data key, newest first (so signatures outlive a rotation)."""
+        return [hmac.new(secret, purpose.encode(), hashlib.sha256).digest() for secret in self._secrets]
 
 
 def new_key() -> str:

@@ -11,6 +11,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from store import message_ids
 from conversations.types import ComplaintView, PersonView, ProgramView, RegistrationView, RequestView
 from store.models import (
     Attachment,
@@ -250,7 +251,7 @@ async def record_event(tx: AsyncSession, conversation_key: str, event: str, text
     channel, sender_id = conversation_key.split(":", 1)
     row = InboundMessage(
         channel=channel,
-        provider_message_id=f"event-{uuid.uuid4().hex}",
+        provider_message_id=message_ids.internal("event", uuid.uuid4().hex),
         sender_id=sender_id,
         conversation_key=conversation_key,
         text="",
