@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from bot.incoming import AttachmentRef, Incoming
 from conversations.types import Inbound
-from store.models import Beneficiary, ChannelIdentity, Conversation, HelpRequest
+from store.models import Beneficiary, ChannelIdentity, Complaint, Conversation, HelpRequest, RequestEvent
 
 GOLDEN = Path(__file__).parent / "golden"
 VICTIM = "+966501234567"  # the number the golden form types as «0501234567»
@@ -115,3 +115,30 @@ async def test_someone_elses_contact_card_or_a_typed_number_never_links(engine):
     await replies(engine, said("telegram", "888", Inbound("contact", text=VICTIM)))  # a card of someone else
     await replies(engine, said("telegram", "888", Inbound("text", text="0501234567")))
     assert await owner_of(engine, "telegram", "888") != whatsapp_record
+
+
+async def test_a_typed_reference_or_a_forged_button_never_reaches_another_persons_rows(engine, clock):
+    """Regression guard (these held before this change): references and choice payloads act on one's own rows."""
+    victims = await file_request(engine, on_whatsapp)
+    async with engine.sessions() as tx, tx.begin():
+        request = (await tx.scalars(select(HelpRequest).where(HelpRequest.reference == victims))).one()
+        request.status, request.info_question = "needs_info", "أرسلي صورة عقد الإيجار"
+        tx.add(Complaint(reference="C-VICTIM", beneficiary_id=request.beneficiary_id, conversation_key=f"whatsapp:{VICTIM}",
+                         channel="whatsapp", kind="complaint", text="شكوى الضحية عن التأخير", due_at=clock.now))
+    attacker = "f" * 32
+    for words in ("مرحبا", "1", "4"):
+        await replies(engine, on_web(words, attacker))
+    assert "لم نجد طلباً" in await replies(engine, on_web(victims, attacker))
+    forged = await replies(engine, said("web", attacker, Inbound("choice", choice=f"requests:answer:{victims}")))
+    assert "أرسلي صورة عقد الإيجار" not in forged
+    await replies(engine, on_web("هذا ردي على سؤالكم وصورة العقد", attacker))
+    await replies(engine, on_web("القائمة", attacker))
+    await replies(engine, on_web("5", attacker))  # complaints and suggestions
+    await replies(engine, said("web", attacker, Inbound("choice", choice="complaints:follow")))
+    followed = await replies(engine, on_web("C-VICTIM", attacker))
+    forged = await replies(engine, said("web", attacker, Inbound("choice", choice="complaints:ref:C-VICTIM")))
+    assert "شكوى الضحية" not in followed + forged
+    async with engine.sessions() as tx:
+        request = (await tx.scalars(select(HelpRequest).where(HelpRequest.reference == victims))).one()
+        events = (await tx.scalars(select(RequestEvent.kind).where(RequestEvent.request_id == request.id))).all()
+    assert request.status == "needs_info" and "info_received" not in events
