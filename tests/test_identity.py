@@ -3,14 +3,19 @@ only a number a channel vouches for (WhatsApp's sender, a Telegram user's own co
 
 from __future__ import annotations
 
-import json
+import asyncio
 import itertools
+import json
+from datetime import datetime, timezone
 from pathlib import Path
 
-from sqlalchemy import select
+from alembic import command
+from sqlalchemy import select, text
 
 from bot.incoming import AttachmentRef, Incoming
 from conversations.types import Inbound
+from store.db import make_engine, make_sessions
+from store.migrate import alembic_config, upgrade_async
 from store.models import Beneficiary, ChannelIdentity, Complaint, Conversation, HelpRequest, RequestEvent
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -142,3 +147,21 @@ async def test_a_typed_reference_or_a_forged_button_never_reaches_another_person
         request = (await tx.scalars(select(HelpRequest).where(HelpRequest.reference == victims))).one()
         events = (await tx.scalars(select(RequestEvent.kind).where(RequestEvent.request_id == request.id))).all()
     assert request.status == "needs_info" and "info_received" not in events
+
+
+async def test_the_upgrade_counts_whatsapp_numbers_as_verified_and_typed_ones_not(db_url):
+    await asyncio.to_thread(command.downgrade, alembic_config(db_url), "0008")
+    db = make_engine(db_url)
+    at = {"t": datetime(2026, 11, 1, tzinfo=timezone.utc)}
+    async with db.begin() as conn:
+        await conn.execute(text("INSERT INTO beneficiary (id, display_name, phone, language, created_at) VALUES "
+                                "(1, '', NULL, 'ar', :t), (2, '', '+966501234567', 'ar', :t)"), at)
+        await conn.execute(text("INSERT INTO channelidentity (channel, external_id, beneficiary_id, opted_out, created_at) "
+                                "VALUES ('whatsapp', '+966501234567', 1, false, :t), ('web', 'abc', 2, false, :t)"), at)
+    await db.dispose()
+    await upgrade_async(db_url)
+    db = make_engine(db_url)
+    async with make_sessions(db)() as tx:
+        verified = {p.id: (p.verified_phone, p.phone_verified_at) for p in (await tx.scalars(select(Beneficiary))).all()}
+    await db.dispose()
+    assert verified == {1: (VICTIM, at["t"]), 2: (None, None)}

@@ -20,6 +20,14 @@ def upgrade() -> None:
     with op.batch_alter_table('beneficiary', schema=None) as batch_op:
         batch_op.add_column(sa.Column('verified_phone', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True))
         batch_op.add_column(sa.Column('phone_verified_at', store.models.UTCDateTime(timezone=True), nullable=True))
+    # A WhatsApp identity is the channel's own proof of its number: those records are verified already (each
+    # number has one identity, so one record). Numbers typed into forms (`phone`) are not.
+    whatsapp = "FROM channelidentity ci WHERE ci.channel = 'whatsapp' AND ci.beneficiary_id = beneficiary.id"
+    op.execute(
+        f"UPDATE beneficiary SET verified_phone = (SELECT MIN(ci.external_id) {whatsapp}), "
+        f"phone_verified_at = (SELECT MIN(ci.created_at) {whatsapp}) WHERE EXISTS (SELECT 1 {whatsapp})"
+    )
+    with op.batch_alter_table('beneficiary', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_beneficiary_verified_phone'), ['verified_phone'], unique=True)
     op.create_table(
         'linkchallenge',
