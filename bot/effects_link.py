@@ -21,21 +21,22 @@ async def _issue(effect: IssueLinkCode, at: Applying) -> OutboxMessage | None:
         return None
     issued = await identity_links.issue(at.tx, at.conv, effect.number, at.now)
     await _verdict(at, "limited" if issued.limited else "sent")
-    last = None
-    for identity in issued.to:
-        owner = await at.tx.get(Beneficiary, identity.beneficiary_id)
-        lang = owner.language if owner and owner.language in at.texts.languages() else at.profile.default_language
-        text = at.texts(lang, "link_code_message", association=at.profile.short_name.get(lang), code=issued.code, minutes=CODE_MINUTES)
-        last = OutboxMessage(
-            channel=identity.channel,
-            recipient=identity.external_id,
-            conversation_key=f"{identity.channel}:{identity.external_id}",
-            payload={"kind": "link_code", "text": text, "choices": []},
-            next_attempt_at=at.now,
-            created_at=at.now,
-        )
-        at.tx.add(last)
-    return last
+    to = issued.to
+    if to is None:
+        return None
+    owner = await at.tx.get(Beneficiary, to.beneficiary_id)
+    lang = owner.language if owner and owner.language in at.texts.languages() else at.profile.default_language
+    text = at.texts(lang, "link_code_message", association=at.profile.short_name.get(lang), code=issued.code, minutes=CODE_MINUTES)
+    row = OutboxMessage(
+        channel=to.channel,
+        recipient=to.external_id,
+        conversation_key=f"{to.channel}:{to.external_id}",
+        payload={"kind": "link_code", "text": text, "choices": []},
+        next_attempt_at=at.now,
+        created_at=at.now,
+    )
+    at.tx.add(row)
+    return row
 
 
 @apply.register

@@ -31,16 +31,16 @@ TTL = timedelta(minutes=10)
 ATTEMPTS = 5
 WINDOW = timedelta(hours=1)
 PER_VISITOR = PER_NUMBER = 3  # codes per WINDOW
-VOUCHING = ("whatsapp", "telegram")  # channels whose identities prove a number
+VOUCHING = ("whatsapp", "telegram")  # channels whose identities prove a number (WhatsApp's is the number itself)
 
 
 @dataclass
 class Issued:
-    """A code issued (`code`, to `to`: the number's own WhatsApp/Telegram identities, maybe none), or refused."""
+    """A code issued (`code`, to `to`: the number's own WhatsApp or Telegram identity, if any), or refused."""
 
     limited: bool
     code: str = ""
-    to: tuple[ChannelIdentity, ...] = ()
+    to: ChannelIdentity | None = None
 
 
 def number_hash(number: str) -> str:
@@ -65,18 +65,16 @@ async def _recent(tx: AsyncSession, where, now: datetime) -> int:
     return (await tx.scalar(query)) or 0
 
 
-async def vouched_identities(tx: AsyncSession, number: str) -> tuple[int | None, tuple[ChannelIdentity, ...]]:
-    """The record verified with `number` and its WhatsApp/Telegram identities (or the WhatsApp identity of
-    that number whose record has not been verified yet: it vouches by itself); (None, ()) when unknown."""
+async def vouched_identity(tx: AsyncSession, number: str) -> tuple[int | None, ChannelIdentity | None]:
+    """The record verified with `number` and where to send it a code: the WhatsApp chat of that number, else
+    the record's latest Telegram chat (its own contact verified it); (None, None) when the number is unknown."""
+    query = select(ChannelIdentity).where(ChannelIdentity.channel == "whatsapp", ChannelIdentity.external_id == number)
+    whatsapp = (await tx.scalars(query)).first()
     owner = (await tx.scalars(select(Beneficiary.id).where(Beneficiary.verified_phone == number))).first()
-    if owner is None:
-        query = select(ChannelIdentity).where(ChannelIdentity.channel == "whatsapp", ChannelIdentity.external_id == number)
-        found = (await tx.scalars(query)).first()
-        return (found.beneficiary_id, (found,)) if found else (None, ())
+    if owner is None or (whatsapp is not None and whatsapp.beneficiary_id == owner):
+        return (whatsapp.beneficiary_id, whatsapp) if whatsapp else (None, None)
     query = select(ChannelIdentity).where(ChannelIdentity.beneficiary_id == owner, ChannelIdentity.channel.in_(VOUCHING))
-    identities = (await tx.scalars(query.order_by(ChannelIdentity.id))).all()
-    mine = tuple(i for i in identities if i.channel == "telegram" or i.external_id == number)
-    return owner, mine
+    return owner, (await tx.scalars(query.order_by(ChannelIdentity.id.desc()).limit(1))).first()
 
 
 async def issue(tx: AsyncSession, conv: Conversation, number: str, now: datetime) -> Issued:
@@ -93,7 +91,7 @@ async def issue(tx: AsyncSession, conv: Conversation, number: str, now: datetime
         .values(status="replaced", finished_at=now)
         .execution_options(synchronize_session=False)
     )
-    target, to = await vouched_identities(tx, number)
+    target, to = await vouched_identity(tx, number)
     code, salt = str(100_000 + secrets.randbelow(900_000)), secrets.token_hex(16)  # no leading 0: never a typed option number
     tx.add(
         LinkChallenge(
@@ -101,7 +99,7 @@ async def issue(tx: AsyncSession, conv: Conversation, number: str, now: datetime
             target_beneficiary_id=target, code_hash=_code_hash(salt, code), salt=salt, created_at=now, expires_at=now + TTL,
         )
     )
-    _audit(tx, now, "link_code_issued", conv.beneficiary_id, number=masked(number), sent_to=sorted({i.channel for i in to}))
+    _audit(tx, now, "link_code_issued", conv.beneficiary_id, number=masked(number), sent_to=to.channel if to else "")
     return Issued(limited=False, code=code, to=to)
 
 

@@ -107,13 +107,15 @@ async def create_conversation(tx: AsyncSession, key: str, channel: str, external
 async def link_phone(tx: AsyncSession, identity: ChannelIdentity, conv: Conversation, phone: str, now: datetime) -> None:
     """A number the channel vouches is the sender's own. If a record was already verified with it (the same
     person on another channel), point this identity and conversation at that record; otherwise this record
-    is now verified with it. A number merely typed (`Beneficiary.phone`) is never looked at."""
+    is verified with it unless it has a verified number already (one number per record, so nothing flips).
+    A number merely typed (`Beneficiary.phone`) is never looked at."""
     owner = (await tx.scalars(select(Beneficiary).where(Beneficiary.verified_phone == phone))).first()
     if owner is not None:
         identity.beneficiary_id = conv.beneficiary_id = owner.id
         return
     person = await tx.get(Beneficiary, identity.beneficiary_id)
-    person.verified_phone, person.phone_verified_at = phone, now
+    if person.verified_phone is None:
+        person.verified_phone, person.phone_verified_at = phone, now
     if not person.phone:
         person.phone = phone  # a contact number to offer in forms; one they typed is kept
 

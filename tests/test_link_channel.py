@@ -163,3 +163,14 @@ def test_a_code_is_read_in_either_digit_set_and_with_spaces(n, gap, arabic):
     if arabic:
         typed = typed.translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
     assert link_channel._typed_code(typed) == str(n)
+
+
+async def test_a_number_verified_on_telegram_gets_its_code_on_telegram(engine):
+    await replies(engine, said("telegram", "777", Inbound("text", text="مرحبا")))
+    await replies(engine, said("telegram", "777", Inbound("contact", text=VICTIM), phone=VICTIM))  # their own card
+    verified = await owner_of(engine, "telegram", "777")
+    await open_link(engine)
+    await web_says(engine, "0501234567")
+    [code] = await codes_sent(engine, "telegram:777")
+    assert "تم الربط بنجاح" in await web_says(engine, code)
+    assert await owner_of(engine, "web", WEB) == verified
