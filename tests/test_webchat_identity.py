@@ -17,13 +17,16 @@ from bot.appkeys import ENGINE
 from bot.incoming import Incoming
 from bot.settings import Settings
 from conversations.types import Inbound
+from handlers import visitor_tokens
 from handlers.webchat import CLIENT_ID, COOKIE
 from store import message_ids
+from store.crypto import Keyring, new_key
 from store.migrate import upgrade_async
 from store.models import InboundMessage, Timer
 from tests.conftest import FIXTURES
 
 _ids = itertools.count(1)
+KEYRING = Keyring([new_key()])
 
 
 @pytest.fixture
@@ -151,3 +154,16 @@ def test_web_ids_are_disjoint_from_internal_keys_and_from_other_visitors(visitor
     assert len(scoped) <= 128
     if other != visitor_id:
         assert scoped != message_ids.web(other, client_id)
+
+
+def test_an_issued_cookie_outlives_a_key_rotation_and_no_other_key_makes_one():
+    old, new = new_key(), new_key()
+    cookie = visitor_tokens.issue(Keyring([old]))
+    visitor = visitor_tokens.visitor_of(Keyring([new, old]), cookie)  # DATA_KEYS rotated: the old key still reads
+    assert visitor is not None and cookie.startswith(visitor)
+    assert visitor_tokens.visitor_of(Keyring([new]), cookie) is None  # the old key dropped: a fresh chat
+
+
+@given(st.text(max_size=80) | st.from_regex(r"[0-9a-f]{32}\.[0-9a-f]{32}", fullmatch=True))
+def test_a_cookie_value_the_server_did_not_make_names_no_visitor(cookie):
+    assert visitor_tokens.visitor_of(KEYRING, cookie) is None
