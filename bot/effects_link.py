@@ -26,7 +26,8 @@ async def _issue(effect: IssueLinkCode, at: Applying) -> OutboxMessage | None:
         return None
     owner = await at.tx.get(Beneficiary, to.beneficiary_id)
     lang = owner.language if owner and owner.language in at.texts.languages() else at.profile.default_language
-    text = at.texts(lang, "link_code_message", association=at.profile.short_name.get(lang), code=issued.code, minutes=CODE_MINUTES)
+    association = at.profile.short_name.get(lang)
+    text = at.texts(lang, "link_code_message", association=association, code=issued.code, minutes=CODE_MINUTES)
     row = OutboxMessage(
         channel=to.channel,
         recipient=to.external_id,

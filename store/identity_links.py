@@ -126,8 +126,9 @@ async def check(tx: AsyncSession, conv: Conversation, code: str, now: datetime) 
         _audit(tx, now, "link_locked", visitor, number=challenge.number_masked)
         return "locked", 0
     challenge.status, challenge.finished_at = "linked", now
-    merged = await join(tx, conv, challenge.target_beneficiary_id)
-    _audit(tx, now, "link_succeeded", visitor, number=challenge.number_masked, into=f"beneficiary:{challenge.target_beneficiary_id}", merged=merged)
+    target = challenge.target_beneficiary_id
+    merged = await join(tx, conv, target)
+    _audit(tx, now, "link_succeeded", visitor, number=challenge.number_masked, into=f"beneficiary:{target}", merged=merged)
     return "ok", 0
 
 
@@ -136,9 +137,8 @@ async def join(tx: AsyncSession, conv: Conversation, target: int) -> bool:
     along (its requests, complaints, sign-ups…) when it is a fresh web-only one. True when it was merged."""
     source = conv.beneficiary_id
     channel, external_id = conv.key.split(":", 1)
-    identity = (
-        await tx.scalars(select(ChannelIdentity).where(ChannelIdentity.channel == channel, ChannelIdentity.external_id == external_id))
-    ).one()
+    query = select(ChannelIdentity).where(ChannelIdentity.channel == channel, ChannelIdentity.external_id == external_id)
+    identity = (await tx.scalars(query)).one()
     identity.beneficiary_id = conv.beneficiary_id = target
     if source == target or not await _fresh_web_record(tx, source):
         return False
