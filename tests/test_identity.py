@@ -165,3 +165,17 @@ async def test_the_upgrade_counts_whatsapp_numbers_as_verified_and_typed_ones_no
         verified = {p.id: (p.verified_phone, p.phone_verified_at) for p in (await tx.scalars(select(Beneficiary))).all()}
     await db.dispose()
     assert verified == {1: (VICTIM, at["t"]), 2: (None, None)}
+
+
+async def test_erasure_forgets_the_verified_number_until_the_channel_vouches_again(engine):
+    await replies(engine, on_whatsapp("مرحبا"))
+    record = await owner_of(engine, "whatsapp", VICTIM)
+    for words in ("1", "4", "2", "3"):  # Arabic, «طلباتي», my data and privacy, erase
+        await replies(engine, on_whatsapp(words))
+    await replies(engine, said("whatsapp", VICTIM, Inbound("choice", choice="privacy:erase_yes")))
+    async with engine.sessions() as tx:
+        person = await tx.get(Beneficiary, record)
+    assert person.erased_at is not None and (person.verified_phone, person.phone) == (None, None)
+    await replies(engine, on_whatsapp("مرحبا"))
+    async with engine.sessions() as tx:
+        assert (await tx.get(Beneficiary, record)).verified_phone == VICTIM
