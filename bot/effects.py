@@ -109,4 +109,4 @@ async def apply_effects(at: Applying, effects: tuple) -> list[OutboxMessage]:
     return rows
 
 
-from bot import effects_feedback, effects_privacy, effects_programs, effects_requests  # noqa: E402,F401
+from bot import effects_feedback, effects_link, effects_privacy, effects_programs, effects_requests  # noqa: E402,F401

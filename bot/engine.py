@@ -26,7 +26,7 @@ from conversations.national_id import clean, mask
 from conversations.catalog import Catalog
 from conversations.faq import FaqIndex
 from conversations.types import Inbound
-from store import queries
+from store import message_ids, queries
 from store.crypto import Keyring
 from store.models import InboundMessage, OutboxMessage
 
@@ -196,7 +196,7 @@ class Engine:
                 identity.last_inbound_at = message.received_at
                 identity.unreachable = None  # they wrote, so the chat works again (e.g. unblocked the bot)
             if message.payload.get("phone"):
-                await queries.link_phone(tx, identity, conv, message.payload["phone"])
+                await queries.link_phone(tx, identity, conv, message.payload["phone"], now)
             await queries.keep_attachments(tx, conv.beneficiary_id, message)
             payload = message.payload
             said = payload.get("event_text", message.text)  # an event's text is not the beneficiary's words
@@ -259,7 +259,7 @@ class Engine:
             for timer in timers:
                 row = InboundMessage(
                     channel=timer.channel,
-                    provider_message_id=f"timer-{timer.id}",
+                    provider_message_id=message_ids.internal("timer", timer.id),
                     sender_id=timer.sender_id,
                     conversation_key=timer.conversation_key,
                     payload={"kind": "event", "choice": timer.kind, "event_text": timer.text},

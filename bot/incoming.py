@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from conversations.types import Inbound
+from store import message_ids
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,10 @@ class Incoming:
     attachments: tuple[AttachmentRef, ...] = ()
     location: tuple[float, float] | None = None
     extra: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if message_ids.is_internal(self.provider_message_id):  # a channel's id must never pass for a timer's
+            raise ValueError(f"{self.channel} gave an id in the internal namespace")
 
     @property
     def conversation_key(self) -> str:

@@ -154,6 +154,22 @@ class FileComplaint:
     started_at: str
 
 
+@dataclass(frozen=True)
+class IssueLinkCode:
+    """A web visitor asks to prove `number` (E.164): the host sends a one-time code to that number's own
+    WhatsApp/Telegram identity, if any, within its rate limits, and feeds back the event `link:sent|limited`."""
+
+    number: str
+
+
+@dataclass(frozen=True)
+class CheckLinkCode:
+    """The code the visitor typed: the host checks it and feeds back `link:ok|wrong|locked|expired|none`;
+    on `ok` the web chat is joined to the verified record."""
+
+    code: str
+
+
 Effect = (
     Reply
     | SetLanguage
@@ -173,4 +189,6 @@ Effect = (
     | RecordRating
     | SetRatingStatus
     | FileComplaint
+    | IssueLinkCode
+    | CheckLinkCode
 )

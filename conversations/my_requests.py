@@ -5,6 +5,7 @@ their status and dates; from here also updating their data and their privacy rig
                           ──answer REF (a request that needs info)──> help:more_info ──done──> requests:list
                           ──update my data──> update:pick (help_update.py)
                           ──my data and privacy──> privacy:menu (help_privacy.py)
+                          ──link my WhatsApp or Telegram (web chat)──> link:number (link_channel.py)
                           ──apply for help──> (as the menu item)
 """
 
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from conversations import help_privacy, help_update, inquiry
+from conversations import help_privacy, help_update, inquiry, link_channel
 from conversations.calendar import local
 from conversations.dates import date_text
 from conversations.effects import Reply
@@ -72,6 +73,7 @@ def _options(data: dict, ctx: Context) -> tuple[Choice, ...]:
         choice(ctx, data, "requests:update", "req_update"),
         choice(ctx, data, "requests:privacy", "req_privacy"),
         choice(ctx, data, "menu:help_request", "menu_help_request"),
+        *((choice(ctx, data, "requests:link", "link_choice"),) if link_channel.offered(ctx) else ()),
         choice(ctx, data, "menu", "choice_menu"),
     )
 
@@ -116,6 +118,8 @@ def on_list(inbound: Inbound, data: dict, ctx: Context) -> Step:
         return goto(help_update.PICK, data, ctx)
     if inbound.choice == "requests:privacy":
         return goto(help_privacy.PRIVACY, data, ctx)
+    if inbound.choice == "requests:link" and link_channel.offered(ctx):
+        return link_channel.start(data, ctx)
     if (inbound.choice or "").startswith("menu:"):
         return STATES[MENU].handle(inbound, data, ctx)
     if inbound.kind == "text" and _looks_like_reference(inbound.text):

@@ -7,23 +7,22 @@ import html
 import json
 import logging
 import re
-import secrets
 from pathlib import Path
 from string import Template
 
 from aiohttp import web
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.appkeys import ENGINE, SETTINGS
+from bot.appkeys import ENGINE, KEYRING, SETTINGS
 from bot.channels.web import CHANNEL
 from bot.incoming import Incoming
 from conversations.types import Inbound
-from store import queries
+from handlers import visitor_tokens
+from store import message_ids, queries
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).resolve().parent / "static"
 COOKIE = "frontdesk_chat"
-TOKEN = re.compile(r"^[0-9a-f]{32}$")
 CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 _dumps = functools.partial(json.dumps, ensure_ascii=False)
 
@@ -34,13 +33,13 @@ def _json(data: dict, status: int = 200) -> web.Response:
 
 
 def _token(request: web.Request) -> str | None:
-    value = request.cookies.get(COOKIE, "")
-    return value if TOKEN.match(value) else None
+    """The visitor behind the cookie, only if this server issued it."""
+    return visitor_tokens.visitor_of(request.app[KEYRING], request.cookies.get(COOKIE, ""))
 
 
-def _set_cookie(request: web.Request, response: web.StreamResponse, token: str) -> None:
+def _set_cookie(request: web.Request, response: web.StreamResponse, cookie: str) -> None:
     secure = request.app[SETTINGS].public_base_url.startswith("https://")
-    response.set_cookie(COOKIE, token, max_age=365 * 24 * 3600, httponly=True, samesite="Lax", secure=secure, path="/")
+    response.set_cookie(COOKIE, cookie, max_age=365 * 24 * 3600, httponly=True, samesite="Lax", secure=secure, path="/")
 
 
 async def _language(request: web.Request, token: str | None) -> str:
@@ -56,8 +55,9 @@ async def _language(request: web.Request, token: str | None) -> str:
 async def page(request: web.Request) -> web.Response:
     """The chat page, right-to-left in Arabic, in the conversation's language; every text escaped."""
     engine = request.app[ENGINE]
-    token = _token(request) or secrets.token_hex(16)
-    lang = await _language(request, _token(request))
+    token = _token(request)
+    cookie = request.cookies[COOKIE] if token else visitor_tokens.issue(request.app[KEYRING])  # replace a forged one
+    lang = await _language(request, token)
     t = engine.texts
     association = engine.profile.short_name.get(lang)
     values = {k: html.escape(t(lang, k)) for k in ("web_placeholder", "web_send", "web_switch", "web_error")}
@@ -71,7 +71,7 @@ async def page(request: web.Request) -> web.Response:
     }
     body = Template((STATIC / "chat.html").read_text(encoding="utf-8")).substitute(values)
     response = web.Response(text=body, content_type="text/html", charset="utf-8")
-    _set_cookie(request, response, token)
+    _set_cookie(request, response, cookie)
     return response
 
 
@@ -134,7 +134,7 @@ async def send(request: web.Request) -> web.Response:
         inbound = Inbound("text", text=text)
     else:
         raise web.HTTPBadRequest(text="empty message")
-    incoming = Incoming(channel=CHANNEL, sender_id=token, provider_message_id=client_id, inbound=inbound)
+    incoming = Incoming(channel=CHANNEL, sender_id=token, provider_message_id=message_ids.web(token, client_id), inbound=inbound)
     try:
         await engine.handle(incoming)
         async with engine.sessions() as tx:

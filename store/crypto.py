@@ -12,12 +12,7 @@ from pathlib import Path
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
 
-ID_HASH_CONTEXT = b"frontdesk national-id hash v1"
-
-
-def _hash_key(key: str) -> bytes:
-    """A key for the national-ID hash, derived from a data key (never the encryption key itself)."""
-    return hmac.new(base64.urlsafe_b64decode(key.encode()), ID_HASH_CONTEXT, hashlib.sha256).digest()
+ID_HASH_PURPOSE = "frontdesk national-id hash v1"
 
 
 class Keyring:
@@ -29,7 +24,8 @@ class Keyring:
         if not keys:
             raise ValueError("at least one key is needed")
         self._fernet = MultiFernet([Fernet(k.encode()) for k in keys])
-        self._hash_keys = [_hash_key(k) for k in keys]
+        self._secrets = [base64.urlsafe_b64decode(k.encode()) for k in keys]
+        self._hash_keys = self.derive(ID_HASH_PURPOSE)
 
     def id_hash(self, national_id: str) -> str:
         """The hash stored beside a national ID (with the first key)."""
@@ -52,6 +48,11 @@ class Keyring:
 
     def rotate(self, token: str) -> str:
         return self._fernet.rotate(token.encode("ascii")).decode("ascii")
+
+    def derive(self, purpose: str) -> list[bytes]:
+        """A key for `purpose` (a signature, a keyed hash) from each data key, newest first, so that what was
+        made before a rotation is still recognised; never the encryption key itself."""
+        return [hmac.new(secret, purpose.encode(), hashlib.sha256).digest() for secret in self._secrets]
 
 
 def new_key() -> str:

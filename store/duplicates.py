@@ -1,6 +1,6 @@
 """Possible duplicates of a person: another record (not merged away) holding the same national ID (found by its
 keyed hash, under every key of DATA_KEYS) or a mobile number that one of the two records' channels vouched for
-(a WhatsApp identity's number) found on the other. This only points staff at candidates: joining two records
+(`Beneficiary.verified_phone`, or a WhatsApp identity's number) found on the other. This only points staff at candidates: joining two records
 is a staff decision (store/merge.py), never made from what someone typed."""
 
 from __future__ import annotations
@@ -26,11 +26,14 @@ class Duplicate:
 
 
 async def verified_numbers(tx: AsyncSession, beneficiary_id: int) -> list[str]:
-    """The mobile numbers a channel vouches are this person's (their WhatsApp identities)."""
+    """The mobile numbers a channel vouches are this person's: the record's verified number (WhatsApp, a Telegram
+    contact of their own, a one-time code) and their WhatsApp identities."""
     query = select(ChannelIdentity.external_id).where(
         ChannelIdentity.beneficiary_id == beneficiary_id, ChannelIdentity.channel == VERIFIED_CHANNEL
     )
-    return sorted((await tx.scalars(query)).all())
+    numbers = set((await tx.scalars(query)).all())
+    verified = await tx.scalar(select(Beneficiary.verified_phone).where(Beneficiary.id == beneficiary_id))
+    return sorted(numbers | ({verified} if verified else set()))
 
 
 async def _id_hashes(tx: AsyncSession, keyring: Keyring, person: Beneficiary) -> set[str]:
@@ -67,6 +70,8 @@ async def _same_mobile(tx: AsyncSession, person: Beneficiary) -> set[int]:
         ChannelIdentity.beneficiary_id != person.id,
     )
     found = set((await tx.scalars(theirs_verified)).all())
+    theirs_record = select(Beneficiary.id).where(Beneficiary.verified_phone.in_(mine_any), Beneficiary.id != person.id)
+    found |= set((await tx.scalars(theirs_record)).all())
     if mine_verified:
         given = select(Beneficiary.id).where(Beneficiary.phone.in_(mine_verified), Beneficiary.id != person.id)
         found |= set((await tx.scalars(given)).all())

@@ -24,8 +24,9 @@ from store.models import (
 )
 
 IDENTITY = ("full_name_enc", "national_id_enc", "national_id_hash")  # carried together or not at all
+VERIFIED = ("verified_phone", "phone_verified_at")  # unique to one record: moved, never copied
 # Every other column of the dropped record fills the kept record's where it is empty, except these.
-NOT_CARRIED = frozenset({"id", "created_at", "erased_at", "merged_into_id", "merged_at", *IDENTITY})
+NOT_CARRIED = frozenset({"id", "created_at", "erased_at", "merged_into_id", "merged_at", *IDENTITY, *VERIFIED})
 
 
 class MergeRefused(Exception):
@@ -106,8 +107,13 @@ async def merge(tx: AsyncSession, keep_id: int, drop_id: int, now: datetime) -> 
             continue
         if getattr(keep, name) in (None, "") and getattr(drop, name) not in (None, ""):
             setattr(keep, name, getattr(drop, name))
+    number, since = drop.verified_phone, drop.phone_verified_at
+    drop.verified_phone, drop.phone_verified_at = None, None  # a merged-away record verifies nothing
     drop.merged_into_id, drop.merged_at = keep_id, now
     await tx.flush()
+    if number and not keep.verified_phone:
+        keep.verified_phone, keep.phone_verified_at = number, since
+        await tx.flush()
     return result
 
 

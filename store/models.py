@@ -43,7 +43,11 @@ class Beneficiary(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     display_name: str = Field(default="", max_length=200)
-    phone: str | None = Field(default=None, max_length=32, index=True)
+    phone: str | None = Field(default=None, max_length=32, index=True)  # a contact number as given: never identity
+    # The number a channel vouched is this person's own (WhatsApp's sender, their own Telegram contact, a code
+    # sent there and typed back): the only number that joins identities. One record per number.
+    verified_phone: str | None = Field(default=None, max_length=32, index=True, unique=True)
+    phone_verified_at: datetime | None = _ts(nullable=True)
     language: str = Field(default="ar", max_length=5)
     # What the beneficiary told us (seed 003: kept up to date by them). Sensitive fields are encrypted.
     full_name_enc: str | None = Field(default=None, max_length=1000)
@@ -372,3 +376,22 @@ class PeriodicRun(SQLModel, table=True):
     key: str = Field(max_length=60, unique=True)
     due_at: datetime = _ts(nullable=False)
     created_at: datetime = _ts(nullable=False, default=utcnow)
+
+
+class LinkChallenge(SQLModel, table=True):
+    """A one-time code sent to a WhatsApp/Telegram identity so that a web-chat visitor can prove the number is
+    theirs; kept (never deleted) so that staff can read every attempt later. Only a salted hash of the code."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    conversation_key: str = Field(max_length=160, index=True)  # the web visitor asking
+    beneficiary_id: int = Field(foreign_key="beneficiary.id", index=True)  # the visitor's record when asked
+    number_hash: str = Field(max_length=64, index=True)  # sha256 of the number (rate limit per number)
+    number_masked: str = Field(max_length=32)  # e.g. +9665•••••567, for staff
+    target_beneficiary_id: int | None = Field(default=None, foreign_key="beneficiary.id")  # None: no such record
+    code_hash: str = Field(max_length=64)
+    salt: str = Field(max_length=32)
+    attempts: int = 0
+    status: str = Field(default="pending", max_length=20, index=True)  # pending, linked, locked, expired, replaced
+    created_at: datetime = _ts(nullable=False, default=utcnow, index=True)
+    expires_at: datetime = _ts(nullable=False)
+    finished_at: datetime | None = _ts(nullable=True)

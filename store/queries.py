@@ -11,6 +11,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from store import message_ids
 from conversations.types import ComplaintView, PersonView, ProgramView, RegistrationView, RequestView
 from store.models import (
     Attachment,
@@ -103,17 +104,20 @@ async def create_conversation(tx: AsyncSession, key: str, channel: str, external
     return conversation
 
 
-async def link_phone(tx: AsyncSession, identity: ChannelIdentity, conv: Conversation, phone: str) -> None:
-    """A number the channel vouches is the sender's own: keep it, and if another person record already has
-    it (the same beneficiary on another channel), point this identity and conversation at that record."""
+async def link_phone(tx: AsyncSession, identity: ChannelIdentity, conv: Conversation, phone: str, now: datetime) -> None:
+    """A number the channel vouches is the sender's own. If a record was already verified with it (the same
+    person on another channel), point this identity and conversation at that record; otherwise this record
+    is verified with it unless it has a verified number already (one number per record, so nothing flips).
+    A number merely typed (`Beneficiary.phone`) is never looked at."""
+    owner = (await tx.scalars(select(Beneficiary).where(Beneficiary.verified_phone == phone))).first()
+    if owner is not None:
+        identity.beneficiary_id = conv.beneficiary_id = owner.id
+        return
     person = await tx.get(Beneficiary, identity.beneficiary_id)
-    query = select(Beneficiary).where(Beneficiary.phone == phone, Beneficiary.id != identity.beneficiary_id)
-    known = (await tx.scalars(query.order_by(Beneficiary.id).limit(1))).first()
-    if known is not None:
-        identity.beneficiary_id = known.id
-        conv.beneficiary_id = known.id
-    elif person is not None and person.phone != phone:
-        person.phone = phone
+    if person.verified_phone is None:
+        person.verified_phone, person.phone_verified_at = phone, now
+    if not person.phone:
+        person.phone = phone  # a contact number to offer in forms; one they typed is kept
 
 
 async def keep_attachments(tx: AsyncSession, beneficiary_id: int, message: InboundMessage) -> None:
@@ -249,7 +253,7 @@ async def record_event(tx: AsyncSession, conversation_key: str, event: str, text
     channel, sender_id = conversation_key.split(":", 1)
     row = InboundMessage(
         channel=channel,
-        provider_message_id=f"event-{uuid.uuid4().hex}",
+        provider_message_id=message_ids.internal("event", uuid.uuid4().hex),
         sender_id=sender_id,
         conversation_key=conversation_key,
         text="",

@@ -202,3 +202,17 @@ async def test_a_merge_is_refused_for_the_same_a_missing_or_an_already_merged_re
     async with sessions() as tx:
         assert (await tx.get(Beneficiary, a.id)).merged_into_id is None
         assert (await tx.get(Beneficiary, b.id)).merged_into_id == a.id
+
+
+async def test_a_number_verified_on_one_record_is_a_duplicate_and_the_merge_moves_it(sessions, keyring):
+    async with sessions() as tx, tx.begin():
+        telegram_user = await _person(tx, keyring)
+        telegram_user.verified_phone = "+966500000111"  # a Telegram contact of their own
+        typed = await _person(tx, keyring, phone="+966500000111", web="typed")
+        await tx.flush()
+        found = await possible_duplicates(tx, keyring, typed.id)
+        assert [d.beneficiary_id for d in found] == [telegram_user.id]
+        await merge(tx, typed.id, telegram_user.id, T0)
+    async with sessions() as tx:
+        kept, dropped = await tx.get(Beneficiary, typed.id), await tx.get(Beneficiary, telegram_user.id)
+        assert kept.verified_phone == "+966500000111" and dropped.verified_phone is None

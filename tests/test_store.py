@@ -214,7 +214,7 @@ async def test_a_due_timer_fires_once_as_an_input_and_does_not_open_the_whatsapp
     fired = await asyncio.gather(engines[0].fire_timers(), engines[1].fire_timers())
     assert sorted(fired) == [0, 1]
     async with sessions() as tx:
-        event = (await tx.scalars(select(InboundMessage).where(InboundMessage.provider_message_id.like("timer-%")))).one()
+        event = (await tx.scalars(select(InboundMessage).where(InboundMessage.provider_message_id.like("~timer:%")))).one()
         identity = (await tx.scalars(select(ChannelIdentity))).one()
         timer = (await tx.scalars(select(Timer))).one()
     assert (event.status, event.payload["kind"], event.payload["choice"]) == ("processed", "event", "form_reminder")

@@ -387,11 +387,11 @@ async def test_sharing_ones_own_contact_saves_the_number(store_client, api, text
 async def test_ones_own_number_links_to_the_same_person_on_whatsapp(store_client, api):
     client = store_client
     async with client.app[ENGINE].sessions() as tx, tx.begin():
-        known = Beneficiary(display_name="نورة", phone="+966501234567", language="ar")
+        known = Beneficiary(display_name="نورة", verified_phone="+966501234567", language="ar")
         tx.add(known)
         await tx.flush()
         tx.add(
-            ChannelIdentity(channel="whatsapp", external_id="whatsapp:+966501234567", beneficiary_id=known.id)
+            ChannelIdentity(channel="whatsapp", external_id="+966501234567", beneficiary_id=known.id)
         )
     await choose_language(client, api, "ar")
     assert (await person_of(client, NOURA)).id != known.id

@@ -274,9 +274,9 @@ async def test_the_whatsapp_number_is_the_persons_phone(bot):
     assert (person.phone, person.display_name) == (USER, "أبو محمد")
 
 
-async def test_a_person_known_on_telegram_by_the_same_phone_is_linked(bot):
+async def test_a_person_known_on_telegram_by_the_same_verified_phone_is_linked(bot):
     async with bot.sessions() as tx, tx.begin():
-        person = Beneficiary(display_name="محمد", phone=USER)
+        person = Beneficiary(display_name="محمد", verified_phone=USER)
         tx.add(person)
         await tx.flush()
         tx.add(ChannelIdentity(channel="telegram", external_id="777000", beneficiary_id=person.id))
