@@ -72,7 +72,9 @@ def _filtered(filters: Filters) -> list[ColumnElement[bool]]:
         asked = and_(HelpRequest.beneficiary_id == Beneficiary.id, HelpRequest.category == filters.category)
         where.append(or_(Beneficiary.category == filters.category, exists().where(asked)))
     if filters.channel:
-        linked = and_(ChannelIdentity.beneficiary_id == Beneficiary.id, ChannelIdentity.channel == filters.channel)
+        linked = and_(
+            ChannelIdentity.beneficiary_id == Beneficiary.id, ChannelIdentity.channel == filters.channel
+        )
         where.append(exists().where(linked))
     if filters.open_request:
         waiting = and_(HelpRequest.beneficiary_id == Beneficiary.id, HelpRequest.status.in_(OPEN_STATUSES))
@@ -185,7 +187,10 @@ async def search(
     pages = max(1, -(-total // size))
     page = min(max(1, page), pages)
     column = SORTS.get(sort, Beneficiary.id)
-    order = [column.desc() if descending else column.asc(), Beneficiary.id.desc() if descending else Beneficiary.id]
+    order = [
+        column.desc() if descending else column.asc(),
+        Beneficiary.id.desc() if descending else Beneficiary.id,
+    ]
     query: Select = select(Beneficiary).where(*where).order_by(*order).offset((page - 1) * size).limit(size)
     people = list((await tx.scalars(query)).all())
     rows = await _listed(tx, people)
@@ -211,7 +216,9 @@ async def _listed(tx: AsyncSession, people: list[Beneficiary]) -> list[Listed]:
     return [Listed(p, tuple(sorted(channels.get(p.id, ()))), open_counts.get(p.id, 0)) for p in people]
 
 
-async def every_match(tx: AsyncSession, keyring: Keyring, filters: Filters, sort: str, descending: bool) -> Page:
+async def every_match(
+    tx: AsyncSession, keyring: Keyring, filters: Filters, sort: str, descending: bool
+) -> Page:
     """Every match on one page, for an export (the list's filters and order, no silent cap)."""
     first = await search(tx, keyring, filters, sort=sort, descending=descending, page=1, size=1)
     size = max(1, first.total)

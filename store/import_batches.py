@@ -31,10 +31,14 @@ class Outcome:
     refused: list[dict]
 
 
-def stage(tx: AsyncSession, keyring: Keyring, staff_id: int, file_name: str, data: bytes, now: datetime) -> BeneficiaryImport:
+def stage(
+    tx: AsyncSession, keyring: Keyring, staff_id: int, file_name: str, data: bytes, now: datetime
+) -> BeneficiaryImport:
     """Keep an uploaded sheet (encrypted) for its import; the caller has read it once for the preview."""
     content = keyring.encrypt(base64.b64encode(data).decode("ascii"))
-    batch = BeneficiaryImport(staff_id=staff_id, file_name=file_name[:255], content_enc=content, created_at=now)
+    batch = BeneficiaryImport(
+        staff_id=staff_id, file_name=file_name[:255], content_enc=content, created_at=now
+    )
     tx.add(batch)
     return batch
 

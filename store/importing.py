@@ -8,9 +8,9 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Iterable, Iterator
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -30,8 +30,10 @@ REQUIRED = ("name", "national_id")
 ANNOUNCED_ON = "whatsapp"  # the channel an imported mobile is reached on, when the association uses it
 HEADERS = {
     "name": ("name", "full name", "الاسم", "الاسم الكامل", "الاسم الرباعي", "اسم المستفيد"),
-    "national_id": ("national id", "national id or iqama", "id", "iqama", "رقم الهوية", "الهوية", "رقم الإقامة",
-                    "رقم الهوية او الاقامة", "الهوية او الاقامة", "السجل المدني"),
+    "national_id": (
+        "national id", "national id or iqama", "id", "iqama", "رقم الهوية", "الهوية", "رقم الإقامة",
+        "رقم الهوية او الاقامة", "الهوية او الاقامة", "السجل المدني",
+    ),
     "mobile": ("mobile", "phone", "mobile number", "الجوال", "رقم الجوال", "الهاتف", "رقم الهاتف"),
     "city": ("city", "المدينة", "المدينه"),
     "category": ("category", "الفئة", "الفئه"),

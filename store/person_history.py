@@ -62,7 +62,9 @@ class History:
 
 async def _channels(tx: AsyncSession, pid: int) -> list[Channel]:
     identities = (
-        await tx.scalars(select(ChannelIdentity).where(ChannelIdentity.beneficiary_id == pid).order_by(ChannelIdentity.id))
+        await tx.scalars(
+            select(ChannelIdentity).where(ChannelIdentity.beneficiary_id == pid).order_by(ChannelIdentity.id)
+        )
     ).all()
     found = []
     for identity in identities:
@@ -93,7 +95,10 @@ async def _requests(tx: AsyncSession, pid: int) -> tuple[list[HelpRequest], list
             evidence = detail.get("evidence") or {}
             entries.append(
                 Entry(
-                    event.at, "request_event", by_id[event.request_id].reference, str(detail.get("status", "")),
+                    event.at,
+                    "request_event",
+                    by_id[event.request_id].reference,
+                    str(detail.get("status", "")),
                     text=str(detail.get("text") or detail.get("question") or ""),
                     detail={"event": event.kind, "evidence": evidence.get("kind", "")},
                 )
@@ -119,13 +124,19 @@ async def _programs(tx: AsyncSession, pid: int) -> list[Entry]:
 async def _feedback(tx: AsyncSession, pid: int) -> list[Entry]:
     entries = []
     for c in (await tx.scalars(select(Complaint).where(Complaint.beneficiary_id == pid))).all():
-        entries.append(Entry(c.created_at, "complaint", c.reference, c.status, c.text, {"complaint_kind": c.kind}))
+        entries.append(
+            Entry(c.created_at, "complaint", c.reference, c.status, c.text, {"complaint_kind": c.kind})
+        )
     query = select(Rating).where(Rating.beneficiary_id == pid, Rating.status == "answered")
     for r in (await tx.scalars(query)).all():
         detail = {"score": r.score, "service": r.service_kind}
-        entries.append(Entry(r.answered_at or r.created_at, "rating", r.service_ref, text=r.comment, detail=detail))
+        entries.append(
+            Entry(r.answered_at or r.created_at, "rating", r.service_ref, text=r.comment, detail=detail)
+        )
     for h in (await tx.scalars(select(HandoffRequest).where(HandoffRequest.beneficiary_id == pid))).all():
-        entries.append(Entry(h.created_at, "handoff", h.reference, h.status, h.last_question, {"reason": h.reason}))
+        entries.append(
+            Entry(h.created_at, "handoff", h.reference, h.status, h.last_question, {"reason": h.reason})
+        )
     for a in (await tx.scalars(select(Attachment).where(Attachment.beneficiary_id == pid))).all():
         detail = {"doc": a.kind, "name": a.file_name or a.content_type, "request_id": a.request_id}
         entries.append(Entry(a.created_at, "document", "", text="", detail=detail))
@@ -145,7 +156,14 @@ async def _messages(tx: AsyncSession, pid: int, channels: list[Channel]) -> tupl
     )
     rows = list((await tx.scalars(query)).all())
     entries = [
-        Entry(m.created_at, "message", m.channel, m.status, str(m.payload.get("text", "")), {"staff_id": m.staff_id})
+        Entry(
+            m.created_at,
+            "message",
+            m.channel,
+            m.status,
+            str(m.payload.get("text", "")),
+            {"staff_id": m.staff_id},
+        )
         for m in rows[:MESSAGES]
     ]
     return entries, len(rows) > MESSAGES

@@ -13,13 +13,13 @@ from tests.browser import ARTIFACTS, WAIT, chromium, require_browser, running_bo
 
 require_browser()
 
-from selenium.common.exceptions import StaleElementReferenceException  # noqa: E402
-from selenium.webdriver.common.by import By  # noqa: E402
-from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+from selenium.common.exceptions import StaleElementReferenceException
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
 
-from store.crypto import Keyring  # noqa: E402
-from store.db import make_engine, make_sessions  # noqa: E402
-from store.models import (  # noqa: E402
+from store.crypto import Keyring
+from store.db import make_engine, make_sessions
+from store.models import (
     Beneficiary,
     ChannelIdentity,
     Complaint,
@@ -47,7 +47,9 @@ async def _seed(url: str) -> int:
     now, key = utcnow(), f"whatsapp:{PHONE}"
     async with sessions() as tx, tx.begin():
         for n in range(3):
-            tx.add(Beneficiary(display_name=f"مستفيد {n}", full_name_enc=keyring.encrypt(f"مستفيد تجريبي {n}")))
+            tx.add(
+                Beneficiary(display_name=f"مستفيد {n}", full_name_enc=keyring.encrypt(f"مستفيد تجريبي {n}"))
+            )
         person = Beneficiary(
             display_name="Sara", full_name_enc=keyring.encrypt(NAME), national_id_enc=keyring.encrypt(NATIONAL_ID),
             national_id_hash=keyring.id_hash(NATIONAL_ID), phone=PHONE, city="bukayriyah", category="food",
@@ -55,10 +57,22 @@ async def _seed(url: str) -> int:
         )  # fmt: skip
         tx.add(person)
         await tx.flush()
-        tx.add(ChannelIdentity(channel="whatsapp", external_id=PHONE, beneficiary_id=person.id, last_inbound_at=now))
-        tx.add(InboundMessage(channel="whatsapp", provider_message_id="SM1", sender_id=PHONE, conversation_key=key,
-                              text="متى يصل قرار طلبي؟ مضى أسبوعان على تقديمه", status="processed",
-                              received_at=now - timedelta(days=1)))
+        tx.add(
+            ChannelIdentity(
+                channel="whatsapp", external_id=PHONE, beneficiary_id=person.id, last_inbound_at=now
+            )
+        )
+        tx.add(
+            InboundMessage(
+                channel="whatsapp",
+                provider_message_id="SM1",
+                sender_id=PHONE,
+                conversation_key=key,
+                text="متى يصل قرار طلبي؟ مضى أسبوعان على تقديمه",
+                status="processed",
+                received_at=now - timedelta(days=1),
+            )
+        )
         row = HelpRequest(
             reference="H-7K3P9Q", beneficiary_id=person.id, conversation_key=key, channel="whatsapp",
             status="accepted", category="food", city="bukayriyah", residency="citizen", household_size=6,
@@ -68,14 +82,37 @@ async def _seed(url: str) -> int:
         )  # fmt: skip
         tx.add(row)
         await tx.flush()
-        tx.add(RequestEvent(request_id=row.id, at=now - timedelta(days=2), actor="staff:1", kind="decided",
-                            detail={"status": "accepted", "text": "تُسلَّم السلة الغذائية يوم الأحد من مقر الجمعية"}))
-        tx.add(Complaint(reference="C-4M2X8Z", beneficiary_id=person.id, conversation_key=key, channel="whatsapp",
-                         kind="complaint", text="تأخر الرد على طلبي أكثر من أسبوعين دون أي إشعار",
-                         due_at=now + timedelta(days=5), created_at=now - timedelta(days=1)))
-        tx.add(OutboxMessage(channel="whatsapp", recipient=PHONE, conversation_key=key, status="delivered",
-                             payload={"text": "قُبل طلبك H-7K3P9Q، وتُسلَّم السلة الغذائية يوم الأحد من مقر الجمعية."},
-                             created_at=now - timedelta(days=2)))
+        tx.add(
+            RequestEvent(
+                request_id=row.id,
+                at=now - timedelta(days=2),
+                actor="staff:1",
+                kind="decided",
+                detail={"status": "accepted", "text": "تُسلَّم السلة الغذائية يوم الأحد من مقر الجمعية"},
+            )
+        )
+        tx.add(
+            Complaint(
+                reference="C-4M2X8Z",
+                beneficiary_id=person.id,
+                conversation_key=key,
+                channel="whatsapp",
+                kind="complaint",
+                text="تأخر الرد على طلبي أكثر من أسبوعين دون أي إشعار",
+                due_at=now + timedelta(days=5),
+                created_at=now - timedelta(days=1),
+            )
+        )
+        tx.add(
+            OutboxMessage(
+                channel="whatsapp",
+                recipient=PHONE,
+                conversation_key=key,
+                status="delivered",
+                payload={"text": "قُبل طلبك H-7K3P9Q، وتُسلَّم السلة الغذائية يوم الأحد من مقر الجمعية."},
+                created_at=now - timedelta(days=2),
+            )
+        )
     await db.dispose()
     return person.id
 
@@ -115,11 +152,15 @@ def _shots(driver, name: str) -> None:
         driver.save_screenshot(str(ARTIFACTS / f"{name}{suffix}.png"))
 
 
-def test_a_researcher_finds_a_beneficiary_and_reads_their_page_on_a_phone_and_a_desktop(server, browser) -> None:
+def test_a_researcher_finds_a_beneficiary_and_reads_their_page_on_a_phone_and_a_desktop(
+    server, browser
+) -> None:
     base, person_id = server
     _viewport(browser, 390, 844, mobile=True)
     browser.get(f"{base}/admin/beneficiaries")
-    wait = WebDriverWait(browser, WAIT, poll_frequency=0.1, ignored_exceptions=(StaleElementReferenceException,))
+    wait = WebDriverWait(
+        browser, WAIT, poll_frequency=0.1, ignored_exceptions=(StaleElementReferenceException,)
+    )
     wait.until(lambda d: d.find_elements(By.NAME, "username"), message="the login form")
     browser.find_element(By.NAME, "username").send_keys("noura")
     browser.find_element(By.NAME, "password").send_keys(PASSWORD)
@@ -136,7 +177,9 @@ def test_a_researcher_finds_a_beneficiary_and_reads_their_page_on_a_phone_and_a_
     browser.find_element(By.CSS_SELECTOR, "form.filters button").click()
     wait.until(lambda d: "عدد السجلات: 1" in d.find_element(By.TAG_NAME, "main").text, message="the search")
     browser.find_element(By.LINK_TEXT, f"#{person_id}").click()
-    wait.until(lambda d: str(person_id) in d.find_element(By.TAG_NAME, "h1").text, message="the person's page")
+    wait.until(
+        lambda d: str(person_id) in d.find_element(By.TAG_NAME, "h1").text, message="the person's page"
+    )
     page = browser.find_element(By.TAG_NAME, "main").text
     assert NAME in page and NATIONAL_ID in page and "H-7K3P9Q" in page and "C-4M2X8Z" in page
     assert "متى يصل قرار طلبي" in page and "وصلت" in page  # their last message; the message arrived

@@ -27,15 +27,29 @@ from tests.conftest import T0
 ID_A, ID_B = "1087654321", "2000000008"
 
 
-async def _person(tx, keyring, name: str, *, national_id: str | None = None, phone: str | None = None,
-                  city: str | None = "bukayriyah", channel: str = "web", opted_out: bool = False) -> Beneficiary:
+async def _person(
+    tx,
+    keyring,
+    name: str,
+    *,
+    national_id: str | None = None,
+    phone: str | None = None,
+    city: str | None = "bukayriyah",
+    channel: str = "web",
+    opted_out: bool = False,
+) -> Beneficiary:
     person = Beneficiary(display_name="", full_name_enc=keyring.encrypt(name), phone=phone, city=city)
     if national_id:
-        person.national_id_enc, person.national_id_hash = keyring.encrypt(national_id), keyring.id_hash(national_id)
+        person.national_id_enc, person.national_id_hash = (
+            keyring.encrypt(national_id),
+            keyring.id_hash(national_id),
+        )
     tx.add(person)
     await tx.flush()
     external = phone if channel == "whatsapp" and phone else f"{channel}-{person.id}"
-    tx.add(ChannelIdentity(channel=channel, external_id=external, beneficiary_id=person.id, opted_out=opted_out))
+    tx.add(
+        ChannelIdentity(channel=channel, external_id=external, beneficiary_id=person.id, opted_out=opted_out)
+    )
     return person
 
 
@@ -51,8 +65,9 @@ def _request(person: Beneficiary, keyring, reference: str, status: str = "submit
 @pytest.fixture
 async def people(sessions, keyring):
     async with sessions() as tx, tx.begin():
-        sara = await _person(tx, keyring, "سارة محمد القحطاني", national_id=ID_A, channel="whatsapp",
-                             phone="+966501234567")
+        sara = await _person(
+            tx, keyring, "سارة محمد القحطاني", national_id=ID_A, channel="whatsapp", phone="+966501234567"
+        )
         ahmad = await _person(tx, keyring, "أحمد علي", national_id=ID_B, city="hilaliyah", opted_out=True)
         gone = await _person(tx, keyring, "سارة محمد القحطاني", national_id=ID_A)
         gone.merged_into_id = sara.id
@@ -116,26 +131,79 @@ async def test_the_history_holds_everything_in_time_order(sessions, keyring, peo
     ahmad = people["ahmad"]
     async with sessions() as tx, tx.begin():
         request = (await tx.scalars(select(HelpRequest))).one()
-        tx.add(RequestEvent(request_id=request.id, at=T0 + timedelta(days=2), actor="staff:1", kind="decided",
-                            detail={"status": "accepted"}))
-        program = Program(kind="registration", status="published", title_ar="دورة", title_en="Course",
-                          starts_at=T0 + timedelta(days=5))
+        tx.add(
+            RequestEvent(
+                request_id=request.id,
+                at=T0 + timedelta(days=2),
+                actor="staff:1",
+                kind="decided",
+                detail={"status": "accepted"},
+            )
+        )
+        program = Program(
+            kind="registration",
+            status="published",
+            title_ar="دورة",
+            title_en="Course",
+            starts_at=T0 + timedelta(days=5),
+        )
         tx.add(program)
         await tx.flush()
-        tx.add(Registration(program_id=program.id, beneficiary_id=ahmad, conversation_key="k", status="accepted",
-                            created_at=T0 + timedelta(days=3), attended_at=T0 + timedelta(days=5)))
-        tx.add(Complaint(reference="C-1", beneficiary_id=ahmad, conversation_key="k", channel="web",
-                         kind="complaint", text="تأخر الرد", due_at=T0, created_at=T0 + timedelta(days=1)))
-        tx.add(Rating(beneficiary_id=ahmad, conversation_key="k", channel="web", service_kind="help_request",
-                      service_ref="H-000001", status="answered", score=5, answered_at=T0 + timedelta(days=6)))
-        tx.add(OutboxMessage(channel="web", recipient=f"web-{ahmad}", conversation_key=f"web:web-{ahmad}",
-                             payload={"text": "قُبل طلبك"}, status="delivered", created_at=T0 + timedelta(days=2)))
+        tx.add(
+            Registration(
+                program_id=program.id,
+                beneficiary_id=ahmad,
+                conversation_key="k",
+                status="accepted",
+                created_at=T0 + timedelta(days=3),
+                attended_at=T0 + timedelta(days=5),
+            )
+        )
+        tx.add(
+            Complaint(
+                reference="C-1",
+                beneficiary_id=ahmad,
+                conversation_key="k",
+                channel="web",
+                kind="complaint",
+                text="تأخر الرد",
+                due_at=T0,
+                created_at=T0 + timedelta(days=1),
+            )
+        )
+        tx.add(
+            Rating(
+                beneficiary_id=ahmad,
+                conversation_key="k",
+                channel="web",
+                service_kind="help_request",
+                service_ref="H-000001",
+                status="answered",
+                score=5,
+                answered_at=T0 + timedelta(days=6),
+            )
+        )
+        tx.add(
+            OutboxMessage(
+                channel="web",
+                recipient=f"web-{ahmad}",
+                conversation_key=f"web:web-{ahmad}",
+                payload={"text": "قُبل طلبك"},
+                status="delivered",
+                created_at=T0 + timedelta(days=2),
+            )
+        )
     async with sessions() as tx:
         found = await history(tx, ahmad)
         assert await history(tx, 999) is None
     kinds = [(e.kind, e.status) for e in found.entries]
     assert kinds == [
-        ("request", "submitted"), ("complaint", "open"), ("message", "delivered"), ("request_event", "accepted"),
-        ("registration", "accepted"), ("attendance", ""), ("rating", ""),
+        ("request", "submitted"),
+        ("complaint", "open"),
+        ("message", "delivered"),
+        ("request_event", "accepted"),
+        ("registration", "accepted"),
+        ("attendance", ""),
+        ("rating", ""),
     ]
     assert [c.identity.channel for c in found.channels] == ["web"]

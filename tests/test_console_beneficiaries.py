@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import io
 import re
-from typing import AsyncIterator
+from collections.abc import AsyncIterator
 
 import pytest
 from aiohttp import FormData
@@ -29,7 +29,7 @@ async def console(tmp_path, monkeypatch, clock) -> AsyncIterator[Console]:
 
 
 def _sheet_of_fifty() -> bytes:
-    """50 rows: 45 good (the 7th refuses announcements, the 9th's name looks like a formula), and 5 bad ones."""
+    """50 rows: 45 good (the 7th refuses announcements, the 9th's name starts like a formula), 5 bad ones."""
     rows = [person_row(n, "لا" if n == 7 else "نعم") for n in range(1, 51)]
     rows[8][0] = "@SUM(1+1)*cmd"
     rows[10][1] = valid_id(11)[:-1] + str((int(valid_id(11)[-1]) + 1) % 10)  # row 12: a wrong check digit
@@ -90,7 +90,10 @@ async def test_a_researcher_imports_fifty_finds_one_by_id_and_mobile_and_opens_t
     assert rows[2][-1] == "رقم الجوال غير صحيح."
 
     stopped = await console.one(ChannelIdentity, ChannelIdentity.external_id == "+966500000007")
-    assert stopped.opted_out and not (await console.one(ChannelIdentity, ChannelIdentity.external_id == "+966500000006")).opted_out
+    assert (
+        stopped.opted_out
+        and not (await console.one(ChannelIdentity, ChannelIdentity.external_id == "+966500000006")).opted_out
+    )
 
     by_id = await (await console.client.get("/admin/beneficiaries", params={"q": valid_id(5)})).text()
     by_mobile = await (await console.client.get("/admin/beneficiaries", params={"q": mobile(5)})).text()
@@ -103,7 +106,9 @@ async def test_a_researcher_imports_fifty_finds_one_by_id_and_mobile_and_opens_t
     own_page = await own.text()
     assert own.status == 200 and "مستفيد رقم 5" in own_page and valid_id(5) in own_page
     assert "واتساب" in own_page and "يستقبل الإعلانات" in own_page and "البكيرية" in own_page
-    views = await console.all(AuditLog, AuditLog.action == "view", AuditLog.subject == f"beneficiary:{person.id}")
+    views = await console.all(
+        AuditLog, AuditLog.action == "view", AuditLog.subject == f"beneficiary:{person.id}"
+    )
     assert [v.staff_id for v in views] == [researcher.id]
 
 

@@ -21,8 +21,10 @@ def _codes(checked) -> dict[int, list[str]]:
 
 
 def test_an_xlsx_with_numbers_as_numbers_and_english_headers_is_read():
-    data = as_xlsx([["Sara", int(valid_id(1)), 501234567.0, "Al-Bukayriyah", "food", "", "yes"]],
-                   header=["Name", "National ID", "Mobile", "City", "Category", "Notes", "Consent"])
+    data = as_xlsx(
+        [["Sara", int(valid_id(1)), 501234567.0, "Al-Bukayriyah", "food", "", "yes"]],
+        header=["Name", "National ID", "Mobile", "City", "Category", "Notes", "Consent"],
+    )
     [(number, values)] = read_sheet("people.xlsx", data)
     assert number == 2 and values["national_id"] == valid_id(1) and values["mobile"] == "501234567"
 
@@ -81,12 +83,16 @@ async def test_every_rows_problem_is_found_and_nothing_is_written(sessions, keyr
         assert await tx.scalar(select(func.count()).select_from(Beneficiary)) == 1
 
 
-async def test_the_import_adds_the_good_rows_once_and_consent_decides_announcements(sessions, keyring, profile):
+async def test_the_import_adds_the_good_rows_once_and_consent_decides_announcements(
+    sessions, keyring, profile
+):
     async with sessions() as tx, tx.begin():
         staff = Staff(username="s", password_hash="x", role="admin")
         tx.add(staff)
         await tx.flush()
-        sheet = as_csv([person_row(1, "نعم"), person_row(2, "لا"), [*person_row(3)[:2], "bad", *person_row(3)[3:]]])
+        sheet = as_csv(
+            [person_row(1, "نعم"), person_row(2, "لا"), [*person_row(3)[:2], "bad", *person_row(3)[3:]]]
+        )
         batch = stage(tx, keyring, staff.id, "s.csv", sheet, T0)
     async with sessions() as tx, tx.begin():
         outcome = await run_import(tx, keyring, profile, batch.id, staff.id, T0)
@@ -96,10 +102,16 @@ async def test_the_import_adds_the_good_rows_once_and_consent_decides_announceme
         identities = (await tx.scalars(select(ChannelIdentity).order_by(ChannelIdentity.id))).all()
         stored = await tx.get(BeneficiaryImport, batch.id)
     assert [keyring.decrypt(p.full_name_enc) for p in people] == ["مستفيد رقم 1", "مستفيد رقم 2"]
-    assert [(p.city, p.category, p.national_id_hash) for p in people][0] == (
-        "bukayriyah", "food", keyring.id_hash(valid_id(1)))
+    first = people[0]
+    assert (first.city, first.category, first.national_id_hash) == (
+        "bukayriyah",
+        "food",
+        keyring.id_hash(valid_id(1)),
+    )
     assert [(i.channel, i.external_id, i.opted_out) for i in identities] == [
-        ("whatsapp", "+966500000001", False), ("whatsapp", "+966500000002", True)]
+        ("whatsapp", "+966500000001", False),
+        ("whatsapp", "+966500000002", True),
+    ]
     assert refused_rows(keyring, stored)[0]["problems"] == [["mobile_bad", None, None]]
     async with sessions() as tx, tx.begin():
         with pytest.raises(ImportRefused, match="done"):

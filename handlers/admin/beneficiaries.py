@@ -11,7 +11,20 @@ from conversations.national_id import mask
 from handlers.admin.attendance import EXPORTERS
 from handlers.admin.audit import audit
 from handlers.admin.guard import ANYONE, requires
-from handlers.admin.pages import SIGNED, TEXTS, Html, cat, el, field, label, lang_of, layout, t, table, time_text
+from handlers.admin.pages import (
+    SIGNED,
+    TEXTS,
+    Html,
+    cat,
+    el,
+    field,
+    label,
+    lang_of,
+    layout,
+    t,
+    table,
+    time_text,
+)
 from handlers.admin.requests import names
 from handlers.admin.sheet_files import csv_download, xlsx_download
 from handlers.admin.signups import city_name, person_name
@@ -23,12 +36,18 @@ PAGE_SIZE = 50
 MAX_QUERY = 100
 FULL_ID_ROLES = ("admin", "researcher")
 ORDERS = {  # the list's order choices: (column, descending)
-    "newest": ("created", True), "oldest": ("created", False), "city": ("city", False), "category": ("category", False),
-}  # fmt: skip
-COLUMNS = ("b_record", "f_full_name", "f_phone", "col_city", "col_category", "b_channels", "b_open_requests",
-           "b_created")  # fmt: skip
-SHEET_HEADERS = ("b_record", "f_full_name", "f_national_id", "f_phone", "col_city", "col_category", "b_channels",
-                 "b_open_requests", "b_created")  # fmt: skip
+    "newest": ("created", True),
+    "oldest": ("created", False),
+    "city": ("city", False),
+    "category": ("category", False),
+}
+COLUMNS = (
+    "b_record", "f_full_name", "f_phone", "col_city", "col_category", "b_channels", "b_open_requests", "b_created",
+)  # fmt: skip
+SHEET_HEADERS = (
+    "b_record", "f_full_name", "f_national_id", "f_phone", "col_city", "col_category", "b_channels",
+    "b_open_requests", "b_created",
+)  # fmt: skip
 
 
 def person_link(person_id: int) -> str:
@@ -85,14 +104,17 @@ def _tick(request: web.Request, name: str, on: bool) -> Html:
 
 
 def _filter_form(request: web.Request, filters: Filters, order: str) -> Html:
-    labels, channels = names(request), request.app[ENGINE].profile.channels
-    search_box = el("input", type="search", name="q", value=filters.text, maxlength=str(MAX_QUERY), dir="auto")
+    labels = names(request)
+    channels = {c: label(request, "channel", c) for c in request.app[ENGINE].profile.channels}
+    search_box = el(
+        "input", type="search", name="q", value=filters.text, maxlength=str(MAX_QUERY), dir="auto"
+    )
     return el(
         "form",
         field(t(request, "b_search"), search_box),
         _select(request, "city", labels["city"], filters.city, t(request, "all")),
         _select(request, "category", labels["category"], filters.category, t(request, "all")),
-        _select(request, "channel", {c: label(request, "channel", c) for c in channels}, filters.channel, t(request, "all")),
+        _select(request, "channel", channels, filters.channel, t(request, "all")),
         _select(request, "order", {k: t(request, f"b_order_{k}") for k in ORDERS}, order, ""),
         _tick(request, "open", filters.open_request),
         _tick(request, "opted_out", filters.opted_out),
@@ -121,9 +143,13 @@ def _pager(request: web.Request, page: Page) -> Html:
     url = request.rel_url
     links: list[object] = [t(request, "b_page_of", page=page.page, pages=page.pages, total=page.total)]
     if page.page > 1:
-        links.append(el("a", t(request, "b_previous"), href=str(url.update_query(page=page.page - 1)), rel="prev"))
+        links.append(
+            el("a", t(request, "b_previous"), href=str(url.update_query(page=page.page - 1)), rel="prev")
+        )
     if page.page < page.pages:
-        links.append(el("a", t(request, "b_next"), href=str(url.update_query(page=page.page + 1)), rel="next"))
+        links.append(
+            el("a", t(request, "b_next"), href=str(url.update_query(page=page.page + 1)), rel="next")
+        )
     return el("p", *(el("span", link) for link in links), class_="toolbar pager")
 
 
@@ -182,7 +208,15 @@ async def _sheet(request: web.Request, kind: str) -> list[list[object]]:
     _, sort, descending = _order(request)
     async with engine.sessions() as tx, tx.begin():
         page = await every_match(tx, keyring, filters, sort, descending)
-        audit(tx, staff.id, "beneficiaries_exported", "beneficiaries", engine.clock(), format=kind, rows=page.total)
+        audit(
+            tx,
+            staff.id,
+            "beneficiaries_exported",
+            "beneficiaries",
+            engine.clock(),
+            format=kind,
+            rows=page.total,
+        )
     categories = {c.key: c.name.ar for c in engine.profile.categories}
     rows: list[list[object]] = [[TEXTS("ar", key) for key in SHEET_HEADERS]]
     for listed in page.rows:

@@ -49,7 +49,9 @@ def _problems(request: web.Request, problems: list[Problem]) -> Html:
     if not problems:
         return el("strong", t(request, "imp_ready"))
     lang = lang_of(request)
-    return el("ul", *(el("li", problem_text(lang, p.code, p.row, p.record)) for p in problems), class_="problems")
+    return el(
+        "ul", *(el("li", problem_text(lang, p.code, p.row, p.record)) for p in problems), class_="problems"
+    )
 
 
 def _id_cell(row: Checked) -> str:
@@ -78,15 +80,24 @@ def _preview(request: web.Request, batch_id: int, checked: list[Checked]) -> web
     good = sum(1 for r in checked if not r.problems)
     cells = [
         (
-            [r.row, el("bdi", r.values.get("name", "")), el("span", _id_cell(r), dir="ltr"),
-             el("span", r.values.get("mobile", ""), dir="ltr"), r.values.get("city", ""),
-             r.values.get("category", ""), r.values.get("consent", ""), _problems(request, r.problems)],
+            [
+                r.row,
+                el("bdi", r.values.get("name", "")),
+                el("span", _id_cell(r), dir="ltr"),
+                el("span", r.values.get("mobile", ""), dir="ltr"),
+                r.values.get("city", ""),
+                r.values.get("category", ""),
+                r.values.get("consent", ""),
+                _problems(request, r.problems),
+            ],
             "late" if r.problems else None,
-        )  # fmt: skip
+        )
         for r in checked
     ]
-    columns = ("imp_row", "f_full_name", "f_national_id", "f_phone", "col_city", "col_category", "imp_consent",
-               "imp_problem")  # fmt: skip
+    columns = (
+        "imp_row", "f_full_name", "f_national_id", "f_phone", "col_city", "col_category", "imp_consent",
+        "imp_problem",
+    )  # fmt: skip
     confirm = (
         post_form(request, _batch_path(batch_id), button=t(request, "imp_confirm", count=good))
         if good else el("p", t(request, "imp_nothing_good"), class_="notice")
@@ -166,7 +177,9 @@ async def _done_batch(request: web.Request) -> BeneficiaryImport | web.Response:
 
 
 def _reasons(request: web.Request, lang: str, row: dict) -> str:
-    return _joined(request, lang, [problem_text(lang, code, at, record) for code, at, record in row["problems"]])
+    return _joined(
+        request, lang, [problem_text(lang, code, at, record) for code, at, record in row["problems"]]
+    )
 
 
 @requires(*IMPORTERS)
@@ -177,14 +190,22 @@ async def result(request: web.Request) -> web.Response:
         return batch
     left, lang = refused_rows(request.app[KEYRING], batch), lang_of(request)
     cells = [
-        ([r["row"], el("bdi", r["values"].get("name", "")), el("span", r["values"].get("mobile", ""), dir="ltr"),
-          _reasons(request, lang, r)], "late")  # fmt: skip
+        (
+            [
+                r["row"],
+                el("bdi", r["values"].get("name", "")),
+                el("span", r["values"].get("mobile", ""), dir="ltr"),
+                _reasons(request, lang, r),
+            ],
+            "late",
+        )
         for r in left
     ]
+    base = _batch_path(batch.id)
     sheets = el(
         "p",
-        el("a", t(request, "imp_refused_xlsx"), href=f"{_batch_path(batch.id)}/refused.xlsx", class_="button"),
-        el("a", t(request, "imp_refused_csv"), href=f"{_batch_path(batch.id)}/refused.csv", class_="button"),
+        el("a", t(request, "imp_refused_xlsx"), href=f"{base}/refused.xlsx", class_="button"),
+        el("a", t(request, "imp_refused_csv"), href=f"{base}/refused.csv", class_="button"),
         class_="toolbar",
     ) if left else None  # fmt: skip
     return layout(

@@ -10,7 +10,20 @@ from handlers.admin.audit import audit
 from handlers.admin.beneficiaries import PATH, national_id_shown
 from handlers.admin.guard import ANYONE, requires
 from handlers.admin.merge import duplicate_notice
-from handlers.admin.pages import SIGNED, Html, cat, el, label, lang_of, layout, problem, t, table, time_text, typed
+from handlers.admin.pages import (
+    SIGNED,
+    Html,
+    cat,
+    el,
+    label,
+    lang_of,
+    layout,
+    problem,
+    t,
+    table,
+    time_text,
+    typed,
+)
 from handlers.admin.requests import names, staff_names
 from handlers.admin.signups import city_name, person_name
 from store.duplicates import possible_duplicates
@@ -29,7 +42,9 @@ def _notes(request: web.Request, found: History) -> str:
 
 def _facts(request: web.Request, found: History) -> Html:
     engine, person, lang = request.app[ENGINE], found.person, lang_of(request)
-    category = names(request)["category"].get(person.category or "", person.category) if person.category else "—"
+    category = (
+        names(request)["category"].get(person.category or "", person.category) if person.category else "—"
+    )
     items: list[tuple[str, object]] = [
         ("b_record", el("span", f"#{person.id}", dir="ltr")),
         ("f_full_name", el("bdi", person_name(request.app[KEYRING], person, t(request, "undecryptable")))),
@@ -43,11 +58,17 @@ def _facts(request: web.Request, found: History) -> Html:
         ("b_created", time_text(request, person.created_at)),
     ]
     if person.merged_into_id is not None:
-        merged = el("a", t(request, "b_merged_into", record=person.merged_into_id), href=f"{PATH}/{person.merged_into_id}")
+        merged = el(
+            "a",
+            t(request, "b_merged_into", record=person.merged_into_id),
+            href=f"{PATH}/{person.merged_into_id}",
+        )
         items.insert(1, ("col_status", merged))
     if person.erased_at is not None:
         items.insert(1, ("col_status", t(request, "merge_state_erased")))
-    return el("dl", *(cat(el("dt", t(request, key)), el("dd", value)) for key, value in items), class_="facts")
+    return el(
+        "dl", *(cat(el("dt", t(request, key)), el("dd", value)) for key, value in items), class_="facts"
+    )
 
 
 def _channel_state(request: web.Request, channel: Channel) -> str:
@@ -83,14 +104,20 @@ def _what(request: web.Request, entry: Entry, who: dict[int, str]) -> list[objec
     if kind == "request":
         link = el("a", ref, href=f"/admin/requests/{ref}", dir="ltr")
         category = names(request)["category"].get(entry.detail.get("category", ""), "")
-        return [cat(t(request, "b_h_request"), " ", link), f"{category} · {label(request, 'status', entry.status)}"]
+        return [
+            cat(t(request, "b_h_request"), " ", link),
+            f"{category} · {label(request, 'status', entry.status)}",
+        ]
     if kind == "request_event":
         link = el("a", ref, href=f"/admin/requests/{ref}", dir="ltr")
         parts = [label(request, "status", entry.status)] if entry.status else []
         if entry.detail.get("evidence"):
             parts.append(label(request, "evidence", entry.detail["evidence"]))
         parts += [entry.text] if entry.text else []
-        return [cat(label(request, "event", entry.detail.get("event", "")), " · ", link), typed(" · ".join(parts), "span")]
+        return [
+            cat(label(request, "event", entry.detail.get("event", "")), " · ", link),
+            typed(" · ".join(parts), "span"),
+        ]
     if kind in ("registration", "attendance"):
         link = el("a", _program_title(request, entry), href=f"/admin/programs/{ref}")
         state = label(request, "reg", entry.status) if kind == "registration" else t(request, "b_attended")
@@ -102,16 +129,24 @@ def _what(request: web.Request, entry: Entry, who: dict[int, str]) -> list[objec
     if kind == "rating":
         score = t(request, "b_score", score=entry.detail.get("score"))
         service = label(request, "b_service", entry.detail.get("service", ""))
-        return [cat(t(request, "b_h_rating"), " · ", service), cat(score, typed(entry.text) if entry.text else None)]
+        return [
+            cat(t(request, "b_h_rating"), " · ", service),
+            cat(score, typed(entry.text) if entry.text else None),
+        ]
     if kind == "handoff":
         link = el("a", ref, href=f"/admin/inbox/{ref}", dir="ltr")
         state = label(request, "handoff", entry.status)
-        return [cat(t(request, "b_h_handoff"), " ", link), cat(state, typed(entry.text) if entry.text else None)]
+        return [
+            cat(t(request, "b_h_handoff"), " ", link),
+            cat(state, typed(entry.text) if entry.text else None),
+        ]
     if kind == "document":
         return [cat(t(request, "b_h_document"), " · ", label(request, "doc", entry.detail.get("doc", ""))),
                 entry.detail.get("name") or "—"]  # fmt: skip
-    sender = who.get(entry.detail.get("staff_id"), t(request, "from_staff")) if entry.detail.get("staff_id") else t(
-        request, "from_bot"
+    sender = (
+        who.get(entry.detail.get("staff_id"), t(request, "from_staff"))
+        if entry.detail.get("staff_id")
+        else t(request, "from_bot")
     )
     heading = t(request, "b_h_message", channel=label(request, "channel", ref), sender=sender)
     return [heading, cat(el("strong", label(request, "delivery", entry.status)), typed(entry.text))]
@@ -119,7 +154,11 @@ def _what(request: web.Request, entry: Entry, who: dict[int, str]) -> list[objec
 
 def _timeline(request: web.Request, found: History, who: dict[int, str]) -> Html:
     cells = [([time_text(request, e.at), *_what(request, e, who)], None) for e in reversed(found.entries)]
-    capped = el("p", t(request, "b_messages_capped", limit=MESSAGES), class_="hint") if found.messages_capped else None
+    capped = (
+        el("p", t(request, "b_messages_capped", limit=MESSAGES), class_="hint")
+        if found.messages_capped
+        else None
+    )
     return cat(el("p", t(request, "b_history_intro"), class_="hint"), capped,
                table(request, ("col_at", "col_event", "col_detail"), cells))  # fmt: skip
 
