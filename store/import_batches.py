@@ -6,15 +6,17 @@ from __future__ import annotations
 import base64
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.profile import Profile
 from store.crypto import Keyring
 from store.importing import check_rows, import_rows, read_sheet, refused
 from store.models import BeneficiaryImport
+
+STALE = timedelta(days=1)  # a previewed sheet not imported within a day is deleted at the next upload
 
 
 class ImportRefused(Exception):
@@ -31,15 +33,19 @@ class Outcome:
     refused: list[dict]
 
 
-def stage(
+async def stage(
     tx: AsyncSession, keyring: Keyring, staff_id: int, file_name: str, data: bytes, now: datetime
 ) -> BeneficiaryImport:
-    """Keep an uploaded sheet (encrypted) for its import; the caller has read it once for the preview."""
+    """Keep an uploaded sheet (encrypted) for its import, and delete the sheets previewed more than a day ago
+    and never imported (nobody's personal data is kept for an import that did not happen)."""
+    stale = (BeneficiaryImport.status == "previewed", BeneficiaryImport.created_at < now - STALE)
+    await tx.execute(delete(BeneficiaryImport).where(*stale))
     content = keyring.encrypt(base64.b64encode(data).decode("ascii"))
     batch = BeneficiaryImport(
         staff_id=staff_id, file_name=file_name[:255], content_enc=content, created_at=now
     )
     tx.add(batch)
+    await tx.flush()
     return batch
 
 

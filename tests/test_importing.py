@@ -4,6 +4,8 @@ and the sheet reader on any bytes (property test)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -93,7 +95,7 @@ async def test_the_import_adds_the_good_rows_once_and_consent_decides_announceme
         sheet = as_csv(
             [person_row(1, "نعم"), person_row(2, "لا"), [*person_row(3)[:2], "bad", *person_row(3)[3:]]]
         )
-        batch = stage(tx, keyring, staff.id, "s.csv", sheet, T0)
+        batch = await stage(tx, keyring, staff.id, "s.csv", sheet, T0)
     async with sessions() as tx, tx.begin():
         outcome = await run_import(tx, keyring, profile, batch.id, staff.id, T0)
     assert outcome.imported == 2 and [r["row"] for r in outcome.refused] == [4]
@@ -116,3 +118,25 @@ async def test_the_import_adds_the_good_rows_once_and_consent_decides_announceme
     async with sessions() as tx, tx.begin():
         with pytest.raises(ImportRefused, match="done"):
             await run_import(tx, keyring, profile, batch.id, staff.id, T0)
+
+
+async def test_a_sheet_previewed_and_not_imported_within_a_day_is_deleted_at_the_next_upload(
+    sessions, keyring, profile
+):
+    async with sessions() as tx, tx.begin():
+        staff = Staff(username="s", password_hash="x", role="admin")
+        tx.add(staff)
+        await tx.flush()
+        old = await stage(tx, keyring, staff.id, "old.csv", as_csv([person_row(1)]), T0)
+        kept = await stage(
+            tx, keyring, staff.id, "kept.csv", as_csv([person_row(2)]), T0 + timedelta(hours=23)
+        )
+    async with sessions() as tx, tx.begin():
+        await stage(
+            tx, keyring, staff.id, "new.csv", as_csv([person_row(3)]), T0 + timedelta(days=1, hours=1)
+        )
+    async with sessions() as tx, tx.begin():
+        assert await tx.get(BeneficiaryImport, old.id) is None
+        assert await tx.get(BeneficiaryImport, kept.id) is not None
+        with pytest.raises(ImportRefused, match="missing"):
+            await run_import(tx, keyring, profile, old.id, staff.id, T0 + timedelta(days=1, hours=1))

@@ -126,8 +126,7 @@ async def preview(request: web.Request) -> web.Response:
         return _unreadable(request, error)
     async with engine.sessions() as tx, tx.begin():
         checked = await check_rows(tx, keyring, engine.profile, rows)
-        batch = stage(tx, keyring, staff.id, upload.filename, upload.data, engine.clock())
-        await tx.flush()
+        batch = await stage(tx, keyring, staff.id, upload.filename, upload.data, engine.clock())
         refused = sum(1 for r in checked if r.problems)
         audit(tx, staff.id, "beneficiary_import_previewed", f"import:{batch.id}", engine.clock(),
               rows=len(checked), refused=refused)  # fmt: skip
