@@ -23,7 +23,8 @@ from store.crypto import Keyring
 from store.models import Beneficiary, ChannelIdentity, HelpRequest
 
 MAX_ROWS = 5000
-MAX_CELL = 1000
+MAX_NAME = 150
+MAX_NOTES = 1000
 CHUNK = 500
 COLUMNS = ("name", "national_id", "mobile", "city", "category", "notes", "consent")
 REQUIRED = ("name", "national_id")
@@ -91,7 +92,7 @@ def _cell(value: object) -> str:
         value = int(value)
     if isinstance(value, (datetime, date)):
         return value.isoformat()
-    return str(value).strip()[:MAX_CELL]
+    return str(value).strip()
 
 
 def _xlsx_rows(data: bytes) -> Iterator[list[str]]:
@@ -158,6 +159,8 @@ def _understood(row: Checked, profile: Profile) -> None:
     values = row.values
     if not values.get("name", "").strip():
         row.problems.append(Problem("name_missing"))
+    elif len(values["name"].strip()) > MAX_NAME:
+        row.problems.append(Problem("name_too_long"))
     typed_id = values.get("national_id", "")
     if not typed_id:
         row.problems.append(Problem("id_missing"))
@@ -179,6 +182,8 @@ def _understood(row: Checked, profile: Profile) -> None:
         row.category = _choice(values["category"], categories)
         if row.category is None:
             row.problems.append(Problem("category_unknown"))
+    if len(values.get("notes", "")) > MAX_NOTES:
+        row.problems.append(Problem("notes_too_long"))
     consent = normalize(values.get("consent", ""))
     row.consent = consent in {normalize(w) for w in YES}
     if not row.consent and consent not in {normalize(w) for w in NO}:

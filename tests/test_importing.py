@@ -69,6 +69,7 @@ async def test_every_rows_problem_is_found_and_nothing_is_written(sessions, keyr
         [*person_row(5)[:2], mobile(8), *person_row(5)[3:]],
         [person_row(6)[0], valid_id(1), *person_row(6)[2:]],
         ["", valid_id(7), "", "", "", "", "ربما"],
+        ["س" * 151, valid_id(10), "", "", "", "ن" * 1001, ""],
     ]
     checked = await _checked(sessions, keyring, profile, rows)
     assert _codes(checked) == {
@@ -79,6 +80,7 @@ async def test_every_rows_problem_is_found_and_nothing_is_written(sessions, keyr
         7: ["duplicate_record_mobile"],
         8: ["duplicate_row_id"],
         9: ["name_missing", "consent_unclear"],
+        10: ["name_too_long", "notes_too_long"],
     }
     assert next(p for r in checked if r.row == 8 for p in r.problems).row == 2
     async with sessions() as tx:
