@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from store import beneficiaries
 from store.beneficiaries import Filters, search
+from store.crypto import Keyring, new_key
 from store.models import (
     Beneficiary,
     ChannelIdentity,
@@ -22,6 +23,7 @@ from store.models import (
     RequestEvent,
 )
 from store.person_history import history
+from store.rotation import rotate_all
 from tests.conftest import T0
 
 ID_A, ID_B = "1087654321", "2000000008"
@@ -207,3 +209,13 @@ async def test_the_history_holds_everything_in_time_order(sessions, keyring, peo
         ("rating", ""),
     ]
     assert [c.identity.channel for c in found.channels] == ["web"]
+
+
+async def test_key_rotation_re_encrypts_the_associations_notes(sessions):
+    old, new = new_key(), new_key()
+    async with sessions() as tx, tx.begin():
+        tx.add(Beneficiary(notes_enc=Keyring([old]).encrypt("تُزار نهاية كل شهر")))
+    assert await rotate_all(sessions, Keyring([new, old])) == 1
+    async with sessions() as tx:
+        person = (await tx.scalars(select(Beneficiary))).one()
+    assert Keyring([new]).decrypt(person.notes_enc) == "تُزار نهاية كل شهر"
