@@ -32,6 +32,7 @@ def _sheet_of_fifty() -> bytes:
     """50 rows: 45 good (the 7th refuses announcements, the 9th's name starts like a formula), 5 bad ones."""
     rows = [person_row(n, "لا" if n == 7 else "نعم") for n in range(1, 51)]
     rows[8][0] = "@SUM(1+1)*cmd"
+    rows[4][5] = "تُزار الأسرة في نهاية كل شهر"  # row 6: notes on person 5
     rows[10][1] = valid_id(11)[:-1] + str((int(valid_id(11)[-1]) + 1) % 10)  # row 12: a wrong check digit
     rows[20][2] = "0512"  # row 22: not a mobile number
     rows[30][3] = "الرياض"  # row 32: outside the service area
@@ -106,6 +107,7 @@ async def test_a_researcher_imports_fifty_finds_one_by_id_and_mobile_and_opens_t
     own_page = await own.text()
     assert own.status == 200 and "مستفيد رقم 5" in own_page and valid_id(5) in own_page
     assert "واتساب" in own_page and "يستقبل الإعلانات" in own_page and "البكيرية" in own_page
+    assert "تُزار الأسرة في نهاية كل شهر" in own_page
     views = await console.all(
         AuditLog, AuditLog.action == "view", AuditLog.subject == f"beneficiary:{person.id}"
     )
@@ -122,6 +124,7 @@ async def test_a_viewer_sees_the_id_masked_cannot_import_and_the_export_disarms_
     await console.signed_in_as("viewer")
     page = await (await console.client.get(f"/admin/beneficiaries/{person.id}")).text()
     assert valid_id(5) not in page and f"{valid_id(5)[0]}•••••{valid_id(5)[-4:]}" in page
+    assert "تُزار الأسرة" not in page and "لا تظهر الملاحظات لصلاحية الاطلاع فقط." in page
     assert (await console.client.get(IMPORT)).status == 403
     assert "تصدير إلى Excel" not in await (await console.client.get("/admin/beneficiaries")).text()
 

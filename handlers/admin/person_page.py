@@ -30,10 +30,16 @@ from store.duplicates import possible_duplicates
 from store.person_history import MESSAGES, Channel, Entry, History, history
 
 
+NOTES_HIDDEN_FROM = ("viewer",)
+
+
 def _notes(request: web.Request, found: History) -> str:
+    """The association's notes (they may hold a family's circumstances): not for the read-only role."""
     token = found.person.notes_enc
     if not token:
         return "—"
+    if request[SIGNED].staff.role in NOTES_HIDDEN_FROM:
+        return t(request, "b_notes_hidden")
     try:
         return request.app[KEYRING].decrypt(token)
     except ValueError:
