@@ -29,7 +29,6 @@ from handlers.admin.signups import city_name, person_name
 from store.duplicates import possible_duplicates
 from store.person_history import MESSAGES, Channel, Entry, History, history
 
-
 NOTES_HIDDEN_FROM = ("viewer",)
 
 
