@@ -35,6 +35,7 @@ PATH = "/admin/beneficiaries"
 PAGE_SIZE = 50
 MAX_QUERY = 100
 FULL_ID_ROLES = ("admin", "researcher")
+IMPORTERS = ("admin", "researcher")  # who may import a sheet of beneficiaries
 ORDERS = {  # the list's order choices: (column, descending)
     "newest": ("created", True),
     "oldest": ("created", False),
@@ -163,7 +164,7 @@ def _exports(request: web.Request) -> Html | None:
         el("a", t(request, "b_export_xlsx"), href=f"{PATH}.xlsx{suffix}", class_="button"),
         el("a", t(request, "b_export_csv"), href=f"{PATH}.csv{suffix}", class_="button"),
         el("a", t(request, "b_import_link"), href=f"{PATH}/import", class_="button")
-        if request[SIGNED].staff.role in ("admin", "researcher") else None,
+        if request[SIGNED].staff.role in IMPORTERS else None,
         class_="toolbar",
     )  # fmt: skip
 

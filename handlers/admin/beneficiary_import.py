@@ -9,7 +9,7 @@ from aiohttp import web
 from bot.appkeys import ENGINE, KEYRING
 from conversations.national_id import mask
 from handlers.admin.audit import audit
-from handlers.admin.beneficiaries import PATH
+from handlers.admin.beneficiaries import IMPORTERS, PATH
 from handlers.admin.forms import FORM
 from handlers.admin.guard import requires
 from handlers.admin.pages import (
@@ -31,7 +31,6 @@ from store.import_batches import ImportRefused, refused_rows, run_import, stage
 from store.importing import COLUMNS, MAX_ROWS, Checked, Problem, SheetError, check_rows, read_sheet
 from store.models import BeneficiaryImport
 
-IMPORTERS = ("admin", "researcher")
 IMPORT = f"{PATH}/import"
 SHOWN = ("name", "national_id", "mobile", "city", "category", "consent")
 

@@ -1,5 +1,5 @@
 """One beneficiary's page: who they are (the national ID masked by role), their channels with the last message on
-each, possible duplicates, and everything about them in time order (store/person_history.py). Audited."""
+each, possible duplicates, and everything about them, newest first (store/person_history.py). Audited."""
 
 from __future__ import annotations
 
