@@ -95,7 +95,7 @@ async def _erase(effect: EraseMyData, at: Applying) -> OutboxMessage:
     person.full_name_enc = person.national_id_enc = person.national_id_hash = None  # delivered requests keep their own copy as proof
     person.display_name, person.phone = "", None
     person.verified_phone = person.phone_verified_at = None  # their channel verifies it again if they write
-    person.city = person.residency = person.income_bracket = None
+    person.city = person.residency = person.income_bracket = person.category = person.notes_enc = None
     person.household_size = None
     person.erased_at = at.now
     tx.add(AuditLog(at=at.now, action="beneficiary_erase", subject=f"beneficiary:{pid}", detail={"kept": list(kept)}))

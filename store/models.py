@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, TypeDecorator, UniqueConstraint
+from sqlalchemy import JSON, Column, DateTime, Text, TypeDecorator, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -62,6 +62,9 @@ class Beneficiary(SQLModel, table=True):
     # A staff merge (store/merge.py) moved everything of this record to another and kept this one as a trace.
     merged_into_id: int | None = Field(default=None, foreign_key="beneficiary.id", index=True)
     merged_at: datetime | None = _ts(nullable=True)
+    # What the association's own records say (an imported sheet): a need category, and staff notes (encrypted).
+    category: str | None = Field(default=None, max_length=40, index=True)
+    notes_enc: str | None = Field(default=None, max_length=4000)
     created_at: datetime = _ts(nullable=False, default=utcnow)
 
 
@@ -395,3 +398,17 @@ class LinkChallenge(SQLModel, table=True):
     created_at: datetime = _ts(nullable=False, default=utcnow, index=True)
     expires_at: datetime = _ts(nullable=False)
     finished_at: datetime | None = _ts(nullable=True)
+
+class BeneficiaryImport(SQLModel, table=True):
+    """A spreadsheet of beneficiaries uploaded by staff: kept (encrypted) between its preview and the import, so
+    the import checks the very file that was previewed, once; then the refused rows with their reasons."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    staff_id: int = Field(foreign_key="staff.id", index=True)
+    file_name: str = Field(default="", max_length=255)
+    content_enc: str = Field(sa_column=Column(Text, nullable=False))  # the file, base64 then encrypted
+    status: str = Field(default="previewed", max_length=20)  # previewed, imported
+    imported: int = 0
+    refused_enc: str | None = Field(default=None, sa_column=Column(Text, nullable=True))  # JSON, encrypted
+    created_at: datetime = _ts(nullable=False, default=utcnow)
+    imported_at: datetime | None = _ts(nullable=True)

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from store.crypto import Keyring
 from store.models import Beneficiary, HelpRequest
 
-ENCRYPTED = {Beneficiary: ("full_name_enc", "national_id_enc"), HelpRequest: ("full_name_enc", "national_id_enc")}
+ENCRYPTED = {Beneficiary: ("full_name_enc", "national_id_enc", "notes_enc"), HelpRequest: ("full_name_enc", "national_id_enc")}
 
 
 async def rotate_all(sessions: async_sessionmaker[AsyncSession], keyring: Keyring, batch: int = 500) -> int:

@@ -55,6 +55,8 @@ async def test_a_viewer_compares_with_the_id_masked_is_audited_and_cannot_merge(
     assert response.status == 200 and "مقارنة سجلَّي مستفيد" in page
     assert MASKED_ID in page and NATIONAL_ID not in page and "سارة محمد" in page
     assert "دردشة الموقع" in page and CONFIRM not in page
+    for record in (first.beneficiary_id, second.beneficiary_id):  # each side opens that person's page
+        assert f'href="/admin/beneficiaries/{record}"' in page
     views = await console.all(AuditLog, AuditLog.action == "view", AuditLog.staff_id == viewer.id)
     assert {v.subject for v in views} == {f"beneficiary:{first.beneficiary_id}", f"beneficiary:{second.beneficiary_id}"}
     data = {"csrf": csrf_of(page), "keep": first.beneficiary_id, "drop": second.beneficiary_id}

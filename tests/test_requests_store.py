@@ -119,12 +119,15 @@ async def test_copy_of_my_data_masks_the_id_and_erasure_keeps_only_delivered_aid
     request = await one(sessions, HelpRequest)
     async with sessions() as tx, tx.begin():
         (await tx.get(HelpRequest, request.id)).status = "delivered"
+        noted = await tx.get(Beneficiary, request.beneficiary_id)  # as an imported sheet leaves them
+        noted.category, noted.notes_enc = "food", "encrypted notes"
     for text_ in ("القائمة", "طلباتي", "بياناتي والخصوصية", "حذف بياناتي", "نعم، احذف بياناتي"):
         replies = await engine.handle(incoming({"send": text_}))
     confirmation = "\n".join(r.payload["text"] for r in replies)
     assert request.reference in confirmation and "حذفنا بياناتك" in confirmation
     person = await one(sessions, Beneficiary)
     assert (person.full_name_enc, person.national_id_enc, person.phone, person.erased_at is not None) == (None, None, None, True)
+    assert (person.category, person.notes_enc) == (None, None)
     async with sessions() as tx:
         texts = (await tx.scalars(select(InboundMessage.text))).all()
         kept = await tx.get(HelpRequest, request.id)

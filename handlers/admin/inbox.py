@@ -162,6 +162,7 @@ async def conversation(request: web.Request) -> web.Response:
         request,
         t(request, "handoff_title", reference=reference),
         el("p", " · ".join(facts), class_="status"),
+        el("p", el("a", t(request, "b_open_person"), href=f"/admin/beneficiaries/{handoff.beneficiary_id}")),
         _bubbles(request, transcript, who),
         _forms(request, handoff, who),
     )

@@ -99,7 +99,7 @@ def _column(request: web.Request, record: Summary) -> list[object]:
     city = record.person.city
     channels = _joined(request, [label(request, "channel", c) for c in record.channels])
     return [
-        f"#{record.person.id}",
+        el("a", f"#{record.person.id}", href=f"/admin/beneficiaries/{record.person.id}", dir="ltr"),
         _state(request, record),
         el("bdi", name),
         el("span", national_id, dir="ltr"),

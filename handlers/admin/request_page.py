@@ -80,6 +80,7 @@ def _facts(request: web.Request, row: HelpRequest, who: dict[int, str]) -> Html:
     labels, late = names(request), overdue(row, request.app[ENGINE].clock())
     items: list[tuple[str, object]] = [
         ("f_full_name", el("bdi", full_name)),
+        ("b_record", el("a", t(request, "b_open_person"), href=f"/admin/beneficiaries/{row.beneficiary_id}")),
         ("f_national_id", el("span", national_id, dir="ltr")),
         ("f_phone", el("span", row.phone or "—", dir="ltr")),
         ("col_category", labels["category"].get(row.category, row.category)),

@@ -9,6 +9,8 @@ from handlers.admin import (
     attendance,
     audit,
     auth,
+    beneficiaries,
+    beneficiary_import,
     broadcast_compose,
     broadcasts,
     complaints,
@@ -16,6 +18,7 @@ from handlers.admin import (
     files,
     inbox,
     merge,
+    person_page,
     programs,
     registrations,
     reports,
@@ -69,6 +72,22 @@ def _oversight_routes(router: web.UrlDispatcher) -> None:
     router.add_get("/admin/digest", digest.digest_page)
 
 
+IMPORT = r"/admin/beneficiaries/import/{batch_id:\d{1,18}}"
+
+
+def _beneficiary_routes(router: web.UrlDispatcher) -> None:
+    router.add_get("/admin/beneficiaries", beneficiaries.beneficiary_list)
+    router.add_get("/admin/beneficiaries.csv", beneficiaries.export_csv)
+    router.add_get("/admin/beneficiaries.xlsx", beneficiaries.export_xlsx)
+    router.add_get(r"/admin/beneficiaries/{person_id:\d{1,18}}", person_page.person_page)
+    router.add_get("/admin/beneficiaries/import", beneficiary_import.import_page)
+    router.add_post("/admin/beneficiaries/import", beneficiary_import.preview)
+    router.add_get(IMPORT, beneficiary_import.result)
+    router.add_post(IMPORT, beneficiary_import.confirm)
+    router.add_get(f"{IMPORT}/refused.csv", beneficiary_import.refused_csv)
+    router.add_get(f"{IMPORT}/refused.xlsx", beneficiary_import.refused_xlsx)
+
+
 def setup_admin_routes(app: web.Application) -> None:
     router = app.router
     router.add_get("/admin", home)
@@ -91,6 +110,7 @@ def setup_admin_routes(app: web.Application) -> None:
     router.add_get("/admin/audit", audit.audit_page)
     router.add_get("/admin/beneficiaries/merge", merge.compare_page)
     router.add_post("/admin/beneficiaries/merge", merge.confirm)
+    _beneficiary_routes(router)
     _program_routes(router)
     _broadcast_routes(router)
     _oversight_routes(router)
