@@ -9,11 +9,9 @@ from pathlib import Path
 from typing import AsyncIterator
 
 import pytest
-from aiohttp import FormData
-
 from bot.appkeys import ENGINE
 from store.models import Attachment, AuditLog, HelpRequest, InboundMessage, RequestEvent
-from tests.test_console_support import Console, fresh_console, sqlite_url
+from tests.test_console_support import Console, Part, fresh_console, sqlite_url
 
 PAGE = "/admin/requests/R-7K3P9Q"
 TINY_PDF = (
@@ -28,12 +26,9 @@ async def console(tmp_path, monkeypatch, clock) -> AsyncIterator[Console]:
         yield c
 
 
-def upload(name: str, data: bytes, content_type: str = "application/pdf", kind: str = "file") -> FormData:
-    form = FormData()
-    form.add_field("kind", kind)
-    form.add_field("reference", "")
-    form.add_field("file", data, filename=name, content_type=content_type)
-    return form
+def upload(name: str, data: bytes, content_type: str = "application/pdf", kind: str = "file") -> list[Part]:
+    """The delivery form's parts after the CSRF token: the kind, a reference and the file."""
+    return [("kind", kind, {}), ("reference", "", {}), ("file", data, {"filename": name, "content_type": content_type})]
 
 
 async def test_an_evidence_pdf_is_kept_and_can_be_downloaded(console: Console):

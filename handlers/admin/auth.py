@@ -14,16 +14,8 @@ from sqlalchemy import delete, select
 from bot.appkeys import ENGINE, SETTINGS
 from bot.engine import Engine
 from handlers.admin.audit import audit
-from handlers.admin.forms import TooLarge, read_form
-from handlers.admin.guard import (
-    ANYONE,
-    SESSION_COOKIE,
-    requires,
-    same_origin,
-    same_secret,
-    signed_in,
-    token_hash,
-)
+from handlers.admin.forms import FORM
+from handlers.admin.guard import ANYONE, SESSION_COOKIE, checked_form, requires, signed_in, token_hash
 from handlers.admin.pages import SIGNED, el, field, layout, problem, secure, see_other, t
 from handlers.admin.passwords import dummy_hash, verify_password
 from store.models import Staff, StaffSession
@@ -145,15 +137,11 @@ async def sign_in(engine: Engine, username: str, password: str, hours: int) -> s
 
 async def login(request: web.Request) -> web.Response:
     """Check the login form; a generic message for any failure, the session cookie on success."""
-    if not same_origin(request):
-        return problem(request, 403, "error_origin")
-    try:
-        form = await read_form(request)
-    except TooLarge:
-        return problem(request, 413, "error_too_large")
+    refusal = await checked_form(request, request.cookies.get(LOGIN_COOKIE, ""), back="/admin/login")
+    if refusal is not None:
+        return refusal
+    form = request[FORM]
     target = _safe_next(form.get("next"))
-    if not same_secret(form.fields.get("csrf", ""), request.cookies.get(LOGIN_COOKIE, "")):
-        return problem(request, 403, "error_csrf", back="/admin/login")
     hours = request.app[SETTINGS].session_hours
     username, password = form.get("username").lower()[:60], form.fields.get("password", "")[:1024]
     token = await sign_in(request.app[ENGINE], username, password, hours)
