@@ -4,8 +4,6 @@ the board, CSV and XLSX exports (each audited). Ratings improve the service and 
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from calendar import monthrange
 from dataclasses import dataclass
@@ -15,12 +13,10 @@ from typing import Callable, Hashable
 from aiohttp import web
 from babel.dates import format_date
 from hijridate import Gregorian
-from openpyxl import Workbook
 from sqlalchemy import select
 
 from bot.appkeys import ENGINE
 from conversations.calendar import local
-from handlers.admin.attendance import XLSX, download, spreadsheet_safe
 from handlers.admin.audit import audit
 from handlers.admin.guard import requires
 from handlers.admin.pages import (
@@ -48,6 +44,7 @@ from handlers.admin.report_figures import (
     monthly,
 )
 from handlers.admin.requests import staff_names
+from handlers.admin.spreadsheet import csv_download, xlsx_download
 from store.models import Program
 
 READERS = ("admin", "researcher", "coordinator", "viewer")
@@ -300,8 +297,8 @@ def export_rows(report: Report) -> list[list[object]]:
     if figs.by_staff is not None:
         names["r_by_staff"] = (figs.by_staff, lambda k: report.staff.get(k, f"#{k}"))
     for key, (groups, name) in names.items():
-        rows += [[ar(key), spreadsheet_safe(name(k)), num(g.average), g.answered] for k, g in groups.items()]
-    rows += [[ar("r_attendance"), spreadsheet_safe(a.title_ar), num(a.rate, True), a.accepted] for a in figs.attendance]
+        rows += [[ar(key), name(k), num(g.average), g.answered] for k, g in groups.items()]
+    rows += [[ar("r_attendance"), a.title_ar, num(a.rate, True), a.accepted] for a in figs.attendance]
     return rows
 
 
@@ -316,27 +313,14 @@ async def _exported(request: web.Request, kind: str) -> Report:
 
 @requires(*READERS)
 async def export_csv(request: web.Request) -> web.Response:
-    """The figures as CSV, UTF-8 with a BOM so that Excel shows the Arabic."""
+    """The figures as CSV."""
     report = await _exported(request, "csv")
-    out = io.StringIO()
-    csv.writer(out).writerows([["" if v is None else v for v in row] for row in export_rows(report)])
-    response = download(out.getvalue().encode("utf-8-sig"), "text/csv", f"report-{report.scope}.csv")
-    response.charset = "utf-8"
-    return response
+    return csv_download(export_rows(report), f"report-{report.scope}.csv")
 
 
 @requires(*READERS)
 async def export_xlsx(request: web.Request) -> web.Response:
     """The figures as an Excel workbook, laid out right to left, numbers as numbers."""
     report = await _exported(request, "xlsx")
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "التقرير"
-    sheet.sheet_view.rightToLeft = True
-    for row in export_rows(report):
-        sheet.append(row)
-    for column, width in zip("ABCD", (28, 36, 12, 10), strict=True):
-        sheet.column_dimensions[column].width = width
-    out = io.BytesIO()
-    book.save(out)
-    return download(out.getvalue(), XLSX, f"report-{report.scope}.xlsx")
+    widths = dict(zip("ABCD", (28, 36, 12, 10), strict=True))
+    return xlsx_download(export_rows(report), f"report-{report.scope}.xlsx", "التقرير", widths)
