@@ -22,6 +22,7 @@ from handlers.admin import (
     requests,
 )
 from handlers.admin.pages import STATIC
+from handlers.admin.throttle import THROTTLE, LoginThrottle
 
 
 async def home(_request: web.Request) -> web.Response:
@@ -69,6 +70,7 @@ def _oversight_routes(router: web.UrlDispatcher) -> None:
 
 
 def setup_admin_routes(app: web.Application) -> None:
+    app[THROTTLE] = LoginThrottle()  # sign-in failures of this process
     router = app.router
     router.add_get("/admin", home)
     router.add_get("/admin/", home)
