@@ -10,6 +10,7 @@ from aiohttp import web
 
 from bot.appkeys import ENGINE, KEYRING
 from conversations.dates import datetime_text
+from handlers import bounds
 from handlers.admin.audit import audit
 from handlers.admin.forms import FORM
 from handlers.admin.guard import requires
@@ -89,7 +90,7 @@ async def mark(request: web.Request) -> web.Response:
     """Ticked accepted people are present now (source staff); a staff tick taken off is undone."""
     engine, staff, pid = request.app[ENGINE], request[SIGNED].staff, program_id(request)
     fields = request[FORM].fields
-    ticked = {int(k[4:]) for k in fields if k.startswith("att_") and k[4:].isdecimal()}
+    ticked = {rid for k in fields if k.startswith("att_") and (rid := bounds.record_id(k[4:]))}
     now = engine.clock()
     async with engine.sessions() as tx, tx.begin():
         program = await tx.get(Program, pid, with_for_update=True)

@@ -10,6 +10,8 @@ from urllib.parse import unquote
 
 from aiohttp import BodyPartReader, web
 
+from handlers.bounds import has_nul
+
 MAX_FILE = 5 * 1024 * 1024  # one uploaded file
 MAX_FIELD = 16 * 1024  # one text field
 TEXT_BUDGET = 64 * 1024  # the whole body of a form without a file (the app's limit for urlencoded ones)
@@ -75,9 +77,13 @@ async def read_form(request: web.Request, csrf: str, *, upload: bool = False) ->
         posted = await request.post()  # reads at most the app's client_max_size (64 KiB), chunked or not
     except web.HTTPRequestEntityTooLarge:
         raise TooLarge from None
+    except UnicodeDecodeError:  # bytes that are not UTF-8 (a browser percent-encodes them)
+        raise BadForm from None
     form = Form({k: v for k, v in posted.items() if isinstance(v, str)})
     if not same_secret(form.fields.get("csrf", ""), csrf):
         raise BadToken
+    if has_nul(*form.fields, *form.fields.values()):
+        raise BadForm
     return form
 
 
@@ -111,6 +117,8 @@ async def _multipart(request: web.Request, csrf: str, upload: bool) -> Form:
         raise TooLarge
     if fields.get("csrf") != csrf or request.content.total_bytes > limit:
         raise BadToken if fields.get("csrf") != csrf else TooLarge
+    if has_nul(*fields, *fields.values(), *(f.filename for f in files.values())):
+        raise BadForm
     return Form(fields, files)
 
 

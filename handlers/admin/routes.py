@@ -30,8 +30,8 @@ async def home(_request: web.Request) -> web.Response:
     return web.Response(status=303, headers={"Location": "/admin/requests"})
 
 
-PROGRAM = r"/admin/programs/{program_id:\d{1,18}}"
-BROADCAST = r"/admin/broadcasts/{broadcast_id:\d{1,18}}"
+PROGRAM = r"/admin/programs/{program_id:\d{1,9}}"  # ids an INTEGER column holds (handlers/bounds.py)
+BROADCAST = r"/admin/broadcasts/{broadcast_id:\d{1,9}}"
 
 
 def _program_routes(router: web.UrlDispatcher) -> None:
@@ -84,7 +84,7 @@ def setup_admin_routes(app: web.Application) -> None:
     router.add_post("/admin/requests/{reference}/accept", actions.accept)
     router.add_post("/admin/requests/{reference}/reject", actions.reject)
     router.add_post("/admin/requests/{reference}/deliver", actions.deliver)
-    router.add_get(r"/admin/requests/{reference}/files/{attachment_id:\d{1,18}}", files.download)
+    router.add_get(r"/admin/requests/{reference}/files/{attachment_id:\d{1,9}}", files.download)
     router.add_get("/admin/inbox", inbox.inbox)
     router.add_get("/admin/inbox/{reference}", inbox.conversation)
     router.add_post("/admin/inbox/{reference}/reply", inbox.reply)
