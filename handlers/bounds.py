@@ -16,7 +16,7 @@ FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2077, 11, 16)
 FIRST_MONTH, LAST_MONTH = (2000, 1), (2077, 10)  # whole months inside FIRST_DAY..LAST_DAY
 MAX_DIGITS = 18
 DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "0123456789" * 2)  # Arabic-Indic and Persian digits too
-MONTH = re.compile(r"(\d{4})-(\d{2})")
+MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
 
 
 def whole(raw: object, low: int, high: int) -> int | None:
@@ -37,8 +37,8 @@ def record_id(raw: object) -> int | None:
 
 
 def month(raw: str) -> tuple[int, int] | None:
-    """(year, month) from `YYYY-MM` between FIRST_MONTH and LAST_MONTH; None otherwise."""
-    found = MONTH.fullmatch(raw)
+    """(year, month) from `YYYY-MM` (ASCII or Arabic-Indic digits) between FIRST_MONTH and LAST_MONTH; else None."""
+    found = MONTH.fullmatch(raw.translate(DIGITS))
     if found is None:
         return None
     year, number = int(found.group(1)), int(found.group(2))

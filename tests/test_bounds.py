@@ -48,7 +48,7 @@ def test_a_month_is_one_the_calendars_cover_or_none(raw):
         last = date(year, month, monthrange(year, month)[1])
         assert bounds.FIRST_DAY <= date(year, month, 1) and last <= bounds.LAST_DAY
         Gregorian(last.year, last.month, last.day).to_hijri()  # the reports show its Hijri month
-        assert raw == "%04d-%02d" % found
+        assert raw.translate(bounds.DIGITS) == "%04d-%02d" % found
 
 
 @settings(max_examples=EXAMPLES, deadline=None)

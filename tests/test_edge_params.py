@@ -153,15 +153,19 @@ async def test_the_chat_refuses_an_after_out_of_bounds_before_applying_the_messa
         assert read.status == 400 and "after" in await read.text()
 
 
-@pytest.mark.parametrize("path", ["/admin/reports", "/admin/reports/monthly", "/admin/reports.csv", "/admin/reports.xlsx"])
-@pytest.mark.parametrize("month", ["2077-11", "1999-12", "2026-13", "26-11", "٢٠٢٦-١١"])
-async def test_a_report_month_outside_the_calendars_is_a_clear_400_page(console: Console, path, month):
+REPORTS = ("/admin/reports", "/admin/reports/monthly", "/admin/reports.csv", "/admin/reports.xlsx")
+
+
+async def test_a_report_month_outside_the_calendars_is_a_clear_400_page(console: Console):
     await console.signed_in_as("viewer")
-    response = await console.client.get(path, params={"month": month})
-    assert response.status == 400
-    text = await response.text()
-    assert "اختر شهراً بالصيغة سنة-شهر بين 2000-01 و2077-10" in text and "error_month" not in text
-    assert (await console.client.get(path, params={"month": "2077-10"})).status == 200
+    for path in REPORTS:
+        for month in ("2077-11", "1999-12", "2026-13", "26-11", "٢٠٧٧-١١", "2026-1"):
+            response = await console.client.get(path, params={"month": month})
+            assert response.status == 400, (path, month)
+            text = await response.text()
+            assert "اختر شهراً بالصيغة سنة-شهر بين 2000-01 و2077-10" in text and "error_month" not in text
+        assert (await console.client.get(path, params={"month": "2077-10"})).status == 200
+        assert (await console.client.get(path, params={"month": "٢٠٢٦-١١"})).status == 200  # typed in Arabic-Indic
 
 
 @pytest.mark.parametrize(
@@ -177,3 +181,10 @@ async def test_the_chat_body_never_causes_a_500(console: Console, body):
     await console.client.get("/")
     response = await console.client.post("/api/chat/send", json=body)
     assert response.status < 500, await response.text()
+
+
+@pytest.mark.parametrize("query", ["program=abc", "program=2147483648", "program=-1", "program=%00"])
+async def test_a_bad_program_to_announce_is_a_400_page_in_the_staffs_language(console: Console, query):
+    await console.signed_in_as("admin")
+    response = await console.client.get(URL(f"/admin/broadcasts/new?{query}", encoded=True))
+    assert response.status == 400 and "في عنوان الصفحة قيمة غير صالحة" in await response.text()

@@ -33,6 +33,7 @@ from handlers.admin.pages import (
     label,
     lang_of,
     layout,
+    problem,
     see_other,
     t,
 )
@@ -216,7 +217,10 @@ async def _compose(
 async def compose_page(request: web.Request) -> web.Response:
     """An empty announcement, or one prefilled from `?program=`."""
     engine, raw = request.app[ENGINE], {"when": "now"}
-    chosen = bounds.record_id(request.query.get("program", ""))
+    asked = request.query.get("program", "")
+    chosen = bounds.record_id(asked)
+    if asked and chosen is None:
+        return problem(request, 400, "error_bad_parameter", back="/admin/broadcasts/new")
     async with engine.sessions() as tx:
         program = await tx.get(Program, chosen) if chosen is not None else None
         if program is not None:

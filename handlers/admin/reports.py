@@ -86,7 +86,8 @@ def scope_of(request: web.Request) -> str | None:
         return asked
     if not asked:
         return "%04d-%02d" % _current(request)
-    return asked if bounds.month(asked) else None
+    found = bounds.month(asked)
+    return "%04d-%02d" % found if found else None  # Arabic-Indic digits read, ASCII ones written
 
 
 def bad_month(request: web.Request) -> web.Response:
