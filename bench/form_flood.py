@@ -49,13 +49,13 @@ def _chunked(data: bytes) -> bytes:
     return b"%x\r\n%s\r\n" % (len(data), data)
 
 
-async def _body(writer: asyncio.StreamWriter, token: str, parts: int, part_bytes: int) -> None:
-    """The multipart body, chunk by chunk: the CSRF token, then `parts` files of `part_bytes`."""
+async def _body(writer: asyncio.StreamWriter, token: str, parts: int, part_bytes: int, files: bool) -> None:
+    """The multipart body, chunk by chunk: the CSRF token, then `parts` files (or text fields) of `part_bytes`."""
     head = f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="csrf"\r\n\r\n{token}\r\n'
     writer.write(_chunked(head.encode()))
     filler = b"A" * CHUNK
     for n in range(parts):
-        disposition = f'form-data; name="file{n}"; filename="f{n}.bin"'
+        disposition = f'form-data; name="file{n}"' + (f'; filename="f{n}.bin"' if files else "")
         part = f"--{BOUNDARY}\r\nContent-Disposition: {disposition}\r\nContent-Type: application/octet-stream\r\n\r\n"
         writer.write(_chunked(part.encode()))
         for _ in range(part_bytes // CHUNK):
@@ -66,7 +66,7 @@ async def _body(writer: asyncio.StreamWriter, token: str, parts: int, part_bytes
     await writer.drain()
 
 
-async def _flood_one(port: int, cookie: str, token: str, parts: int, part_bytes: int) -> str:
+async def _flood_one(port: int, cookie: str, token: str, parts: int, part_bytes: int, files: bool) -> str:
     """One chunked POST; the status line's code, or what happened to the connection."""
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     head = (
@@ -75,7 +75,7 @@ async def _flood_one(port: int, cookie: str, token: str, parts: int, part_bytes:
         f"Cookie: frontdesk_staff_login={cookie}\r\nConnection: close\r\n\r\n"
     )
     writer.write(head.encode())
-    sending = asyncio.create_task(_body(writer, token, parts, part_bytes))
+    sending = asyncio.create_task(_body(writer, token, parts, part_bytes, files))
     try:
         line = await reader.readline()
         return line.split()[1].decode() if line.startswith(b"HTTP/") else "closed"
@@ -105,7 +105,8 @@ async def run(args: argparse.Namespace) -> dict:
         cookie, token = await _login_pair(base)
         before = _status(proc.pid)
         statuses = await asyncio.gather(
-            *(_flood_one(port, cookie, token, args.parts, args.part_mb * 1024 * 1024) for _ in range(args.requests))
+            *(_flood_one(port, cookie, token, args.parts, args.part_mb * 1024 * 1024, args.kind == "file")
+              for _ in range(args.requests))
         )
         await asyncio.sleep(1)  # let the server finish with the last connections before the final reading
         after = _status(proc.pid)
@@ -117,6 +118,7 @@ async def run(args: argparse.Namespace) -> dict:
         "requests": args.requests,
         "parts": args.parts,
         "part_mb": args.part_mb,
+        "kind": args.kind,
         "statuses": dict(collections.Counter(statuses)),
         "rss_before_mb": round(before["VmRSS"] / 1024, 1),
         "peak_rss_mb": round(after["VmHWM"] / 1024, 1),
@@ -130,6 +132,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=30, help="requests sent at once")
     parser.add_argument("--parts", type=int, default=20, help="file parts per request")
     parser.add_argument("--part-mb", type=int, default=5, help="size of each part, MiB")
+    parser.add_argument("--kind", choices=("file", "field"), default="file", help="file parts or text fields")
     print(json.dumps(asyncio.run(run(parser.parse_args()))), flush=True)
 
 
