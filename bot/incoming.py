@@ -39,9 +39,10 @@ class Incoming:
         for name in ("sender_id", "provider_message_id", "display_name", "phone"):
             object.__setattr__(self, name, _plain(getattr(self, name)))
         files = tuple(
-            replace(a, reference=_plain(a.reference), content_type=_plain(a.content_type), file_name=_plain(a.file_name))
+            replace(a, reference=_plain(a.reference), content_type=_plain(a.content_type),
+                    file_name=_plain(a.file_name))
             for a in self.attachments
-        )
+        )  # fmt: skip
         object.__setattr__(self, "attachments", files)
 
     @property

@@ -86,7 +86,9 @@ def test_password_hashes_are_salted_and_a_malformed_hash_never_matches(monkeypat
         assert not passwords.verify_password(PASSWORD, broken)
 
 
-async def test_sign_in_counts_failures_and_never_locks_the_account_on_both_databases(engine, sessions, clock, monkeypatch):
+async def test_sign_in_counts_failures_and_never_locks_the_account_on_both_databases(
+    engine, sessions, clock, monkeypatch
+):
     monkeypatch.setattr(passwords, "COST", FAST)
     staff = await create_staff(sessions, "amal", PASSWORD, "researcher", "")
     for _ in range(6):

@@ -157,7 +157,7 @@ async def login(request: web.Request) -> web.Response:
         return _throttled(request, 1)
     if token is None:
         if throttle.failed(address, username, engine.clock()):
-            log.warning("console sign-ins from %s (username %r) must wait: too many wrong passwords", address, username)
+            log.warning("console sign-ins from %s as %r must wait: too many wrong passwords", address, username)
         return _login_form(request, target, failed=True)
     throttle.succeeded(address, username)
     response = see_other(target)
