@@ -115,8 +115,10 @@ async def _multipart(request: web.Request, csrf: str, upload: bool) -> Form:
             files[part.name] = Upload(unquote(part.filename), data)  # browsers send " as %22, aiohttp %XX
     else:
         raise TooLarge
-    if fields.get("csrf") != csrf or request.content.total_bytes > limit:
-        raise BadToken if fields.get("csrf") != csrf else TooLarge
+    if fields.get("csrf") != csrf:  # an empty body
+        raise BadToken
+    if request.content.total_bytes > limit:  # boundaries and part headers count too
+        raise TooLarge
     if has_nul(*fields, *fields.values(), *(f.filename for f in files.values())):
         raise BadForm
     return Form(fields, files)
