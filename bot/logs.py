@@ -13,7 +13,7 @@ from urllib.parse import quote
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-from bot.settings import Settings
+from bot.settings import DATA_DIR, Settings
 
 REDACTED = "[redacted]"
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -24,6 +24,9 @@ def secret_values(settings: Settings) -> list[str]:
     """Every secret the settings hold, as written and as it would appear in a URL or a Basic auth header."""
     values = [settings.telegram_bot_token, settings.telegram_webhook_secret, settings.twilio_auth_token]
     values += [key.strip() for key in settings.data_keys.split(",")]
+    key_file = DATA_DIR / "data.key"  # the keys when DATA_KEYS is empty (see Settings.keyring)
+    if not settings.data_keys and key_file.is_file():
+        values += [key.strip() for key in key_file.read_text().split(",")]
     try:
         values.append(make_url(settings.database_url).password or "")
     except ArgumentError:

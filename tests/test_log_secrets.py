@@ -61,3 +61,11 @@ def test_the_filter_redacts_messages_arguments_and_tracebacks(tmp_path):
     text = out.getvalue()
     assert wa.TOKEN not in text and PG_PASSWORD not in text and basic not in text
     assert text.count(REDACTED) >= 4 and "database away" in text and "RuntimeError" in text
+
+
+def test_the_keys_of_the_key_file_are_secrets_too(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "data.key").write_text("Zm9yLXRlc3RzLW9ubHktbm90LWEtcmVhbC1rZXktMDA=\n")
+    settings = wa.settings_for(tmp_path, "http://unused", data_keys="")
+    assert "Zm9yLXRlc3RzLW9ubHktbm90LWEtcmVhbC1rZXktMDA=" in secret_values(settings)
