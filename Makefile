@@ -54,6 +54,8 @@ bench: $(VENV)/.bench
 	$(PY) -m bench.inbound --users 50 --db postgresql --target ours --rate 50 --out inbound.jsonl
 	$(PY) -m bench.faults --db sqlite --users 40 --recipients 10000
 	$(PY) -m bench.faults --db postgresql --users 40 --only inbound --only outage
+	$(PY) -m bench.form_flood | tee bench/results/form_flood.jsonl
+	$(PY) -m bench.form_flood --kind field | tee -a bench/results/form_flood.jsonl
 	FUZZ_EXAMPLES=2000 $(PY) -m pytest tests/test_fuzz.py -q -p no:cacheprovider
 
 clean:

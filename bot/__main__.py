@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import sys
 import uuid
 
+from bot.logs import configure_logging
 from bot.profile import ProfileError
 from bot.settings import Settings, SettingsError, load_settings
 from store.backup import BackupError
@@ -144,11 +144,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         settings = load_settings()
-        logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-        for chatty in ("apscheduler", "alembic"):  # a line every sweep, and every migration step, is noise at INFO
-            logging.getLogger(chatty).setLevel(max(logging.WARNING, logging.getLogger().level))
-        if args.command == "chat":
-            logging.getLogger().setLevel(max(logging.WARNING, logging.getLogger().level))
+        configure_logging(settings, quiet=args.command == "chat")
         commands_run = {
             "run": _run,
             "migrate": _migrate,

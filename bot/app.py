@@ -23,6 +23,7 @@ from bot.ratelimit import RateLimit
 from bot.routes import setup_routes
 from bot.settings import Settings
 from conversations.catalog import Catalog
+from handlers import bounds
 from handlers.admin.digest import queue_weekly_digest
 from store.db import make_engine, make_sessions
 
@@ -51,7 +52,7 @@ def create_app(
 ) -> web.Application:
     """The whole bot as one aiohttp app. `background=False` leaves the dispatcher and scheduler off (tests
     then drive them by hand)."""
-    app = web.Application(client_max_size=MAX_BODY, middlewares=[security_headers])
+    app = web.Application(client_max_size=MAX_BODY, middlewares=[security_headers, bounds.refuse_nul])
     app[SETTINGS] = settings
     profile = load_profile(settings.profile)
     texts = Catalog.load(profile.texts)

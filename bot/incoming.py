@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from conversations.types import Inbound
 from store import message_ids
@@ -33,9 +33,25 @@ class Incoming:
     extra: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        """NUL characters are dropped from whatever a channel sent: nobody means one, and no database text
+        column takes one (PostgreSQL refuses the row, and the channel would be told to retry for ever)."""
+        inbound = replace(self.inbound, text=_plain(self.inbound.text), choice=_plain(self.inbound.choice))
+        object.__setattr__(self, "inbound", inbound)
+        for name in ("sender_id", "provider_message_id", "display_name", "phone"):
+            object.__setattr__(self, name, _plain(getattr(self, name)))
+        files = tuple(
+            replace(a, reference=_plain(a.reference), content_type=_plain(a.content_type),
+                    file_name=_plain(a.file_name))
+            for a in self.attachments
+        )  # fmt: skip
+        object.__setattr__(self, "attachments", files)
         if message_ids.is_internal(self.provider_message_id):  # a channel's id must never pass for a timer's
             raise ValueError(f"{self.channel} gave an id in the internal namespace")
 
     @property
     def conversation_key(self) -> str:
         return f"{self.channel}:{self.sender_id}"
+
+
+def _plain(value: str | None) -> str | None:
+    return value.replace("\x00", "") if value else value

@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     session_hours: int = Field(default=12, ge=1, le=24 * 30)  # how long a staff sign-in lasts
     sweep_seconds: float = Field(default=10.0, gt=0, le=3600)  # timers, due broadcasts, stale inputs
     dispatch_lease_seconds: float = Field(default=60.0, ge=1, le=3600)  # a dead sender's rows are retaken after
+    # Reverse proxies (comma-separated addresses) whose X-Forwarded-For names the client (sign-in throttling).
+    trusted_proxies: str = ""
 
     # Telegram (python-telegram-bot): on when TELEGRAM_BOT_TOKEN is set.
     telegram_bot_token: str = ""
@@ -128,6 +130,10 @@ class Settings(BaseSettings):
         from store.crypto import keyring_from
 
         return keyring_from(self.data_keys, DATA_DIR / "data.key")
+
+    @property
+    def trusted_proxy_set(self) -> frozenset[str]:
+        return frozenset(p.strip() for p in self.trusted_proxies.split(",") if p.strip())
 
     @property
     def is_sqlite(self) -> bool:

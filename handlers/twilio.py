@@ -22,7 +22,10 @@ async def _signed_form(request: web.Request) -> MultiDictProxy:
     """The posted form, once its X-Twilio-Signature proves Twilio sent it (415 / 403 otherwise)."""
     if request.content_type != FORM:
         raise web.HTTPUnsupportedMediaType(text="expected a form")
-    form = await request.post()
+    try:
+        form = await request.post()
+    except UnicodeDecodeError:  # Twilio sends UTF-8, percent-encoded
+        raise web.HTTPBadRequest(text="the form is not UTF-8") from None
     settings = request.app[SETTINGS]
     url = settings.public_base_url + request.path_qs
     signature = request.headers.get("X-Twilio-Signature", "")

@@ -17,7 +17,7 @@ from bot.appkeys import ENGINE, KEYRING, SETTINGS
 from bot.channels.web import CHANNEL
 from bot.incoming import Incoming
 from conversations.types import Inbound
-from handlers import visitor_tokens
+from handlers import bounds, visitor_tokens
 from store import message_ids, queries
 
 log = logging.getLogger(__name__)
@@ -85,10 +85,9 @@ async def history(request: web.Request) -> web.Response:
     if token is None:
         return _json({"messages": [], "last": 0})
     key = f"{CHANNEL}:{token}"
-    try:
-        after = max(0, int(request.query.get("after", "0")))
-    except ValueError:
-        raise web.HTTPBadRequest(text="after must be a number") from None
+    after = bounds.whole(request.query.get("after", "0"), 0, bounds.RECORD_ID_MAX)
+    if after is None:
+        raise web.HTTPBadRequest(text=f"after must be a whole number from 0 to {bounds.RECORD_ID_MAX}")
     engine = request.app[ENGINE]
     async with engine.sessions() as tx:
         replies = await queries.replies_after(tx, key, after)
@@ -122,6 +121,8 @@ async def send(request: web.Request) -> web.Response:
         raise web.HTTPBadRequest(text="id must be 8-64 letters, digits, - or _")
     if not isinstance(text, str) or type(after) is not int or (chosen is not None and not isinstance(chosen, str)):
         raise web.HTTPBadRequest(text="text must be a string, choice a string, after a number")
+    if bounds.whole(after, 0, bounds.RECORD_ID_MAX) is None:  # checked before the input is applied
+        raise web.HTTPBadRequest(text=f"after must be a whole number from 0 to {bounds.RECORD_ID_MAX}")
     text = text.strip()
     if len(text) > settings.webchat_max_chars or len(chosen or "") > 64:
         error = engine.texts(lang, "too_long", limit=settings.webchat_max_chars)
@@ -138,7 +139,7 @@ async def send(request: web.Request) -> web.Response:
     try:
         await engine.handle(incoming)
         async with engine.sessions() as tx:
-            replies = await queries.replies_after(tx, key, max(0, after))
+            replies = await queries.replies_after(tx, key, after)
     except (SQLAlchemyError, OSError):
         log.exception("web chat input failed")
         return _json({"error": engine.texts(lang, "web_error")}, status=503)

@@ -9,7 +9,6 @@ import re
 from collections.abc import AsyncIterator
 
 import pytest
-from aiohttp import FormData
 from openpyxl import load_workbook
 from sqlalchemy import update
 
@@ -42,9 +41,8 @@ def _sheet_of_fifty() -> bytes:
 
 
 async def _upload(console: Console, data: bytes, name: str = "people.xlsx"):
-    form = FormData()
-    form.add_field("sheet", data, filename=name, content_type="application/octet-stream")
-    return await console.post(IMPORT, form, IMPORT)
+    parts = [("sheet", data, {"filename": name, "content_type": "application/octet-stream"})]
+    return await console.post(IMPORT, parts, IMPORT)
 
 
 async def _existing_person(console: Console) -> int:

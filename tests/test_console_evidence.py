@@ -4,16 +4,16 @@ databases."""
 
 from __future__ import annotations
 
+import html
 import re
 from pathlib import Path
+from urllib.parse import quote
 from typing import AsyncIterator
 
 import pytest
-from aiohttp import FormData
-
 from bot.appkeys import ENGINE
 from store.models import Attachment, AuditLog, HelpRequest, InboundMessage, RequestEvent
-from tests.test_console_support import Console, fresh_console, sqlite_url
+from tests.test_console_support import Console, Part, fresh_console, sqlite_url
 
 PAGE = "/admin/requests/R-7K3P9Q"
 TINY_PDF = (
@@ -28,12 +28,10 @@ async def console(tmp_path, monkeypatch, clock) -> AsyncIterator[Console]:
         yield c
 
 
-def upload(name: str, data: bytes, content_type: str = "application/pdf", kind: str = "file") -> FormData:
-    form = FormData()
-    form.add_field("kind", kind)
-    form.add_field("reference", "")
-    form.add_field("file", data, filename=name, content_type=content_type)
-    return form
+def upload(name: str, data: bytes, content_type: str = "application/pdf", kind: str = "file") -> list[Part]:
+    """The delivery form's parts after the CSRF token: the kind, a reference and the file."""
+    file = {"filename": name, "content_type": content_type}
+    return [("kind", kind, {}), ("reference", "", {}), ("file", data, file)]
 
 
 async def test_an_evidence_pdf_is_kept_and_can_be_downloaded(console: Console):
@@ -111,3 +109,28 @@ async def test_a_decision_and_a_delivery_on_both_databases(db_url, tmp_path, mon
         assert [e.kind for e in await c.all(RequestEvent)] == ["decided", "delivered"]
         assert {m.status for m in await c.all(InboundMessage)} == {"processed"}
         assert (await c.one(HelpRequest)).evidence["kind"] == "voucher"
+
+
+@pytest.mark.parametrize(
+    "sent_as, data, saved_as, plain",
+    [
+        ("receipt.html", TINY_PDF, "receipt.pdf", "receipt.pdf"),
+        ('..\\evil"; filename=x.html.svg', TINY_PDF, 'evil"; filename=x.html.pdf', "evil_filename_x_html.pdf"),
+        ("\u202egnp.exe", b"\x89PNG\r\n\x1a\n" + b"\0" * 64, "gnp.png", "gnp.png"),
+        ("صورة الإيصال.htm", b"\xff\xd8\xff\xe0" + b"\0" * 64, "صورة الإيصال.jpg", "evidence.jpg"),
+    ],
+)
+async def test_a_file_is_served_and_shown_under_the_extension_of_its_detected_type(
+    console: Console, sent_as, data, saved_as, plain
+):
+    await console.request("R-7K3P9Q", status="accepted")
+    await console.signed_in_as("admin")
+    assert (await console.post(f"{PAGE}/deliver", upload(sent_as, data), page=PAGE)).status == 303
+    item = await console.one(Attachment)
+    download = await console.client.get(f"/admin/requests/R-7K3P9Q/files/{item.id}")
+    expected_type = {"pdf": "application/pdf", "png": "image/png", "jpg": "image/jpeg"}[saved_as.rsplit(".")[-1]]
+    assert download.status == 200 and download.headers["Content-Type"] == expected_type
+    disposition = download.headers["Content-Disposition"]
+    assert disposition == f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(saved_as, safe='')}"
+    page = await (await console.client.get(PAGE)).text()
+    assert html.escape(saved_as) in page and html.escape(item.file_name) not in page

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import AsyncIterator
 
 import pytest
-from aiohttp import ClientResponse
+from aiohttp import ClientResponse, FormData
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import select
 
@@ -30,6 +30,7 @@ PASSWORD = "correct horse battery"
 NATIONAL_ID = "1087654321"
 MASKED_ID = "1•••••4321"
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
+Part = tuple[str, object, dict]  # a multipart field: name, value, add_field's options (filename, content_type)
 FAST = passwords.Cost(n=2**10, r=8, p=1)  # tests hash many passwords; the real cost is tested on its own
 
 
@@ -66,14 +67,18 @@ class Console:
         assert response.status == 303, await response.text()
         return staff
 
-    async def post(self, path: str, data: dict | object, page: str, **kw) -> ClientResponse:
-        """Post `data` with the CSRF token of the form on `page` (unless `data` sets its own)."""
+    async def post(self, path: str, data: dict | list[Part], page: str, **kw) -> ClientResponse:
+        """Post `data` with the CSRF token of the form on `page` first, as a browser does (unless `data` sets
+        its own); a list of parts is sent as multipart/form-data."""
         token = csrf_of(await (await self.client.get(page)).text())
         if isinstance(data, dict):
-            data = {"csrf": token, **data}
+            body: dict | FormData = {"csrf": token, **data}
         else:
-            data.add_field("csrf", token)
-        return await self.client.post(path, data=data, allow_redirects=False, **kw)
+            body = FormData()
+            body.add_field("csrf", token)
+            for name, value, options in data:
+                body.add_field(name, value, **options)
+        return await self.client.post(path, data=body, allow_redirects=False, **kw)
 
     async def all(self, model, *where) -> list:
         async with self.sessions() as tx:
@@ -162,8 +167,9 @@ class Console:
 
 
 @contextlib.asynccontextmanager
-async def console_on(url: str, clock: Clock, **settings: object) -> AsyncIterator[Console]:
-    """The app as `create_app` builds it, with the console routes (added here until bot/routes.py does)."""
+async def console_on(url: str, clock: Clock, middlewares: tuple = (), **settings: object) -> AsyncIterator[Console]:
+    """The app as `create_app` builds it, with the console routes (added here until bot/routes.py does) and
+    any extra middlewares a test observes requests with."""
     config = Settings(
         _env_file=None,
         database_url=url,
@@ -172,6 +178,7 @@ async def console_on(url: str, clock: Clock, **settings: object) -> AsyncIterato
         **settings,
     )
     app = create_app(config, clock=clock, background=False)
+    app.middlewares.extend(middlewares)
     if not any(resource.canonical == "/admin/login" for resource in app.router.resources()):
         setup_admin_routes(app)
     async with TestClient(TestServer(app)) as client:

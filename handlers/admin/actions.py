@@ -177,7 +177,7 @@ async def reject(request: web.Request) -> web.Response:
     return await _decide(request, "rejected", reason)
 
 
-@requires(*RULES["deliver"].roles)
+@requires(*RULES["deliver"].roles, upload=True)
 async def deliver(request: web.Request) -> web.Response:
     """Mark delivered with proof (policy §10): an evidence kind and a reference, or an uploaded file."""
     form = request[FORM]

@@ -4,15 +4,13 @@ every tick and every export is audited."""
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import datetime
 
 from aiohttp import web
-from openpyxl import Workbook
 
 from bot.appkeys import ENGINE, KEYRING
 from conversations.dates import datetime_text
+from handlers import bounds
 from handlers.admin.audit import audit
 from handlers.admin.forms import FORM
 from handlers.admin.guard import requires
@@ -31,13 +29,12 @@ from handlers.admin.pages import (
 )
 from handlers.admin.programs import EDITORS, page_of, program_id
 from handlers.admin.signups import city_name, person_name, signups
+from handlers.admin.spreadsheet import csv_download, xlsx_download
 from store.models import Beneficiary, Program, Registration
 from store.ratings import rating_delay, schedule_rating
 
 EXPORTERS = ("admin", "coordinator", "researcher")
 HEADERS = ("الاسم", "الجوال", "المدينة", "الحالة", "وقت الحضور", "طريقة التسجيل")  # the sheet is in Arabic
-FORMULA_START = ("=", "@", "\t", "\r")
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _box(row: Registration) -> Html:
@@ -93,7 +90,7 @@ async def mark(request: web.Request) -> web.Response:
     """Ticked accepted people are present now (source staff); a staff tick taken off is undone."""
     engine, staff, pid = request.app[ENGINE], request[SIGNED].staff, program_id(request)
     fields = request[FORM].fields
-    ticked = {int(k[4:]) for k in fields if k.startswith("att_") and k[4:].isdecimal()}
+    ticked = {rid for k in fields if k.startswith("att_") and (rid := bounds.record_id(k[4:]))}
     now = engine.clock()
     async with engine.sessions() as tx, tx.begin():
         program = await tx.get(Program, pid, with_for_update=True)
@@ -118,14 +115,6 @@ async def mark(request: web.Request) -> web.Response:
     return see_other(f"{page_of(pid)}#attendance")
 
 
-def spreadsheet_safe(value: str) -> str:
-    """A cell a spreadsheet will not run as a formula (a leading = @ + or -; a phone number's + is kept)."""
-    risky = value.startswith(FORMULA_START) or (
-        value[:1] in "+-" and value[1:] and not value[1:].replace(" ", "").isdecimal()
-    )
-    return f"'{value}" if risky else value
-
-
 async def _sheet(request: web.Request, kind: str) -> tuple[Program, list[list[str]]] | web.Response:
     """The sheet's rows in Arabic (title, date, blank, header, people); the export is audited."""
     engine, staff, pid = request.app[ENGINE], request[SIGNED].staff, program_id(request)
@@ -145,8 +134,8 @@ async def _sheet(request: web.Request, kind: str) -> tuple[Program, list[list[st
 
     people = [
         [
-            spreadsheet_safe(person_name(keyring, person, unreadable)),
-            spreadsheet_safe(person.phone or ""),
+            person_name(keyring, person, unreadable),
+            person.phone or "",
             city_name(engine.profile, "ar", person.city),
             TEXTS("ar", "present_true" if row.attended_at else "present_false"),
             when(row.attended_at),
@@ -155,32 +144,20 @@ async def _sheet(request: web.Request, kind: str) -> tuple[Program, list[list[st
         for row, person in rows
     ]
     head = [
-        [TEXTS("ar", "sheet_title"), spreadsheet_safe(program.title_ar)],
+        [TEXTS("ar", "sheet_title"), program.title_ar],
         [TEXTS("ar", "sheet_date"), when(program.starts_at)],
     ]
     return program, [*head, [], list(HEADERS), *people]
 
 
-def download(body: bytes, content_type: str, name: str) -> web.Response:
-    """A file to save, with its name."""
-    response = web.Response(body=body, content_type=content_type)
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
 @requires(*EXPORTERS)
 async def export_csv(request: web.Request) -> web.Response:
-    """The sheet as CSV, UTF-8 with a BOM so that Excel shows the Arabic."""
+    """The sheet as CSV."""
     sheet = await _sheet(request, "csv")
     if isinstance(sheet, web.Response):
         return sheet
     program, rows = sheet
-    out = io.StringIO()
-    csv.writer(out).writerows(rows)
-    response = download(out.getvalue().encode("utf-8-sig"), "text/csv", f"attendance-{program.id}.csv")
-    response.charset = "utf-8"
-    return response
+    return csv_download(rows, f"attendance-{program.id}.csv")
 
 
 @requires(*EXPORTERS)
@@ -190,14 +167,5 @@ async def export_xlsx(request: web.Request) -> web.Response:
     if isinstance(sheet, web.Response):
         return sheet
     program, rows = sheet
-    book = Workbook()
-    page = book.active
-    page.title = "كشف الحضور"
-    page.sheet_view.rightToLeft = True
-    for row in rows:
-        page.append(row)
-    for column, width in zip("ABCDEF", (28, 16, 16, 12, 36, 16), strict=True):
-        page.column_dimensions[column].width = width
-    out = io.BytesIO()
-    book.save(out)
-    return download(out.getvalue(), XLSX, f"attendance-{program.id}.xlsx")
+    widths = dict(zip("ABCDEF", (28, 16, 16, 12, 36, 16), strict=True))
+    return xlsx_download(rows, f"attendance-{program.id}.xlsx", "كشف الحضور", widths)

@@ -1,12 +1,14 @@
-"""Signing in and out: five wrong passwords lock an account for 15 minutes; every try is audited."""
+"""Signing in and out: wrong passwords make the address (and that username from it) wait, never lock the
+account for its owner (handlers/admin/throttle.py); every try is audited."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
 import secrets
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from aiohttp import web
 from sqlalchemy import delete, select
@@ -14,16 +16,9 @@ from sqlalchemy import delete, select
 from bot.appkeys import ENGINE, SETTINGS
 from bot.engine import Engine
 from handlers.admin.audit import audit
-from handlers.admin.forms import TooLarge, read_form
-from handlers.admin.guard import (
-    ANYONE,
-    SESSION_COOKIE,
-    requires,
-    same_origin,
-    same_secret,
-    signed_in,
-    token_hash,
-)
+from handlers.admin.forms import FORM
+from handlers.admin.guard import ANYONE, SESSION_COOKIE, checked_form, requires, signed_in, token_hash
+from handlers.admin.throttle import THROTTLE, Busy, LoginThrottle, client_address
 from handlers.admin.pages import SIGNED, el, field, layout, problem, secure, see_other, t
 from handlers.admin.passwords import dummy_hash, verify_password
 from store.models import Staff, StaffSession
@@ -31,8 +26,6 @@ from store.models import Staff, StaffSession
 log = logging.getLogger(__name__)
 LOGIN_COOKIE = "frontdesk_staff_login"  # the login form's own CSRF token (double submit): no session yet
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{43}$")
-MAX_FAILURES = 5
-LOCK = timedelta(minutes=15)
 HOME = "/admin/requests"
 
 
@@ -81,6 +74,14 @@ def _login_form(request: web.Request, target: str, failed: bool = False) -> web.
     return response
 
 
+def _throttled(request: web.Request, seconds: int) -> web.Response:
+    """429: come back in `seconds` (Retry-After), said in words in the staff's language."""
+    minutes = max(1, (seconds + 59) // 60)
+    response = problem(request, 429, "error_throttled", back="/admin/login", minutes=minutes)
+    response.headers["Retry-After"] = str(seconds)
+    return response
+
+
 async def login_page(request: web.Request) -> web.Response:
     """The login form; someone already signed in goes straight on."""
     target = _safe_next(request.query.get("next", ""))
@@ -89,43 +90,37 @@ async def login_page(request: web.Request) -> web.Response:
     return _login_form(request, target)
 
 
-def _refusal(staff: Staff | None, right: bool, now: datetime) -> str | None:
+def _refusal(staff: Staff | None, right: bool) -> str | None:
     """Why this sign-in is refused (kept in the audit log only; the person sees one generic message)."""
     if staff is None:
         return "unknown_user"
     if not staff.active:
         return "inactive"
-    if staff.locked_until is not None and staff.locked_until > now:
-        return "locked"
     return None if right else "password"
 
 
-def _count_failure(staff: Staff, now: datetime) -> bool:
-    """One more wrong password; True when this one locks the account."""
-    staff.failed_logins += 1
-    if staff.failed_logins < MAX_FAILURES:
-        return False
-    staff.failed_logins, staff.locked_until = 0, now + LOCK
-    return True
-
-
-async def sign_in(engine: Engine, username: str, password: str, hours: int) -> str | None:
-    """A new session token for the right password of an active, unlocked account; None otherwise."""
+async def sign_in(
+    engine: Engine, username: str, password: str, hours: int, throttle: LoginThrottle | None = None
+) -> str | None:
+    """A new session token for the right password of an active account; None otherwise. The password is
+    checked in the throttle's hashing gate (Busy when it is full)."""
     async with engine.sessions() as tx:
         found = (await tx.scalars(select(Staff).where(Staff.username == username))).first()
     checked = found.password_hash if found is not None else dummy_hash()  # as slow for unknown names
-    right = await asyncio.to_thread(verify_password, password, checked)
+    async with throttle.hashing() if throttle else contextlib.nullcontext():
+        right = await asyncio.to_thread(verify_password, password, checked)
     now = engine.clock()
     async with engine.sessions() as tx, tx.begin():
         staff = await tx.get(Staff, found.id, with_for_update=True) if found is not None else None
-        reason = _refusal(staff, right, now)
+        reason = _refusal(staff, right)
         if reason is not None:
-            locked = reason == "password" and _count_failure(staff, now)
+            if reason == "password":
+                staff.failed_logins += 1  # in a row, for the record; the throttle decides who waits
             subject = f"staff:{staff.id}" if staff else f"login:{username}"
-            audit(tx, staff.id if staff else None, "login_failed", subject, now, reason=reason, locked=locked)
+            audit(tx, staff.id if staff else None, "login_failed", subject, now, reason=reason)
             log.info("refused a console sign-in (%s)", reason)
             return None
-        staff.failed_logins, staff.locked_until = 0, None
+        staff.failed_logins = 0
         token = secrets.token_urlsafe(32)
         await tx.execute(
             delete(StaffSession).where(StaffSession.staff_id == staff.id, StaffSession.expires_at <= now)
@@ -145,25 +140,31 @@ async def sign_in(engine: Engine, username: str, password: str, hours: int) -> s
 
 async def login(request: web.Request) -> web.Response:
     """Check the login form; a generic message for any failure, the session cookie on success."""
-    if not same_origin(request):
-        return problem(request, 403, "error_origin")
-    try:
-        form = await read_form(request)
-    except TooLarge:
-        return problem(request, 413, "error_too_large")
+    refusal = await checked_form(request, request.cookies.get(LOGIN_COOKIE, ""), back="/admin/login")
+    if refusal is not None:
+        return refusal
+    form = request[FORM]
     target = _safe_next(form.get("next"))
-    if not same_secret(form.fields.get("csrf", ""), request.cookies.get(LOGIN_COOKIE, "")):
-        return problem(request, 403, "error_csrf", back="/admin/login")
-    hours = request.app[SETTINGS].session_hours
+    settings, engine, throttle = request.app[SETTINGS], request.app[ENGINE], request.app[THROTTLE]
     username, password = form.get("username").lower()[:60], form.fields.get("password", "")[:1024]
-    token = await sign_in(request.app[ENGINE], username, password, hours)
+    address = client_address(request, settings.trusted_proxy_set)
+    wait = throttle.wait(address, username, engine.clock())
+    if wait:
+        return _throttled(request, wait)
+    try:
+        token = await sign_in(engine, username, password, settings.session_hours, throttle)
+    except Busy:
+        return _throttled(request, 1)
     if token is None:
+        if throttle.failed(address, username, engine.clock()):
+            log.warning("console sign-ins from %s as %r must wait: too many wrong passwords", address, username)
         return _login_form(request, target, failed=True)
+    throttle.succeeded(address, username)
     response = see_other(target)
     response.set_cookie(
         SESSION_COOKIE,
         token,
-        max_age=hours * 3600,
+        max_age=settings.session_hours * 3600,
         path="/admin",
         httponly=True,
         samesite="Strict",

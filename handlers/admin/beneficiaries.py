@@ -26,7 +26,7 @@ from handlers.admin.pages import (
     time_text,
 )
 from handlers.admin.requests import names
-from handlers.admin.sheet_files import csv_download, xlsx_download
+from handlers.admin.spreadsheet import csv_download, xlsx_download
 from handlers.admin.signups import city_name, person_name
 from store.beneficiaries import NAME_SCAN, Filters, Listed, Page, every_match, search
 from store.models import Beneficiary
@@ -238,9 +238,9 @@ async def _sheet(request: web.Request, kind: str) -> list[list[object]]:
 
 @requires(*EXPORTERS)
 async def export_csv(request: web.Request) -> web.Response:
-    return csv_download(await _sheet(request, "csv"), "beneficiaries")
+    return csv_download(await _sheet(request, "csv"), "beneficiaries.csv")
 
 
 @requires(*EXPORTERS)
 async def export_xlsx(request: web.Request) -> web.Response:
-    return xlsx_download(await _sheet(request, "xlsx"), "beneficiaries", TEXTS("ar", "b_title"))
+    return xlsx_download(await _sheet(request, "xlsx"), "beneficiaries.xlsx", TEXTS("ar", "b_title"))

@@ -26,7 +26,7 @@ from handlers.admin.pages import (
     t,
     table,
 )
-from handlers.admin.sheet_files import csv_download, xlsx_download
+from handlers.admin.spreadsheet import csv_download, xlsx_download
 from store.import_batches import ImportRefused, refused_rows, run_import, stage
 from store.importing import COLUMNS, MAX_ROWS, Checked, Problem, SheetError, check_rows, read_sheet
 from store.models import BeneficiaryImport
@@ -112,7 +112,7 @@ def _preview(request: web.Request, batch_id: int, checked: list[Checked]) -> web
     )
 
 
-@requires(*IMPORTERS)
+@requires(*IMPORTERS, upload=True)
 async def preview(request: web.Request) -> web.Response:
     """Read and check the uploaded sheet; keep it (encrypted) for the import; write no beneficiary."""
     engine, staff, keyring = request.app[ENGINE], request[SIGNED].staff, request.app[KEYRING]
@@ -233,7 +233,7 @@ async def _refused_sheet(request: web.Request, kind: str) -> list[list[object]] 
 @requires(*IMPORTERS)
 async def refused_csv(request: web.Request) -> web.Response:
     rows = await _refused_sheet(request, "csv")
-    return rows if isinstance(rows, web.Response) else csv_download(rows, f"refused-{_batch_id(request)}")
+    return rows if isinstance(rows, web.Response) else csv_download(rows, f"refused-{_batch_id(request)}.csv")
 
 
 @requires(*IMPORTERS)
@@ -241,4 +241,4 @@ async def refused_xlsx(request: web.Request) -> web.Response:
     rows = await _refused_sheet(request, "xlsx")
     if isinstance(rows, web.Response):
         return rows
-    return xlsx_download(rows, f"refused-{_batch_id(request)}", TEXTS("ar", "imp_refused_sheet"))
+    return xlsx_download(rows, f"refused-{_batch_id(request)}.xlsx", TEXTS("ar", "imp_refused_sheet"))

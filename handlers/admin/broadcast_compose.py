@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.appkeys import ENGINE
 from conversations.dates import date_text
+from handlers import bounds
 from handlers.admin.audit import audit
 from handlers.admin.broadcast_draft import (
     MAX_REASON,
@@ -32,6 +33,7 @@ from handlers.admin.pages import (
     label,
     lang_of,
     layout,
+    problem,
     see_other,
     t,
 )
@@ -215,9 +217,12 @@ async def _compose(
 async def compose_page(request: web.Request) -> web.Response:
     """An empty announcement, or one prefilled from `?program=`."""
     engine, raw = request.app[ENGINE], {"when": "now"}
-    chosen = request.query.get("program", "")
+    asked = request.query.get("program", "")
+    chosen = bounds.record_id(asked)
+    if asked and chosen is None:
+        return problem(request, 400, "error_bad_parameter", back="/admin/broadcasts/new")
     async with engine.sessions() as tx:
-        program = await tx.get(Program, int(chosen)) if chosen.isdecimal() and len(chosen) < 18 else None
+        program = await tx.get(Program, chosen) if chosen is not None else None
         if program is not None:
             raw["program_id"] = str(program.id)
             raw |= {f"text_{g}": announcement(engine.texts, g, engine.profile, program) for g in ("ar", "en")}

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.profile import Profile
 from conversations.calendar import add_working_days, local
+from handlers import bounds
 from handlers.admin.forms import Form
 from handlers.admin.program_form import LOCAL_FORMAT
 from store.audience import audience_query
@@ -66,10 +66,10 @@ def _audience(form: Form, profile: Profile, errors: list[str]) -> dict:
         "volunteers": bool(form.get("aud_volunteers")),
     }
     past = form.get("aud_past")
-    if past and not past.isdecimal():
+    if past and bounds.record_id(past) is None:
         errors.append("error_b_program")
     elif past:
-        audience["past_participants_of"] = int(past)
+        audience["past_participants_of"] = bounds.record_id(past)
     return {key: value for key, value in audience.items() if value}
 
 
@@ -84,20 +84,14 @@ def read_draft(form: Form, profile: Profile, now: datetime) -> Draft:
     texts = {lang: text or texts[profile.default_language] for lang, text in texts.items()}
     send_at: datetime | None = now
     if form.get("when") == "later":
-        try:
-            send_at = datetime.strptime(form.get("send_at"), LOCAL_FORMAT).replace(
-                tzinfo=ZoneInfo(profile.timezone)
-            )
-        except ValueError:
-            send_at = None
+        send_at = bounds.moment(form.get("send_at"), LOCAL_FORMAT, profile.timezone)
+        if send_at is None:
             errors.append("error_b_send_at")
     if send_at is not None and send_at < now - LATE_GRACE:
         errors.append("error_b_send_past")
-    pid = form.get("program_id")
+    pid = bounds.record_id(form.get("program_id"))
     audience = _audience(form, profile, errors)
-    return Draft(
-        int(pid) if pid.isdecimal() else None, texts, audience, send_at, form.get("override_reason"), errors
-    )
+    return Draft(pid, texts, audience, send_at, form.get("override_reason"), errors)
 
 
 async def audience_size(tx: AsyncSession, audience: dict) -> int:

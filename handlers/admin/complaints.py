@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.appkeys import ENGINE
 from handlers.admin.audit import audit
+from handlers.admin.files import shown_name
 from handlers.admin.forms import FORM
 from handlers.admin.guard import ANYONE, requires
 from handlers.admin.pages import (
@@ -130,7 +131,7 @@ def _attachments(request: web.Request, docs: list[Attachment]) -> Html:
             [
                 label(request, "doc", doc.kind),
                 doc.content_type or "—",
-                doc.file_name or "—",
+                shown_name(doc) or "—",
                 el("code", doc.reference, dir="ltr", class_="ref"),
             ],
             None,

@@ -1,4 +1,5 @@
-"""Proof-of-delivery files from staff: PDF, JPEG or PNG by their first bytes, kept in ./data/uploads/."""
+"""Proof-of-delivery files from staff: PDF, JPEG or PNG by their first bytes, kept in ./data/uploads/, served
+and shown under their own name with the extension of the type their bytes were found to be."""
 
 from __future__ import annotations
 
@@ -27,6 +28,8 @@ MAGIC = (  # (first bytes, content type, extension)
     (b"\xff\xd8\xff", "image/jpeg", "jpg"),
     (b"\x89PNG\r\n\x1a\n", "image/png", "png"),
 )
+TYPE_OF = {extension: content_type for _, content_type, extension in MAGIC}
+EXTENSION_OF = {content_type: extension for _, content_type, extension in MAGIC}
 
 
 @dataclass(frozen=True)
@@ -71,10 +74,32 @@ def discard(stored: Stored) -> None:
     stored.path.unlink(missing_ok=True)
 
 
-def _disposition(file_name: str, extension: str) -> str:
-    """Download as a file, under its original name (with a plain ASCII fallback)."""
-    name = quote(file_name or f"evidence.{extension}", safe="")
-    return f"attachment; filename=\"evidence.{extension}\"; filename*=UTF-8''{name}"
+def named_as(file_name: str, extension: str) -> str:
+    """A name to show or save a file under: its own (no folders, no control or direction marks, no leading
+    dots) with `extension` in place of the one it came with, so that a PDF named `x.html` is `x.pdf`."""
+    base = "".join(c for c in file_name.replace("\\", "/").rsplit("/", 1)[-1] if c.isprintable())
+    stem = base.rsplit(".", 1)[0] if "." in base else base
+    stem = stem.strip().lstrip(".").strip()[:200]
+    return f"{stem or 'evidence'}.{extension}"
+
+
+def shown_name(item: Attachment) -> str:
+    """An attachment's name as staff see it: a checked upload's with the extension of its detected type, a
+    channel's file with the extension of its stated type when it is one of ours; '' when it has none."""
+    if not item.file_name:
+        return ""
+    if item.kind == "upload" and STORED_NAME.match(item.reference):
+        return named_as(item.file_name, item.reference.rsplit(".", 1)[1])
+    extension = EXTENSION_OF.get(item.content_type or "")
+    return named_as(item.file_name, extension) if extension else "".join(c for c in item.file_name if c.isprintable())
+
+
+def disposition(name: str) -> str:
+    """Content-Disposition for a download: always a file to save, the name percent-encoded (RFC 6266), with a
+    plain ASCII fallback; nothing in it can end the header or add a parameter."""
+    stem, _, extension = name.rpartition(".")
+    plain = re.sub(r"[^A-Za-z0-9_-]+", "_", stem).strip("_")
+    return f"attachment; filename=\"{plain or 'evidence'}.{extension}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
 @requires(*ANYONE)
@@ -97,9 +122,10 @@ async def download(request: web.Request) -> web.StreamResponse:
     path = UPLOADS / item.reference
     if not path.is_file():
         return problem(request, 404, "error_file_missing")
+    extension = path.suffix[1:]  # the type found in the file's bytes when it was uploaded
     headers = {
-        "Content-Type": item.content_type,
-        "Content-Disposition": _disposition(item.file_name, path.suffix[1:]),
+        "Content-Type": TYPE_OF[extension],
+        "Content-Disposition": disposition(named_as(item.file_name, extension)),
         "Cache-Control": "no-store",
     }
     return web.FileResponse(path, headers=headers)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import hmac
 import logging
 from typing import Awaitable, Callable
 from urllib.parse import quote, urlsplit
@@ -13,7 +12,7 @@ from aiohttp import web
 from sqlalchemy import select
 
 from bot.appkeys import ENGINE, SETTINGS
-from handlers.admin.forms import FORM, TooLarge, read_form
+from handlers.admin.forms import FORM, BadForm, BadToken, TooLarge, read_form, same_secret
 from handlers.admin.pages import SIGNED, Signed, problem, see_other
 from store.models import Staff, StaffSession
 
@@ -27,11 +26,6 @@ ANYONE = ROLES
 def token_hash(token: str) -> str:
     """What is stored of a session token: its SHA-256, so a copy of the database signs nobody in."""
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
-def same_secret(given: str, expected: str) -> bool:
-    """Constant-time comparison of a submitted token with the expected one."""
-    return bool(given) and hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8"))
 
 
 async def signed_in(request: web.Request) -> Signed | None:
@@ -63,18 +57,23 @@ def same_origin(request: web.Request) -> bool:
     return origin in {str(request.url.origin()), f"{public.scheme}://{public.netloc}"}
 
 
-async def checked_form(request: web.Request, expected: str) -> web.Response | None:
-    """Read the posted form into request[FORM]; a refusal page for a wrong origin, size or CSRF token."""
+async def checked_form(
+    request: web.Request, expected: str, *, upload: bool = False, back: str | None = None
+) -> web.Response | None:
+    """Read the posted form into request[FORM] (the CSRF token before anything large, a file only where
+    `upload`); a refusal page for a wrong origin, size, shape or token."""
     if not same_origin(request):
         log.warning("refused a cross-origin POST to %s", request.path)
-        return problem(request, 403, "error_origin")
+        return problem(request, 403, "error_origin", back=back)
     try:
-        request[FORM] = await read_form(request)
+        request[FORM] = await read_form(request, expected, upload=upload)
     except TooLarge:
-        return problem(request, 413, "error_too_large")
-    if not same_secret(request[FORM].fields.get("csrf", ""), expected):
+        return problem(request, 413, "error_too_large", back=back)
+    except BadForm:
+        return problem(request, 400, "error_form", back=back)
+    except BadToken:
         log.warning("refused a POST to %s without a valid CSRF token", request.path)
-        return problem(request, 403, "error_csrf")
+        return problem(request, 403, "error_csrf", back=back)
     return None
 
 
@@ -83,8 +82,9 @@ def _to_login(request: web.Request) -> web.Response:
     return see_other(f"/admin/login?next={quote(target, safe='')}")
 
 
-def requires(*roles: str) -> Callable[[Handler], Handler]:
-    """Only signed-in staff holding one of `roles` reach the handler; a POST must also pass `checked_form`."""
+def requires(*roles: str, upload: bool = False) -> Callable[[Handler], Handler]:
+    """Only signed-in staff holding one of `roles` reach the handler; a POST must also pass `checked_form`
+    (`upload`: the form may carry one file)."""
 
     def wrap(handler: Handler) -> Handler:
         @functools.wraps(handler)
@@ -96,7 +96,7 @@ def requires(*roles: str) -> Callable[[Handler], Handler]:
             if signed.staff.role not in roles:
                 return problem(request, 403, "error_forbidden")
             if request.method == "POST":
-                refusal = await checked_form(request, signed.session.csrf_token)
+                refusal = await checked_form(request, signed.session.csrf_token, upload=upload)
                 if refusal is not None:
                     return refusal
             return await handler(request)

@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.appkeys import DISPATCHER, ENGINE
 from handlers.admin.audit import audit
+from handlers.admin.files import shown_name
 from handlers.admin.forms import FORM
 from handlers.admin.guard import ANYONE, requires
 from handlers.admin.pages import (
@@ -93,7 +94,7 @@ def _incoming(request: web.Request, message: InboundMessage, files: list[Attachm
             "li",
             label(request, "doc", f.kind),
             " · ",
-            f.file_name or f.content_type,
+            shown_name(f) or f.content_type,
             " ",
             el("code", f.reference, dir="ltr", class_="ref"),
         )

@@ -213,12 +213,11 @@ def layout(request: web.Request, title: str, *body: object, status: int = 200) -
     return response
 
 
-def problem(request: web.Request, status: int, key: str, back: str | None = None) -> web.Response:
-    """A page that says what went wrong, in the staff's language, with a way back."""
+def problem(request: web.Request, status: int, key: str, back: str | None = None, **params: object) -> web.Response:
+    """A page that says what went wrong (the text `key` with `params`), in the staff's language, with a way back."""
     link = el("a", t(request, "back"), href=back) if back else None
-    return layout(
-        request, t(request, f"title_{status}"), el("p", t(request, key), class_="notice"), link, status=status
-    )
+    notice = el("p", t(request, key, **params), class_="notice")
+    return layout(request, t(request, f"title_{status}"), notice, link, status=status)
 
 
 def table(request: web.Request, keys: tuple[str, ...], rows: list[tuple[list[object], str | None]]) -> Html:

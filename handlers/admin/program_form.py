@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
 from bot.appkeys import ENGINE
 from bot.profile import Profile
 from conversations.calendar import local
+from handlers import bounds
 from handlers.admin.forms import Form
 from handlers.admin.pages import Html, el, label, lang_of, post_form, t
 from handlers.admin.pages import field as labelled
@@ -53,11 +53,8 @@ class Checked:
 
 
 def _moment(raw: str, tz: str) -> datetime | None:
-    """A `datetime-local` value in the association's time zone; None when it is not one."""
-    try:
-        return datetime.strptime(raw, LOCAL_FORMAT).replace(tzinfo=ZoneInfo(tz))
-    except ValueError:
-        return None
+    """A `datetime-local` value in the association's time zone, within the calendar's bounds; else None."""
+    return bounds.moment(raw, LOCAL_FORMAT, tz)
 
 
 def _is_link(value: str) -> bool:
@@ -73,13 +70,10 @@ def _schedule(form: Form, profile: Profile, checked: Checked) -> None:
     if raw_deadline and (deadline is None or (starts_at is not None and deadline > starts_at)):
         checked.refuse("error_p_deadline")
     capacity = form.get("capacity")
-    if capacity and not (capacity.isdecimal() and 0 < int(capacity) < 100_000):
+    seats = bounds.whole(capacity, 1, 99_999)
+    if capacity and seats is None:
         checked.refuse("error_p_capacity")
-    checked.values |= {
-        "starts_at": starts_at,
-        "registration_deadline": deadline,
-        "capacity": int(capacity) if capacity.isdecimal() else None,
-    }
+    checked.values |= {"starts_at": starts_at, "registration_deadline": deadline, "capacity": seats}
 
 
 def _place(form: Form, checked: Checked) -> None:
@@ -97,10 +91,11 @@ def _ages(form: Form, checked: Checked) -> list[dict]:
     ages = {}
     for key in ("age_min", "age_max"):
         raw = form.get(key)
-        if raw and not (raw.isdecimal() and int(raw) <= MAX_AGE):
+        age = bounds.whole(raw, 0, MAX_AGE)
+        if raw and age is None:
             checked.refuse("error_p_age")
         elif raw:
-            ages[key] = int(raw)
+            ages[key] = age
     if len(ages) == 2 and ages["age_min"] > ages["age_max"]:
         checked.refuse("error_p_age")
     return [{"key": key, "value": value} for key, value in ages.items()]

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.appkeys import ENGINE, KEYRING
+from handlers import bounds
 from handlers.admin.attendance import attendance_section
 from handlers.admin.audit import audit
 from handlers.admin.forms import FORM
@@ -171,8 +172,8 @@ def _chosen(request: web.Request) -> tuple[str, list[int]] | None:
     if act not in DECISIONS:
         return None
     if one:
-        return (act, [int(one)]) if one.isdecimal() else None
-    ticked = [int(k[4:]) for k in request[FORM].fields if k.startswith("reg_") and k[4:].isdecimal()]
+        return (act, [bounds.record_id(one)]) if bounds.record_id(one) is not None else None
+    ticked = [rid for k in request[FORM].fields if k.startswith("reg_") and (rid := bounds.record_id(k[4:]))]
     return (act, ticked) if ticked else None
 
 

@@ -4,9 +4,6 @@ the board, CSV and XLSX exports (each audited). Ratings improve the service and 
 
 from __future__ import annotations
 
-import csv
-import io
-import re
 from calendar import monthrange
 from dataclasses import dataclass
 from datetime import date
@@ -15,12 +12,11 @@ from typing import Callable, Hashable
 from aiohttp import web
 from babel.dates import format_date
 from hijridate import Gregorian
-from openpyxl import Workbook
 from sqlalchemy import select
 
 from bot.appkeys import ENGINE
 from conversations.calendar import local
-from handlers.admin.attendance import XLSX, download, spreadsheet_safe
+from handlers import bounds
 from handlers.admin.audit import audit
 from handlers.admin.guard import requires
 from handlers.admin.pages import (
@@ -33,6 +29,7 @@ from handlers.admin.pages import (
     label,
     lang_of,
     layout,
+    problem,
     t,
     table,
     typed,
@@ -48,11 +45,11 @@ from handlers.admin.report_figures import (
     monthly,
 )
 from handlers.admin.requests import staff_names
+from handlers.admin.spreadsheet import csv_download, xlsx_download
 from store.models import Program
 
 READERS = ("admin", "researcher", "coordinator", "viewer")
 ALL = "all"
-MONTH = re.compile(r"^20\d\d-(0[1-9]|1[0-2])$")
 GROUP_COLUMNS = ("col_item", "col_average", "col_csat", "col_answered", "col_response")
 EXPORT_HEADERS = ("col_section", "col_item", "col_value", "col_count")  # the exports are in Arabic
 
@@ -81,12 +78,22 @@ def _current(request: web.Request) -> tuple[int, int]:
     return today.year, today.month
 
 
-def scope_of(request: web.Request) -> str:
-    """The asked month (YYYY-MM) or `all`; the current month of the association by default."""
+def scope_of(request: web.Request) -> str | None:
+    """The asked month (YYYY-MM) or `all`, the current month of the association by default; None for a month
+    that is not one, or outside the months the calendars cover."""
     asked = request.query.get("month", "")
-    if asked == ALL or MONTH.match(asked):
+    if asked == ALL:
         return asked
-    return "%04d-%02d" % _current(request)
+    if not asked:
+        return "%04d-%02d" % _current(request)
+    found = bounds.month(asked)
+    return "%04d-%02d" % found if found else None  # Arabic-Indic digits read, ASCII ones written
+
+
+def bad_month(request: web.Request) -> web.Response:
+    """400: the month asked for is not one the reports can show, said with the range they cover."""
+    first, last = ("%04d-%02d" % m for m in (bounds.FIRST_MONTH, bounds.LAST_MONTH))
+    return problem(request, 400, "error_month", back="/admin/reports", first=first, last=last)
 
 
 async def load(request: web.Request, scope: str) -> Report:
@@ -238,6 +245,8 @@ def _scope_form(request: web.Request, scope: str, action: str) -> Html:
 async def reports_page(request: web.Request) -> web.Response:
     """The report of a month (or of all time), with the links to export and print it."""
     scope = scope_of(request)
+    if scope is None:
+        return bad_month(request)
     report = await load(request, scope)
     links = el(
         "p",
@@ -255,6 +264,8 @@ async def reports_page(request: web.Request) -> web.Response:
 async def monthly_page(request: web.Request) -> web.Response:
     """The report for the board: the association's name, the month in both calendars, charts and tables."""
     scope = scope_of(request)
+    if scope is None:
+        return bad_month(request)
     report = await load(request, scope)
     profile = request.app[ENGINE].profile
     cover = el(
@@ -300,14 +311,16 @@ def export_rows(report: Report) -> list[list[object]]:
     if figs.by_staff is not None:
         names["r_by_staff"] = (figs.by_staff, lambda k: report.staff.get(k, f"#{k}"))
     for key, (groups, name) in names.items():
-        rows += [[ar(key), spreadsheet_safe(name(k)), num(g.average), g.answered] for k, g in groups.items()]
-    rows += [[ar("r_attendance"), spreadsheet_safe(a.title_ar), num(a.rate, True), a.accepted] for a in figs.attendance]
+        rows += [[ar(key), name(k), num(g.average), g.answered] for k, g in groups.items()]
+    rows += [[ar("r_attendance"), a.title_ar, num(a.rate, True), a.accepted] for a in figs.attendance]
     return rows
 
 
-async def _exported(request: web.Request, kind: str) -> Report:
-    """The report of the asked scope; the export is audited."""
+async def _exported(request: web.Request, kind: str) -> Report | web.Response:
+    """The report of the asked scope (the export is audited), or the refusal of a bad month."""
     scope, engine, staff = scope_of(request), request.app[ENGINE], request[SIGNED].staff
+    if scope is None:
+        return bad_month(request)
     report = await load(request, scope)
     async with engine.sessions() as tx, tx.begin():
         audit(tx, staff.id, "report_exported", f"report:{scope}", engine.clock(), format=kind)
@@ -316,27 +329,18 @@ async def _exported(request: web.Request, kind: str) -> Report:
 
 @requires(*READERS)
 async def export_csv(request: web.Request) -> web.Response:
-    """The figures as CSV, UTF-8 with a BOM so that Excel shows the Arabic."""
+    """The figures as CSV."""
     report = await _exported(request, "csv")
-    out = io.StringIO()
-    csv.writer(out).writerows([["" if v is None else v for v in row] for row in export_rows(report)])
-    response = download(out.getvalue().encode("utf-8-sig"), "text/csv", f"report-{report.scope}.csv")
-    response.charset = "utf-8"
-    return response
+    if isinstance(report, web.Response):
+        return report
+    return csv_download(export_rows(report), f"report-{report.scope}.csv")
 
 
 @requires(*READERS)
 async def export_xlsx(request: web.Request) -> web.Response:
     """The figures as an Excel workbook, laid out right to left, numbers as numbers."""
     report = await _exported(request, "xlsx")
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "التقرير"
-    sheet.sheet_view.rightToLeft = True
-    for row in export_rows(report):
-        sheet.append(row)
-    for column, width in zip("ABCD", (28, 36, 12, 10), strict=True):
-        sheet.column_dimensions[column].width = width
-    out = io.BytesIO()
-    book.save(out)
-    return download(out.getvalue(), XLSX, f"report-{report.scope}.xlsx")
+    if isinstance(report, web.Response):
+        return report
+    widths = dict(zip("ABCD", (28, 36, 12, 10), strict=True))
+    return xlsx_download(export_rows(report), f"report-{report.scope}.xlsx", "التقرير", widths)

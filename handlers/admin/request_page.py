@@ -11,6 +11,7 @@ from bot.appkeys import ENGINE, KEYRING
 from conversations.national_id import mask
 from handlers.admin.actions import action_forms
 from handlers.admin.audit import audit
+from handlers.admin.files import shown_name
 from handlers.admin.guard import ANYONE, requires
 from handlers.admin.merge import request_duplicates
 from handlers.admin.pages import (
@@ -124,7 +125,7 @@ def _documents(request: web.Request, row: HelpRequest, docs: list[Attachment]) -
         else:
             where = el("code", doc.reference, dir="ltr", class_="ref")
         cells.append(
-            ([label(request, "doc", doc.kind), doc.content_type or "—", doc.file_name or "—", where], None)
+            ([label(request, "doc", doc.kind), doc.content_type or "—", shown_name(doc) or "—", where], None)
         )
     return table(request, ("col_kind", "col_type", "col_name", "col_file"), cells)
 

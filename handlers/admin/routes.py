@@ -26,6 +26,7 @@ from handlers.admin import (
     requests,
 )
 from handlers.admin.pages import STATIC
+from handlers.admin.throttle import THROTTLE, LoginThrottle
 
 
 async def home(_request: web.Request) -> web.Response:
@@ -33,8 +34,8 @@ async def home(_request: web.Request) -> web.Response:
     return web.Response(status=303, headers={"Location": "/admin/requests"})
 
 
-PROGRAM = r"/admin/programs/{program_id:\d{1,18}}"
-BROADCAST = r"/admin/broadcasts/{broadcast_id:\d{1,18}}"
+PROGRAM = r"/admin/programs/{program_id:\d{1,9}}"  # ids an INTEGER column holds (handlers/bounds.py)
+BROADCAST = r"/admin/broadcasts/{broadcast_id:\d{1,9}}"
 
 
 def _program_routes(router: web.UrlDispatcher) -> None:
@@ -72,14 +73,14 @@ def _oversight_routes(router: web.UrlDispatcher) -> None:
     router.add_get("/admin/digest", digest.digest_page)
 
 
-IMPORT = r"/admin/beneficiaries/import/{batch_id:\d{1,18}}"
+IMPORT = r"/admin/beneficiaries/import/{batch_id:\d{1,9}}"
 
 
 def _beneficiary_routes(router: web.UrlDispatcher) -> None:
     router.add_get("/admin/beneficiaries", beneficiaries.beneficiary_list)
     router.add_get("/admin/beneficiaries.csv", beneficiaries.export_csv)
     router.add_get("/admin/beneficiaries.xlsx", beneficiaries.export_xlsx)
-    router.add_get(r"/admin/beneficiaries/{person_id:\d{1,18}}", person_page.person_page)
+    router.add_get(r"/admin/beneficiaries/{person_id:\d{1,9}}", person_page.person_page)
     router.add_get("/admin/beneficiaries/import", beneficiary_import.import_page)
     router.add_post("/admin/beneficiaries/import", beneficiary_import.preview)
     router.add_get(IMPORT, beneficiary_import.result)
@@ -89,6 +90,7 @@ def _beneficiary_routes(router: web.UrlDispatcher) -> None:
 
 
 def setup_admin_routes(app: web.Application) -> None:
+    app[THROTTLE] = LoginThrottle()  # sign-in failures of this process
     router = app.router
     router.add_get("/admin", home)
     router.add_get("/admin/", home)
@@ -102,7 +104,7 @@ def setup_admin_routes(app: web.Application) -> None:
     router.add_post("/admin/requests/{reference}/accept", actions.accept)
     router.add_post("/admin/requests/{reference}/reject", actions.reject)
     router.add_post("/admin/requests/{reference}/deliver", actions.deliver)
-    router.add_get(r"/admin/requests/{reference}/files/{attachment_id:\d{1,18}}", files.download)
+    router.add_get(r"/admin/requests/{reference}/files/{attachment_id:\d{1,9}}", files.download)
     router.add_get("/admin/inbox", inbox.inbox)
     router.add_get("/admin/inbox/{reference}", inbox.conversation)
     router.add_post("/admin/inbox/{reference}/reply", inbox.reply)
