@@ -70,6 +70,7 @@ def create_app(
             limits=limits,
             lease=timedelta(seconds=settings.dispatch_lease_seconds),
             locks=locks,
+            keyring=keyring,
         )
         app[DISPATCHER] = dispatcher
         engine = app[ENGINE] = Engine(sessions, profile, texts, keyring, clock=clock, dispatcher=dispatcher)

@@ -116,9 +116,10 @@ async def link_phone(tx: AsyncSession, identity: ChannelIdentity, conv: Conversa
         person.phone = phone
 
 
-async def keep_attachments(tx: AsyncSession, beneficiary_id: int, message: InboundMessage) -> None:
-    """Files and a location that came with an input, as rows staff can list and fetch."""
-    for item in message.payload.get("attachments") or []:
+async def keep_attachments(tx: AsyncSession, beneficiary_id: int, message: InboundMessage, payload: dict) -> None:
+    """Files and a location that came with an input (`payload`: its payload in clear), as rows staff can list
+    and fetch."""
+    for item in payload.get("attachments") or []:
         tx.add(
             Attachment(
                 beneficiary_id=beneficiary_id,
@@ -128,8 +129,8 @@ async def keep_attachments(tx: AsyncSession, beneficiary_id: int, message: Inbou
                 **item,
             )
         )
-    if message.payload.get("location"):
-        lat, lon = message.payload["location"]
+    if payload.get("location"):
+        lat, lon = payload["location"]
         tx.add(
             Attachment(
                 beneficiary_id=beneficiary_id,

@@ -143,9 +143,9 @@ class FlakySender:
         return f"p-{row.id}"
 
 
-async def test_dispatcher_sends_after_commit_and_retries_with_backoff(engine, sessions, clock):
+async def test_dispatcher_sends_after_commit_and_retries_with_backoff(engine, sessions, keyring, clock):
     sender = FlakySender(failures=1)
-    dispatcher = Dispatcher(sessions, {"web": sender}, clock)
+    dispatcher = Dispatcher(sessions, {"web": sender}, clock, keyring=keyring)
     await engine.handle(said("مرحبا", 1))
     assert await dispatcher.run_once() == 1
     async with sessions() as tx:
@@ -160,13 +160,13 @@ async def test_dispatcher_sends_after_commit_and_retries_with_backoff(engine, se
     assert len(sender.delivered) == 1
 
 
-async def test_a_row_left_sending_by_a_dead_dispatcher_is_sent_again(engine, sessions, clock):
+async def test_a_row_left_sending_by_a_dead_dispatcher_is_sent_again(engine, sessions, keyring, clock):
     await engine.handle(said("مرحبا", 1))
     async with sessions() as tx, tx.begin():
         row = (await tx.scalars(select(OutboxMessage))).one()
         row.status, row.next_attempt_at = "sending", clock.now + timedelta(seconds=60)
     sender = FlakySender(failures=0)
-    dispatcher = Dispatcher(sessions, {"web": sender}, clock)
+    dispatcher = Dispatcher(sessions, {"web": sender}, clock, keyring=keyring)
     assert await dispatcher.run_once() == 0  # its lease has not run out
     clock.now += timedelta(seconds=61)
     assert await dispatcher.run_once() == 1
