@@ -159,7 +159,10 @@ class Engine:
             except Exception:  # noqa: BLE001  (a fault in a step must not block this conversation forever)
                 log.exception("an input of %s could not be applied; it is set aside for staff", key)
                 return await self._set_aside(key)
-        raise RuntimeError(f"conversation {key}: could not apply an input after {RETRIES} attempts")
+        # The same conflict every time is a fault too: left recorded, the sweep would retry it forever and
+        # every later input of the conversation would wait behind it.
+        log.error("an input of %s failed %d times in a row; it is set aside for staff", key, RETRIES)
+        return await self._set_aside(key)
 
     async def _set_aside(self, key: str) -> Applied:
         """Keep the input that failed (status failed, for staff to read) and apologise, so the next one goes on."""
@@ -169,6 +172,8 @@ class Engine:
                 return Applied([])
             conv = await queries.lock_conversation(tx, key)
             lang = (conv.data or {}).get("lang", self.profile.default_language) if conv else self.profile.default_language
+            typed, payload = sealed.input_text(self.keyring, message), sealed.input_payload(self.keyring, message)
+            self._mask_logged(message, conv.state if conv else "", typed, payload)
             message.status, message.processed_at = "failed", self.clock()
             row = OutboxMessage(
                 channel=message.channel,

@@ -244,3 +244,22 @@ async def test_a_fault_in_a_step_sets_the_input_aside_apologises_and_the_convers
     async with sessions() as tx:
         statuses = (await tx.scalars(select(InboundMessage.status).order_by(InboundMessage.id))).all()
     assert statuses == ["processed", "failed", "processed"]
+
+
+async def test_an_input_that_conflicts_on_every_attempt_is_set_aside_and_the_conversation_goes_on(
+    sessions, profile, texts, keyring, clock
+):
+    same = Engine(sessions, profile, texts, keyring, clock=clock, references=lambda: "H-SAME01")  # every reference taken
+    for n, words in enumerate(("مرحبا", "1", "موظف")):
+        await same.handle(said(words, n, sender="first"))
+    await same.handle(said("مرحبا", 10, sender="second"))
+    await same.handle(said("1", 11, sender="second"))
+    replies = await same.handle(said("موظف", 12, sender="second"))  # its handoff's reference is never free
+    assert "حدث خطأ" in replies[0].payload["text"]
+    after = await same.handle(said("القائمة", 13, sender="second"))
+    assert after and await count(sessions, HandoffRequest) == 1
+    async with sessions() as tx:
+        statuses = (await tx.scalars(select(InboundMessage.status).where(InboundMessage.sender_id == "second")
+                                     .order_by(InboundMessage.id))).all()
+    assert statuses == ["processed", "processed", "failed", "processed"]
+    assert await same.resume_stale(older_than=timedelta(0)) == 0  # nothing left for the sweep to retry
