@@ -8,6 +8,8 @@ from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
+from store.private_files import private_dir
+
 
 class Keyring:
     """Encrypts with the first key; decrypts with any; `rotate` re-encrypts a value with the first key."""
@@ -41,7 +43,7 @@ def keyring_from(setting: str, key_file: Path) -> Keyring:
     keys = [k.strip() for k in setting.split(",") if k.strip()]
     if not keys:
         if not key_file.exists():
-            key_file.parent.mkdir(parents=True, exist_ok=True)
+            private_dir(key_file.parent)
             fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(fd, "w") as out:
                 out.write(new_key() + "\n")
