@@ -33,6 +33,8 @@ from store.models import InboundMessage, OutboxMessage
 log = logging.getLogger(__name__)
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O or 1/I to misread over the phone
 RETRIES = 5
+DRAIN_CONCURRENCY = 8  # conversations resumed at once after a crash (a pool of 20 connections on PostgreSQL)
+DRAIN_PAGE = 500  # conversation keys read per query while draining
 # Parts of a conversation's data holding what the person typed (the help form, a complaint's draft, a question
 # for the FAQ or staff, a program sign-up's answers): encrypted at rest.
 SEALED = ("help", "complaint", "question", "program")
@@ -284,9 +286,24 @@ class Engine:
         return len(timers)
 
     async def resume_stale(self, older_than: timedelta = timedelta(seconds=5)) -> int:
-        """Apply inputs that were recorded but never applied (the process died in between)."""
-        async with self.sessions() as tx, tx.begin():
-            keys = await queries.stale_inbound_keys(tx, self.clock() - older_than)
-        for key in keys:
-            await self.process(key)
-        return len(keys)
+        """Apply inputs that were recorded but never applied (the process died in between), until none older
+        than `older_than` is left: conversations in key order, a page at a time, DRAIN_CONCURRENCY at once
+        (each conversation's own inputs still one after another). The number of conversations resumed; a
+        failure (the database away) is raised once the page is done, and the next sweep goes on."""
+        cutoff, after, resumed = self.clock() - older_than, "", 0
+        gate = asyncio.Semaphore(DRAIN_CONCURRENCY)
+
+        async def resume(key: str) -> None:
+            async with gate:
+                await self.process(key)
+
+        while True:
+            async with self.sessions() as tx, tx.begin():
+                keys = await queries.stale_inbound_keys(tx, cutoff, after, DRAIN_PAGE)
+            if not keys:
+                return resumed
+            outcomes = await asyncio.gather(*(resume(key) for key in keys), return_exceptions=True)
+            failed = next((o for o in outcomes if isinstance(o, BaseException)), None)
+            if failed is not None:
+                raise failed
+            resumed, after = resumed + len(keys), keys[-1]

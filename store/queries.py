@@ -162,12 +162,18 @@ async def open_handoff(tx: AsyncSession, beneficiary_id: int) -> HandoffRequest 
     return (await tx.scalars(query)).first()
 
 
-async def stale_inbound_keys(tx: AsyncSession, older_than: datetime, limit: int = 100) -> list[str]:
-    """Conversations with inputs recorded but not applied (a crash between the two): to be resumed."""
+async def stale_inbound_keys(tx: AsyncSession, older_than: datetime, after: str = "", limit: int = 100) -> list[str]:
+    """Conversations with inputs recorded but not applied (a crash between the two), to be resumed: keys
+    above `after`, in order, so that a drain pages through them once."""
     query = (
         select(InboundMessage.conversation_key)
-        .where(InboundMessage.status == "received", InboundMessage.received_at <= older_than)
+        .where(
+            InboundMessage.status == "received",
+            InboundMessage.received_at <= older_than,
+            InboundMessage.conversation_key > after,
+        )
         .distinct()
+        .order_by(InboundMessage.conversation_key)
         .limit(limit)
     )
     return list((await tx.scalars(query)).all())

@@ -263,3 +263,14 @@ async def test_an_input_that_conflicts_on_every_attempt_is_set_aside_and_the_con
                                      .order_by(InboundMessage.id))).all()
     assert statuses == ["processed", "processed", "failed", "processed"]
     assert await same.resume_stale(older_than=timedelta(0)) == 0  # nothing left for the sweep to retry
+
+
+async def test_one_resume_applies_the_inputs_of_every_conversation_a_crash_left_behind(engine, sessions, clock):
+    conversations = 130  # more than a page of the old sweep (100)
+    for n in range(conversations):
+        assert await engine.record(said("مرحبا", n, sender=f"u{n:03d}"))
+        assert await engine.record(said("1", 1000 + n, sender=f"u{n:03d}"))
+    clock.now += timedelta(seconds=6)
+    assert await engine.resume_stale() == conversations
+    assert await count(sessions, InboundMessage, InboundMessage.status == "received") == 0
+    assert await count(sessions, Conversation, Conversation.state == "menu:main") == conversations  # in order
