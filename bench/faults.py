@@ -290,17 +290,17 @@ def _walk(n: int) -> list[Inbound]:
     return [Inbound("start"), Inbound("choice", text="English", choice="lang:en"), *(Inbound("text", text=t) for t in form(n))]
 
 
-async def _record_backlog(db_url: str, keys: str, inputs: int) -> list[str]:
-    """`inputs` Telegram inputs recorded a minute ago and never applied (as after a `kill -9`), whole walks
-    of the form one conversation after another; the conversation keys."""
+async def _record_backlog(db_url: str, keys: str, inputs: int, each: int) -> list[str]:
+    """`inputs` Telegram inputs recorded a minute ago and never applied (as after a `kill -9`): the first
+    `each` inputs of a walk through the form per conversation; the conversation keys."""
     engine = make_engine(db_url)
     try:
         profile = load_profile(str(ROOT / "tests/fixtures/profile.toml"))
         then = utc_now() - timedelta(minutes=1)
         recorder = Engine(make_sessions(engine), profile, Catalog.load(profile.texts), Keyring([keys]), clock=lambda: then)
-        chats, done = _users((inputs + STEPS - 1) // STEPS), 0
+        chats, done = _users((inputs + each - 1) // each), 0
         for chat, n in chats.items():
-            for step, inbound in enumerate(_walk(n)[: inputs - done]):
+            for step, inbound in enumerate(_walk(n)[: min(each, inputs - done)]):
                 await recorder.record(Incoming("telegram", str(chat), f"drain-{chat}-{step}", inbound))
                 done += 1
         return [f"telegram:{c}" for c in chats]
@@ -328,7 +328,7 @@ async def drain(args: argparse.Namespace, workdir: Path) -> dict:
     keys = new_key()
     async with _database(args.db, workdir) as db_url:
         await upgrade_async(db_url)
-        conversations = await _record_backlog(db_url, keys, args.inputs)
+        conversations = await _record_backlog(db_url, keys, args.inputs, args.each)
         bot = BotProcess(bot_env(db_url, api, keys, SWEEP_SECONDS="10"), workdir / "drain-bot.log")
         try:
             t0, wall0 = time.perf_counter(), time.time()
@@ -387,6 +387,8 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--users", type=int, default=40, help="users walking the form (inbound kill, outage)")
     p.add_argument("--recipients", type=int, default=20_000, help="the broadcast's recipients")
     p.add_argument("--inputs", type=int, default=1800, help="inputs left unapplied before the start (drain)")
+    p.add_argument("--each", type=int, default=1, choices=range(1, STEPS + 1), metavar=f"1..{STEPS}",
+                   help="of them per conversation, the first steps of the form (drain)")
     p.add_argument("--outage", type=float, default=10.0, help="seconds the database is away")
     p.add_argument("--before", type=float, default=3.0, help="seconds of load before the outage")
     p.add_argument("--think", type=float, default=0.75, help="a user's pause between answers (outage)")

@@ -71,3 +71,21 @@ def opened(keyring: Keyring, row: OutboxMessage) -> OutboxMessage:
     copy = OutboxMessage(**{c.name: getattr(row, c.name) for c in OutboxMessage.__table__.columns})
     copy.payload = output_payload(keyring, row)
     return copy
+
+
+def rotate_input(keyring: Keyring, message: InboundMessage) -> int:
+    """Re-encrypt a sealed input with the newest key (key rotation); the number of values rewritten."""
+    if SEALED not in (message.payload or {}):
+        return 0
+    if message.text:
+        message.text = keyring.rotate(message.text)
+    message.payload = {**message.payload, SEALED: keyring.rotate(message.payload[SEALED])}
+    return 2 if message.text else 1
+
+
+def rotate_output(keyring: Keyring, row: OutboxMessage) -> int:
+    """Re-encrypt a sealed outgoing message with the newest key (key rotation); the number of values rewritten."""
+    if SEALED not in (row.payload or {}):
+        return 0
+    row.payload = {**row.payload, SEALED: keyring.rotate(row.payload[SEALED])}
+    return 1
