@@ -174,8 +174,6 @@ class Engine:
                 return Applied([])
             conv = await queries.lock_conversation(tx, key)
             lang = (conv.data or {}).get("lang", self.profile.default_language) if conv else self.profile.default_language
-            typed, payload = sealed.input_text(self.keyring, message), sealed.input_payload(self.keyring, message)
-            self._mask_logged(message, conv.state if conv else "", typed, payload)
             message.status, message.processed_at = "failed", self.clock()
             row = OutboxMessage(
                 channel=message.channel,
