@@ -9,13 +9,16 @@ from pathlib import Path
 SQLITE_COMPANIONS = ("", "-wal", "-shm", "-journal")  # SQLite gives these the database file's own mode
 
 
-def private_dir(path: Path) -> Path:
-    """`path` and any missing parents, created 0700 (the umask narrowed around the creation only)."""
+def private_dir(path: Path, *, narrow: bool = False) -> Path:
+    """`path` and any missing parents, created 0700 (the umask narrowed around the creation only); with
+    `narrow`, an existing `path` (of an older, wider install) is made 0700 too."""
     old = os.umask(0o077)
     try:
         path.mkdir(parents=True, exist_ok=True)
     finally:
         os.umask(old)
+    if narrow:
+        path.chmod(0o700)
     return path
 
 

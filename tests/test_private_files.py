@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import text
 
 from handlers.admin import files
-from store.crypto import keyring_from
+from store.crypto import Keyring, keyring_from, new_key
 from store.db import make_engine
 
 PDF = b"%PDF-1.4 evidence"
@@ -52,6 +52,16 @@ def test_the_key_file_and_its_directory_are_private(tmp_path):
     key_file = tmp_path / "data" / "data.key"
     keyring_from("", key_file)
     assert (mode(key_file.parent), mode(key_file)) == (0o700, 0o600)
+
+
+def test_an_older_wider_data_directory_and_key_file_are_narrowed_when_the_key_is_read(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir(mode=0o755)
+    key = new_key()
+    (data / "data.key").write_text(key)
+    (data / "data.key").chmod(0o644)
+    assert keyring_from("", data / "data.key").decrypt(Keyring([key]).encrypt("x")) == "x"  # the same key
+    assert (mode(data), mode(data / "data.key")) == (0o700, 0o600)
 
 
 async def test_uploads_and_the_data_directory_above_them_are_private(tmp_path, monkeypatch):

@@ -51,7 +51,7 @@ def sniff(data: bytes) -> tuple[str, str] | None:
 
 
 def _write(path: Path, data: bytes) -> None:
-    private_dir(path.parent)
+    private_dir(path.parent, narrow=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "wb") as out:
         out.write(data)
