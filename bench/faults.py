@@ -1,6 +1,7 @@
-"""Faults: the bot killed with SIGKILL during an inbound load and during a broadcast, and its database away
-for 10 s; what beneficiaries would notice (lost or doubled answers, duplicate messages) and how long the bot
-takes to recover. One JSON line per scenario (also appended to bench/results/faults.jsonl)."""
+"""Faults: the bot killed with SIGKILL during an inbound load and during a broadcast, its database away
+for 10 s, and a backlog of inputs a crash left unapplied; what beneficiaries would notice (lost or doubled
+answers, duplicate messages) and how long the bot takes to recover (or to drain the backlog). One JSON line
+per scenario (also appended to bench/results/faults.jsonl)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ import sys
 import tempfile
 import time
 import uuid
+from datetime import timedelta
 from pathlib import Path
 from typing import Callable
 
@@ -29,10 +31,15 @@ from bench.inbound import SECRET, TOKEN, FakeApi, _emit, form
 from bench.inbound_procs import ROOT, _bot_env, _database, _stop, _wait_until_up, free_port
 from bench.tcp_proxy import TcpProxy
 from bot.dispatcher import CONCURRENCY
-from store.crypto import new_key
+from bot.engine import Engine, utc_now
+from bot.incoming import Incoming
+from bot.profile import load as load_profile
+from conversations.catalog import Catalog
+from conversations.types import Inbound
+from store.crypto import Keyring, new_key
 from store.db import make_engine, make_sessions
 from store.migrate import upgrade_async
-from store.models import OutboxMessage
+from store.models import InboundMessage, OutboxMessage
 
 RESULTS = Path(__file__).parent / "results"
 SEND_DELAY = 0.002  # the slow fake's seconds per Bot API call: a broadcast lasts long enough to be killed
@@ -278,6 +285,71 @@ async def outage(args: argparse.Namespace, workdir: Path, mode: str) -> dict:
     }
 
 
+def _walk(n: int) -> list[Inbound]:
+    """User n's inputs, as a crash leaves them: /start, English, then the whole help form."""
+    return [Inbound("start"), Inbound("choice", text="English", choice="lang:en"), *(Inbound("text", text=t) for t in form(n))]
+
+
+async def _record_backlog(db_url: str, keys: str, inputs: int, each: int) -> list[str]:
+    """`inputs` Telegram inputs recorded a minute ago and never applied (as after a `kill -9`): the first
+    `each` inputs of a walk through the form per conversation; the conversation keys."""
+    engine = make_engine(db_url)
+    try:
+        profile = load_profile(str(ROOT / "tests/fixtures/profile.toml"))
+        then = utc_now() - timedelta(minutes=1)
+        recorder = Engine(make_sessions(engine), profile, Catalog.load(profile.texts), Keyring([keys]), clock=lambda: then)
+        chats, done = _users((inputs + each - 1) // each), 0
+        for chat, n in chats.items():
+            for step, inbound in enumerate(_walk(n)[: min(each, inputs - done)]):
+                await recorder.record(Incoming("telegram", str(chat), f"drain-{chat}-{step}", inbound))
+                done += 1
+        return [f"telegram:{c}" for c in chats]
+    finally:
+        await engine.dispose()
+
+
+async def _drained(db_url: str) -> tuple[int, float | None, float | None]:
+    """Inputs still waiting, and the first and last moment (epoch s) an input was applied."""
+    engine = make_engine(db_url)
+    try:
+        async with make_sessions(engine)() as tx:
+            waiting = await tx.scalar(select(func.count()).where(InboundMessage.status == "received"))
+            first, last = (await tx.execute(select(func.min(InboundMessage.processed_at), func.max(InboundMessage.processed_at)))).one()
+        return waiting or 0, first.timestamp() if first else None, last.timestamp() if last else None
+    finally:
+        await engine.dispose()
+
+
+async def drain(args: argparse.Namespace, workdir: Path) -> dict:
+    """N inputs recorded but not applied (a crash between the 200 and the apply); the bot started: how long
+    until every one is applied, and at what rate once it began."""
+    api = FakeApi()
+    await api.start()
+    keys = new_key()
+    async with _database(args.db, workdir) as db_url:
+        await upgrade_async(db_url)
+        conversations = await _record_backlog(db_url, keys, args.inputs, args.each)
+        bot = BotProcess(bot_env(db_url, api, keys, SWEEP_SECONDS="10"), workdir / "drain-bot.log")
+        try:
+            t0, wall0 = time.perf_counter(), time.time()
+            up_s = await bot.start()
+            while (state := await _drained(db_url))[0]:
+                if time.perf_counter() - t0 > 600:
+                    raise RuntimeError(f"{state[0]} inputs still waiting after 600 s")
+                await asyncio.sleep(0.2)
+            _, first, last = state
+        finally:
+            bot.stop()
+    await api.runner.cleanup()
+    span = max(last - first, 1e-3)
+    return {
+        "scenario": "drain", "db": args.db, "inputs": args.inputs, "conversations": len(conversations),
+        "bot_up_s": round(up_s, 2), "first_applied_after_start_s": round(first - wall0, 2),
+        "all_applied_after_start_s": round(last - wall0, 2),
+        "drained_per_s": round(args.inputs / span, 1), "replies_sent": api.calls.get("sendMessage", 0),
+    }
+
+
 def _fresh(workdir: Path) -> Path:
     """A directory of its own for one scenario (its SQLite file, the bot's log)."""
     return Path(tempfile.mkdtemp(dir=workdir))
@@ -292,12 +364,14 @@ async def main(args: argparse.Namespace) -> None:
                "machine": f"{platform.platform()}; {os.cpu_count()} cpus"}
     with tempfile.TemporaryDirectory(prefix="bench-faults-") as tmp:
         workdir = Path(tmp)
-        for which in args.only or ["inbound", "broadcast", "outage"]:
+        for which in args.only or ["inbound", "broadcast", "outage", "drain"]:
             log(f"{which} on {args.db}")
             if which == "inbound":
                 rows = [await inbound_kill(args, _fresh(workdir))]
             elif which == "broadcast":
                 rows = [await broadcast_kill(args, _fresh(workdir))]
+            elif which == "drain":
+                rows = [await drain(args, _fresh(workdir))]
             else:
                 modes = ["refuse", "blackhole"] if args.db == "postgresql" else ["exclusive_lock"]
                 rows = [await outage(args, _fresh(workdir), mode) for mode in modes]
@@ -308,10 +382,13 @@ async def main(args: argparse.Namespace) -> None:
 def parse(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m bench.faults", description=__doc__)
     p.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
-    p.add_argument("--only", choices=["inbound", "broadcast", "outage"], action="append",
-                   help="run only these scenarios (repeatable); default: all three")
+    p.add_argument("--only", choices=["inbound", "broadcast", "outage", "drain"], action="append",
+                   help="run only these scenarios (repeatable); default: all four")
     p.add_argument("--users", type=int, default=40, help="users walking the form (inbound kill, outage)")
     p.add_argument("--recipients", type=int, default=20_000, help="the broadcast's recipients")
+    p.add_argument("--inputs", type=int, default=1800, help="inputs left unapplied before the start (drain)")
+    p.add_argument("--each", type=int, default=1, choices=range(1, STEPS + 1), metavar=f"1..{STEPS}",
+                   help="of them per conversation, the first steps of the form (drain)")
     p.add_argument("--outage", type=float, default=10.0, help="seconds the database is away")
     p.add_argument("--before", type=float, default=3.0, help="seconds of load before the outage")
     p.add_argument("--think", type=float, default=0.75, help="a user's pause between answers (outage)")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import AsyncIterator, Callable
 
 from aiohttp import web
@@ -70,6 +70,7 @@ def create_app(
             limits=limits,
             lease=timedelta(seconds=settings.dispatch_lease_seconds),
             locks=locks,
+            keyring=keyring,
         )
         app[DISPATCHER] = dispatcher
         engine = app[ENGINE] = Engine(sessions, profile, texts, keyring, clock=clock, dispatcher=dispatcher)
@@ -79,8 +80,9 @@ def create_app(
             tasks.append(asyncio.create_task(dispatcher.run_forever(), name="dispatcher"))
             if settings.telegram_enabled and settings.telegram_mode == "polling":
                 tasks.append(asyncio.create_task(telegram.poll(app[TELEGRAM_BOT], engine), name="telegram polling"))
-            scheduler.add_job(
-                _sweep, "interval", seconds=settings.sweep_seconds, args=[app, clock], max_instances=1, coalesce=True
+            scheduler.add_job(  # the first sweep at start-up: what a crash left unapplied goes on at once
+                _sweep, "interval", seconds=settings.sweep_seconds, args=[app, clock], max_instances=1, coalesce=True,
+                next_run_time=datetime.now(timezone.utc),
             )
             if settings.telegram_staff_chat_id and not settings.telegram_enabled:
                 log.warning("TELEGRAM_STAFF_CHAT_ID is set but Telegram is off: no weekly digest is sent")

@@ -16,7 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channel_locks import ChannelLocks
 from bot.ratelimit import Limiter, RateLimit
-from store import queries
+from store import queries, sealed
+from store.crypto import Keyring
 from store.models import ChannelIdentity, OutboxMessage, Rating
 
 log = logging.getLogger(__name__)
@@ -97,6 +98,7 @@ class Dispatcher:
         batch: int = 200,
         lease: timedelta = LEASE,
         locks: ChannelLocks | None = None,
+        keyring: Keyring | None = None,
     ):
         self.sessions = sessions
         self.senders = senders
@@ -104,6 +106,7 @@ class Dispatcher:
         self.batch = batch
         self.lease = lease
         self.locks = locks
+        self.keyring = keyring  # opens sealed rows (a conversation's replies) for the senders
         if locks is not None:
             locks.on_new_rows = self.wake  # another process wrote rows on a channel this one may hold
         self.limiters = {channel: Limiter(limit) for channel, limit in (limits or {}).items()}
@@ -244,11 +247,14 @@ class Dispatcher:
             return _Outcome("failed", error=f"unreachable: {recipient.unreachable}")
         if recipient.opted_out and row.payload.get("kind") in OPT_OUT_KINDS:
             return _Outcome("skipped", error="opted out")
+        if sealed.SEALED in row.payload and self.keyring is None:
+            return _Outcome("failed", error="a sealed message and no key to open it")
         limiter = self.limiters.get(row.channel)
         if limiter is not None:
             await limiter.acquire(row.recipient)
         try:
-            return _Outcome("sent", provider_id=await sender.send(row, recipient))
+            plain = sealed.opened(self.keyring, row) if self.keyring is not None else row
+            return _Outcome("sent", provider_id=await sender.send(plain, recipient))
         except NeedsTemplate as exc:
             return _Outcome("needs_template", error=str(exc)[:500])
         except PermanentFailure as exc:

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.profile import Profile
 from conversations.catalog import Catalog
 from conversations.effects import CancelTimer, HandOffToStaff, Reply, ScheduleTimer, SetLanguage, SetOptOut
-from store import queries
+from store import queries, sealed
 from store.crypto import Keyring
 from store.models import Beneficiary, Conversation, HandoffRequest, InboundMessage, OutboxMessage
 
@@ -30,12 +30,13 @@ class Applying:
     profile: Profile
 
     def outbox(self, payload: dict) -> OutboxMessage:
-        """A message to this conversation's channel and sender, written in this transaction."""
+        """A message to this conversation's channel and sender, written in this transaction, sealed (a reply
+        may echo anything typed: the summary, the data copy; store/sealed.py)."""
         row = OutboxMessage(
             channel=self.message.channel,
             recipient=self.message.sender_id,
             conversation_key=self.conv.key,
-            payload=payload,
+            payload=sealed.seal_output(self.keyring, payload),
             next_attempt_at=self.now,
             created_at=self.now,
         )

@@ -22,18 +22,22 @@ from bot.lookups import Lookups
 from bot.profile import Profile
 from conversations.calendar import local
 from conversations.help_fields import NATIONAL_ID
-from conversations.national_id import clean, mask
+from conversations.national_id import clean, mask, mask_ids
 from conversations.catalog import Catalog
 from conversations.faq import FaqIndex
 from conversations.types import Inbound
-from store import message_ids, queries
+from store import message_ids, queries, sealed
 from store.crypto import Keyring
 from store.models import InboundMessage, OutboxMessage
 
 log = logging.getLogger(__name__)
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O or 1/I to misread over the phone
 RETRIES = 5
-SEALED = ("help",)  # parts of a conversation's data holding personal answers: encrypted at rest
+DRAIN_CONCURRENCY = 8  # conversations resumed at once after a crash (a pool of 20 connections on PostgreSQL)
+DRAIN_PAGE = 500  # conversation keys read per query while draining
+# Parts of a conversation's data holding what the person typed (the help form, a complaint's draft, a question
+# for the FAQ or staff, a program sign-up's answers): encrypted at rest.
+SEALED = ("help", "complaint", "question", "program")
 SECRET_STATES = frozenset({NATIONAL_ID})  # what is typed here is an ID number: the message log keeps it masked
 
 
@@ -105,24 +109,24 @@ class Engine:
             provider_message_id=incoming.provider_message_id,
             sender_id=incoming.sender_id,
             conversation_key=incoming.conversation_key,
-            text=storable(inbound.text),
-            payload=storable({
-                "kind": inbound.kind,
-                "choice": inbound.choice,
-                "display_name": incoming.display_name,
-                "phone": incoming.phone,
-                "attachments": [asdict(a) for a in incoming.attachments],
-                "location": list(incoming.location) if incoming.location else None,
-                **incoming.extra,
-            }),
             received_at=self.clock(),
         )
+        sealed.seal_input(self.keyring, row, storable(inbound.text), storable({
+            "kind": inbound.kind,
+            "choice": inbound.choice,
+            "display_name": incoming.display_name,
+            "phone": incoming.phone,
+            "attachments": [asdict(a) for a in incoming.attachments],
+            "location": list(incoming.location) if incoming.location else None,
+            **incoming.extra,
+        }))
         async with self.sessions() as tx, tx.begin():
             return await queries.record_inbound(tx, row)
 
     async def process(self, key: str) -> list[OutboxMessage]:
         """Apply every recorded input of one conversation, oldest first, one transaction each; after each
-        commit its replies are sent at once, before the next input (the outbox keeps them if that fails)."""
+        commit its replies are sent at once, before the next input (the outbox keeps them if that fails).
+        The replies produced are returned in clear (the stored rows stay sealed)."""
         lock = self._key_locks.setdefault(key, asyncio.Lock())  # spares the database a queue of waiters
         produced: list[OutboxMessage] = []
         async with lock:
@@ -130,7 +134,7 @@ class Engine:
                 applied = await self._apply_next(key)
                 if applied is None:
                     break
-                produced.extend(applied.rows)
+                produced.extend(sealed.opened(self.keyring, row) for row in applied.rows)
                 await self._send(applied)
         return produced
 
@@ -157,7 +161,10 @@ class Engine:
             except Exception:  # noqa: BLE001  (a fault in a step must not block this conversation forever)
                 log.exception("an input of %s could not be applied; it is set aside for staff", key)
                 return await self._set_aside(key)
-        raise RuntimeError(f"conversation {key}: could not apply an input after {RETRIES} attempts")
+        # The same conflict every time is a fault too: left recorded, the sweep would retry it forever and
+        # every later input of the conversation would wait behind it.
+        log.error("an input of %s failed %d times in a row; it is set aside for staff", key, RETRIES)
+        return await self._set_aside(key)
 
     async def _set_aside(self, key: str) -> Applied:
         """Keep the input that failed (status failed, for staff to read) and apologise, so the next one goes on."""
@@ -186,20 +193,20 @@ class Engine:
             if message is None:
                 return None
             now = self.clock()
+            payload, typed = sealed.input_payload(self.keyring, message), sealed.input_text(self.keyring, message)
             if conv is None:
                 lang = self.profile.default_language
-                name = message.payload.get("display_name") or ""
+                name = payload.get("display_name") or ""
                 conv = await queries.create_conversation(tx, key, message.channel, message.sender_id, name, lang)
                 conv = await queries.lock_conversation(tx, key)
             identity = await queries.identity_for(tx, message.channel, message.sender_id)
-            if message.payload.get("kind") != "event":  # a timer is not the person writing (WhatsApp's window)
+            if payload.get("kind") != "event":  # a timer is not the person writing (WhatsApp's window)
                 identity.last_inbound_at = message.received_at
                 identity.unreachable = None  # they wrote, so the chat works again (e.g. unblocked the bot)
-            if message.payload.get("phone"):
-                await queries.link_phone(tx, identity, conv, message.payload["phone"], now)
-            await queries.keep_attachments(tx, conv.beneficiary_id, message)
-            payload = message.payload
-            said = payload.get("event_text", message.text)  # an event's text is not the beneficiary's words
+            if payload.get("phone"):
+                await queries.link_phone(tx, identity, conv, payload["phone"], now)
+            await queries.keep_attachments(tx, conv.beneficiary_id, message, payload)
+            said = payload.get("event_text", typed)  # an event's text is not the beneficiary's words
             inbound = Inbound(kind=payload.get("kind", "text"), text=said, choice=payload.get("choice"))
             base = {"profile": self.profile, "texts": self.texts, "faq": self.faq, "now": now,
                     "channel": message.channel, "reference": self.references()}
@@ -207,14 +214,20 @@ class Engine:
             unsealed = self._unseal(conv.data or {})
             result = await lookups.step(conv.state, lambda: copy.deepcopy(unsealed), inbound, base)
             await queries.save_conversation(tx, conv, result.state, self._seal(result.data), now)
-            if conv.state in SECRET_STATES and message.text:
-                message.text = mask(clean(message.text))
+            self._mask_logged(message, conv.state, typed, payload)
             applying = Applying(tx, conv, message, now, self.keyring, self.texts, self.profile)
             outbox = await apply_effects(applying, result.effects)
             message.status = "processed"
             message.processed_at = now
             claimed = await self.dispatcher.claim_new(tx, outbox, now) if self.dispatcher else []
         return Applied(outbox, claimed, {(identity.channel, identity.external_id): Recipient.of(identity)})
+
+    def _mask_logged(self, message: InboundMessage, state: str, typed: str, payload: dict) -> None:
+        """Once the step has read it, the log keeps an ID typed anywhere masked (what is typed at the ID
+        question, whatever its shape, masked whole)."""
+        masked = mask(clean(typed)) if state in SECRET_STATES else mask_ids(typed)
+        if masked != typed:
+            sealed.seal_input(self.keyring, message, masked, payload)
 
     def _local_day(self, moment: datetime) -> date:
         return local(self.profile, moment).date()
@@ -271,9 +284,24 @@ class Engine:
         return len(timers)
 
     async def resume_stale(self, older_than: timedelta = timedelta(seconds=5)) -> int:
-        """Apply inputs that were recorded but never applied (the process died in between)."""
-        async with self.sessions() as tx, tx.begin():
-            keys = await queries.stale_inbound_keys(tx, self.clock() - older_than)
-        for key in keys:
-            await self.process(key)
-        return len(keys)
+        """Apply inputs that were recorded but never applied (the process died in between), until none older
+        than `older_than` is left: conversations in key order, a page at a time, DRAIN_CONCURRENCY at once
+        (each conversation's own inputs still one after another). The number of conversations resumed; a
+        failure (the database away) is raised once the page is done, and the next sweep goes on."""
+        cutoff, after, resumed = self.clock() - older_than, "", 0
+        gate = asyncio.Semaphore(DRAIN_CONCURRENCY)
+
+        async def resume(key: str) -> None:
+            async with gate:
+                await self.process(key)
+
+        while True:
+            async with self.sessions() as tx, tx.begin():
+                keys = await queries.stale_inbound_keys(tx, cutoff, after, DRAIN_PAGE)
+            if not keys:
+                return resumed
+            outcomes = await asyncio.gather(*(resume(key) for key in keys), return_exceptions=True)
+            failed = next((o for o in outcomes if isinstance(o, BaseException)), None)
+            if failed is not None:
+                raise failed
+            resumed, after = resumed + len(keys), keys[-1]

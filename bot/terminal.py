@@ -22,8 +22,9 @@ async def chat(settings: Settings, user: str, stdin: TextIO = sys.stdin, stdout:
     profile = load_profile(settings.profile)
     db = make_engine(settings.database_url)
     sessions = make_sessions(db)
-    dispatcher = Dispatcher(sessions, {CHANNEL: TerminalSender(stdout)}, utc_now)
-    engine = Engine(sessions, profile, Catalog.load(profile.texts), settings.keyring())
+    keyring = settings.keyring()
+    dispatcher = Dispatcher(sessions, {CHANNEL: TerminalSender(stdout)}, utc_now, keyring=keyring)
+    engine = Engine(sessions, profile, Catalog.load(profile.texts), keyring)
     interactive = stdin.isatty()
 
     async def say(inbound: Inbound) -> None:

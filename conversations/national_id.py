@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from enum import Enum
 
 from conversations.normalize import digits_to_ascii, strip_invisible
@@ -52,3 +54,18 @@ def check(typed: str) -> tuple[str | None, IdProblem | None]:
 def mask(digits: str) -> str:
     """Shown to staff who do not need the whole number: the first digit and the last four."""
     return digits[0] + "•" * 5 + digits[-4:] if len(digits) == 10 else "•" * len(digits)
+
+
+_ONE_OR_TWO = "".join(chr(c) for c in range(0x110000) if unicodedata.decimal(chr(c), None) in (1, 2))
+_GAP = "[ \t\u00a0\u202f\u200e\u200f]*"  # spaces (and direction marks) people put inside a number
+_ID_SHAPED = re.compile(rf"(?<!\d)[{re.escape(_ONE_OR_TWO)}](?:{_GAP}\d){{9}}(?!\d)")
+
+
+def _masked(found: re.Match) -> str:
+    return mask("".join(str(unicodedata.decimal(ch)) for ch in found.group() if ch.isdecimal()))
+
+
+def mask_ids(text: str) -> str:
+    """The text with every ID-shaped number in it masked: ten digits of any script, the first 1 or 2, with
+    or without spaces (no check digit needed: a mistyped ID is still one), as kept in the message log."""
+    return _ID_SHAPED.sub(_masked, text)

@@ -18,7 +18,7 @@ from bot.channels.web import CHANNEL
 from bot.incoming import Incoming
 from conversations.types import Inbound
 from handlers import bounds, visitor_tokens
-from store import message_ids, queries
+from store import message_ids, queries, sealed
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).resolve().parent / "static"
@@ -75,8 +75,9 @@ async def page(request: web.Request) -> web.Response:
     return response
 
 
-def _message(row) -> dict:
-    return {"id": row.id, "from": "bot", "text": row.payload.get("text", ""), "choices": row.payload.get("choices", [])}
+def _message(row, keyring) -> dict:  # type: ignore[no-untyped-def]
+    payload = sealed.output_payload(keyring, row)
+    return {"id": row.id, "from": "bot", "text": payload.get("text", ""), "choices": payload.get("choices", [])}
 
 
 async def history(request: web.Request) -> web.Response:
@@ -92,8 +93,9 @@ async def history(request: web.Request) -> web.Response:
     async with engine.sessions() as tx:
         replies = await queries.replies_after(tx, key, after)
         inputs = await queries.inputs_of(tx, key) if after == 0 else []
-    items = [(r.created_at, 1, _message(r)) for r in replies]
-    items += [(i.received_at, 0, {"id": None, "from": "me", "text": i.text, "choices": []}) for i in inputs if i.text]
+    items = [(r.created_at, 1, _message(r, engine.keyring)) for r in replies]
+    typed = [(i, sealed.input_text(engine.keyring, i)) for i in inputs]
+    items += [(i.received_at, 0, {"id": None, "from": "me", "text": text, "choices": []}) for i, text in typed if text]
     items.sort(key=lambda item: (item[0], item[1]))
     last = replies[-1].id if replies else after
     lang = await _language(request, token)
@@ -144,4 +146,4 @@ async def send(request: web.Request) -> web.Response:
         log.exception("web chat input failed")
         return _json({"error": engine.texts(lang, "web_error")}, status=503)
     last = replies[-1].id if replies else after
-    return _json({"messages": [_message(r) for r in replies], "last": last, "lang": await _language(request, token)})
+    return _json({"messages": [_message(r, engine.keyring) for r in replies], "last": last, "lang": await _language(request, token)})

@@ -11,6 +11,8 @@ from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
+from store.private_files import private_dir
+
 
 ID_HASH_PURPOSE = "frontdesk national-id hash v1"
 
@@ -64,10 +66,11 @@ def keyring_from(setting: str, key_file: Path) -> Keyring:
     key file made on first use (the embedded single-machine setup; readable by this user only)."""
     keys = [k.strip() for k in setting.split(",") if k.strip()]
     if not keys:
+        private_dir(key_file.parent, narrow=True)  # ./data: the key and the database beside it
         if not key_file.exists():
-            key_file.parent.mkdir(parents=True, exist_ok=True)
             fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(fd, "w") as out:
                 out.write(new_key() + "\n")
+        key_file.chmod(0o600)  # one made readable by others before stays this user's only
         keys = [k.strip() for k in key_file.read_text().split(",") if k.strip()]
     return Keyring(keys)

@@ -7,6 +7,8 @@ from pathlib import Path
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from store.private_files import private_sqlite
+
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 # asyncpg waits 60 s to connect by default, and a pool checkout 30 s: while the database is unreachable
 # a webhook would hang that long instead of answering 503 (a waiter may pay both: 10 s at most here).
@@ -20,7 +22,7 @@ def make_engine(url: str, *, echo: bool = False, foreign_keys: bool = True) -> A
     if url.startswith("sqlite"):
         path = url.split("///", 1)[1] if "///" in url else ""
         if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            private_sqlite(Path(path.split("?", 1)[0]))
         # One connection, handed out in turn: SQLite has one writer at a time anyway (BEGIN IMMEDIATE), and a
         # queue for the connection is fair and prompt where waiters on the lock poll and sleep.
         wait = SQLITE_BUSY_TIMEOUT_MS / 1000

@@ -10,6 +10,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from store import sealed
+from store.crypto import Keyring
 from store.models import (
     Attachment,
     Beneficiary,
@@ -60,7 +62,7 @@ class History:
     messages_capped: bool
 
 
-async def _channels(tx: AsyncSession, pid: int) -> list[Channel]:
+async def _channels(tx: AsyncSession, keyring: Keyring, pid: int) -> list[Channel]:
     identities = (
         await tx.scalars(
             select(ChannelIdentity).where(ChannelIdentity.beneficiary_id == pid).order_by(ChannelIdentity.id)
@@ -76,7 +78,8 @@ async def _channels(tx: AsyncSession, pid: int) -> list[Channel]:
             .limit(1)
         )
         last = (await tx.scalars(query)).first()
-        found.append(Channel(identity, last.text if last else "", last.received_at if last else None))
+        said = sealed.input_text(keyring, last) if last else ""
+        found.append(Channel(identity, said, last.received_at if last else None))
     return found
 
 
@@ -143,7 +146,9 @@ async def _feedback(tx: AsyncSession, pid: int) -> list[Entry]:
     return entries
 
 
-async def _messages(tx: AsyncSession, pid: int, channels: list[Channel]) -> tuple[list[Entry], bool]:
+async def _messages(
+    tx: AsyncSession, keyring: Keyring, pid: int, channels: list[Channel]
+) -> tuple[list[Entry], bool]:
     keys = {f"{c.identity.channel}:{c.identity.external_id}" for c in channels}
     keys |= set((await tx.scalars(select(Conversation.key).where(Conversation.beneficiary_id == pid))).all())
     if not keys:
@@ -161,7 +166,7 @@ async def _messages(tx: AsyncSession, pid: int, channels: list[Channel]) -> tupl
             "message",
             m.channel,
             m.status,
-            str(m.payload.get("text", "")),
+            str(sealed.output_payload(keyring, m).get("text", "")),
             {"staff_id": m.staff_id},
         )
         for m in rows[:MESSAGES]
@@ -169,16 +174,16 @@ async def _messages(tx: AsyncSession, pid: int, channels: list[Channel]) -> tupl
     return entries, len(rows) > MESSAGES
 
 
-async def history(tx: AsyncSession, pid: int) -> History | None:
+async def history(tx: AsyncSession, keyring: Keyring, pid: int) -> History | None:
     """Everything about this record, oldest first; None when there is no such record."""
     person = await tx.get(Beneficiary, pid)
     if person is None:
         return None
-    channels = await _channels(tx, pid)
+    channels = await _channels(tx, keyring, pid)
     requests, entries = await _requests(tx, pid)
     entries += await _programs(tx, pid)
     entries += await _feedback(tx, pid)
-    messages, capped = await _messages(tx, pid, channels)
+    messages, capped = await _messages(tx, keyring, pid, channels)
     entries += messages
     entries.sort(key=lambda e: (e.at, e.kind))
     return History(person, channels, entries, requests, capped)

@@ -120,9 +120,10 @@ async def link_phone(tx: AsyncSession, identity: ChannelIdentity, conv: Conversa
         person.phone = phone  # a contact number to offer in forms; one they typed is kept
 
 
-async def keep_attachments(tx: AsyncSession, beneficiary_id: int, message: InboundMessage) -> None:
-    """Files and a location that came with an input, as rows staff can list and fetch."""
-    for item in message.payload.get("attachments") or []:
+async def keep_attachments(tx: AsyncSession, beneficiary_id: int, message: InboundMessage, payload: dict) -> None:
+    """Files and a location that came with an input (`payload`: its payload in clear), as rows staff can list
+    and fetch."""
+    for item in payload.get("attachments") or []:
         tx.add(
             Attachment(
                 beneficiary_id=beneficiary_id,
@@ -132,8 +133,8 @@ async def keep_attachments(tx: AsyncSession, beneficiary_id: int, message: Inbou
                 **item,
             )
         )
-    if message.payload.get("location"):
-        lat, lon = message.payload["location"]
+    if payload.get("location"):
+        lat, lon = payload["location"]
         tx.add(
             Attachment(
                 beneficiary_id=beneficiary_id,
@@ -165,12 +166,18 @@ async def open_handoff(tx: AsyncSession, beneficiary_id: int) -> HandoffRequest 
     return (await tx.scalars(query)).first()
 
 
-async def stale_inbound_keys(tx: AsyncSession, older_than: datetime, limit: int = 100) -> list[str]:
-    """Conversations with inputs recorded but not applied (a crash between the two): to be resumed."""
+async def stale_inbound_keys(tx: AsyncSession, older_than: datetime, after: str = "", limit: int = 100) -> list[str]:
+    """Conversations with inputs recorded but not applied (a crash between the two), to be resumed: keys
+    above `after`, in order, so that a drain pages through them once."""
     query = (
         select(InboundMessage.conversation_key)
-        .where(InboundMessage.status == "received", InboundMessage.received_at <= older_than)
+        .where(
+            InboundMessage.status == "received",
+            InboundMessage.received_at <= older_than,
+            InboundMessage.conversation_key > after,
+        )
         .distinct()
+        .order_by(InboundMessage.conversation_key)
         .limit(limit)
     )
     return list((await tx.scalars(query)).all())

@@ -1,35 +1,65 @@
-"""Key rotation: re-encrypt every sensitive field with the newest key, so an old key can be retired, and
-recompute the national-ID hashes (keyed with the newest key) beside them."""
+"""Key rotation: re-encrypt every sensitive field with the newest key, so an old key can be retired — the
+national IDs and names (their keyed hashes recomputed beside them), and what is sealed in the message log, the
+outbox and conversations' data."""
 
 from __future__ import annotations
 
 import contextlib
+from typing import Callable
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from store import sealed
 from store.crypto import Keyring
-from store.models import Beneficiary, HelpRequest
+from store.models import Beneficiary, Conversation, HelpRequest, InboundMessage, OutboxMessage
 
-ENCRYPTED = {Beneficiary: ("full_name_enc", "national_id_enc", "notes_enc"), HelpRequest: ("full_name_enc", "national_id_enc")}
+ENCRYPTED = {
+    Beneficiary: ("full_name_enc", "national_id_enc", "notes_enc"),
+    HelpRequest: ("full_name_enc", "national_id_enc"),
+}
+
+
+def _fields(fields: tuple[str, ...]) -> Callable[[Keyring, object], int]:
+    def rotate(keyring: Keyring, row: object) -> int:
+        rewritten = 0
+        for field in fields:
+            value = getattr(row, field)
+            if value:
+                setattr(row, field, keyring.rotate(value))
+                rewritten += 1
+        _set_hash(row, keyring)
+        return rewritten
+
+    return rotate
+
+
+def _conversation(keyring: Keyring, row: Conversation) -> int:
+    parts = [k for k in row.data or {} if k.endswith("_sealed")]
+    if parts:
+        row.data = {**row.data, **{k: keyring.rotate(row.data[k]) for k in parts}}
+    return len(parts)
+
+
+ROTATIONS: dict[type, Callable[[Keyring, object], int]] = {
+    **{model: _fields(fields) for model, fields in ENCRYPTED.items()},
+    InboundMessage: sealed.rotate_input,
+    OutboxMessage: sealed.rotate_output,
+    Conversation: _conversation,
+}
 
 
 async def rotate_all(sessions: async_sessionmaker[AsyncSession], keyring: Keyring, batch: int = 500) -> int:
     """Re-encrypt in batches (one transaction each); the number of values rewritten."""
     rewritten = 0
-    for model, fields in ENCRYPTED.items():
+    for model, rotate in ROTATIONS.items():
         last_id = 0
         while True:
             async with sessions() as tx, tx.begin():
                 query = select(model).where(model.id > last_id).order_by(model.id).limit(batch).with_for_update()
                 rows = (await tx.scalars(query)).all()
                 for row in rows:
-                    for field in fields:
-                        value = getattr(row, field)
-                        if value:
-                            setattr(row, field, keyring.rotate(value))
-                            rewritten += 1
-                    _set_hash(row, keyring)
+                    rewritten += rotate(keyring, row)
             if not rows:
                 break
             last_id = rows[-1].id

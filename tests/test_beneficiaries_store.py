@@ -196,8 +196,8 @@ async def test_the_history_holds_everything_in_time_order(sessions, keyring, peo
             )
         )
     async with sessions() as tx:
-        found = await history(tx, ahmad)
-        assert await history(tx, 999) is None
+        found = await history(tx, keyring, ahmad)
+        assert await history(tx, keyring, 999) is None
     kinds = [(e.kind, e.status) for e in found.entries]
     assert kinds == [
         ("request", "submitted"),

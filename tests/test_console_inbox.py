@@ -9,7 +9,8 @@ from typing import AsyncIterator
 
 import pytest
 
-from bot.appkeys import ENGINE
+from bot.appkeys import ENGINE, KEYRING
+from store import sealed
 from store.models import Attachment, AuditLog, HandoffRequest, InboundMessage, OutboxMessage
 from tests.test_console_support import Console, fresh_console, sqlite_url
 
@@ -33,22 +34,22 @@ async def test_open_handoffs_newest_first_with_late_answers_marked(console: Cons
 
 
 async def seed_conversation(console: Console) -> HandoffRequest:
-    """A handoff whose conversation has a question with a photo, a bot answer and an event."""
+    """A handoff whose conversation has a question with a photo, a bot answer and an event (sealed at rest)."""
     now = console.clock.now
     handoff = await console.handoff("H-000001", created=now, due=now + timedelta(hours=4))
     key = handoff.conversation_key
     channel, sender = key.split(":", 1)
+    keyring = console.app[KEYRING]
     async with console.sessions() as tx, tx.begin():
         asked = InboundMessage(
             channel=channel,
             provider_message_id="m1",
             sender_id=sender,
             conversation_key=key,
-            text="متى يصرف الدعم؟",
-            payload={"kind": "text"},
             status="processed",
             received_at=now - timedelta(minutes=3),
         )
+        sealed.seal_input(keyring, asked, "متى يصرف الدعم؟", {"kind": "text"})  # as the engine keeps it
         tx.add(asked)
         await tx.flush()
         tx.add(
@@ -68,7 +69,7 @@ async def seed_conversation(console: Console) -> HandoffRequest:
                 recipient=sender,
                 conversation_key=key,
                 status="sent",
-                payload={"kind": "reply", "text": "سيتواصل معك موظف", "choices": []},
+                payload=sealed.seal_output(keyring, {"kind": "reply", "text": "سيتواصل معك موظف", "choices": []}),
                 created_at=now - timedelta(minutes=2),
             )
         )
@@ -113,7 +114,10 @@ async def test_a_reply_goes_through_the_outbox_with_the_staff_member(console: Co
         handoff.conversation_key,
         staff.id,
     )
-    assert sent.payload == {"kind": "staff_reply", "text": "يصرف الدعم يوم الأحد إن شاء الله", "choices": []}
+    assert "يصرف الدعم" not in str(sent.payload)  # what staff wrote is sealed in the row, like any reply
+    assert sealed.output_payload(console.app[KEYRING], sent) == {
+        "kind": "staff_reply", "text": "يصرف الدعم يوم الأحد إن شاء الله", "choices": []
+    }
     assert sent.status == "pending" and sent.next_attempt_at == console.clock.now
     assert (await console.one(AuditLog, AuditLog.action == "reply")).subject == "handoff:H-000001"
     transcript = await (await console.client.get(page)).text()

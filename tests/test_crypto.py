@@ -44,3 +44,26 @@ async def test_rotation_moves_every_value_to_the_new_key(sessions):
         people = (await tx.scalars(select(Beneficiary).order_by(Beneficiary.id))).all()
     assert [only_new.decrypt(p.national_id_enc) for p in people[:3]] == ["1000000000", "1000000001", "1000000002"]
     assert people[3].national_id_enc is None
+
+
+async def test_rotation_moves_the_sealed_log_outbox_and_conversation_to_the_new_key(sessions, profile, texts, clock):
+    from bot.engine import Engine
+    from bot.incoming import Incoming
+    from conversations.types import Inbound
+    from store import sealed
+    from store.models import InboundMessage, OutboxMessage
+
+    old, new = new_key(), new_key()
+    before = Engine(sessions, profile, texts, Keyring([old]), clock=clock)
+    for n, words in enumerate(("مرحبا", "1", "2", "1", "زبرجد فيروز القحطاني")):  # into the help form: sealed data
+        await before.handle(Incoming("web", "u1", f"m{n}", Inbound("text", text=words)))
+    assert await rotate_all(sessions, Keyring([new, old]), batch=2) > 0
+    only_new = Keyring([new])
+    async with sessions() as tx:
+        inputs = (await tx.scalars(select(InboundMessage).order_by(InboundMessage.id))).all()
+        outputs = (await tx.scalars(select(OutboxMessage))).all()
+    assert sealed.input_text(only_new, inputs[-1]) == "زبرجد فيروز القحطاني"
+    assert all(sealed.output_payload(only_new, row)["text"] for row in outputs)
+    after = Engine(sessions, profile, texts, only_new, clock=clock)  # the form goes on with the old key gone
+    replies = await after.handle(Incoming("web", "u1", "m9", Inbound("text", text="1000000008")))
+    assert "جوال" in replies[0].payload["text"]  # the next question, not an apology

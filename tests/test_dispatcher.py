@@ -9,6 +9,7 @@ from sqlalchemy import select
 from bot.dispatcher import Dispatcher, NeedsTemplate, PermanentFailure, TemporaryFailure
 from bot.incoming import Incoming
 from conversations.types import Inbound
+from store import sealed
 from store.models import ChannelIdentity, OutboxMessage
 
 
@@ -40,10 +41,11 @@ async def queue(sessions, clock, recipient: str, texts: list[str], kind: str = "
             )
 
 
-async def statuses(sessions) -> dict[str, tuple[str, str | None]]:
+async def statuses(sessions, keyring) -> dict[str, tuple[str, str | None]]:
+    """Each row's status and error, by its text (read in clear: a conversation's replies are sealed)."""
     async with sessions() as tx:
         rows = (await tx.scalars(select(OutboxMessage).order_by(OutboxMessage.id))).all()
-    return {r.payload["text"]: (r.status, r.error) for r in rows}
+    return {sealed.output_payload(keyring, r)["text"]: (r.status, r.error) for r in rows}
 
 
 async def identity(sessions, external_id: str) -> ChannelIdentity:
@@ -51,40 +53,40 @@ async def identity(sessions, external_id: str) -> ChannelIdentity:
         return (await tx.scalars(select(ChannelIdentity).where(ChannelIdentity.external_id == external_id))).one()
 
 
-async def test_blocked_recipient_fails_for_good_and_is_marked_unreachable(engine, sessions, clock):
+async def test_blocked_recipient_fails_for_good_and_is_marked_unreachable(engine, sessions, keyring, clock):
     await engine.handle(Incoming("web", "u1", "m1", Inbound("text", text="مرحبا")))
     await queue(sessions, clock, "u1", ["blocked"])
     sender = Scripted({"blocked": PermanentFailure("Forbidden: bot was blocked by the user", unreachable=True)})
-    dispatcher = Dispatcher(sessions, {"web": sender}, clock)
+    dispatcher = Dispatcher(sessions, {"web": sender}, clock, keyring=keyring)
     await dispatcher.run_once()
-    assert (await statuses(sessions))["blocked"] == ("failed", "Forbidden: bot was blocked by the user")
+    assert (await statuses(sessions, keyring))["blocked"] == ("failed", "Forbidden: bot was blocked by the user")
     assert (await identity(sessions, "u1")).unreachable == "Forbidden: bot was blocked by the user"
     await queue(sessions, clock, "u1", ["later"])
     await dispatcher.run_once()
-    assert (await statuses(sessions))["later"][0] == "failed"  # not tried again against a blocked chat
+    assert (await statuses(sessions, keyring))["later"][0] == "failed"  # not tried again against a blocked chat
     assert ("u1", "later") not in sender.delivered
 
 
-async def test_opted_out_get_no_announcements_but_still_their_replies(engine, sessions, clock):
+async def test_opted_out_get_no_announcements_but_still_their_replies(engine, sessions, keyring, clock):
     await engine.handle(Incoming("web", "u1", "m1", Inbound("text", text="مرحبا")))
     await engine.handle(Incoming("web", "u1", "m2", Inbound("text", text="إيقاف")))
     assert (await identity(sessions, "u1")).opted_out
     await queue(sessions, clock, "u1", ["program news"], kind="announcement")
     await queue(sessions, clock, "u1", ["your request was decided"], kind="decision")
     sender = Scripted()
-    await Dispatcher(sessions, {"web": sender}, clock).run_once()
-    result = await statuses(sessions)
+    await Dispatcher(sessions, {"web": sender}, clock, keyring=keyring).run_once()
+    result = await statuses(sessions, keyring)
     assert result["program news"] == ("skipped", "opted out")
     assert result["your request was decided"][0] == "sent"
     await engine.handle(Incoming("web", "u1", "m3", Inbound("text", text="START")))
     assert not (await identity(sessions, "u1")).opted_out
 
 
-async def test_outside_the_window_without_template_is_kept_visible(sessions, clock):
+async def test_outside_the_window_without_template_is_kept_visible(sessions, keyring, clock):
     await queue(sessions, clock, "u9", ["late"])
     sender = Scripted({"late": NeedsTemplate("outside the 24-hour window; no template for kind reply")})
     await Dispatcher(sessions, {"web": sender}, clock).run_once()
-    assert (await statuses(sessions))["late"] == ("needs_template", "outside the 24-hour window; no template for kind reply")
+    assert (await statuses(sessions, keyring))["late"] == ("needs_template", "outside the 24-hour window; no template for kind reply")
 
 
 async def test_retry_after_from_the_provider_is_honoured(sessions, clock):
@@ -109,11 +111,11 @@ async def test_the_reply_to_an_input_is_sent_at_once_without_a_pass(sessions, pr
     from bot.engine import Engine
 
     sender = Scripted()
-    dispatcher = Dispatcher(sessions, {"web": sender}, clock)
+    dispatcher = Dispatcher(sessions, {"web": sender}, clock, keyring=keyring)
     engine = Engine(sessions, profile, texts, keyring, clock=clock, dispatcher=dispatcher)
     replies = await engine.handle(Incoming("web", "u1", "m1", Inbound("text", text="مرحبا")))
     assert [text for _, text in sender.delivered] == [r.payload["text"] for r in replies]
-    assert {status for status, _ in (await statuses(sessions)).values()} == {"sent"}
+    assert {status for status, _ in (await statuses(sessions, keyring)).values()} == {"sent"}
     assert await dispatcher.run_once() == 0  # nothing is left for a pass, so nothing goes twice
 
 
@@ -128,13 +130,13 @@ async def test_a_reply_taken_by_a_process_that_died_before_sending_goes_after_th
         async def send_now(self, rows, who) -> None:
             raise ConnectionError("the process died between commit and send")
 
-    dying = Dispatcher(sessions, {"web": Scripted()}, clock)
+    dying = Dispatcher(sessions, {"web": Scripted()}, clock, keyring=keyring)
     dying.send_now = Dies().send_now  # type: ignore[method-assign]
     engine = Engine(sessions, profile, texts, keyring, clock=clock, dispatcher=dying)
     replies = await engine.handle(Incoming("web", "u1", "m1", Inbound("text", text="مرحبا")))
-    assert {status for status, _ in (await statuses(sessions)).values()} == {"sending"}
+    assert {status for status, _ in (await statuses(sessions, keyring)).values()} == {"sending"}
     survivor = Scripted()
-    after = Dispatcher(sessions, {"web": survivor}, clock)
+    after = Dispatcher(sessions, {"web": survivor}, clock, keyring=keyring)
     assert await after.run_once() == 0  # still under the dead process's lease
     clock.now += timedelta(seconds=61)
     assert await after.run_once() == len(replies)
@@ -166,7 +168,7 @@ async def test_a_reply_written_by_a_process_without_the_channel_lock_wakes_the_h
     holder_sender, other_sender = Scripted(), Scripted()
     holder, other = (
         Dispatcher(make_sessions(pool), {"telegram": sender}, clock, limits={"telegram": RateLimit(100)},
-                   locks=ChannelLocks(pool, {"telegram"}))
+                   locks=ChannelLocks(pool, {"telegram"}), keyring=keyring)
         for pool, sender in zip(pools, (holder_sender, other_sender))
     )
     try:

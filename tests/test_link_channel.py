@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from conversations import link_channel
 from conversations.types import Inbound
+from store import sealed
 from store.models import AuditLog, HelpRequest, LinkChallenge, OutboxMessage
 from tests.test_identity import VICTIM, file_request, on_web, on_whatsapp, owner_of, replies, said
 
@@ -42,13 +43,14 @@ async def open_link(engine, token: str = WEB) -> str:
 async def labels(engine, token: str) -> list[str]:
     async with engine.sessions() as tx:
         rows = (await tx.scalars(select(OutboxMessage).where(OutboxMessage.conversation_key == f"web:{token}"))).all()
-    return [label for _, label in rows[-1].payload.get("choices", [])]
+    return [label for _, label in sealed.output_payload(engine.keyring, rows[-1]).get("choices", [])]
 
 
 async def codes_sent(engine, key: str = f"whatsapp:{VICTIM}") -> list[str]:
     async with engine.sessions() as tx:
         rows = (await tx.scalars(select(OutboxMessage).where(OutboxMessage.conversation_key == key).order_by(OutboxMessage.id))).all()
-    return [m.group(1) for r in rows if r.payload.get("kind") == "link_code" and (m := CODE.search(r.payload["text"]))]
+    texts = [sealed.output_payload(engine.keyring, r)["text"] for r in rows if r.payload.get("kind") == "link_code"]
+    return [m.group(1) for text in texts if (m := CODE.search(text))]
 
 
 async def whatsapp_owner(engine) -> int:
@@ -146,7 +148,8 @@ async def test_linking_is_offered_on_the_web_chat_only(engine):
     await replies(engine, on_whatsapp("4"))
     async with engine.sessions() as tx:
         rows = (await tx.scalars(select(OutboxMessage).where(OutboxMessage.conversation_key == f"whatsapp:{VICTIM}"))).all()
-    assert "ربط محادثتي بواتساب أو تيليجرام" not in [label for _, label in rows[-1].payload["choices"]]
+    choices = sealed.output_payload(engine.keyring, rows[-1])["choices"]
+    assert "ربط محادثتي بواتساب أو تيليجرام" not in [label for _, label in choices]
     told = await replies(engine, said("whatsapp", VICTIM, Inbound("choice", choice="requests:link"), phone=VICTIM))
     assert "رقم جوالك" not in told  # a forged choice does not open it either
 

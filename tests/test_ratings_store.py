@@ -8,6 +8,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from bot.dispatcher import Dispatcher, NeedsTemplate
+from store import sealed
 from store.models import Beneficiary, OutboxMessage, Rating, Timer
 from store.ratings import rating_delay, schedule_rating
 
@@ -78,7 +79,7 @@ async def test_a_delivered_service_brings_a_prompt_after_the_delay_and_the_answe
     assert await engine.fire_timers() == 1
     async with sessions() as tx:
         prompt = (await tx.scalars(select(OutboxMessage).where(OutboxMessage.payload["kind"].as_string() == "rating_prompt"))).one()
-    assert prompt.payload["rating_id"] == rating.id and "H-CCCCCC" in prompt.payload["text"]
+    assert prompt.payload["rating_id"] == rating.id and "H-CCCCCC" in sealed.output_payload(engine.keyring, prompt)["text"]
     await engine.handle(said("٥", 3))
     await engine.handle(said("خدمة ممتازة وسريعة", 4))
     async with sessions() as tx:

@@ -143,9 +143,9 @@ class FlakySender:
         return f"p-{row.id}"
 
 
-async def test_dispatcher_sends_after_commit_and_retries_with_backoff(engine, sessions, clock):
+async def test_dispatcher_sends_after_commit_and_retries_with_backoff(engine, sessions, keyring, clock):
     sender = FlakySender(failures=1)
-    dispatcher = Dispatcher(sessions, {"web": sender}, clock)
+    dispatcher = Dispatcher(sessions, {"web": sender}, clock, keyring=keyring)
     await engine.handle(said("مرحبا", 1))
     assert await dispatcher.run_once() == 1
     async with sessions() as tx:
@@ -160,13 +160,13 @@ async def test_dispatcher_sends_after_commit_and_retries_with_backoff(engine, se
     assert len(sender.delivered) == 1
 
 
-async def test_a_row_left_sending_by_a_dead_dispatcher_is_sent_again(engine, sessions, clock):
+async def test_a_row_left_sending_by_a_dead_dispatcher_is_sent_again(engine, sessions, keyring, clock):
     await engine.handle(said("مرحبا", 1))
     async with sessions() as tx, tx.begin():
         row = (await tx.scalars(select(OutboxMessage))).one()
         row.status, row.next_attempt_at = "sending", clock.now + timedelta(seconds=60)
     sender = FlakySender(failures=0)
-    dispatcher = Dispatcher(sessions, {"web": sender}, clock)
+    dispatcher = Dispatcher(sessions, {"web": sender}, clock, keyring=keyring)
     assert await dispatcher.run_once() == 0  # its lease has not run out
     clock.now += timedelta(seconds=61)
     assert await dispatcher.run_once() == 1
@@ -244,3 +244,33 @@ async def test_a_fault_in_a_step_sets_the_input_aside_apologises_and_the_convers
     async with sessions() as tx:
         statuses = (await tx.scalars(select(InboundMessage.status).order_by(InboundMessage.id))).all()
     assert statuses == ["processed", "failed", "processed"]
+
+
+async def test_an_input_that_conflicts_on_every_attempt_is_set_aside_and_the_conversation_goes_on(
+    sessions, profile, texts, keyring, clock
+):
+    same = Engine(sessions, profile, texts, keyring, clock=clock, references=lambda: "H-SAME01")  # every reference taken
+    for n, words in enumerate(("مرحبا", "1", "موظف")):
+        await same.handle(said(words, n, sender="first"))
+    await same.handle(said("مرحبا", 10, sender="second"))
+    await same.handle(said("1", 11, sender="second"))
+    replies = await same.handle(said("موظف", 12, sender="second"))  # its handoff's reference is never free
+    assert "حدث خطأ" in replies[0].payload["text"]
+    after = await same.handle(said("القائمة", 13, sender="second"))
+    assert after and await count(sessions, HandoffRequest) == 1
+    async with sessions() as tx:
+        statuses = (await tx.scalars(select(InboundMessage.status).where(InboundMessage.sender_id == "second")
+                                     .order_by(InboundMessage.id))).all()
+    assert statuses == ["processed", "processed", "failed", "processed"]
+    assert await same.resume_stale(older_than=timedelta(0)) == 0  # nothing left for the sweep to retry
+
+
+async def test_one_resume_applies_the_inputs_of_every_conversation_a_crash_left_behind(engine, sessions, clock):
+    conversations = 130  # more than a page of the old sweep (100)
+    for n in range(conversations):
+        assert await engine.record(said("مرحبا", n, sender=f"u{n:03d}"))
+        assert await engine.record(said("1", 1000 + n, sender=f"u{n:03d}"))
+    clock.now += timedelta(seconds=6)
+    assert await engine.resume_stale() == conversations
+    assert await count(sessions, InboundMessage, InboundMessage.status == "received") == 0
+    assert await count(sessions, Conversation, Conversation.state == "menu:main") == conversations  # in order

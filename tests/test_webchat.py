@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import itertools
+import json
+import sqlite3
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
@@ -64,6 +66,22 @@ async def test_a_whole_inquiry_through_the_web_chat(client):
     assert any("خلال أسبوعين" in t for t in texts)
     assert [m["from"] for m in history["messages"]][:2] == ["bot", "me"]
     assert '<html lang="ar" dir="rtl">' in await (await client.get("/")).text()
+
+
+async def test_the_history_shows_what_was_typed_though_the_database_keeps_it_sealed(client, tmp_path):
+    await client.get("/")
+    status, data = await send(client, start=True)
+    status, data = await send(client, data["last"], choice="lang:ar", text="العربية")
+    status, data = await send(client, data["last"], text="أنا زبرجد ورقم هويتي ١٠١٢٣٤٥٦٧٢ متى يصرف الدعم؟")
+    history = await (await client.get("/api/chat/messages?after=0")).json()
+    texts = [m["text"] for m in history["messages"]]
+    assert "أنا زبرجد ورقم هويتي 1•••••5672 متى يصرف الدعم؟" in texts  # the ID masked once the input was read
+    assert any("تم اختيار اللغة العربية" in t for t in texts)
+    with sqlite3.connect(tmp_path / "web.sqlite3") as db:
+        stored = [t for (t,) in db.execute("SELECT text FROM inboundmessage")]
+        replies = [p for (p,) in db.execute("SELECT payload FROM outboxmessage")]
+    assert stored and not [t for t in stored if "زبرجد" in t or "متى" in t]
+    assert replies and not [p for p in replies if "text" in json.loads(p)]  # the replies sealed too
 
 
 async def test_english_switch_changes_the_page(client):

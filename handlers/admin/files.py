@@ -20,6 +20,7 @@ from handlers.admin.audit import audit
 from handlers.admin.guard import ANYONE, requires
 from handlers.admin.pages import SIGNED, problem
 from store.models import Attachment, HelpRequest
+from store.private_files import private_dir
 
 UPLOADS = DATA_DIR / "uploads"  # relative to the working directory, like the rest of ./data/
 STORED_NAME = re.compile(r"^[0-9a-f]{32}\.(pdf|jpg|png)$")
@@ -53,7 +54,7 @@ def sniff(data: bytes) -> tuple[str, str] | None:
 
 
 def _write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    private_dir(path.parent, narrow=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "wb") as out:
         out.write(data)

@@ -29,7 +29,7 @@ from handlers.admin.pages import (
     typed,
 )
 from handlers.admin.requests import late_badge, staff_names
-from store import queries
+from store import queries, sealed
 from store.ratings import rating_delay, schedule_rating
 from store.models import Attachment, HandoffRequest, InboundMessage, OutboxMessage
 
@@ -101,10 +101,11 @@ def _incoming(request: web.Request, message: InboundMessage, files: list[Attachm
         for f in files
         if f.inbound_id == message.id
     ]
-    if not (message.text or attached):
+    said = sealed.input_text(request.app[ENGINE].keyring, message)
+    if not (said or attached):
         return None
     meta = el("small", t(request, "from_beneficiary"), " · ", time_text(request, message.received_at))
-    text = typed(message.text) if message.text else None
+    text = typed(said) if said else None
     return el("li", meta, text, el("ul", attached) if attached else None, class_="msg in")
 
 
@@ -115,7 +116,8 @@ def _outgoing(request: web.Request, message: OutboxMessage, who: dict[int, str])
     )
     when = time_text(request, message.created_at)
     meta = el("small", sender, " · ", when, " · ", label(request, "delivery", message.status))
-    return el("li", meta, typed(message.payload.get("text", "")), class_="msg out")
+    payload = sealed.output_payload(request.app[ENGINE].keyring, message)
+    return el("li", meta, typed(payload.get("text", "")), class_="msg out")
 
 
 def _bubbles(request: web.Request, transcript: tuple[list, list, list], who: dict[int, str]) -> Html:
@@ -182,7 +184,7 @@ async def reply(request: web.Request) -> web.Response:
         if handoff is None:
             return problem(request, 404, "error_not_found", back="/admin/inbox")
         channel, recipient = handoff.conversation_key.split(":", 1)
-        payload = {"kind": "staff_reply", "text": text, "choices": []}
+        payload = sealed.seal_output(engine.keyring, {"kind": "staff_reply", "text": text, "choices": []})
         key = handoff.conversation_key
         tx.add(
             OutboxMessage(

@@ -178,7 +178,7 @@ async def person_page(request: web.Request) -> web.Response:
     engine, staff = request.app[ENGINE], request[SIGNED].staff
     pid = int(request.match_info["person_id"])
     async with engine.sessions() as tx, tx.begin():
-        found = await history(tx, pid)
+        found = await history(tx, request.app[KEYRING], pid)
         if found is None:
             return problem(request, 404, "error_not_found", back=PATH)
         duplicates = await possible_duplicates(tx, request.app[KEYRING], pid)

@@ -1,0 +1,91 @@
+"""Personal data in the message log and the outbox, encrypted at rest with the Keyring: the one way to write
+and to read an input's text and payload and an outgoing message's content.
+
+An input keeps in clear only what the engine routes on (`kind`, `choice`, and an event's own `event_text`,
+which is never the beneficiary's words); its text is a Fernet token and everything else the channel gave
+(name, vouched phone, files, location) one more token under `sealed`, whose presence marks the row as sealed
+(rows written before, and events, are read as they are). A conversation's outgoing message is sealed the
+same way, keeping in clear only `kind` and `rating_id` (what the dispatcher decides on); it is encrypted in
+the row rather than redacted once delivered because the web chat and the console read a conversation back
+long after delivery. Broadcasts carry no personal data and stay plain (no cost per recipient).
+"""
+
+from __future__ import annotations
+
+import json
+
+from store.crypto import Keyring
+from store.models import InboundMessage, OutboxMessage
+
+SEALED = "sealed"
+INBOUND_CLEAR = ("kind", "choice", "event_text")
+OUTBOX_CLEAR = ("kind", "rating_id")
+
+
+def _seal(keyring: Keyring, payload: dict, clear: tuple[str, ...]) -> dict:
+    kept = {k: v for k, v in payload.items() if k in clear}
+    personal = {k: v for k, v in payload.items() if k not in clear}
+    return {**kept, SEALED: keyring.encrypt(json.dumps(personal, ensure_ascii=False))}
+
+
+def _open(keyring: Keyring, payload: dict) -> dict:
+    if SEALED not in payload:
+        return payload
+    opened = {k: v for k, v in payload.items() if k != SEALED}
+    return {**json.loads(keyring.decrypt(payload[SEALED])), **opened}
+
+
+def seal_input(keyring: Keyring, message: InboundMessage, text: str, payload: dict) -> None:
+    """Write an input's text and payload into its row, encrypted."""
+    message.text = keyring.encrypt(text) if text else ""
+    message.payload = _seal(keyring, payload, INBOUND_CLEAR)
+
+
+def input_text(keyring: Keyring, message: InboundMessage) -> str:
+    """What the beneficiary typed, in clear (as kept: an ID in it masked once applied)."""
+    if message.text and SEALED in (message.payload or {}):
+        return keyring.decrypt(message.text)
+    return message.text or ""
+
+
+def input_payload(keyring: Keyring, message: InboundMessage) -> dict:
+    """An input's payload in clear: kind, choice, and what the channel gave (name, phone, files, location)."""
+    return _open(keyring, message.payload or {})
+
+
+def seal_output(keyring: Keyring, payload: dict) -> dict:
+    """An outgoing message's payload as stored: its text and choices encrypted."""
+    return _seal(keyring, payload, OUTBOX_CLEAR)
+
+
+def output_payload(keyring: Keyring, row: OutboxMessage) -> dict:
+    """An outgoing message's payload in clear (kind, text, choices, …), sealed or not."""
+    return _open(keyring, row.payload or {})
+
+
+def opened(keyring: Keyring, row: OutboxMessage) -> OutboxMessage:
+    """The row itself when it is plain, else a copy outside any session with its payload in clear: what a
+    channel sender (and a caller of the engine) reads; the stored row stays sealed."""
+    if SEALED not in (row.payload or {}):
+        return row
+    copy = OutboxMessage(**{c.name: getattr(row, c.name) for c in OutboxMessage.__table__.columns})
+    copy.payload = output_payload(keyring, row)
+    return copy
+
+
+def rotate_input(keyring: Keyring, message: InboundMessage) -> int:
+    """Re-encrypt a sealed input with the newest key (key rotation); the number of values rewritten."""
+    if SEALED not in (message.payload or {}):
+        return 0
+    if message.text:
+        message.text = keyring.rotate(message.text)
+    message.payload = {**message.payload, SEALED: keyring.rotate(message.payload[SEALED])}
+    return 2 if message.text else 1
+
+
+def rotate_output(keyring: Keyring, row: OutboxMessage) -> int:
+    """Re-encrypt a sealed outgoing message with the newest key (key rotation); the number of values rewritten."""
+    if SEALED not in (row.payload or {}):
+        return 0
+    row.payload = {**row.payload, SEALED: keyring.rotate(row.payload[SEALED])}
+    return 1
