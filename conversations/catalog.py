@@ -6,8 +6,9 @@ import string
 import tomllib
 from pathlib import Path
 
-LOCALES = Path(__file__).resolve().parent / "locales"
-LANGUAGES = ("ar", "en")
+from conversations.languages import LOCALES, META, known
+
+LANGUAGES = tuple(known())
 
 
 def placeholders(text: str) -> set[str]:
@@ -28,7 +29,7 @@ class Catalog:
         texts = {lang: _read(LOCALES / lang) for lang in LANGUAGES}
         for lang, entries in (overrides or {}).items():
             for key, value in entries.items():
-                if key not in texts[lang]:
+                if lang not in texts or key not in texts[lang]:
                     raise KeyError(f"texts.{lang}.{key}: no such text in the catalog")
                 if placeholders(value) != placeholders(texts[lang][key]):
                     raise ValueError(
@@ -48,7 +49,7 @@ class Catalog:
 def _read(folder: Path) -> dict[str, str]:
     """Merge a language's files; a key defined in two files is a mistake."""
     merged: dict[str, str] = {}
-    for path in sorted(folder.glob("*.toml")):
+    for path in sorted(p for p in folder.glob("*.toml") if p.name != META):
         table = tomllib.loads(path.read_text(encoding="utf-8"))
         twice = set(table) & set(merged)
         if twice:
