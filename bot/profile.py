@@ -152,30 +152,20 @@ class FaqText(Strict):
 
 class FaqEntry(Strict):
     """A knowledge-base entry drawn from the association's policy: Arabic and English, and optionally other
-    languages (`[faq.ur]`); a question in a language without its answer gets the Arabic and English ones."""
+    languages (`[faq.translations.ur]`); a question in a language without its answer gets the Arabic and English."""
 
-    model_config = ConfigDict(extra="allow", frozen=True)
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=40)  # it travels in 64-byte button data
     ar: FaqText
     en: FaqText
-
-    @model_validator(mode="before")
-    @classmethod
-    def _other_languages(cls, raw: object) -> object:
-        if isinstance(raw, dict):
-            for code in set(raw) - {"id", "ar", "en"}:
-                _known_language(code)
-                raw = {**raw, code: FaqText.model_validate(raw[code])}
-        return raw
+    translations: dict[Lang, FaqText] = Field(default_factory=dict)
 
     def text_in(self, lang: str) -> FaqText | None:
         """The entry in `lang`, or None when it has no text in that language."""
-        own = getattr(self, lang, None) if lang in languages.known() else None
-        return own if isinstance(own, FaqText) else None
+        return {"ar": self.ar, "en": self.en}.get(lang) or self.translations.get(lang)
 
     def parts(self) -> list[FaqText]:
         """The entry in every language it is written in."""
-        return [self.ar, self.en, *(v for v in (self.model_extra or {}).values() if isinstance(v, FaqText))]
+        return [self.ar, self.en, *self.translations.values()]
 
 
 class WhatsAppTemplate(Strict):
