@@ -49,9 +49,9 @@ def language_of(text: str, offered: list[str]) -> str | None:
     if script is None:
         return None
     candidates = [code for code in offered if languages.get(code).script == script]
-    if len(candidates) > 1:  # a language's own letters (Urdu's ے ں ٹ…) prove it; their absence rules it out
-        own = [c for c in candidates if set(text) & set(languages.get(c).letters)]
-        candidates = own or [c for c in candidates if not languages.get(c).letters]
+    # A language's own letters (Urdu's ے ں ٹ…) prove it; their absence rules it out.
+    own = [c for c in candidates if set(text) & set(languages.get(c).letters)]
+    candidates = own or [c for c in candidates if not languages.get(c).letters]
     if len(candidates) <= 1:
         return candidates[0] if candidates else None
     if script == "Latn":
