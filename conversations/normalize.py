@@ -1,4 +1,5 @@
-"""Arabic-aware text normalisation, so that the ways people type the same word compare equal."""
+"""Text normalisation, so that the ways people type the same word compare equal: Arabic letter forms, and the
+digits of every script (Arabic-Indic, Urdu's, Bengali, Devanagari…) as 0-9."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+_DIGIT = re.compile(r"\d")  # in a str pattern: every decimal digit of every script (Unicode Nd)
 _LETTERS = str.maketrans(
     {
         "أ": "ا",
@@ -30,8 +31,10 @@ _SPACES = re.compile(r"\s+")
 
 
 def digits_to_ascii(text: str) -> str:
-    """Arabic-Indic and Persian digits to 0-9; everything else unchanged."""
-    return text.translate(_DIGITS)
+    """The decimal digits of any script (٣, ۳, ৩, ३…) to 0-9; everything else unchanged."""
+    if text.isascii():
+        return text
+    return _DIGIT.sub(lambda found: str(unicodedata.decimal(found.group())), text)
 
 
 def strip_invisible(text: str) -> str:
