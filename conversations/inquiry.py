@@ -65,8 +65,14 @@ def _in(entry: FaqEntry, lg: str) -> FaqText:
 
 
 def _answer(entry_id: str, data: dict, ctx: Context) -> Step:
+    """The answer in the conversation's language; without one, in Arabic and English, saying that staff
+    can be asked in the beneficiary's own language."""
     entry = ctx.faq.entries[entry_id]
-    return goto(ANSWERED, data, ctx, Reply(_in(entry, lang(data)).answer))
+    own = entry.text_in(lang(data))
+    if own is not None:
+        return goto(ANSWERED, data, ctx, Reply(own.answer))
+    both = f"{text(ctx, data, 'inquiry_other_languages')}\n\n{entry.ar.answer}\n\n{entry.en.answer}"
+    return goto(ANSWERED, data, ctx, Reply(both))
 
 
 def ask(question: str, data: dict, ctx: Context) -> Step:

@@ -18,6 +18,15 @@ _LETTERS = str.maketrans(
         "ئ": "ي",
         "ى": "ي",
         "ة": "ه",
+        # Urdu's letter forms and the Arabic ones a keyboard may give instead: one form each, on both sides.
+        "ی": "ي",
+        "ے": "ي",
+        "ۓ": "ي",
+        "ک": "ك",
+        "ہ": "ه",
+        "ۂ": "ه",
+        "ۃ": "ه",
+        "ھ": "ه",
         "ء": None,
         "ـ": None,  # tatweel
     }
