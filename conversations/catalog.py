@@ -6,6 +6,7 @@ import string
 import tomllib
 from pathlib import Path
 
+from conversations import languages
 from conversations.languages import LOCALES, META, known
 
 LANGUAGES = tuple(known())
@@ -42,8 +43,12 @@ class Catalog:
         return self._texts
 
     def __call__(self, lang: str, key: str, **params: object) -> str:
+        """The text, its numbers written in the language's own digits (৫, ५) where it reads them."""
         table = self._texts.get(lang) or self._texts["ar"]
-        return table[key].format(**params) if params else table[key]
+        if not params:
+            return table[key]
+        digits = languages.get(lang).show_digits
+        return table[key].format(**{k: digits(str(v)) if isinstance(v, int) else v for k, v in params.items()})
 
 
 def _read(folder: Path) -> dict[str, str]:
