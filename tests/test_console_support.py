@@ -167,9 +167,8 @@ async def console_on(url: str, clock: Clock, **settings: object) -> AsyncIterato
     config = Settings(
         _env_file=None,
         database_url=url,
-        profile=str(FIXTURES / "profile.toml"),
         data_keys=new_key(),
-        **settings,
+        **{"profile": str(FIXTURES / "profile.toml"), **settings},
     )
     app = create_app(config, clock=clock, background=False)
     if not any(resource.canonical == "/admin/login" for resource in app.router.resources()):

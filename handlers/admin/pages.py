@@ -11,6 +11,7 @@ from pathlib import Path
 from aiohttp import web
 
 from bot.appkeys import ENGINE, SETTINGS
+from conversations import languages
 from conversations.calendar import local
 from conversations.catalog import Catalog
 from conversations.dates import date_text, datetime_text
@@ -88,6 +89,11 @@ def t(request: web.Request, key: str, **params: object) -> str:
 def label(request: web.Request, prefix: str, key: str) -> str:
     """The catalog's label `prefix_key`, or the key itself when the catalog has none."""
     return TEXTS.languages()[lang_of(request)].get(f"{prefix}_{key}", key)
+
+
+def language_name(request: web.Request, code: str) -> str:
+    """A beneficiary language as staff read it: the console's own word, else the language's name in itself."""
+    return TEXTS.languages()[lang_of(request)].get(f"language_{code}") or languages.get(code).name
 
 
 def secure(request: web.Request) -> bool:
