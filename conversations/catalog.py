@@ -1,4 +1,6 @@
-"""The texts beneficiaries read, one catalog per language; a profile may override any of them."""
+"""The texts beneficiaries read, one catalog per language; a profile may override any of them. A text may be a
+table of CLDR plural forms (`key = { one = "…", two = "…", few = "…", many = "…", other = "…" }`), chosen by the
+`count` given (or the one number given) with the language's plural rules."""
 
 from __future__ import annotations
 
@@ -10,17 +12,28 @@ from conversations import languages
 from conversations.languages import LOCALES, META, known
 
 LANGUAGES = tuple(known())
+PLURAL_FORMS = frozenset({"zero", "one", "two", "few", "many", "other"})
+Text = str | dict[str, str]
 
 
-def placeholders(text: str) -> set[str]:
-    """The `{names}` a text expects."""
-    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+def placeholders(text: Text) -> set[str]:
+    """The `{names}` a text expects (in any of its plural forms)."""
+    forms = text.values() if isinstance(text, dict) else (text,)
+    return {name for form in forms for _, name, _, _ in string.Formatter().parse(form) if name}
+
+
+def _form(text: Text, lang: str, params: dict[str, object]) -> str:
+    """The text, or the plural form its count asks for in `lang`."""
+    if isinstance(text, str):
+        return text
+    count = params.get("count", next((v for v in params.values() if isinstance(v, int)), 0))
+    return text.get(languages.get(lang).plural(int(count)), text["other"])
 
 
 class Catalog:
     """Look up a text by key in a language and fill its placeholders."""
 
-    def __init__(self, texts: dict[str, dict[str, str]]):
+    def __init__(self, texts: dict[str, dict[str, Text]]):
         self._texts = texts
 
     @classmethod
@@ -39,16 +52,17 @@ class Catalog:
                 texts[lang][key] = value
         return cls(texts)
 
-    def languages(self) -> dict[str, dict[str, str]]:
+    def languages(self) -> dict[str, dict[str, Text]]:
         return self._texts
 
     def __call__(self, lang: str, key: str, **params: object) -> str:
         """The text, its numbers written in the language's own digits (৫, ५) where it reads them."""
         table = self._texts.get(lang) or self._texts["ar"]
+        text = _form(table[key], lang, params)
         if not params:
-            return table[key]
+            return text
         digits = languages.get(lang).show_digits
-        return table[key].format(**{k: digits(str(v)) if isinstance(v, int) else v for k, v in params.items()})
+        return text.format(**{k: digits(str(v)) if isinstance(v, int) else v for k, v in params.items()})
 
 
 def _read(folder: Path) -> dict[str, str]:
@@ -59,5 +73,8 @@ def _read(folder: Path) -> dict[str, str]:
         twice = set(table) & set(merged)
         if twice:
             raise ValueError(f"{path}: keys already defined in another file: {', '.join(sorted(twice))}")
+        for key, value in table.items():
+            if isinstance(value, dict) and ("other" not in value or set(value) - PLURAL_FORMS):
+                raise ValueError(f"{path}: {key}: plural forms are {', '.join(sorted(PLURAL_FORMS))}, with other")
         merged |= table
     return merged

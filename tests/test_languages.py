@@ -43,6 +43,14 @@ def test_plural_categories_come_from_cldr():
     assert [languages.get("en").plural(n) for n in (1, 2)] == ["one", "other"]
 
 
+def test_a_text_with_plural_forms_reads_right_for_each_count():
+    days = {"one": "يوم عمل واحد", "two": "يوما عمل", "few": "{days} أيام عمل", "many": "{days} يوم عمل", "other": "{days} يوم عمل"}
+    texts = Catalog({"ar": {"k": days}, "en": {"k": {"one": "{days} working day", "other": "{days} working days"}}, "bn": {"k": {"other": "{days} কর্মদিবস"}}})
+    assert [texts("ar", "k", days=n) for n in (1, 2, 3, 11)] == ["يوم عمل واحد", "يوما عمل", "3 أيام عمل", "11 يوم عمل"]
+    assert [texts("en", "k", days=n) for n in (1, 5)] == ["1 working day", "5 working days"]
+    assert texts("bn", "k", days=5) == "৫ কর্মদিবস"  # in Bengali digits
+
+
 # ---------------------------------------------------------------- offered languages (a profile's list)
 
 NOW = datetime(2026, 11, 25, 8, 0, tzinfo=timezone.utc)
