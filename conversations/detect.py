@@ -8,7 +8,7 @@ from __future__ import annotations
 import unicodedata
 
 from conversations import languages, latin
-from conversations.normalize import strip_invisible
+from conversations.normalize import normalize, strip_invisible, word_set
 
 _SCRIPT_OF_BLOCK = {  # the first word of a letter's Unicode name → ISO 15924
     "ARABIC": "Arab",
@@ -35,8 +35,8 @@ def script_of(text: str) -> str | None:
 
 def _by_markers(text: str, candidates: list[str]) -> str | None:
     """Among languages of one script, the one whose common words the text holds most of (ties: None)."""
-    words = set(text.split())
-    scores = {code: len(words & set(languages.get(code).markers)) for code in candidates}
+    words = set(normalize(text).split())
+    scores = {code: len(words & word_set(*languages.get(code).markers)) for code in candidates}
     best = max(scores.values())
     winners = [code for code, score in scores.items() if score == best]
     return winners[0] if best > 0 and len(winners) == 1 else None

@@ -35,7 +35,9 @@ _LETTERS = str.maketrans(
 _DIACRITICS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed]")
 # Bidi controls, zero-width characters and the byte-order mark: invisible, but they break matching.
 _INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\u00ad]")
-_PUNCT = re.compile(r"[^\w\s]|_")
+# Punctuation and symbols; the vowel signs and viramas of the Indic scripts (U+0900–U+0DFF) are part of their
+# words, though not \w, so they stay (only the danda । ॥ goes).
+_PUNCT = re.compile(r"[^\w\s\u0900-\u0963\u0966-\u0dff]|_")
 _SPACES = re.compile(r"\s+")
 
 
