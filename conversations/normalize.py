@@ -67,11 +67,6 @@ def has_arabic(text: str) -> bool:
     return any("\u0600" <= ch <= "\u06ff" or "\u0750" <= ch <= "\u077f" for ch in text)
 
 
-def has_latin(text: str) -> bool:
-    """True when the text holds at least one Latin letter."""
-    return any(ch.isascii() and ch.isalpha() for ch in text)
-
-
 @lru_cache(maxsize=256)
 def word_set(*words: str) -> frozenset[str]:
     """The normalised forms of command words, for matching what was typed (cached: asked on every input)."""
