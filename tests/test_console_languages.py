@@ -47,3 +47,16 @@ async def test_the_announcement_page_names_every_offered_language_and_sends_to_a
     assert broadcast.audience == {"languages": ["ur"]}
     progress = await console.client.get(sent.headers["Location"])
     assert progress.status == 200 and "اردو" in await progress.text()
+
+
+async def test_the_languages_page_lists_each_offered_language_and_which_are_not_yet_reviewed(console: Console):
+    await console.signed_in_as("viewer")
+    page = await console.client.get("/admin/languages")
+    assert page.status == 200, await page.text()
+    html = await page.text()
+    assert 'href="/admin/languages"' in html  # in the console's navigation
+    for name in ("اردو", "বাংলা", "हिन्दी", "नेपाली", "Bahasa Indonesia", "Tagalog"):
+        assert name in html, name
+    assert "لم يراجع متحدث أصلي نصوص هذه اللغات بعد" in html
+    assert html.count("بمساعدة الترجمة الآلية") == 6 and html.count("لم تُراجع بعد") == 6
+    assert "machine-assisted" not in html and ">ur<" not in html  # no internal value reaches staff

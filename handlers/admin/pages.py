@@ -164,6 +164,7 @@ def _header(request: web.Request, lang: str) -> Html:
         el("a", t(request, "nav_complaints"), href="/admin/complaints"),
         el("a", t(request, "nav_reports"), href="/admin/reports"),
         el("a", t(request, "nav_digest"), href="/admin/digest"),
+        el("a", t(request, "nav_languages"), href="/admin/languages"),
     ]
     if signed.staff.role == "admin":
         links.append(el("a", t(request, "nav_audit"), href="/admin/audit"))

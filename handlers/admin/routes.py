@@ -15,6 +15,7 @@ from handlers.admin import (
     digest,
     files,
     inbox,
+    languages_page,
     programs,
     registrations,
     reports,
@@ -66,6 +67,7 @@ def _oversight_routes(router: web.UrlDispatcher) -> None:
     router.add_get("/admin/reports.csv", reports.export_csv)
     router.add_get("/admin/reports.xlsx", reports.export_xlsx)
     router.add_get("/admin/digest", digest.digest_page)
+    router.add_get("/admin/languages", languages_page.languages_page)
 
 
 def setup_admin_routes(app: web.Application) -> None:
