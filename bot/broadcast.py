@@ -10,6 +10,7 @@ from typing import Callable
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from conversations import languages
 from store.audience import audience_query
 from store.queries import insert_new
 from store.models import Broadcast, ChannelIdentity, OutboxMessage
@@ -50,7 +51,7 @@ async def fan_out(sessions: async_sessionmaker[AsyncSession], broadcast_id: int,
                     "conversation_key": f"{identity.channel}:{identity.external_id}",
                     "payload": {
                         "kind": "announcement",
-                        "text": broadcast.text_en if person.language == "en" else broadcast.text_ar,
+                        "text": broadcast.text_ar if languages.get(person.language).fallback == "ar" else broadcast.text_en,
                         "choices": [],
                     },
                     "status": "pending",

@@ -5,13 +5,23 @@ from __future__ import annotations
 import tomllib
 from datetime import time
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from conversations import languages
 
 PROFILES_DIR = Path(__file__).resolve().parent.parent / "profiles"
 DEFAULT_PROFILE = "bukayriyah"
-Lang = Literal["ar", "en"]
+
+
+def _known_language(code: str) -> str:
+    if code not in languages.known():
+        raise ValueError(f"no catalog for language {code!r} (known: {', '.join(languages.known())})")
+    return code
+
+
+Lang = Annotated[str, AfterValidator(_known_language)]  # a language with a catalog folder
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -23,13 +33,24 @@ class Strict(BaseModel):
 
 
 class Bilingual(Strict):
-    """A text shown to beneficiaries, in Arabic and English."""
+    """A text shown to beneficiaries, in Arabic and English, and optionally in other languages (`ur = "…"`);
+    a language without its own text shows its fallback's (see conversations/languages.py)."""
 
+    model_config = ConfigDict(extra="allow", frozen=True)
     ar: str = Field(min_length=1)
     en: str = Field(min_length=1)
 
+    @model_validator(mode="after")
+    def _other_languages(self) -> "Bilingual":
+        for code, value in (self.model_extra or {}).items():
+            _known_language(code)
+            if not isinstance(value, str) or not value.strip():
+                raise ValueError(f"{code}: a non-empty text")
+        return self
+
     def get(self, lang: str) -> str:
-        return self.en if lang == "en" else self.ar
+        own = getattr(self, lang, None) if lang in languages.known() else None
+        return own if isinstance(own, str) else getattr(self, languages.get(lang).fallback)
 
 
 class Holiday(Strict):
@@ -130,11 +151,21 @@ class FaqText(Strict):
 
 
 class FaqEntry(Strict):
-    """A knowledge-base entry drawn from the association's policy."""
+    """A knowledge-base entry drawn from the association's policy: Arabic and English, and optionally other
+    languages (`[faq.translations.ur]`); a question in a language without its answer gets the Arabic and English."""
 
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=40)  # it travels in 64-byte button data
     ar: FaqText
     en: FaqText
+    translations: dict[Lang, FaqText] = Field(default_factory=dict)
+
+    def text_in(self, lang: str) -> FaqText | None:
+        """The entry in `lang`, or None when it has no text in that language."""
+        return {"ar": self.ar, "en": self.en}.get(lang) or self.translations.get(lang)
+
+    def parts(self) -> list[FaqText]:
+        """The entry in every language it is written in."""
+        return [self.ar, self.en, *self.translations.values()]
 
 
 class WhatsAppTemplate(Strict):

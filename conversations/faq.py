@@ -51,7 +51,7 @@ class FaqIndex:
         self.entries = {e.id: e for e in profile.faq}
         self._variants: list[tuple[str, str]] = []
         for entry in profile.faq:
-            for part in (entry.ar, entry.en):
+            for part in entry.parts():
                 for question in part.questions:
                     folded = fold(question)
                     if folded:

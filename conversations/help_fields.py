@@ -73,10 +73,10 @@ Checked = tuple[object, str | None]  # (the clean value, None) or (None, the cat
 
 
 def check_name(typed: str) -> Checked:
-    """Letters only (Arabic or Latin; marks, and the hyphen or apostrophe of «Al-Qahtani», allowed), at least
-    two words, 5–100 characters."""
+    """Letters only, in any script (with their marks: Arabic harakat, the vowel signs of Bengali and
+    Devanagari; and the hyphen or apostrophe of «Al-Qahtani»), at least two words, 5–100 characters."""
     name = " ".join(strip_invisible(typed).split())
-    if not all(ch.isalpha() or ch in " -'" or unicodedata.category(ch) == "Mn" for ch in name):
+    if not all(ch.isalpha() or ch in " -'" or unicodedata.category(ch) in ("Mn", "Mc") for ch in name):
         return None, "help_name_letters"
     if sum(any(ch.isalpha() for ch in word) for word in name.split()) < 2:
         return None, "help_name_two_words"

@@ -9,7 +9,8 @@
 
 from __future__ import annotations
 
-from conversations import handoff
+from bot.profile import FaqEntry, FaqText
+from conversations import handoff, languages
 from conversations.effects import Reply
 from conversations.faq import classify, fold
 from conversations.flow import choice, goto, lang, reask, state, text
@@ -40,7 +41,7 @@ def _answered_prompt(data: dict, ctx: Context) -> tuple:
 
 def _pick_prompt(data: dict, ctx: Context) -> tuple:
     lg = lang(data)
-    options = [Choice(f"faq:{i}", getattr(ctx.faq.entries[i], lg).questions[0]) for i in data.get("offered", [])]
+    options = [Choice(f"faq:{i}", _in(ctx.faq.entries[i], lg).questions[0]) for i in data.get("offered", [])]
     options.append(choice(ctx, data, "inquiry:none", "inquiry_none_of_these"))
     return (Reply(text(ctx, data, "inquiry_pick"), tuple(options)),)
 
@@ -58,9 +59,20 @@ def _no_match_prompt(data: dict, ctx: Context) -> tuple:
     )
 
 
+def _in(entry: FaqEntry, lg: str) -> FaqText:
+    """The entry in the conversation's language, or in the language that one falls back to."""
+    return entry.text_in(lg) or entry.text_in(languages.get(lg).fallback) or entry.ar
+
+
 def _answer(entry_id: str, data: dict, ctx: Context) -> Step:
+    """The answer in the conversation's language; without one, in Arabic and English, saying that staff
+    can be asked in the beneficiary's own language."""
     entry = ctx.faq.entries[entry_id]
-    return goto(ANSWERED, data, ctx, Reply(getattr(entry, lang(data)).answer))
+    own = entry.text_in(lang(data))
+    if own is not None:
+        return goto(ANSWERED, data, ctx, Reply(own.answer))
+    both = f"{text(ctx, data, 'inquiry_other_languages')}\n\n{entry.ar.answer}\n\n{entry.en.answer}"
+    return goto(ANSWERED, data, ctx, Reply(both))
 
 
 def ask(question: str, data: dict, ctx: Context) -> Step:

@@ -1,4 +1,5 @@
-"""Arabic-aware text normalisation, so that the ways people type the same word compare equal."""
+"""Text normalisation, so that the ways people type the same word compare equal: Arabic letter forms, and the
+digits of every script (Arabic-Indic, Urdu's, Bengali, Devanagari…) as 0-9."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+_DIGIT = re.compile(r"\d")  # in a str pattern: every decimal digit of every script (Unicode Nd)
 _LETTERS = str.maketrans(
     {
         "أ": "ا",
@@ -17,6 +18,15 @@ _LETTERS = str.maketrans(
         "ئ": "ي",
         "ى": "ي",
         "ة": "ه",
+        # Urdu's letter forms and the Arabic ones a keyboard may give instead: one form each, on both sides.
+        "ی": "ي",
+        "ے": "ي",
+        "ۓ": "ي",
+        "ک": "ك",
+        "ہ": "ه",
+        "ۂ": "ه",
+        "ۃ": "ه",
+        "ھ": "ه",
         "ء": None,
         "ـ": None,  # tatweel
     }
@@ -25,13 +35,17 @@ _LETTERS = str.maketrans(
 _DIACRITICS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed]")
 # Bidi controls, zero-width characters and the byte-order mark: invisible, but they break matching.
 _INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\u00ad]")
-_PUNCT = re.compile(r"[^\w\s]|_")
+# Punctuation and symbols; the vowel signs and viramas of the Indic scripts (U+0900–U+0DFF) are part of their
+# words, though not \w, so they stay (only the danda । ॥ goes).
+_PUNCT = re.compile(r"[^\w\s\u0900-\u0963\u0966-\u0dff]|_")
 _SPACES = re.compile(r"\s+")
 
 
 def digits_to_ascii(text: str) -> str:
-    """Arabic-Indic and Persian digits to 0-9; everything else unchanged."""
-    return text.translate(_DIGITS)
+    """The decimal digits of any script (٣, ۳, ৩, ३…) to 0-9; everything else unchanged."""
+    if text.isascii():
+        return text
+    return _DIGIT.sub(lambda found: str(unicodedata.decimal(found.group())), text)
 
 
 def strip_invisible(text: str) -> str:
@@ -51,11 +65,6 @@ def normalize(text: str) -> str:
 def has_arabic(text: str) -> bool:
     """True when the text holds at least one Arabic letter."""
     return any("\u0600" <= ch <= "\u06ff" or "\u0750" <= ch <= "\u077f" for ch in text)
-
-
-def has_latin(text: str) -> bool:
-    """True when the text holds at least one Latin letter."""
-    return any(ch.isascii() and ch.isalpha() for ch in text)
 
 
 @lru_cache(maxsize=256)

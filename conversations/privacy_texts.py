@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, Iterable
 
 from bot.profile import Profile
+from conversations import languages
 from conversations.catalog import Catalog
 from conversations.dates import date_text
 from conversations.national_id import mask
@@ -35,7 +36,7 @@ def export_text(
         line("export_residency", residency),
         line("export_household", person.household_size),
         line("export_income", income),
-        line("export_language", t(lang, f"lang_{person.language}")),
+        line("export_language", languages.get(person.language).name),
         line("export_channels", ", ".join(channels)),
         "",
         t(lang, "export_requests"),

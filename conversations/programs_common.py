@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from babel.dates import format_date
 
 from conversations.calendar import local
-from conversations.dates import datetime_text
+from conversations import languages
+from conversations.dates import datetime_text, short_date
 from conversations.flow import lang, text
 from conversations.help_fields import city_name, label
 from conversations.types import Context, ProgramView, RegistrationView
@@ -55,8 +55,13 @@ def registration_of(ctx: Context, program_id: int) -> RegistrationView | None:
     return next(signed, None)
 
 
+def written_in(data: dict, ar: str, en: str) -> str:
+    """A program's text as staff wrote it (Arabic and English): the one the conversation's language falls back to."""
+    return ar if languages.get(lang(data)).fallback == "ar" else en
+
+
 def title(program: ProgramView, data: dict) -> str:
-    return program.title_en if lang(data) == "en" else program.title_ar
+    return written_in(data, program.title_ar, program.title_en)
 
 
 def when(ctx: Context, data: dict, moment: datetime) -> str:
@@ -66,20 +71,20 @@ def when(ctx: Context, data: dict, moment: datetime) -> str:
 
 def short_day(ctx: Context, data: dict, moment: datetime) -> str:
     """«3 ديسمبر» / "3 December", for a button."""
-    return format_date(local(ctx.profile, moment).date(), "d MMMM", locale=lang(data))
+    return short_date(lang(data), local(ctx.profile, moment).date())
 
 
 def where(ctx: Context, data: dict, program: ProgramView) -> str:
     """The line saying where: in person, the place; remote, the link."""
     if program.mode == "remote":
         return text(ctx, data, "prog_where_remote", link=program.link)
-    place = program.place_en if lang(data) == "en" else program.place_ar
+    place = written_in(data, program.place_ar, program.place_en)
     return text(ctx, data, "prog_where_in_person", place=place)
 
 
 def arrangements(ctx: Context, data: dict, program: ProgramView) -> str:
     """The program's arrangements as staff wrote them, or a line saying staff will tell of any."""
-    written = (program.arrangements_en if lang(data) == "en" else program.arrangements_ar).strip()
+    written = written_in(data, program.arrangements_ar, program.arrangements_en).strip()
     return written or text(ctx, data, "prog_no_arrangements")
 
 
@@ -105,7 +110,7 @@ def condition_text(ctx: Context, data: dict, condition: dict) -> str:
         return text(ctx, data, "prog_cond_residency", statuses=names)
     if key == "question":
         answer = text(ctx, data, f"prog_{condition.get('expect', 'yes')}")
-        return text(ctx, data, "prog_cond_question", question=condition.get(lang(data), ""), answer=answer)
+        return text(ctx, data, "prog_cond_question", question=written_in(data, condition.get("ar", ""), condition.get("en", "")), answer=answer)
     return text(ctx, data, "prog_cond_other")
 
 
@@ -132,7 +137,7 @@ def closed_reason(program: ProgramView, now: datetime) -> str | None:
 def describe(program: ProgramView, data: dict, ctx: Context) -> str:
     """The program's details: title, description, time, place, seats, deadline, conditions, and what to do
     (for one the beneficiary signed up for: their status)."""
-    description = program.description_en if lang(data) == "en" else program.description_ar
+    description = written_in(data, program.description_ar, program.description_en)
     lines = [text(ctx, data, "prog_title", title=title(program, data)), description.strip(), ""]
     if program.kind != "service":
         lines.append(text(ctx, data, "prog_when", when=when(ctx, data, program.starts_at)))

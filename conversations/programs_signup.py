@@ -17,7 +17,7 @@ details. A condition not met ends it politely and records nothing.
 from __future__ import annotations
 
 from conversations.effects import Effect, RegisterForProgram, Reply
-from conversations.flow import goto, lang, reask, state, text
+from conversations.flow import goto, reask, state, text
 from conversations.help_fields import RESIDENCIES, city_choices, keyed_choices, picked
 from conversations.programs_common import (
     AFTER,
@@ -34,6 +34,7 @@ from conversations.programs_common import (
     current,
     title,
     with_program,
+    written_in,
 )
 from conversations.programs_rules import check_age, check_note, first_unmet, known_answers, next_question
 from conversations.types import Choice, Context, Inbound, ProgramView, Step
@@ -99,7 +100,9 @@ def _condition_prompt(data: dict, ctx: Context) -> tuple[Effect, ...]:
     index = int(asking.removeprefix("question_") or 0) if asking.removeprefix("question_").isdecimal() else -1
     if program is None or not 0 <= index < len(program.conditions):
         return (Reply(text(ctx, data, "prog_gone")),)  # withdrawn meanwhile: nothing left to ask
-    return (Reply(program.conditions[index].get(lang(data), "") or text(ctx, data, "prog_gone"), _yes_no(data, ctx)),)
+    condition = program.conditions[index]
+    asked = written_in(data, condition.get("ar", ""), condition.get("en", ""))
+    return (Reply(asked or text(ctx, data, "prog_gone"), _yes_no(data, ctx)),)
 
 
 def _answer(asking: str, inbound: Inbound) -> tuple[object, str | None]:

@@ -20,9 +20,10 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+from conversations import programs_common
 from conversations.complaints import FOLLOWED, MENU_C as COMPLAINTS_MENU
 from conversations.effects import CancelTimer, Effect, RecordRating, Reply, ScheduleTimer, SetRatingStatus
-from conversations.flow import STATES, choice, goto, lang, on_event, reask, state, text
+from conversations.flow import STATES, choice, goto, on_event, reask, state, text
 from conversations.normalize import digits_to_ascii, normalize, strip_invisible
 from conversations.types import Choice, Context, Inbound, Step
 
@@ -112,8 +113,7 @@ def service_text(ctx: Context, data: dict, service: str) -> str:
         program = next((p for p in ctx.programs if str(p.id) == ref), None)
         if program is None:
             return text(ctx, data, "rating_for_other")
-        title = program.title_en if lang(data) == "en" else program.title_ar
-        return text(ctx, data, f"rating_for_{kind}", title=title)
+        return text(ctx, data, f"rating_for_{kind}", title=programs_common.title(program, data))
     if kind == "complaint":
         filed = next((c for c in ctx.complaints if c.reference == ref), None)
         noun = "suggestion" if filed is not None and filed.kind == "suggestion" else "complaint"

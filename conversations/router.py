@@ -3,7 +3,7 @@ the input to the state the conversation is in. This is the only entry point the 
 
 from __future__ import annotations
 
-from conversations import handoff, help_review, inquiry, language, menu, programs_events  # noqa: F401  (registers states)
+from conversations import handoff, help_review, inquiry, language, languages, menu, programs_events  # noqa: F401
 from conversations.effects import Reply, SetOptOut
 from conversations.flow import EVENTS, STATES, goto, text
 from conversations.normalize import digits_to_ascii, normalize, word_set
@@ -15,12 +15,16 @@ KEEP = ("lang", "rating_services")  # what survives a cancel: everything else in
 MENU_WORDS = word_set("menu", "main menu", "القائمة", "القائمة الرئيسية", "قائمة", "الرئيسية")
 BACK_WORDS = word_set("back", "رجوع", "ارجع", "الرجوع", "عودة", "السابق", "previous")
 CANCEL_WORDS = word_set("cancel", "إلغاء", "الغاء", "ألغ", "الغي", "ابي الغي")
-LANGUAGE_WORDS = word_set("language", "اللغة", "لغة", "تغيير اللغة", "change language")
 OPT_OUT_WORDS = word_set("stop", "unsubscribe", "إيقاف", "ايقاف", "إلغاء الاشتراك", "الغاء الاشتراك", "أوقف الرسائل")
 OPT_IN_WORDS = word_set("start", "subscribe", "اشتراك", "تفعيل الاشتراك", "إعادة الاشتراك")
 THANKS_WORDS = word_set("شكرا", "شكراً لك", "مشكور", "مشكورين", "يعطيك العافية", "جزاك الله خير", "thanks", "thank you")
 GLOBAL_CHOICES = ("menu", "talk_to_staff")  # buttons that mean the same wherever they were pressed
 RECEIVED = {"contact": "phone_saved", "location": "location_received", "attachment": "attachment_received"}
+
+
+def language_words(ctx: Context) -> frozenset[str]:
+    """"language" in every offered language («اللغة», «زبان», «ভাষা», «भाषा», «bahasa», «wika»)."""
+    return word_set(*(w for code in ctx.profile.languages for w in languages.get(code).words))
 
 
 def _pending(data: dict) -> list[tuple[str, str]]:
@@ -67,8 +71,9 @@ def _global(inbound: Inbound, state: str, data: dict, ctx: Context) -> Step | No
     if inbound.kind == "choice":
         if inbound.choice == "menu":
             return menu.show(data, ctx)
-        if inbound.choice in language.LANG_CHOICES:  # the web page's language switch, or an old button
-            return language.set_language(language.LANG_CHOICES[inbound.choice], data, ctx)
+        code = language.picked(inbound.choice, ctx)
+        if code is not None:  # the web page's language switch, or an old button
+            return language.set_language(code, data, ctx)
         return None
     typed = normalize(inbound.text)
     if typed in MENU_WORDS:
@@ -80,7 +85,7 @@ def _global(inbound: Inbound, state: str, data: dict, ctx: Context) -> Step | No
         if "help" in data:  # an unfinished form: say that nothing of it was kept, and stop its timers
             return help_review.cancel(kept, ctx)
         return menu.show(kept, ctx, Reply(text(ctx, data, "cancelled")))
-    if typed in LANGUAGE_WORDS:
+    if typed in language_words(ctx):
         return goto(language.CHOOSE, data, ctx)
     for words, start in handoff.GLOBAL_WORDS.items():  # «الباحث», «موظف», "staff": a person, from anywhere
         if typed in words:
@@ -104,7 +109,7 @@ def _event(inbound: Inbound, state: str, data: dict, ctx: Context) -> Step:
 def step(state: str, data: dict, inbound: Inbound, ctx: Context) -> Step:
     """Apply one input to a conversation in `state` with `data`; pure."""
     if not state or state not in STATES or "lang" not in data:
-        first = language.start(data, ctx)
+        first = language.start(data, ctx, inbound)
         return _remember_choices(_subscription(inbound, first.state, first.data, ctx) or first)
     if inbound.kind == "start":
         return _remember_choices(menu.show(data, ctx, Reply(text(ctx, data, "welcome_back"))))

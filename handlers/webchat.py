@@ -16,6 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.appkeys import ENGINE, KEYRING, SETTINGS
 from bot.channels.web import CHANNEL
 from bot.incoming import Incoming
+from conversations import languages
 from conversations.types import Inbound
 from handlers import bounds, visitor_tokens
 from store import message_ids, queries, sealed
@@ -61,10 +62,16 @@ async def page(request: web.Request) -> web.Response:
     t = engine.texts
     association = engine.profile.short_name.get(lang)
     values = {k: html.escape(t(lang, k)) for k in ("web_placeholder", "web_send", "web_switch", "web_error")}
+    offered = engine.profile.languages
+    others = [code for code in offered if code != lang]
+    two = len(offered) == 2 and len(others) == 1  # the switch flips between them; otherwise it opens the menu
+    if not two:
+        values["web_switch"] = html.escape(t(lang, "menu_language"))
     values |= {
-        "lang": lang,
-        "dir": "rtl" if lang == "ar" else "ltr",
-        "other_lang": "en" if lang == "ar" else "ar",
+        "lang": languages.get(lang).code,
+        "dir": languages.get(lang).direction,
+        "switch_choice": f"lang:{others[0]}" if two else "menu:language",
+        "switch_lang": others[0] if two else languages.get(lang).code,
         "title": html.escape(t(lang, "web_title", association=association)),
         "association": html.escape(association),
         "max_chars": str(request.app[SETTINGS].webchat_max_chars),

@@ -1,19 +1,39 @@
-"""Every text exists in Arabic and English with the same placeholders; profiles may only override known texts."""
+"""Every text exists in every language (each catalog folder) with the same placeholders; each catalog says how it
+was translated; profiles may only override known texts."""
 
 from __future__ import annotations
 
 import pytest
 
 from bot.profile import load, shipped
+from conversations import languages
 from conversations.catalog import LANGUAGES, Catalog, placeholders
 
+SHIPPED = ("ar", "en", "ur", "bn", "hi", "id", "tl", "ne")
 
-def test_arabic_and_english_have_the_same_keys_and_placeholders():
+
+def test_the_communities_languages_ship():
+    assert set(SHIPPED) <= set(LANGUAGES)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_language_has_the_arabic_keys_and_placeholders(lang):
     texts = Catalog.load().languages()
-    ar, en = texts["ar"], texts["en"]
-    assert sorted(ar) == sorted(en), f"only in ar: {set(ar) - set(en)}; only in en: {set(en) - set(ar)}"
-    mismatched = {k: (placeholders(ar[k]), placeholders(en[k])) for k in ar if placeholders(ar[k]) != placeholders(en[k])}
+    ar, other = texts["ar"], texts[lang]
+    assert sorted(other) == sorted(ar), f"only in ar: {set(ar) - set(other)}; only in {lang}: {set(other) - set(ar)}"
+    mismatched = {k: (placeholders(ar[k]), placeholders(other[k])) for k in ar if placeholders(ar[k]) != placeholders(other[k])}
     assert mismatched == {}
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_catalog_file_says_how_it_was_translated(lang):
+    meta = languages.get(lang)
+    assert meta.translation in ("original", "professional", "machine-assisted")
+    if meta.translation == "machine-assisted":
+        assert not meta.reviewed  # until a native speaker has read it
+        for path in (languages.LOCALES / lang).glob("*.toml"):
+            if path.name != languages.META:
+                assert "machine-assisted" in path.read_text(encoding="utf-8").split("\n\n", 1)[0], path
 
 
 def test_no_text_is_empty():

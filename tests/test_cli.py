@@ -17,6 +17,7 @@ def bot(tmp_path: Path, *args: str, stdin: str = "", **env: str) -> subprocess.C
         **{k: v for k, v in os.environ.items() if not k.isupper() or k in ("PATH", "HOME", "LANG", "PYTHONPATH")},
         "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'cli.sqlite3'}",
         "PROFILE": str(FIXTURES / "profile.toml"),
+        "PYTHONPATH": str(ROOT),  # this checkout's code, not whatever the environment has installed
         **env,
     }
     return subprocess.run(

@@ -173,9 +173,8 @@ async def console_on(url: str, clock: Clock, middlewares: tuple = (), **settings
     config = Settings(
         _env_file=None,
         database_url=url,
-        profile=str(FIXTURES / "profile.toml"),
         data_keys=new_key(),
-        **settings,
+        **{"profile": str(FIXTURES / "profile.toml"), **settings},
     )
     app = create_app(config, clock=clock, background=False)
     app.middlewares.extend(middlewares)

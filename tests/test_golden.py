@@ -13,7 +13,10 @@ text); the replay records sign-ups, cancellations and check-ins, and the status 
 
 A case may also give `complaints` (ComplaintView fields, times as ISO text) and `open_ratings` (rating ids
 waiting for an answer); the replay files complaints (due after the profile's working days), closes a rating
-once it is recorded or expired, and sets a complaint's reply or resolution before staff's event arrives."""
+once it is recorded or expired, and sets a complaint's reply or resolution before staff's event arrives.
+
+A case may name a shipped `profile` ("sha3af") to run on it and its texts instead of the test profile: the
+communities' transcripts (community_<language>.json) run on sha3af, which offers every shipped language."""
 
 from __future__ import annotations
 
@@ -27,7 +30,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from conversations import router
+from bot.profile import load
+from conversations import languages, router
+from conversations.catalog import Catalog
 from conversations.calendar import add_working_days, local
 from conversations.effects import (
     CancelRegistration,
@@ -241,6 +246,9 @@ def test_transcript(path: Path, profile, texts):
         pytest.skip("the router does not check handoff.GLOBAL_WORDS yet")
     if case.get("needs") == "checkin" and not CHECKIN_WIRED:
         pytest.skip("the router does not call programs_events.checkin yet")
+    if case.get("profile"):
+        profile = load(case["profile"])
+        texts = Catalog.load(profile.texts)
     actual = replay(case, profile, texts)
     if os.environ.get("UPDATE_GOLDEN") == "1":
         for step, replies in zip(case["steps"], actual):
@@ -270,3 +278,12 @@ def test_there_are_transcripts_in_both_languages():
     flows += ("complaints_follow", "complaints_staff_events")
     for flow in flows:
         assert {f"{flow}_ar", f"{flow}_en"} <= names, flow
+
+
+def test_there_is_a_community_transcript_in_every_shipped_language():
+    """Greeting from a first message, the menu, an FAQ answer, the help form to its summary with digits in the
+    language's script, and a complaint: in each language, on the profile that offers them all."""
+    for code in languages.known():
+        path = GOLDEN / f"community_{code}.json"
+        assert path.is_file(), code
+        assert json.loads(path.read_text(encoding="utf-8"))["profile"] == "sha3af", code

@@ -16,6 +16,7 @@ from handlers.admin.audit import audit
 from handlers.admin.broadcast_draft import (
     MAX_REASON,
     MAX_TEXT,
+    WRITTEN_IN,
     Draft,
     audience_size,
     complies,
@@ -32,6 +33,7 @@ from handlers.admin.pages import (
     el,
     label,
     lang_of,
+    language_name,
     layout,
     problem,
     see_other,
@@ -64,7 +66,7 @@ def _audience_fields(request: web.Request, raw: dict[str, str], programs: list[P
         ("aud_cities", [check_box(raw, f"aud_city_{c.key}", c.name.get(lang)) for c in profile.service_area]),
         (
             "aud_languages",
-            [check_box(raw, f"aud_lang_{g}", t(request, f"language_{g}")) for g in profile.languages],
+            [check_box(raw, f"aud_lang_{g}", language_name(request, g)) for g in profile.languages],
         ),
         (
             "aud_channels",
@@ -107,7 +109,7 @@ def _preview(request: web.Request, raw: dict[str, str]) -> Html:
     items = [
         el(
             "div",
-            el("h3", t(request, f"language_{lang}")),
+            el("h3", language_name(request, lang)),
             el(
                 "p",
                 raw.get(f"text_{lang}", ""),
@@ -116,7 +118,7 @@ def _preview(request: web.Request, raw: dict[str, str]) -> Html:
                 dir="rtl" if lang == "ar" else "ltr",
             ),
         )
-        for lang in request.app[ENGINE].profile.languages
+        for lang in WRITTEN_IN
     ]
     return el("section", el("h2", t(request, "preview")), *items, class_="preview")
 
@@ -134,7 +136,7 @@ def _compose_form(request: web.Request, raw: dict[str, str], programs: list[Prog
                 dir="rtl" if lang == "ar" else "ltr",
             ),
         )
-        for lang in ("ar", "en")
+        for lang in WRITTEN_IN
     ]
     override = None
     if request[SIGNED].staff.role == "admin":

@@ -18,6 +18,9 @@ from store.audience import audience_query
 from store.models import Program
 
 MAX_TEXT = 4000
+# The languages an announcement is written in (Broadcast keeps text_ar and text_en); a beneficiary of another
+# language gets the one their language falls back to (bot/broadcast.py).
+WRITTEN_IN = ("ar", "en")
 MAX_REASON = 1000
 LATE_GRACE = timedelta(minutes=5)  # a time typed a moment ago still counts as now
 
@@ -76,8 +79,8 @@ def _audience(form: Form, profile: Profile, errors: list[str]) -> dict:
 def read_draft(form: Form, profile: Profile, now: datetime) -> Draft:
     """The compose form as typed; a missing language's text is the default language's."""
     errors: list[str] = []
-    texts = {lang: form.get(f"text_{lang}") for lang in ("ar", "en")}
-    if any(not texts[lang] for lang in profile.languages):
+    texts = {lang: form.get(f"text_{lang}") for lang in WRITTEN_IN}
+    if any(not texts[lang] for lang in profile.languages if lang in texts):
         errors.append("error_b_text")
     if any(len(text) > MAX_TEXT for text in texts.values()) or len(form.get("override_reason")) > MAX_REASON:
         errors.append("error_b_too_long")

@@ -16,6 +16,7 @@ from handlers.admin.pages import (
     el,
     label,
     lang_of,
+    language_name,
     layout,
     post_form,
     problem,
@@ -54,7 +55,7 @@ def audience_text(request: web.Request, audience: dict) -> str:
     if audience.get("cities"):
         parts.append(t(request, "aud_in_cities", names=join(cities.get(c, c) for c in audience["cities"])))
     if audience.get("languages"):
-        names = join(t(request, f"language_{g}") for g in audience["languages"])
+        names = join(language_name(request, g) for g in audience["languages"])
         parts.append(t(request, "aud_in_languages", names=names))
     if audience.get("channels"):
         names = join(label(request, "channel", c) for c in audience["channels"])

@@ -11,6 +11,7 @@ from pathlib import Path
 from aiohttp import web
 
 from bot.appkeys import ENGINE, SETTINGS
+from conversations import languages
 from conversations.calendar import local
 from conversations.catalog import Catalog
 from conversations.dates import date_text, datetime_text
@@ -90,6 +91,11 @@ def label(request: web.Request, prefix: str, key: str) -> str:
     return TEXTS.languages()[lang_of(request)].get(f"{prefix}_{key}", key)
 
 
+def language_name(request: web.Request, code: str) -> str:
+    """A beneficiary language as staff read it: the console's own word, else the language's name in itself."""
+    return TEXTS.languages()[lang_of(request)].get(f"language_{code}") or languages.get(code).name
+
+
 def secure(request: web.Request) -> bool:
     """Cookies are marked Secure when the console is reached over https."""
     return request.app[SETTINGS].public_base_url.startswith("https://")
@@ -159,6 +165,7 @@ def _header(request: web.Request, lang: str) -> Html:
         el("a", t(request, "nav_complaints"), href="/admin/complaints"),
         el("a", t(request, "nav_reports"), href="/admin/reports"),
         el("a", t(request, "nav_digest"), href="/admin/digest"),
+        el("a", t(request, "nav_languages"), href="/admin/languages"),
     ]
     if signed.staff.role == "admin":
         links.append(el("a", t(request, "nav_audit"), href="/admin/audit"))

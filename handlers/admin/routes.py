@@ -17,6 +17,7 @@ from handlers.admin import (
     digest,
     files,
     inbox,
+    languages_page,
     merge,
     person_page,
     programs,
@@ -71,6 +72,7 @@ def _oversight_routes(router: web.UrlDispatcher) -> None:
     router.add_get("/admin/reports.csv", reports.export_csv)
     router.add_get("/admin/reports.xlsx", reports.export_xlsx)
     router.add_get("/admin/digest", digest.digest_page)
+    router.add_get("/admin/languages", languages_page.languages_page)
 
 
 IMPORT = r"/admin/beneficiaries/import/{batch_id:\d{1,9}}"

@@ -119,7 +119,7 @@
     if (event.key === "Enter" && !event.shiftKey) { event.preventDefault(); form.requestSubmit(); }
   });
   document.getElementById("switch").addEventListener("click", () => {
-    enqueue({ choice: "lang:" + body.dataset.otherLang }, false);
+    enqueue({ choice: body.dataset.switch }, false);
   });
   input.focus();
   start().catch(() => setError(body.dataset.error));
