@@ -123,6 +123,14 @@ def _create_staff(settings: Settings, args: argparse.Namespace) -> None:
     create_staff_command(settings, args)
 
 
+def _whatsapp_templates(settings: Settings, args: argparse.Namespace) -> None:
+    from store.migrate import upgrade
+    from bot.whatsapp_templates.command import run
+
+    upgrade(settings.database_url)
+    print("\n".join(run(settings, args.action)))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot", description="The association's digital front desk.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -138,6 +146,8 @@ def main(argv: list[str] | None = None) -> int:
     backup.add_argument("path", help="a new directory for the backup")
     restore = commands.add_parser("restore", help="restore a backup directory into an empty database")
     restore.add_argument("path", help="a directory made by `backup`")
+    templates = commands.add_parser("whatsapp-templates", help="WhatsApp message templates at Twilio")
+    templates.add_argument("action", choices=("sync", "status"), help="sync: create and submit the missing; status: refresh")
     chat = commands.add_parser("chat", help="talk to the bot in this terminal")
     chat.add_argument("--user", default="console", help="who you are in the conversation (default: console)")
     chat.add_argument("--new", action="store_true", help="start a fresh conversation")
@@ -159,6 +169,7 @@ def main(argv: list[str] | None = None) -> int:
             "create-staff": _create_staff,
             "backup": _backup,
             "restore": _restore,
+            "whatsapp-templates": _whatsapp_templates,
         }
         commands_run[args.command](settings, args)
     except (SettingsError, ProfileError, BackupError) as exc:
