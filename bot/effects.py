@@ -10,6 +10,7 @@ from functools import singledispatch
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.profile import Profile
+from bot.whatsapp_templates import subject_of
 from conversations.catalog import Catalog
 from conversations.effects import CancelTimer, HandOffToStaff, Reply, ScheduleTimer, SetLanguage, SetOptOut
 from store import queries
@@ -30,12 +31,15 @@ class Applying:
     profile: Profile
 
     def outbox(self, payload: dict) -> OutboxMessage:
-        """A message to this conversation's channel and sender, written in this transaction."""
+        """A message to this conversation's channel and sender, written in this transaction; one caused by an
+        event (a staff action, a timer) names it, and what it is about, for its template and its page."""
+        event = str(self.message.payload.get("choice") or "") if self.message.payload.get("kind") == "event" else ""
         row = OutboxMessage(
             channel=self.message.channel,
             recipient=self.message.sender_id,
             conversation_key=self.conv.key,
-            payload=payload,
+            payload={**payload, "event": event} if event else payload,
+            subject=subject_of(event),
             next_attempt_at=self.now,
             created_at=self.now,
         )

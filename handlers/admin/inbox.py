@@ -188,6 +188,7 @@ async def reply(request: web.Request) -> web.Response:
                 recipient=recipient,
                 conversation_key=key,
                 payload=payload,
+                subject=f"handoff:{reference}",
                 staff_id=staff.id,
                 next_attempt_at=now,
                 created_at=now,
