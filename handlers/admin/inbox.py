@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.appkeys import DISPATCHER, ENGINE
 from handlers.admin.audit import audit
+from handlers.admin.delivery import delivery_section
 from handlers.admin.forms import FORM
 from handlers.admin.guard import ANYONE, requires
 from handlers.admin.pages import (
@@ -28,7 +29,7 @@ from handlers.admin.pages import (
     typed,
 )
 from handlers.admin.requests import late_badge, staff_names
-from store import queries
+from store import queries, undelivered
 from store.ratings import rating_delay, schedule_rating
 from store.models import Attachment, HandoffRequest, InboundMessage, OutboxMessage
 
@@ -154,6 +155,7 @@ async def conversation(request: web.Request) -> web.Response:
         lang = await queries.conversation_language(tx, handoff.conversation_key)
         who = await staff_names(tx, {m.staff_id for m in transcript[1]} | {handoff.closed_by})
         audit(tx, staff.id, "view", f"handoff:{reference}", engine.clock())
+        messages = await undelivered.for_subject(tx, f"handoff:{reference}")
     facts = [label(request, "channel", handoff.channel), label(request, "reason", handoff.reason)]
     facts += [label(request, "handoff", handoff.status)]
     if lang in TEXTS.languages():
@@ -163,6 +165,7 @@ async def conversation(request: web.Request) -> web.Response:
         t(request, "handoff_title", reference=reference),
         el("p", " · ".join(facts), class_="status"),
         _bubbles(request, transcript, who),
+        delivery_section(request, messages),
         _forms(request, handoff, who),
     )
 

@@ -12,6 +12,7 @@ from handlers.admin import (
     broadcast_compose,
     broadcasts,
     complaints,
+    delivery,
     digest,
     files,
     inbox,
@@ -21,6 +22,7 @@ from handlers.admin import (
     reports,
     request_page,
     requests,
+    wa_templates,
 )
 from handlers.admin.pages import STATIC
 
@@ -67,6 +69,11 @@ def _oversight_routes(router: web.UrlDispatcher) -> None:
     router.add_get("/admin/reports.csv", reports.export_csv)
     router.add_get("/admin/reports.xlsx", reports.export_xlsx)
     router.add_get("/admin/digest", digest.digest_page)
+    router.add_get("/admin/undelivered", delivery.undelivered_page)
+    router.add_post(r"/admin/undelivered/{row_id:\d{1,18}}/again", delivery.send_again)
+    router.add_post(r"/admin/undelivered/{row_id:\d{1,18}}/elsewhere", delivery.send_elsewhere)
+    router.add_post(r"/admin/undelivered/{row_id:\d{1,18}}/phone", delivery.told_by_phone)
+    router.add_get("/admin/whatsapp-templates", wa_templates.templates_page)
 
 
 def setup_admin_routes(app: web.Application) -> None:
