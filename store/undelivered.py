@@ -75,6 +75,29 @@ async def for_subject(tx: AsyncSession, subject: str) -> list[OutboxMessage]:
     return list((await tx.scalars(query)).all())
 
 
+async def people_of(tx: AsyncSession, rows: list[OutboxMessage]) -> dict[int, int]:
+    """Whom each message was for: the beneficiary id behind each row's channel identity, by row id."""
+    found = {}
+    for row in rows:
+        query = select(ChannelIdentity.beneficiary_id).where(
+            ChannelIdentity.channel == row.channel, ChannelIdentity.external_id == row.recipient
+        )
+        if (beneficiary_id := await tx.scalar(query)) is not None:
+            found[row.id] = beneficiary_id
+    return found
+
+
+async def broadcast_reasons(tx: AsyncSession, broadcast_id: int) -> list[tuple[OutboxMessage, int]]:
+    """One message of a broadcast per status and error that did not arrive, with how many share them."""
+    query = (
+        select(func.min(OutboxMessage.id), func.count())
+        .where(OutboxMessage.broadcast_id == broadcast_id, OutboxMessage.status.in_(NOT_ARRIVED))
+        .group_by(OutboxMessage.status, OutboxMessage.error)
+    )
+    counted = (await tx.execute(query)).all()
+    return [(await tx.get(OutboxMessage, first), n) for first, n in counted]
+
+
 async def move_to_linked(tx: AsyncSession, row: OutboxMessage, now: datetime) -> OutboxMessage | None:
     """Send `row` on the person's other linked channel instead: a new row there, this one marked moved
     (its error names the new row); None when they have no other channel."""

@@ -54,7 +54,8 @@ def reason(request: web.Request, row: OutboxMessage) -> str:
         return ""
     code = CODE.search(error)
     if row.status == "needs_template" and (code is None or code.group(1) == "63016"):
-        return t(request, "delivery_reason_needs_template")
+        # an announcement goes to each channel of its own: it is never moved, so no other channel is claimed
+        return t(request, "delivery_error_63016" if row.broadcast_id else "delivery_reason_needs_template")
     if code is not None:
         key = f"delivery_error_{code.group(1)}"
         return t(request, key) if _known(request, key) else t(request, "delivery_error_other", code=code.group(1))
@@ -77,20 +78,32 @@ def state(request: web.Request, row: OutboxMessage) -> str:
     return f"{words}. {why}" if why else words
 
 
-def delivery_section(request: web.Request, rows: list[OutboxMessage]) -> Html:
-    """The messages this page's record caused, each with its channel, time and state."""
+def delivery_section(request: web.Request, rows: list[OutboxMessage], to: dict[int, str] | None = None) -> Html:
+    """The messages this page's record caused, each with its channel, time and state (and, where the record
+    concerns several people, `to`: the name of whom each row was for, by row id)."""
     if not rows:
         return Html("")
     cells = [
         (
-            [time_text(request, row.created_at), what(request, row), label(request, "channel", row.channel),
+            [time_text(request, row.created_at), what(request, row),
+             *([el("bdi", to.get(row.id, "—"))] if to is not None else []), label(request, "channel", row.channel),
              el("span", state(request, row), class_="delivery", data_status=row.status)],
             "late" if row.status in undelivered.NOT_ARRIVED else None,
         )
         for row in rows
     ]
-    columns = ("col_at", "col_message", "col_channel", "col_status")
+    columns = ("col_at", "col_message", *(("col_name",) if to is not None else ()), "col_channel", "col_status")
     return el("section", el("h2", t(request, "delivery_title")), table(request, columns, cells), id="delivery")
+
+
+def reasons_list(request: web.Request, counted: list[tuple[OutboxMessage, int]]) -> Html:
+    """Why a broadcast's messages did not arrive, in words, with how many for each reason."""
+    totals: dict[str, int] = {}
+    for row, n in counted:
+        words = state(request, row)
+        totals[words] = totals.get(words, 0) + n
+    items = [el("li", t(request, "delivery_reason_count", reason=words, count=n)) for words, n in totals.items()]
+    return el("section", el("h2", t(request, "delivery_reasons_title")), el("ul", *items)) if items else Html("")
 
 
 def about(request: web.Request, subject: str | None) -> Html | str:
