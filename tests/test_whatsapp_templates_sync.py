@@ -56,7 +56,8 @@ async def test_sync_creates_and_submits_every_template_once_within_the_content_a
                 await client.http_client.close()
                 await db.dispose()
     sent = fake.contents[fake.content_sid("frontdesk_rating_prompt_ar")]
-    assert [a["title"] for a in sent.request["types"]["twilio/quick-reply"]["actions"]] == ["1", "2", "3", "4", "5"]
+    buttons = sent.request["types"]["twilio/quick-reply"]["actions"]
+    assert [(a["title"], a["id"]) for a in buttons] == [(str(n), f"rating:score:{n}") for n in range(1, 6)]
     assert sent.approval == {"name": "frontdesk_rating_prompt_ar", "category": "UTILITY"}
     code = fake.contents[fake.content_sid("frontdesk_one_time_code_en")]
     assert "whatsapp/authentication" in code.request["types"] and code.approval["category"] == "AUTHENTICATION"

@@ -47,6 +47,7 @@ class Definition:
     body: str
     variables: tuple[str, ...]
     buttons: tuple[str, ...] = ()
+    button_prefix: str = ""  # before each button's title, the payload a tap sends back (a choice's key)
 
     def sample(self) -> dict[str, str]:
         """Example values WhatsApp's reviewers see, one per placeholder."""
@@ -83,7 +84,8 @@ def definitions() -> dict[tuple[str, str], Definition]:
     for language in LANGUAGES:
         for kind, raw in tomllib.loads((HERE / f"{language}.toml").read_text("utf-8")).items():
             found[(kind, language)] = Definition(
-                kind, language, raw["category"], raw["body"], tuple(raw["variables"]), tuple(raw.get("buttons", ()))
+                kind, language, raw["category"], raw["body"], tuple(raw["variables"]), tuple(raw.get("buttons", ())),
+                raw.get("button_prefix", ""),
             )
     return found
 

@@ -31,7 +31,7 @@ def types_of(d: Definition) -> dict:
         return {"whatsapp/authentication": {"add_security_recommendation": True,
                                             "code_expiration_minutes": CODE_MINUTES, "actions": [action]}}
     if d.buttons:
-        actions = [{"type": "QUICK_REPLY", "title": b, "id": b} for b in d.buttons]
+        actions = [{"type": "QUICK_REPLY", "title": b, "id": f"{d.button_prefix}{b}"} for b in d.buttons]
         return {"twilio/quick-reply": {"body": d.body, "actions": actions}}
     return {"twilio/text": {"body": d.body}}
 
