@@ -6,8 +6,11 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from bot.appkeys import ENGINE
+
 from store.models import AuditLog, HandoffRequest, OutboxMessage, WhatsAppTemplate
 from tests.test_console_broadcasts import seeded_broadcast
+from tests.test_console_complaints import seed_complaint
 from tests.test_console_programs import console, seed_program, seed_signup  # noqa: F401  (the fixture)
 
 
@@ -71,3 +74,18 @@ async def test_the_templates_page_is_for_admins_and_in_words(console):  # noqa: 
     async with console.sessions() as tx:
         seen = (await tx.scalars(select(AuditLog).where(AuditLog.staff_id == admin.id, AuditLog.action == "view"))).all()
     assert [a.subject for a in seen] == ["whatsapp_templates"]
+
+
+async def test_a_complaint_reply_shows_on_the_complaint_page_whether_it_arrived(console):  # noqa: F811
+    await seed_complaint(console, "C-1")
+    await console.signed_in_as("coordinator")
+    page = "/admin/complaints/C-1"
+    assert (await console.post(f"{page}/reply", {"reply": "نعتذر، تم التواصل مع الباحث."}, page=page)).status == 303
+    await console.app[ENGINE].drain()
+    (row,) = await console.all(OutboxMessage, OutboxMessage.subject == "complaint:C-1")
+    async with console.sessions() as tx, tx.begin():
+        sent = await tx.get(OutboxMessage, row.id)
+        sent.status, sent.error = "undelivered", "undelivered: provider error 63024"
+    shown = await (await console.client.get(page)).text()
+    assert "الرد على شكوى أو مقترح" in shown
+    assert 'data-status="undelivered">تعذّر إيصالها. رقم المستفيد غير صالح لاستقبال الرسائل.</span>' in shown

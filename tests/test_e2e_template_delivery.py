@@ -113,3 +113,30 @@ async def test_with_neither_it_shows_as_not_delivered_until_told_by_phone(tmp_pa
         (trail,) = await bot.rows(AuditLog, AuditLog.action == "told_by_phone")
         assert trail.subject == f"outbox:{row.id}" and trail.detail == {"about": f"request:{reference}"}
         assert trail.at <= utc_now()
+
+
+async def test_staff_send_it_on_a_channel_linked_after_it_failed(tmp_path: Path):
+    async with FakeBotApi(TOKEN) as api, FakeTwilioApi() as fake:
+        settings = settings_for(
+            tmp_path, fake.url, telegram_bot_token=TOKEN, telegram_webhook_secret=SECRET,
+            telegram_api_base_url=api.base_url, telegram_rate_per_second=1000.0, telegram_rate_per_chat=1000.0,
+        )
+        async with whatsapp_app(settings, fake) as bot:
+            reference = await applied(bot)
+            await accepted_five_days_later(bot, reference)
+            async with bot.sessions() as tx, tx.begin():  # linked afterwards (the channel vouched for it)
+                whatsapp = (await tx.scalars(select(ChannelIdentity))).one()
+                tx.add(ChannelIdentity(channel="telegram", external_id=CHAT, beneficiary_id=whatsapp.beneficiary_id))
+            listing = await (await bot.client.get("/admin/undelivered")).text()
+            assert "إرسال عبر تيليجرام" in listing
+            (row,) = await bot.rows(OutboxMessage, OutboxMessage.status == "needs_template")
+            console = Console(bot.client, Clock())
+            response = await console.post(f"/admin/undelivered/{row.id}/elsewhere", {}, "/admin/undelivered")
+            assert response.status == 303
+            await bot.deliver()
+            (told,) = [m for m in api.sent() if str(m["chat_id"]) == CHAT]
+            assert reference in told["text"]
+            page = await (await bot.client.get(f"/admin/requests/{reference}")).text()
+            assert delivery_states(page) == ["moved", "sent"] and "لم تصل (0)" in page
+            (trail,) = await bot.rows(AuditLog, AuditLog.action == "send_elsewhere")
+            assert trail.subject == f"outbox:{row.id}"
