@@ -100,7 +100,10 @@ async def broadcast_reasons(tx: AsyncSession, broadcast_id: int) -> list[tuple[O
 
 async def move_to_linked(tx: AsyncSession, row: OutboxMessage, now: datetime) -> OutboxMessage | None:
     """Send `row` on the person's other linked channel instead: a new row there, this one marked moved
-    (its error names the new row); None when they have no other channel."""
+    (its error names the new row); None when they have no other channel, or for an announcement (it was
+    queued for each of the person's channels already)."""
+    if row.broadcast_id is not None:
+        return None
     identity = (
         await tx.scalars(
             select(ChannelIdentity).where(

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from sqlalchemy import select
+
 from bot.dispatcher import Dispatcher, NeedsTemplate
 from store import undelivered, wa_templates
-from store.models import Beneficiary, ChannelIdentity, OutboxMessage
+from store.models import Beneficiary, Broadcast, ChannelIdentity, OutboxMessage
 from tests.conftest import Clock
 
 
@@ -88,6 +90,10 @@ async def test_the_dispatcher_moves_what_whatsapp_will_not_take_to_a_linked_chan
         await person(tx, clock, ("whatsapp", "+966500000002"))
         tx.add(message(clock, "whatsapp", "+966500000001", "pending", 0, "request:H-BBBBBB"))
         tx.add(message(clock, "whatsapp", "+966500000002", "pending", 0, "request:H-CCCCCC"))
+        broadcast = Broadcast(text_ar="نص", text_en="text", send_at=clock.now)
+        tx.add(broadcast)
+        await tx.flush()
+        tx.add(message(clock, "whatsapp", "+966500000001", "pending", 0, broadcast_id=broadcast.id))
     dispatcher = Dispatcher(sessions, {"whatsapp": Refusing(), "telegram": telegram}, clock)
     while await dispatcher.run_once():
         pass
@@ -97,6 +103,9 @@ async def test_the_dispatcher_moves_what_whatsapp_will_not_take_to_a_linked_chan
         stuck = [(r.channel, r.status) for r in await undelivered.for_subject(tx, "request:H-CCCCCC")]
     assert moved == [("whatsapp", "moved"), ("telegram", "sent")]
     assert stuck == [("whatsapp", "needs_template")]
+    async with sessions() as tx:  # an announcement went to each of the person's channels already: not moved
+        (announcement,) = await tx.scalars(select(OutboxMessage).where(OutboxMessage.broadcast_id.is_not(None)))
+    assert announcement.status == "needs_template"
 
 
 async def test_only_an_approved_template_in_the_persons_language_is_used(sessions, clock: Clock):

@@ -20,7 +20,7 @@ MAX_BUTTON = 25
 MAX_VALUE = 900  # the body with its values must stay under 1024 characters
 # Outbox kinds that name their template themselves; other rows are named by the event that caused them.
 OWN_KINDS = {"staff_reply": "live_chat_reply", "announcement": "announcement", "rating_prompt": "rating_prompt",
-             "one_time_code": "one_time_code", "web_code": "one_time_code"}
+             "one_time_code": "one_time_code"}
 EVENTS = {
     "request_decided:accepted": "decision_accepted",
     "request_decided:rejected": "decision_not_accepted",
