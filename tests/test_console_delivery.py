@@ -7,7 +7,6 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot.appkeys import ENGINE
-
 from store.models import AuditLog, HandoffRequest, OutboxMessage, WhatsAppTemplate
 from tests.test_console_broadcasts import seeded_broadcast
 from tests.test_console_complaints import seed_complaint

@@ -6,7 +6,8 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.whatsapp_templates import (
     LANGUAGES,
@@ -68,7 +69,8 @@ def test_every_kind_the_code_writes_maps_to_a_shipped_template():
     """The outbox kinds written today (grep `"kind":` in bot/ and handlers/) and the events staff and timers
     cause each have a template; only replies to the person's own message (inside the window) use the fallback."""
     written = subprocess.run(
-        ["grep", "-rhoE", r'"kind": "[a-z_]+"', "bot", "handlers"], cwd=ROOT, capture_output=True, text=True
+        ["grep", "-rhoE", r'"kind": "[a-z_]+"', "bot", "handlers"],
+        cwd=ROOT, capture_output=True, text=True, check=True,
     ).stdout
     kinds = {line.split('"')[3] for line in written.splitlines()}
     shipped = {kind for kind, _ in definitions()}

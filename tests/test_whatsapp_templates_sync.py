@@ -16,8 +16,8 @@ from twilio.rest.content.v1.content import ContentList
 from bot.channels import whatsapp
 from bot.engine import utc_now
 from bot.whatsapp_templates import definitions
-from bot.whatsapp_templates.content_api import refresh, sync
 from bot.whatsapp_templates.command import sentences
+from bot.whatsapp_templates.content_api import refresh, sync
 from store.db import make_engine, make_sessions
 from store.migrate import upgrade_async
 from tests.fakes.twilio_api import FakeTwilioApi
