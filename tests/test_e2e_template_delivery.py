@@ -13,9 +13,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from bot.appkeys import ENGINE
 from bot.engine import utc_now
+from bot.whatsapp_templates import definitions
 from handlers.admin import passwords
-from store.models import AuditLog, ChannelIdentity, OutboxMessage, WhatsAppTemplate
+from store.models import AuditLog, ChannelIdentity, Conversation, OutboxMessage, WhatsAppTemplate
+from store.ratings import schedule_rating
 from tests.conftest import Clock
 from tests.fakes.telegram_api import FakeBotApi
 from tests.fakes.twilio_api import FakeTwilioApi
@@ -140,3 +143,27 @@ async def test_staff_send_it_on_a_channel_linked_after_it_failed(tmp_path: Path)
             assert delivery_states(page) == ["moved", "sent"] and "لم تصل (0)" in page
             (trail,) = await bot.rows(AuditLog, AuditLog.action == "send_elsewhere")
             assert trail.subject == f"outbox:{row.id}"
+
+
+async def test_a_rating_prompt_goes_as_its_template_and_a_tapped_button_answers_it(tmp_path: Path):
+    async with FakeTwilioApi() as fake, whatsapp_app(settings_for(tmp_path, fake.url), fake) as bot:
+        async with bot.sessions() as tx, tx.begin():
+            tx.add(WhatsAppTemplate(kind="rating_prompt", language="ar", content_sid=APPROVED_AR, status="approved"))
+        reference = await applied(bot)
+        await bot.last_heard(timedelta(days=5))
+        async with bot.sessions() as tx, tx.begin():  # the request was delivered: its rating is due now
+            (identity,) = (await tx.scalars(select(ChannelIdentity))).all()
+            await schedule_rating(
+                tx, service_kind="help_request", service_ref=reference,
+                conversation_key=f"whatsapp:{identity.external_id}",
+                beneficiary_id=identity.beneficiary_id, staff_id=None, now=utc_now(), delay=timedelta(0),
+            )
+        before = len(fake.sent)
+        await bot.app[ENGINE].fire_timers()
+        await bot.deliver()
+        (prompt,) = fake.sent[before:]
+        assert prompt.params["ContentSid"] == APPROVED_AR and reference in prompt.params["ContentVariables"]
+        tapped = definitions()[("rating_prompt", "ar")].button_prefix + "4"  # what the template's button «4» sends
+        await bot.say(ButtonPayload=tapped, ButtonText="4")
+        (conversation,) = await bot.rows(Conversation)
+        assert conversation.state == "rating:comment"  # the score was taken; a comment is offered next
