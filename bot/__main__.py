@@ -11,6 +11,7 @@ import uuid
 
 from bot.profile import ProfileError
 from bot.settings import Settings, SettingsError, load_settings
+from bot.whatsapp_templates.command import TemplatesError
 from store.backup import BackupError
 
 
@@ -155,7 +156,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = load_settings()
         logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-        for chatty in ("apscheduler", "alembic"):  # a line every sweep, and every migration step, is noise at INFO
+        for chatty in ("apscheduler", "alembic", "twilio"):  # a line per sweep, migration step or API call: noise at INFO
             logging.getLogger(chatty).setLevel(max(logging.WARNING, logging.getLogger().level))
         if args.command == "chat":
             logging.getLogger().setLevel(max(logging.WARNING, logging.getLogger().level))
@@ -172,7 +173,7 @@ def main(argv: list[str] | None = None) -> int:
             "whatsapp-templates": _whatsapp_templates,
         }
         commands_run[args.command](settings, args)
-    except (SettingsError, ProfileError, BackupError) as exc:
+    except (SettingsError, ProfileError, BackupError, TemplatesError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

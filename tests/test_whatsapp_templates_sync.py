@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from bot.whatsapp_templates.content_api import refresh, sync
 from store.db import make_engine, make_sessions
 from store.migrate import upgrade_async
 from tests.fakes.twilio_api import FakeTwilioApi
-from tests.prism import CONTENT_SPEC, proxy
+from tests.prism import CONTENT_SPEC, free_port, proxy
 from tests.test_whatsapp import ACCOUNT, TOKEN, settings_for
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -91,3 +92,16 @@ async def test_the_status_command_prints_sentences(tmp_path):
         printed = await command("status")
     assert "Announcement, in Arabic: approved by WhatsApp." in printed.splitlines()
     assert len(printed.splitlines()) == len(definitions())
+
+
+def test_twilio_out_of_reach_is_one_line_not_a_traceback(tmp_path):
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.isupper() or k in ("PATH", "HOME", "LANG", "PYTHONPATH")},
+        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'cli.sqlite3'}",
+        "TWILIO_ACCOUNT_SID": ACCOUNT, "TWILIO_AUTH_TOKEN": TOKEN, "TWILIO_WHATSAPP_FROM": "whatsapp:+14155238886",
+        "TWILIO_API_BASE_URL": f"http://127.0.0.1:{free_port()}",  # nobody listens there
+    }
+    done = subprocess.run([sys.executable, "-m", "bot", "whatsapp-templates", "sync"], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert done.stderr.startswith("error: could not reach Twilio") and len(done.stderr.splitlines()) == 1

@@ -6,10 +6,17 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 
+import aiohttp
+from twilio.base.exceptions import TwilioRestException
+
 from bot.engine import utc_now
 from bot.settings import Settings, SettingsError
 from handlers.admin.pages import TEXTS
 from store.models import WhatsAppTemplate
+
+
+class TemplatesError(Exception):
+    """Twilio could not be reached or refused a call: said in one line, not as a traceback."""
 
 
 def sentences(rows: Sequence[WhatsAppTemplate], lang: str = "en") -> list[str]:
@@ -46,4 +53,9 @@ def run(settings: Settings, action: str) -> list[str]:
             await client.http_client.close()
             await engine.dispose()
 
-    return sentences(asyncio.run(call()))
+    try:
+        return sentences(asyncio.run(call()))
+    except TwilioRestException as exc:
+        raise TemplatesError(f"Twilio refused the call (HTTP {exc.status}, error {exc.code}): {exc.msg}") from exc
+    except (TimeoutError, aiohttp.ClientError) as exc:
+        raise TemplatesError(f"could not reach Twilio ({type(exc).__name__}); run the command again later") from exc
