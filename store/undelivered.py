@@ -61,7 +61,9 @@ async def other_identity(tx: AsyncSession, beneficiary_id: int, channel: str) ->
 
 async def waiting(tx: AsyncSession, limit: int = PAGE) -> list[Waiting]:
     """The messages not arrived, oldest first."""
-    rows = (await tx.execute(_waiting().order_by(OutboxMessage.created_at, OutboxMessage.id).limit(limit))).all()
+    rows = (
+        await tx.execute(_waiting().order_by(OutboxMessage.created_at, OutboxMessage.id).limit(limit))
+    ).all()
     found = []
     for row, beneficiary_id in rows:
         other = await other_identity(tx, beneficiary_id, row.channel)

@@ -21,7 +21,9 @@ async def record(
     tx: AsyncSession, kind: str, language: str, content_sid: str, status: str, reason: str, now: datetime
 ) -> WhatsAppTemplate:
     """Create or update the row for (kind, language)."""
-    query = select(WhatsAppTemplate).where(WhatsAppTemplate.kind == kind, WhatsAppTemplate.language == language)
+    query = select(WhatsAppTemplate).where(
+        WhatsAppTemplate.kind == kind, WhatsAppTemplate.language == language
+    )
     row = (await tx.scalars(query)).first()
     if row is None:
         row = WhatsAppTemplate(kind=kind, language=language, content_sid=content_sid)
@@ -31,7 +33,9 @@ async def record(
     return row
 
 
-async def approved_for(tx: AsyncSession, kind: str, channel: str, external_id: str) -> WhatsAppTemplate | None:
+async def approved_for(
+    tx: AsyncSession, kind: str, channel: str, external_id: str
+) -> WhatsAppTemplate | None:
     """The approved template of `kind` in the language of the person behind (channel, external_id)."""
     language = await tx.scalar(
         select(Beneficiary.language)

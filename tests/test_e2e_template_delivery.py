@@ -45,7 +45,9 @@ async def applied(bot) -> str:
 async def accepted_five_days_later(bot, reference: str) -> None:
     """They fall silent for five days; then a researcher accepts their request."""
     await bot.last_heard(timedelta(days=5))
-    await decide(Console(bot.client, Clock()), reference, "accept", "note", "نرجو مراجعة مقر الجمعية يوم الأحد")
+    await decide(
+        Console(bot.client, Clock()), reference, "accept", "note", "نرجو مراجعة مقر الجمعية يوم الأحد"
+    )
     await bot.deliver()
 
 
@@ -57,7 +59,11 @@ async def test_the_approved_template_in_their_language_with_the_reference(tmp_pa
     async with FakeTwilioApi() as fake, whatsapp_app(settings_for(tmp_path, fake.url), fake) as bot:
         async with bot.sessions() as tx, tx.begin():
             for language, sid in (("ar", APPROVED_AR), ("en", APPROVED_EN)):
-                tx.add(WhatsAppTemplate(kind="decision_accepted", language=language, content_sid=sid, status="approved"))
+                tx.add(
+                    WhatsAppTemplate(
+                        kind="decision_accepted", language=language, content_sid=sid, status="approved"
+                    )
+                )
         reference = await applied(bot)
         before = len(fake.sent)
         await accepted_five_days_later(bot, reference)
@@ -72,14 +78,26 @@ async def test_the_approved_template_in_their_language_with_the_reference(tmp_pa
 async def test_with_no_template_approved_it_goes_to_their_linked_telegram(tmp_path: Path):
     async with FakeBotApi(TOKEN) as api, FakeTwilioApi() as fake:
         settings = settings_for(
-            tmp_path, fake.url, telegram_bot_token=TOKEN, telegram_webhook_secret=SECRET,
-            telegram_api_base_url=api.base_url, telegram_rate_per_second=1000.0, telegram_rate_per_chat=1000.0,
+            tmp_path,
+            fake.url,
+            telegram_bot_token=TOKEN,
+            telegram_webhook_secret=SECRET,
+            telegram_api_base_url=api.base_url,
+            telegram_rate_per_second=1000.0,
+            telegram_rate_per_chat=1000.0,
         )
         async with whatsapp_app(settings, fake) as bot:
             reference = await applied(bot)
-            async with bot.sessions() as tx, tx.begin():  # the channel vouched for this link (another feature)
+            async with (
+                bot.sessions() as tx,
+                tx.begin(),
+            ):  # the channel vouched for this link (another feature)
                 whatsapp = (await tx.scalars(select(ChannelIdentity))).one()
-                tx.add(ChannelIdentity(channel="telegram", external_id=CHAT, beneficiary_id=whatsapp.beneficiary_id))
+                tx.add(
+                    ChannelIdentity(
+                        channel="telegram", external_id=CHAT, beneficiary_id=whatsapp.beneficiary_id
+                    )
+                )
             before = len(fake.sent)
             await accepted_five_days_later(bot, reference)
             assert fake.sent[before:] == []  # nothing went on WhatsApp
@@ -121,15 +139,24 @@ async def test_with_neither_it_shows_as_not_delivered_until_told_by_phone(tmp_pa
 async def test_staff_send_it_on_a_channel_linked_after_it_failed(tmp_path: Path):
     async with FakeBotApi(TOKEN) as api, FakeTwilioApi() as fake:
         settings = settings_for(
-            tmp_path, fake.url, telegram_bot_token=TOKEN, telegram_webhook_secret=SECRET,
-            telegram_api_base_url=api.base_url, telegram_rate_per_second=1000.0, telegram_rate_per_chat=1000.0,
+            tmp_path,
+            fake.url,
+            telegram_bot_token=TOKEN,
+            telegram_webhook_secret=SECRET,
+            telegram_api_base_url=api.base_url,
+            telegram_rate_per_second=1000.0,
+            telegram_rate_per_chat=1000.0,
         )
         async with whatsapp_app(settings, fake) as bot:
             reference = await applied(bot)
             await accepted_five_days_later(bot, reference)
             async with bot.sessions() as tx, tx.begin():  # linked afterwards (the channel vouched for it)
                 whatsapp = (await tx.scalars(select(ChannelIdentity))).one()
-                tx.add(ChannelIdentity(channel="telegram", external_id=CHAT, beneficiary_id=whatsapp.beneficiary_id))
+                tx.add(
+                    ChannelIdentity(
+                        channel="telegram", external_id=CHAT, beneficiary_id=whatsapp.beneficiary_id
+                    )
+                )
             listing = await (await bot.client.get("/admin/undelivered")).text()
             assert "إرسال عبر تيليجرام" in listing
             (row,) = await bot.rows(OutboxMessage, OutboxMessage.status == "needs_template")
@@ -148,22 +175,33 @@ async def test_staff_send_it_on_a_channel_linked_after_it_failed(tmp_path: Path)
 async def test_a_rating_prompt_goes_as_its_template_and_a_tapped_button_answers_it(tmp_path: Path):
     async with FakeTwilioApi() as fake, whatsapp_app(settings_for(tmp_path, fake.url), fake) as bot:
         async with bot.sessions() as tx, tx.begin():
-            tx.add(WhatsAppTemplate(kind="rating_prompt", language="ar", content_sid=APPROVED_AR, status="approved"))
+            tx.add(
+                WhatsAppTemplate(
+                    kind="rating_prompt", language="ar", content_sid=APPROVED_AR, status="approved"
+                )
+            )
         reference = await applied(bot)
         await bot.last_heard(timedelta(days=5))
         async with bot.sessions() as tx, tx.begin():  # the request was delivered: its rating is due now
             (identity,) = (await tx.scalars(select(ChannelIdentity))).all()
             await schedule_rating(
-                tx, service_kind="help_request", service_ref=reference,
+                tx,
+                service_kind="help_request",
+                service_ref=reference,
                 conversation_key=f"whatsapp:{identity.external_id}",
-                beneficiary_id=identity.beneficiary_id, staff_id=None, now=utc_now(), delay=timedelta(0),
+                beneficiary_id=identity.beneficiary_id,
+                staff_id=None,
+                now=utc_now(),
+                delay=timedelta(0),
             )
         before = len(fake.sent)
         await bot.app[ENGINE].fire_timers()
         await bot.deliver()
         (prompt,) = fake.sent[before:]
         assert prompt.params["ContentSid"] == APPROVED_AR and reference in prompt.params["ContentVariables"]
-        tapped = definitions()[("rating_prompt", "ar")].button_prefix + "4"  # what the template's button «4» sends
+        tapped = (
+            definitions()[("rating_prompt", "ar")].button_prefix + "4"
+        )  # what the template's button «4» sends
         await bot.say(ButtonPayload=tapped, ButtonText="4")
         (conversation,) = await bot.rows(Conversation)
         assert conversation.state == "rating:comment"  # the score was taken; a comment is offered next

@@ -24,10 +24,21 @@ async def person(tx, clock: Clock, *channels: tuple[str, str], language: str = "
     return who
 
 
-def message(clock: Clock, channel: str, to: str, status: str, minutes_ago: int, subject: str | None = None, **kw):
+def message(
+    clock: Clock, channel: str, to: str, status: str, minutes_ago: int, subject: str | None = None, **kw
+):
     at = clock.now - timedelta(minutes=minutes_ago)
-    return OutboxMessage(channel=channel, recipient=to, conversation_key=f"{channel}:{to}", status=status,
-                         payload={"kind": "reply", "text": "نص"}, subject=subject, created_at=at, next_attempt_at=at, **kw)
+    return OutboxMessage(
+        channel=channel,
+        recipient=to,
+        conversation_key=f"{channel}:{to}",
+        status=status,
+        payload={"kind": "reply", "text": "نص"},
+        subject=subject,
+        created_at=at,
+        next_attempt_at=at,
+        **kw,
+    )
 
 
 async def test_the_list_holds_what_has_not_arrived_oldest_first(sessions, clock: Clock):
@@ -38,7 +49,9 @@ async def test_the_list_holds_what_has_not_arrived_oldest_first(sessions, clock:
             message(clock, "whatsapp", "+966500000002", "failed", 10, "request:H-AAAAAA"),
             message(clock, "whatsapp", "+966500000001", "needs_template", 30, "request:H-BBBBBB"),
             message(clock, "whatsapp", "+966500000001", "delivered", 40),
-            message(clock, "telegram", "-100200", "failed", 50),  # the staff group's digest: nobody's identity
+            message(
+                clock, "telegram", "-100200", "failed", 50
+            ),  # the staff group's digest: nobody's identity
             message(clock, "whatsapp", "+966500000002", "undelivered", 5),
         ]
         tx.add_all(rows)
@@ -52,7 +65,9 @@ async def test_the_list_holds_what_has_not_arrived_oldest_first(sessions, clock:
 async def test_send_again_elsewhere_and_told_by_phone(sessions, clock: Clock):
     async with sessions() as tx, tx.begin():
         await person(tx, clock, ("whatsapp", "+966500000001"), ("telegram", "501"))
-        first = message(clock, "whatsapp", "+966500000001", "needs_template", 30, "request:H-BBBBBB", staff_id=None)
+        first = message(
+            clock, "whatsapp", "+966500000001", "needs_template", 30, "request:H-BBBBBB", staff_id=None
+        )
         second = message(clock, "whatsapp", "+966500000001", "failed", 20, "complaint:C-CCCCCC", attempts=6)
         third = message(clock, "whatsapp", "+966500000001", "failed", 10, "handoff:S-DDDDDD")
         tx.add_all([first, second, third])
@@ -104,7 +119,9 @@ async def test_the_dispatcher_moves_what_whatsapp_will_not_take_to_a_linked_chan
     assert moved == [("whatsapp", "moved"), ("telegram", "sent")]
     assert stuck == [("whatsapp", "needs_template")]
     async with sessions() as tx:  # an announcement went to each of the person's channels already: not moved
-        (announcement,) = await tx.scalars(select(OutboxMessage).where(OutboxMessage.broadcast_id.is_not(None)))
+        (announcement,) = await tx.scalars(
+            select(OutboxMessage).where(OutboxMessage.broadcast_id.is_not(None))
+        )
     assert announcement.status == "needs_template"
 
 
@@ -120,5 +137,7 @@ async def test_only_an_approved_template_in_the_persons_language_is_used(session
     async with sessions() as tx:
         found = await wa_templates.approved_for(tx, "decision_accepted", "whatsapp", "+966500000001")
         assert [(r.kind, r.language) for r in await wa_templates.all_templates(tx)] == [
-            ("decision_accepted", "ar"), ("decision_accepted", "en")]
+            ("decision_accepted", "ar"),
+            ("decision_accepted", "en"),
+        ]
     assert found.content_sid == "HX" + "b" * 32

@@ -21,8 +21,17 @@ from bot.whatsapp_templates import (
 
 ROOT = Path(__file__).resolve().parent.parent
 REQUIRED = {
-    "decision_accepted", "decision_not_accepted", "more_information", "live_chat_reply", "complaint_reply",
-    "form_reminder", "program_acceptance", "program_reminder", "check_in", "rating_prompt", "announcement",
+    "decision_accepted",
+    "decision_not_accepted",
+    "more_information",
+    "live_chat_reply",
+    "complaint_reply",
+    "form_reminder",
+    "program_acceptance",
+    "program_reminder",
+    "check_in",
+    "rating_prompt",
+    "announcement",
     "one_time_code",
 }
 words = st.text(alphabet=st.characters(whitelist_categories=("L",)), min_size=1, max_size=8)
@@ -70,7 +79,10 @@ def test_every_kind_the_code_writes_maps_to_a_shipped_template():
     cause each have a template; only replies to the person's own message (inside the window) use the fallback."""
     written = subprocess.run(
         ["grep", "-rhoE", r'"kind": "[a-z_]+"', "bot", "handlers"],
-        cwd=ROOT, capture_output=True, text=True, check=True,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     kinds = {line.split('"')[3] for line in written.splitlines()}
     shipped = {kind for kind, _ in definitions()}

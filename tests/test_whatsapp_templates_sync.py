@@ -39,7 +39,9 @@ async def test_sync_creates_and_submits_every_template_once_within_the_content_a
                 sessions = make_sessions(db)
                 rows = await sync(client, sessions, utc_now)
                 assert len(fake.contents) == len(definitions()) == len(rows)
-                assert {(r.kind, r.language, r.status) for r in rows} == {(k, l, "received") for k, l in definitions()}
+                assert {(r.kind, r.language, r.status) for r in rows} == {
+                    (k, l, "received") for k, l in definitions()
+                }
                 again = await sync(client, sessions, utc_now)  # nothing new: nothing created twice
                 assert len(fake.contents) == len(definitions()) and len(again) == len(rows)
 
@@ -48,10 +50,16 @@ async def test_sync_creates_and_submits_every_template_once_within_the_content_a
                 rows = await refresh(client, sessions, utc_now)
                 by_key = {(r.kind, r.language): r for r in rows}
                 assert by_key[("decision_accepted", "ar")].status == "approved"
-                assert by_key[("decision_accepted", "en")].rejection_reason == "Variables are too close together"
+                assert (
+                    by_key[("decision_accepted", "en")].rejection_reason == "Variables are too close together"
+                )
                 assert "Violation" not in log.read_text(errors="replace")
-                with pytest.raises(TwilioRestException) as refused:  # the proxy has teeth: no types, no language
-                    await client.content.v1.contents.create_async(ContentList.ContentCreateRequest({"friendly_name": "x"}))
+                with pytest.raises(
+                    TwilioRestException
+                ) as refused:  # the proxy has teeth: no types, no language
+                    await client.content.v1.contents.create_async(
+                        ContentList.ContentCreateRequest({"friendly_name": "x"})
+                    )
                 assert refused.value.status == 422
             finally:
                 await client.http_client.close()
@@ -61,26 +69,44 @@ async def test_sync_creates_and_submits_every_template_once_within_the_content_a
     assert [(a["title"], a["id"]) for a in buttons] == [(str(n), f"rating:score:{n}") for n in range(1, 6)]
     assert sent.approval == {"name": "frontdesk_rating_prompt_ar", "category": "UTILITY"}
     code = fake.contents[fake.content_sid("frontdesk_one_time_code_en")]
-    assert "whatsapp/authentication" in code.request["types"] and code.approval["category"] == "AUTHENTICATION"
+    assert (
+        "whatsapp/authentication" in code.request["types"] and code.approval["category"] == "AUTHENTICATION"
+    )
     lines = sentences(rows)
     assert "Help request accepted, in Arabic: approved by WhatsApp." in lines
-    assert "Help request accepted, in English: refused by WhatsApp. Reason for refusal: Variables are too close together" in lines
+    assert (
+        "Help request accepted, in English: refused by WhatsApp. Reason for refusal: Variables are too close together"
+        in lines
+    )
     assert not any("_" in line for line in lines)  # no internal key reaches a person
 
 
 async def test_the_status_command_prints_sentences(tmp_path):
     async with FakeTwilioApi() as fake:
         env = {
-            **{k: v for k, v in os.environ.items() if not k.isupper() or k in ("PATH", "HOME", "LANG", "PYTHONPATH")},
+            **{
+                k: v
+                for k, v in os.environ.items()
+                if not k.isupper() or k in ("PATH", "HOME", "LANG", "PYTHONPATH")
+            },
             "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'cli.sqlite3'}",
-            "TWILIO_ACCOUNT_SID": ACCOUNT, "TWILIO_AUTH_TOKEN": TOKEN, "TWILIO_API_BASE_URL": fake.url,
+            "TWILIO_ACCOUNT_SID": ACCOUNT,
+            "TWILIO_AUTH_TOKEN": TOKEN,
+            "TWILIO_API_BASE_URL": fake.url,
             "TWILIO_WHATSAPP_FROM": "whatsapp:+14155238886",
         }
 
         async def command(action: str) -> str:
             process = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "bot", "whatsapp-templates", action, cwd=ROOT, env=env,
-                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+                sys.executable,
+                "-m",
+                "bot",
+                "whatsapp-templates",
+                action,
+                cwd=ROOT,
+                env=env,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.PIPE,
             )
             out, err = await asyncio.wait_for(process.communicate(), 120)
             assert process.returncode == 0, err.decode()
@@ -96,12 +122,25 @@ async def test_the_status_command_prints_sentences(tmp_path):
 
 def test_twilio_out_of_reach_is_one_line_not_a_traceback(tmp_path):
     env = {
-        **{k: v for k, v in os.environ.items() if not k.isupper() or k in ("PATH", "HOME", "LANG", "PYTHONPATH")},
+        **{
+            k: v
+            for k, v in os.environ.items()
+            if not k.isupper() or k in ("PATH", "HOME", "LANG", "PYTHONPATH")
+        },
         "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'cli.sqlite3'}",
-        "TWILIO_ACCOUNT_SID": ACCOUNT, "TWILIO_AUTH_TOKEN": TOKEN, "TWILIO_WHATSAPP_FROM": "whatsapp:+14155238886",
+        "TWILIO_ACCOUNT_SID": ACCOUNT,
+        "TWILIO_AUTH_TOKEN": TOKEN,
+        "TWILIO_WHATSAPP_FROM": "whatsapp:+14155238886",
         "TWILIO_API_BASE_URL": f"http://127.0.0.1:{free_port()}",  # nobody listens there
     }
-    done = subprocess.run([sys.executable, "-m", "bot", "whatsapp-templates", "sync"], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=120, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "whatsapp-templates", "sync"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert done.stderr.startswith("error: could not reach Twilio") and len(done.stderr.splitlines()) == 1

@@ -19,8 +19,12 @@ MAX_BODY = 1024
 MAX_BUTTON = 25
 MAX_VALUE = 900  # the body with its values must stay under 1024 characters
 # Outbox kinds that name their template themselves; other rows are named by the event that caused them.
-OWN_KINDS = {"staff_reply": "live_chat_reply", "announcement": "announcement", "rating_prompt": "rating_prompt",
-             "one_time_code": "one_time_code"}
+OWN_KINDS = {
+    "staff_reply": "live_chat_reply",
+    "announcement": "announcement",
+    "rating_prompt": "rating_prompt",
+    "one_time_code": "one_time_code",
+}
 EVENTS = {
     "request_decided:accepted": "decision_accepted",
     "request_decided:rejected": "decision_not_accepted",
@@ -32,9 +36,16 @@ EVENTS = {
     "rating_prompt": "rating_prompt",
     "rating_reminder": "rating_prompt",
 }
-FALLBACK = "update"  # every other message the association starts: a decision delivered, a program cancelled, …
-SUBJECTS = {"request": "request", "complaint": "complaint", "program": "program", "waitlist": "program",
-            "service": "program"}
+FALLBACK = (
+    "update"  # every other message the association starts: a decision delivered, a program cancelled, …
+)
+SUBJECTS = {
+    "request": "request",
+    "complaint": "complaint",
+    "program": "program",
+    "waitlist": "program",
+    "service": "program",
+}
 
 
 @dataclass(frozen=True)
@@ -84,7 +95,12 @@ def definitions() -> dict[tuple[str, str], Definition]:
     for language in LANGUAGES:
         for kind, raw in tomllib.loads((HERE / f"{language}.toml").read_text("utf-8")).items():
             found[(kind, language)] = Definition(
-                kind, language, raw["category"], raw["body"], tuple(raw["variables"]), tuple(raw.get("buttons", ())),
+                kind,
+                language,
+                raw["category"],
+                raw["body"],
+                tuple(raw["variables"]),
+                tuple(raw.get("buttons", ())),
                 raw.get("button_prefix", ""),
             )
     return found

@@ -56,6 +56,10 @@ def run(settings: Settings, action: str) -> list[str]:
     try:
         return sentences(asyncio.run(call()))
     except TwilioRestException as exc:
-        raise TemplatesError(f"Twilio refused the call (HTTP {exc.status}, error {exc.code}): {exc.msg}") from exc
+        raise TemplatesError(
+            f"Twilio refused the call (HTTP {exc.status}, error {exc.code}): {exc.msg}"
+        ) from exc
     except (TimeoutError, aiohttp.ClientError) as exc:
-        raise TemplatesError(f"could not reach Twilio ({type(exc).__name__}); run the command again later") from exc
+        raise TemplatesError(
+            f"could not reach Twilio ({type(exc).__name__}); run the command again later"
+        ) from exc

@@ -28,8 +28,13 @@ def types_of(d: Definition) -> dict:
     """The Content API's types for a definition: a one-time code button, quick replies, or plain text."""
     if d.category == "authentication":
         action = {"type": "COPY_CODE", "copy_code_text": COPY_CODE[d.language]}
-        return {"whatsapp/authentication": {"add_security_recommendation": True,
-                                            "code_expiration_minutes": CODE_MINUTES, "actions": [action]}}
+        return {
+            "whatsapp/authentication": {
+                "add_security_recommendation": True,
+                "code_expiration_minutes": CODE_MINUTES,
+                "actions": [action],
+            }
+        }
     if d.buttons:
         actions = [{"type": "QUICK_REPLY", "title": b, "id": f"{d.button_prefix}{b}"} for b in d.buttons]
         return {"twilio/quick-reply": {"body": d.body, "actions": actions}}

@@ -33,8 +33,12 @@ from store.models import OutboxMessage
 ACTORS = ("admin", "researcher", "coordinator")
 CODE = re.compile(r"error (\d{5})")
 MOVED = re.compile(r"moved to (\w+)")
-PAGES = {"request": "/admin/requests/{}", "complaint": "/admin/complaints/{}", "handoff": "/admin/inbox/{}",
-         "program": "/admin/programs/{}"}
+PAGES = {
+    "request": "/admin/requests/{}",
+    "complaint": "/admin/complaints/{}",
+    "handoff": "/admin/inbox/{}",
+    "program": "/admin/programs/{}",
+}
 LIST = "/admin/undelivered"
 
 
@@ -47,7 +51,11 @@ def reason(request: web.Request, row: OutboxMessage) -> str:
     error = row.error or ""
     if row.status == "moved":
         found = MOVED.search(error)
-        return t(request, "delivery_reason_moved", channel=label(request, "channel", found.group(1) if found else ""))
+        return t(
+            request,
+            "delivery_reason_moved",
+            channel=label(request, "channel", found.group(1) if found else ""),
+        )
     if row.status == "told_by_phone":
         return t(request, "delivery_reason_told")
     if row.status not in undelivered.NOT_ARRIVED:
@@ -58,7 +66,11 @@ def reason(request: web.Request, row: OutboxMessage) -> str:
         return t(request, "delivery_error_63016" if row.broadcast_id else "delivery_reason_needs_template")
     if code is not None:
         key = f"delivery_error_{code.group(1)}"
-        return t(request, key) if _known(request, key) else t(request, "delivery_error_other", code=code.group(1))
+        return (
+            t(request, key)
+            if _known(request, key)
+            else t(request, "delivery_error_other", code=code.group(1))
+        )
     if error.startswith("unreachable"):
         return t(request, "delivery_error_unreachable")
     if "network" in error:
@@ -78,22 +90,36 @@ def state(request: web.Request, row: OutboxMessage) -> str:
     return f"{words}. {why}" if why else words
 
 
-def delivery_section(request: web.Request, rows: list[OutboxMessage], to: dict[int, str] | None = None) -> Html:
+def delivery_section(
+    request: web.Request, rows: list[OutboxMessage], to: dict[int, str] | None = None
+) -> Html:
     """The messages this page's record caused, each with its channel, time and state (and, where the record
     concerns several people, `to`: the name of whom each row was for, by row id)."""
     if not rows:
         return Html("")
     cells = [
         (
-            [time_text(request, row.created_at), what(request, row),
-             *([el("bdi", to.get(row.id, "—"))] if to is not None else []), label(request, "channel", row.channel),
-             el("span", state(request, row), class_="delivery", data_status=row.status)],
+            [
+                time_text(request, row.created_at),
+                what(request, row),
+                *([el("bdi", to.get(row.id, "—"))] if to is not None else []),
+                label(request, "channel", row.channel),
+                el("span", state(request, row), class_="delivery", data_status=row.status),
+            ],
             "late" if row.status in undelivered.NOT_ARRIVED else None,
         )
         for row in rows
     ]
-    columns = ("col_at", "col_message", *(("col_name",) if to is not None else ()), "col_channel", "col_status")
-    return el("section", el("h2", t(request, "delivery_title")), table(request, columns, cells), id="delivery")
+    columns = (
+        "col_at",
+        "col_message",
+        *(("col_name",) if to is not None else ()),
+        "col_channel",
+        "col_status",
+    )
+    return el(
+        "section", el("h2", t(request, "delivery_title")), table(request, columns, cells), id="delivery"
+    )
 
 
 def reasons_list(request: web.Request, counted: list[tuple[OutboxMessage, int]]) -> Html:
@@ -102,8 +128,12 @@ def reasons_list(request: web.Request, counted: list[tuple[OutboxMessage, int]])
     for row, n in counted:
         words = state(request, row)
         totals[words] = totals.get(words, 0) + n
-    items = [el("li", t(request, "delivery_reason_count", reason=words, count=n)) for words, n in totals.items()]
-    return el("section", el("h2", t(request, "delivery_reasons_title")), el("ul", *items)) if items else Html("")
+    items = [
+        el("li", t(request, "delivery_reason_count", reason=words, count=n)) for words, n in totals.items()
+    ]
+    return (
+        el("section", el("h2", t(request, "delivery_reasons_title")), el("ul", *items)) if items else Html("")
+    )
 
 
 def about(request: web.Request, subject: str | None) -> Html | str:
@@ -119,7 +149,11 @@ def _actions(request: web.Request, item: undelivered.Waiting) -> Html:
     forms = [post_form(request, f"{base}/again", button=t(request, "undelivered_send_again"))]
     if item.other_channel:
         channel = label(request, "channel", item.other_channel)
-        forms.append(post_form(request, f"{base}/elsewhere", button=t(request, "undelivered_send_elsewhere", channel=channel)))
+        forms.append(
+            post_form(
+                request, f"{base}/elsewhere", button=t(request, "undelivered_send_elsewhere", channel=channel)
+            )
+        )
     forms.append(post_form(request, f"{base}/phone", button=t(request, "undelivered_told_by_phone")))
     return el("div", *forms, class_="buttons")
 
@@ -134,9 +168,14 @@ async def undelivered_page(request: web.Request) -> web.Response:
     acts = staff.role in ACTORS
     cells = [
         (
-            [time_text(request, item.row.created_at), what(request, item.row), about(request, item.row.subject),
-             label(request, "channel", item.row.channel), state(request, item.row),
-             _actions(request, item) if acts else "—"],
+            [
+                time_text(request, item.row.created_at),
+                what(request, item.row),
+                about(request, item.row.subject),
+                label(request, "channel", item.row.channel),
+                state(request, item.row),
+                _actions(request, item) if acts else "—",
+            ],
             None,
         )
         for item in waiting

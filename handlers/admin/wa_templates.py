@@ -20,8 +20,13 @@ async def templates_page(request: web.Request) -> web.Response:
         audit(tx, staff.id, "view", "whatsapp_templates", engine.clock())
     cells = [
         (
-            [t(request, f"wa_kind_{row.kind}"), t(request, f"wa_language_{row.language}"),
-             t(request, f"wa_status_{row.status}"), row.rejection_reason or "—", time_text(request, row.updated_at)],
+            [
+                t(request, f"wa_kind_{row.kind}"),
+                t(request, f"wa_language_{row.language}"),
+                t(request, f"wa_status_{row.status}"),
+                row.rejection_reason or "—",
+                time_text(request, row.updated_at),
+            ],
             "late" if row.status in ("rejected", "paused", "disabled") else None,
         )
         for row in rows
