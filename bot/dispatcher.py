@@ -226,7 +226,9 @@ class Dispatcher:
             unsent = {
                 row.payload["rating_id"]: outcome.error
                 for row, outcome in outcomes
-                if row.payload.get("rating_id") and outcome.status in ("needs_template", "failed") and row.id not in moved
+                if row.payload.get("rating_id")
+                and outcome.status in ("needs_template", "failed")
+                and row.id not in moved  # gone on another channel instead
             }
             for rating_id, reason in unsent.items():  # a prompt that cannot go is recorded as not sent, with why
                 await tx.execute(

@@ -33,7 +33,8 @@ class Applying:
     def outbox(self, payload: dict) -> OutboxMessage:
         """A message to this conversation's channel and sender, written in this transaction; one caused by an
         event (a staff action, a timer) names it, and what it is about, for its template and its page."""
-        event = str(self.message.payload.get("choice") or "") if self.message.payload.get("kind") == "event" else ""
+        cause = self.message.payload
+        event = str(cause.get("choice") or "") if cause.get("kind") == "event" else ""
         row = OutboxMessage(
             channel=self.message.channel,
             recipient=self.message.sender_id,
