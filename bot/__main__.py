@@ -11,6 +11,7 @@ import uuid
 from bot.logs import configure_logging
 from bot.profile import ProfileError
 from bot.settings import Settings, SettingsError, load_settings
+from bot.whatsapp_templates.command import TemplatesError
 from store.backup import BackupError
 
 
@@ -123,6 +124,14 @@ def _create_staff(settings: Settings, args: argparse.Namespace) -> None:
     create_staff_command(settings, args)
 
 
+def _whatsapp_templates(settings: Settings, args: argparse.Namespace) -> None:
+    from store.migrate import upgrade
+    from bot.whatsapp_templates.command import run
+
+    upgrade(settings.database_url)
+    print("\n".join(run(settings, args.action)))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot", description="The association's digital front desk.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -138,6 +147,8 @@ def main(argv: list[str] | None = None) -> int:
     backup.add_argument("path", help="a new directory for the backup")
     restore = commands.add_parser("restore", help="restore a backup directory into an empty database")
     restore.add_argument("path", help="a directory made by `backup`")
+    templates = commands.add_parser("whatsapp-templates", help="WhatsApp message templates at Twilio")
+    templates.add_argument("action", choices=("sync", "status"), help="sync: create and submit the missing; status: refresh")
     chat = commands.add_parser("chat", help="talk to the bot in this terminal")
     chat.add_argument("--user", default="console", help="who you are in the conversation (default: console)")
     chat.add_argument("--new", action="store_true", help="start a fresh conversation")
@@ -155,9 +166,10 @@ def main(argv: list[str] | None = None) -> int:
             "create-staff": _create_staff,
             "backup": _backup,
             "restore": _restore,
+            "whatsapp-templates": _whatsapp_templates,
         }
         commands_run[args.command](settings, args)
-    except (SettingsError, ProfileError, BackupError) as exc:
+    except (SettingsError, ProfileError, BackupError, TemplatesError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

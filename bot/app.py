@@ -9,6 +9,7 @@ from datetime import datetime, timedelta, timezone
 from typing import AsyncIterator, Callable
 
 from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.appkeys import DISPATCHER, ENGINE, KEYRING, SETTINGS, TELEGRAM_BOT, TWILIO_CLIENT
@@ -61,7 +62,7 @@ def create_app(
     async def services(app: web.Application) -> AsyncIterator[None]:
         db = make_engine(settings.database_url)
         sessions = make_sessions(db)
-        channel_senders, limits = await _channels(app, settings, profile, clock)
+        channel_senders, limits = await _channels(app, settings, profile, clock, sessions)
         locks = None if settings.is_sqlite else ChannelLocks(db, set(limits))  # one sender per channel
         dispatcher = Dispatcher(
             sessions,
@@ -109,7 +110,11 @@ def create_app(
 
 
 async def _channels(
-    app: web.Application, settings: Settings, profile: Profile, clock: Callable[[], datetime]
+    app: web.Application,
+    settings: Settings,
+    profile: Profile,
+    clock: Callable[[], datetime],
+    sessions: async_sessionmaker[AsyncSession],
 ) -> tuple[dict[str, Sender], dict[str, RateLimit]]:
     """The senders and rate limits of the channels whose settings are present."""
     senders: dict[str, Sender] = {WEB: WebSender()}
@@ -122,7 +127,7 @@ async def _channels(
         log.info("Telegram on (%s)", settings.telegram_mode)
     if settings.whatsapp_enabled:
         client = app[TWILIO_CLIENT] = whatsapp.make_client(settings)
-        senders[whatsapp.CHANNEL] = whatsapp.WhatsAppSender(client, settings, profile, clock=clock)
+        senders[whatsapp.CHANNEL] = whatsapp.WhatsAppSender(client, settings, profile, clock=clock, sessions=sessions)
         limits[whatsapp.CHANNEL] = RateLimit(settings.whatsapp_rate_per_second)
         log.info("WhatsApp (Twilio) on")
     return senders, limits

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channel_locks import ChannelLocks
 from bot.ratelimit import Limiter, RateLimit
-from store import queries, sealed
+from store import queries, sealed, undelivered
 from store.crypto import Keyring
 from store.models import ChannelIdentity, OutboxMessage, Rating
 
@@ -209,6 +209,7 @@ class Dispatcher:
             ids = [row.id for row, _ in outcomes]
             fresh = {r.id: r for r in (await tx.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(ids)))).all()}
             marks: dict[tuple[str, str], _Outcome] = {}
+            moved: set[int] = set()
             for row, outcome in outcomes:
                 current = fresh.get(row.id)
                 if current is None or current.status != "sending" or current.attempts != row.attempts:
@@ -220,12 +221,17 @@ class Dispatcher:
                     current.next_attempt_at = outcome.retry_at
                 if outcome.unreachable or outcome.opted_out:
                     marks[(row.channel, row.recipient)] = outcome
+                if outcome.status == "needs_template" and await undelivered.move_to_linked(tx, current, self.clock()):
+                    moved.add(row.id)  # WhatsApp would not take it: it goes on the person's Telegram instead
+                    continue
                 if outcome.status not in ("sent", "skipped"):
                     log.warning("outbox %s on %s: %s (%s)", row.id, row.channel, outcome.status, outcome.error)
             unsent = {
                 row.payload["rating_id"]: outcome.error
                 for row, outcome in outcomes
-                if row.payload.get("rating_id") and outcome.status in ("needs_template", "failed")
+                if row.payload.get("rating_id")
+                and outcome.status in ("needs_template", "failed")
+                and row.id not in moved  # gone on another channel instead
             }
             for rating_id, reason in unsent.items():  # a prompt that cannot go is recorded as not sent, with why
                 await tx.execute(
@@ -233,6 +239,8 @@ class Dispatcher:
                     .where(Rating.id == rating_id, Rating.status.in_(("prompted", "reminded")))
                     .values(status="not_sent", reason=(reason or "")[:300])
                 )
+            if moved and self.locks is not None:
+                await self.locks.announce(tx)
             for (channel, recipient), outcome in marks.items():
                 who = await queries.identity_for(tx, channel, recipient)
                 if who is not None:

@@ -10,6 +10,7 @@ from functools import singledispatch
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.profile import Profile
+from bot.whatsapp_templates import subject_of
 from conversations.catalog import Catalog
 from conversations.effects import CancelTimer, HandOffToStaff, Reply, ScheduleTimer, SetLanguage, SetOptOut
 from store import queries, sealed
@@ -31,12 +32,16 @@ class Applying:
 
     def outbox(self, payload: dict) -> OutboxMessage:
         """A message to this conversation's channel and sender, written in this transaction, sealed (a reply
-        may echo anything typed: the summary, the data copy; store/sealed.py)."""
+        may echo anything typed: the summary, the data copy; store/sealed.py); one caused by an event (a staff
+        action, a timer) names it, and what it is about, for its template and its page."""
+        cause = self.message.payload
+        event = str(cause.get("choice") or "") if cause.get("kind") == "event" else ""
         row = OutboxMessage(
             channel=self.message.channel,
             recipient=self.message.sender_id,
             conversation_key=self.conv.key,
-            payload=sealed.seal_output(self.keyring, payload),
+            payload=sealed.seal_output(self.keyring, {**payload, "event": event} if event else payload),
+            subject=subject_of(event),
             next_attempt_at=self.now,
             created_at=self.now,
         )

@@ -6,7 +6,7 @@ from __future__ import annotations
 from bot.effects import Applying, apply
 from conversations.effects import CheckLinkCode, IssueLinkCode
 from conversations.link_channel import CODE_MINUTES
-from store import identity_links, queries
+from store import identity_links, queries, sealed
 from store.models import Beneficiary, OutboxMessage
 
 
@@ -32,7 +32,7 @@ async def _issue(effect: IssueLinkCode, at: Applying) -> OutboxMessage | None:
         channel=to.channel,
         recipient=to.external_id,
         conversation_key=f"{to.channel}:{to.external_id}",
-        payload={"kind": "link_code", "text": text, "choices": []},
+        payload=sealed.seal_output(at.keyring, {"kind": "one_time_code", "code": issued.code, "text": text, "choices": []}),
         next_attempt_at=at.now,
         created_at=at.now,
     )

@@ -17,7 +17,7 @@ from bot.settings import DATA_DIR, Settings
 
 REDACTED = "[redacted]"
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
-CHATTY = ("apscheduler", "alembic")  # a line every sweep, and every migration step, is noise at INFO
+CHATTY = ("apscheduler", "alembic", "twilio")  # a line every sweep, migration step or API call: noise at INFO
 
 
 def secret_values(settings: Settings) -> list[str]:

@@ -129,6 +129,8 @@ class OutboxMessage(SQLModel, table=True):
     error: str | None = Field(default=None, max_length=500)
     staff_id: int | None = Field(default=None, foreign_key="staff.id")  # who wrote it, for a staff reply
     broadcast_id: int | None = Field(default=None, foreign_key="broadcast.id", index=True)
+    # what staff caused it about (request:<ref>, complaint:<ref>, handoff:<ref>, program:<id>): its page shows it
+    subject: str | None = Field(default=None, max_length=60, index=True)
     created_at: datetime = _ts(nullable=False, default=utcnow)
     sent_at: datetime | None = _ts(nullable=True)
 
@@ -399,6 +401,7 @@ class LinkChallenge(SQLModel, table=True):
     expires_at: datetime = _ts(nullable=False)
     finished_at: datetime | None = _ts(nullable=True)
 
+
 class BeneficiaryImport(SQLModel, table=True):
     """A spreadsheet of beneficiaries uploaded by staff: kept (encrypted) between its preview and the import, so
     the import checks the very file that was previewed, once; then the refused rows with their reasons."""
@@ -412,3 +415,17 @@ class BeneficiaryImport(SQLModel, table=True):
     refused_enc: str | None = Field(default=None, sa_column=Column(Text, nullable=True))  # JSON, encrypted
     created_at: datetime = _ts(nullable=False, default=utcnow)
     imported_at: datetime | None = _ts(nullable=True)
+
+
+class WhatsAppTemplate(SQLModel, table=True):
+    """A message template created in Twilio's Content API for one kind and language, and WhatsApp's verdict."""
+
+    __table_args__ = (UniqueConstraint("kind", "language", name="uq_whatsapptemplate_kind_language"),)
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=40)
+    language: str = Field(max_length=5)
+    content_sid: str = Field(max_length=40)
+    # unsubmitted, received, pending, approved, rejected, paused, disabled (WhatsApp's own words)
+    status: str = Field(default="unsubmitted", max_length=20)
+    rejection_reason: str = Field(default="", max_length=500)
+    updated_at: datetime = _ts(nullable=False, default=utcnow)

@@ -5,9 +5,9 @@ An input keeps in clear only what the engine routes on (`kind`, `choice`, and an
 which is never the beneficiary's words); its text is a Fernet token and everything else the channel gave
 (name, vouched phone, files, location) one more token under `sealed`, whose presence marks the row as sealed
 (rows written before, and events, are read as they are). A conversation's outgoing message is sealed the
-same way, keeping in clear only `kind` and `rating_id` (what the dispatcher decides on); it is encrypted in
-the row rather than redacted once delivered because the web chat and the console read a conversation back
-long after delivery. Broadcasts carry no personal data and stay plain (no cost per recipient).
+same way, keeping in clear only `kind`, `rating_id` and the causing `event` (what the dispatcher and the
+console decide on); it is encrypted in the row rather than redacted once delivered because the web chat and
+the console read a conversation back long after delivery. Broadcasts carry no personal data and stay plain (no cost per recipient).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from store.models import InboundMessage, OutboxMessage
 
 SEALED = "sealed"
 INBOUND_CLEAR = ("kind", "choice", "event_text")
-OUTBOX_CLEAR = ("kind", "rating_id")
+OUTBOX_CLEAR = ("kind", "rating_id", "event")  # what the dispatcher and the console decide on; no personal data
 
 
 def _seal(keyring: Keyring, payload: dict, clear: tuple[str, ...]) -> dict:

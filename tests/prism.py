@@ -20,6 +20,7 @@ _CANDIDATES = [os.environ.get("SPECS_DIR"), ROOT.parent / "shared" / "specs", "/
 SPECS = next((Path(c) for c in _CANDIDATES if c and (Path(c) / "twilio_api_v2010.json").exists()), ROOT.parent / "shared" / "specs")
 TWILIO_SPEC = SPECS / "twilio_api_v2010.json"
 TELEGRAM_SPEC = SPECS / "telegram_botapi_prism.json"
+CONTENT_SPEC = SPECS / "twilio_content_v1.json"
 
 
 def require(spec: Path) -> None:

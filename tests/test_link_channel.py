@@ -49,7 +49,7 @@ async def labels(engine, token: str) -> list[str]:
 async def codes_sent(engine, key: str = f"whatsapp:{VICTIM}") -> list[str]:
     async with engine.sessions() as tx:
         rows = (await tx.scalars(select(OutboxMessage).where(OutboxMessage.conversation_key == key).order_by(OutboxMessage.id))).all()
-    texts = [sealed.output_payload(engine.keyring, r)["text"] for r in rows if r.payload.get("kind") == "link_code"]
+    texts = [sealed.output_payload(engine.keyring, r)["text"] for r in rows if r.payload.get("kind") == "one_time_code"]
     return [m.group(1) for text in texts if (m := CODE.search(text))]
 
 

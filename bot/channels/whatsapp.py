@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit, urlunsplit
 
 import aiohttp
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from twilio.base.exceptions import TwilioRestException
 from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.http.response import Response
@@ -21,7 +22,9 @@ from bot.engine import utc_now
 from bot.incoming import AttachmentRef, Incoming
 from bot.profile import Profile, WhatsAppTemplate
 from bot.settings import Settings
+from bot.whatsapp_templates import definitions, template_kind, values
 from conversations.types import Inbound
+from store import wa_templates
 from store.models import OutboxMessage
 
 CHANNEL = "whatsapp"
@@ -43,7 +46,7 @@ OUTSIDE_WINDOW = frozenset({63016})
 
 class RebasedHttpClient(AsyncTwilioHttpClient):
     """Twilio's async HTTP client, sending every request to `base` (scheme and host) when one is given:
-    the tests' fake API and a contract-checking proxy listen on loopback."""
+    the tests' fake API and a contract-checking proxy listen on loopback. JSON bodies go as JSON."""
 
     def __init__(self, base: str = "", timeout: float = TIMEOUT):
         super().__init__(timeout=timeout)
@@ -65,6 +68,8 @@ class RebasedHttpClient(AsyncTwilioHttpClient):
         if auth is not None:  # as a header: aiohttp deprecates the BasicAuth object the parent would build
             credentials = base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode()
             headers = {**(headers or {}), "Authorization": f"Basic {credentials}"}
+        if data is not None and (headers or {}).get("Content-Type") == "application/json":
+            data = json.dumps(data)  # the Content API takes JSON; the SDK's async client would send a form
         timeout = timeout or self.timeout
         return await super().request(method, url, params, data, headers, None, timeout, allow_redirects)
 
@@ -194,9 +199,16 @@ class WhatsAppSender:
     """Sends outbox rows as WhatsApp messages through Twilio; a template outside the 24-hour window."""
 
     def __init__(
-        self, client: Client, settings: Settings, profile: Profile, *, clock: Callable[[], datetime] = utc_now
+        self,
+        client: Client,
+        settings: Settings,
+        profile: Profile,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+        sessions: async_sessionmaker[AsyncSession] | None = None,
     ):
         self.client = client
+        self.sessions = sessions
         self.profile = profile
         self.clock = clock
         self.status_callback = f"{settings.public_base_url}/webhooks/twilio/status"
@@ -212,10 +224,10 @@ class WhatsAppSender:
         if last is None or self.clock() - last > WINDOW:
             kind = payload.get("kind", "")
             template = self.profile.whatsapp_templates.get(kind)
-            if template is None:
-                raise NeedsTemplate(f"outside the 24-hour window; no template for kind {kind!r}")
-            variables = template_variables(template, payload)
-            return await self._create(to, content_sid=template.content_sid, content_variables=variables)
+            if template is not None:  # the profile's own mapping comes first
+                variables = template_variables(template, payload)
+                return await self._create(to, content_sid=template.content_sid, content_variables=variables)
+            return await self._approved(row, to)
         bodies = render(payload)
         if not bodies:
             raise PermanentFailure("nothing to send: no text and no choices")
@@ -223,6 +235,20 @@ class WhatsAppSender:
         for body in bodies:
             sid = await self._create(to, body=body)
         return sid
+
+    async def _approved(self, row: OutboxMessage, to: str) -> str:
+        """The shipped template for the row's kind, approved by WhatsApp, in the person's language, filled with
+        the row's own values; NeedsTemplate when WhatsApp has approved none yet."""
+        kind = template_kind(row.payload)
+        found = None
+        if self.sessions is not None:
+            async with self.sessions() as tx:
+                found = await wa_templates.approved_for(tx, kind, CHANNEL, row.recipient)
+        definition = definitions().get((kind, found.language)) if found is not None else None
+        if found is None or definition is None:
+            raise NeedsTemplate(f"outside the 24-hour window; no approved template for {kind}")
+        variables = json.dumps(values(definition, row.payload, row.subject), ensure_ascii=False)
+        return await self._create(to, content_sid=found.content_sid, content_variables=variables)
 
     async def _create(self, to: str, **content: str) -> str:
         try:

@@ -8,6 +8,7 @@ from sqlalchemy import func, select, update
 
 from bot.appkeys import ENGINE
 from handlers.admin.audit import audit
+from handlers.admin.delivery import reasons_list
 from handlers.admin.guard import ANYONE, requires
 from handlers.admin.pages import (
     SIGNED,
@@ -27,6 +28,7 @@ from handlers.admin.pages import (
     typed,
 )
 from handlers.admin.programs import EDITORS, title_of
+from store import undelivered
 from store.models import Broadcast, OutboxMessage, Program
 
 LIST_LIMIT = 200
@@ -136,6 +138,8 @@ async def progress(request: web.Request) -> web.Response:
     broadcast, program, counts = await _counts(request, bid)
     if broadcast is None:
         return problem(request, 404, "error_not_found", back="/admin/broadcasts")
+    async with engine.sessions() as tx:
+        reasons = await undelivered.broadcast_reasons(tx, bid)
     status, due = broadcast.status, broadcast.send_at <= engine.clock()
     live = status != "cancelled" and (
         status == "sending" or counts["queued"] > 0 or (status == "scheduled" and due)
@@ -160,6 +164,7 @@ async def progress(request: web.Request) -> web.Response:
             grid,
             el("p", t(request, "progress_hint"), class_="hint"),
         ),
+        reasons_list(request, reasons),
         el("section", el("h2", t(request, "broadcast_data")), _facts(request, broadcast, program)),
         cancel,
     )

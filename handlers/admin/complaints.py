@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.appkeys import ENGINE
 from handlers.admin.audit import audit
+from handlers.admin.delivery import delivery_section
 from handlers.admin.files import shown_name
 from handlers.admin.forms import FORM
 from handlers.admin.guard import ANYONE, requires
@@ -35,7 +36,7 @@ from handlers.admin.pages import (
     typed,
 )
 from handlers.admin.requests import late_badge, staff_names
-from store import queries
+from store import queries, undelivered
 from store.models import Attachment, AuditLog, Complaint, Staff
 
 log = logging.getLogger(__name__)
@@ -182,6 +183,7 @@ async def complaint_page(request: web.Request) -> web.Response:
         trail = list((await tx.scalars(trail_query.order_by(AuditLog.id))).all())
         who = await staff_names(tx, {row.replied_by, row.resolved_by, *(a.staff_id for a in trail)})
         audit(tx, staff.id, "view", f"complaint:{reference}", now)
+        messages = await undelivered.for_subject(tx, f"complaint:{reference}")
     sections = [
         ("data", _facts(request, row, who, now)),
         ("documents", _attachments(request, list(docs))),
@@ -189,6 +191,7 @@ async def complaint_page(request: web.Request) -> web.Response:
         ("history", _history(request, row, trail, who)),
     ]
     body = [el("section", el("h2", t(request, key)), content) for key, content in sections]
+    body.insert(1, delivery_section(request, messages))
     return layout(request, t(request, f"complaint_title_{row.kind}", reference=reference), *body)
 
 

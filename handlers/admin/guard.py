@@ -13,7 +13,8 @@ from sqlalchemy import select
 
 from bot.appkeys import ENGINE, SETTINGS
 from handlers.admin.forms import FORM, BadForm, BadToken, TooLarge, read_form, same_secret
-from handlers.admin.pages import SIGNED, Signed, problem, see_other
+from handlers.admin.pages import SIGNED, UNDELIVERED, Signed, problem, see_other
+from store import undelivered
 from store.models import Staff, StaffSession
 
 log = logging.getLogger(__name__)
@@ -93,6 +94,9 @@ def requires(*roles: str, upload: bool = False) -> Callable[[Handler], Handler]:
             if signed is None:
                 return _to_login(request)
             request[SIGNED] = signed
+            if request.method == "GET":  # the nav shows how many messages wait in the not-delivered list
+                async with request.app[ENGINE].sessions() as tx:
+                    request[UNDELIVERED] = await undelivered.count(tx)
             if signed.staff.role not in roles:
                 return problem(request, 403, "error_forbidden")
             if request.method == "POST":

@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.appkeys import DISPATCHER, ENGINE
 from handlers.admin.audit import audit
+from handlers.admin.delivery import delivery_section
 from handlers.admin.files import shown_name
 from handlers.admin.forms import FORM
 from handlers.admin.guard import ANYONE, requires
@@ -29,7 +30,7 @@ from handlers.admin.pages import (
     typed,
 )
 from handlers.admin.requests import late_badge, staff_names
-from store import queries, sealed
+from store import queries, sealed, undelivered
 from store.ratings import rating_delay, schedule_rating
 from store.models import Attachment, HandoffRequest, InboundMessage, OutboxMessage
 
@@ -157,6 +158,7 @@ async def conversation(request: web.Request) -> web.Response:
         lang = await queries.conversation_language(tx, handoff.conversation_key)
         who = await staff_names(tx, {m.staff_id for m in transcript[1]} | {handoff.closed_by})
         audit(tx, staff.id, "view", f"handoff:{reference}", engine.clock())
+        messages = await undelivered.for_subject(tx, f"handoff:{reference}")
     facts = [label(request, "channel", handoff.channel), label(request, "reason", handoff.reason)]
     facts += [label(request, "handoff", handoff.status)]
     if lang in TEXTS.languages():
@@ -167,6 +169,7 @@ async def conversation(request: web.Request) -> web.Response:
         el("p", " · ".join(facts), class_="status"),
         el("p", el("a", t(request, "b_open_person"), href=f"/admin/beneficiaries/{handoff.beneficiary_id}")),
         _bubbles(request, transcript, who),
+        delivery_section(request, messages),
         _forms(request, handoff, who),
     )
 
@@ -192,6 +195,7 @@ async def reply(request: web.Request) -> web.Response:
                 recipient=recipient,
                 conversation_key=key,
                 payload=payload,
+                subject=f"handoff:{reference}",
                 staff_id=staff.id,
                 next_attempt_at=now,
                 created_at=now,

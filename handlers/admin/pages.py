@@ -44,6 +44,7 @@ class Signed:
 
 
 SIGNED = web.RequestKey("signed", Signed)  # set by guard.requires
+UNDELIVERED = web.RequestKey("undelivered", int)  # messages not arrived, for the nav (set by guard.requires)
 
 
 class Html(str):
@@ -167,8 +168,12 @@ def _header(request: web.Request, lang: str) -> Html:
         el("a", t(request, "nav_digest"), href="/admin/digest"),
         el("a", t(request, "nav_languages"), href="/admin/languages"),
     ]
+    waiting = request.get(UNDELIVERED, 0)
+    links.append(el("a", t(request, "nav_undelivered", count=waiting), href="/admin/undelivered",
+                    class_="waiting" if waiting else None))
     if signed.staff.role == "admin":
         links.append(el("a", t(request, "nav_audit"), href="/admin/audit"))
+        links.append(el("a", t(request, "nav_wa_templates"), href="/admin/whatsapp-templates"))
     who = el(
         "span",
         el("bdi", signed.staff.display_name or signed.staff.username),

@@ -16,6 +16,7 @@ from bot.appkeys import ENGINE, KEYRING
 from handlers import bounds
 from handlers.admin.attendance import attendance_section
 from handlers.admin.audit import audit
+from handlers.admin.delivery import delivery_section
 from handlers.admin.forms import FORM
 from handlers.admin.guard import ANYONE, requires
 from handlers.admin.pages import (
@@ -38,7 +39,7 @@ from handlers.admin.pages import (
 from handlers.admin.program_text import condition_lines, place_line
 from handlers.admin.programs import EDITORS, page_of, program_id, status_forms, title_of
 from handlers.admin.signups import HOLDS_A_SEAT, city_name, person_name, signups
-from store import queries
+from store import queries, undelivered
 from store.ratings import rating_delay, schedule_rating
 from store.models import Beneficiary, Program, Registration
 
@@ -154,6 +155,11 @@ async def program_page(request: web.Request) -> web.Response:
         if program is None:
             return problem(request, 404, "error_not_found", back="/admin/programs")
         rows = await signups(tx, pid)
+        messages = await undelivered.for_subject(tx, f"program:{pid}")
+        people = await undelivered.people_of(tx, messages)
+    keyring = request.app[KEYRING]
+    names = {p.id: person_name(keyring, p, t(request, "undecryptable")) for _, p in rows}
+    to = {row_id: names.get(person, "—") for row_id, person in people.items()}
     seats = sum(1 for row, _ in rows if row.status in HOLDS_A_SEAT)
     accepted = [(r, p) for r, p in rows if r.status == "accepted" or r.attended_at is not None]
     return layout(
@@ -162,6 +168,7 @@ async def program_page(request: web.Request) -> web.Response:
         status_forms(request, program),
         _section(request, "program_data", _facts(request, program, seats)),
         _section(request, "signups", _signup_form(request, program, rows)),
+        delivery_section(request, messages, to),
         _section(request, "attendance", attendance_section(request, program, accepted), anchor="attendance"),
     )
 

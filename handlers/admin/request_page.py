@@ -11,6 +11,7 @@ from bot.appkeys import ENGINE, KEYRING
 from conversations.national_id import mask
 from handlers.admin.actions import action_forms
 from handlers.admin.audit import audit
+from handlers.admin.delivery import delivery_section
 from handlers.admin.files import shown_name
 from handlers.admin.guard import ANYONE, requires
 from handlers.admin.merge import request_duplicates
@@ -30,6 +31,7 @@ from handlers.admin.pages import (
     typed,
 )
 from handlers.admin.requests import late_badge, names, overdue, staff_names
+from store import undelivered
 from store.models import Attachment, HelpRequest, RequestEvent
 
 FULL_ID_ROLES = ("admin", "researcher")
@@ -196,6 +198,7 @@ async def request_page(request: web.Request) -> web.Response:
             return problem(request, 404, "error_not_found", back="/admin/requests")
         events, docs, who = await _load(tx, row)
         duplicates = await request_duplicates(request, tx, row.beneficiary_id)
+        messages = await undelivered.for_subject(tx, f"request:{reference}")
         audit(tx, staff.id, "view", f"request:{reference}", engine.clock())
     status = el(
         "p",
@@ -209,6 +212,7 @@ async def request_page(request: web.Request) -> web.Response:
         request,
         t(request, "request_title", reference=reference),
         status,
+        delivery_section(request, messages),
         duplicates,
         _section(request, "data", _facts(request, row, who)),
         _section(request, "flags", el("p", t(request, "flags_intro"), class_="hint"), _flags(request, row)),

@@ -14,6 +14,7 @@ from handlers.admin import (
     broadcast_compose,
     broadcasts,
     complaints,
+    delivery,
     digest,
     files,
     inbox,
@@ -25,6 +26,7 @@ from handlers.admin import (
     reports,
     request_page,
     requests,
+    wa_templates,
 )
 from handlers.admin.pages import STATIC
 from handlers.admin.throttle import THROTTLE, LoginThrottle
@@ -72,6 +74,11 @@ def _oversight_routes(router: web.UrlDispatcher) -> None:
     router.add_get("/admin/reports.csv", reports.export_csv)
     router.add_get("/admin/reports.xlsx", reports.export_xlsx)
     router.add_get("/admin/digest", digest.digest_page)
+    router.add_get("/admin/undelivered", delivery.undelivered_page)
+    router.add_post(r"/admin/undelivered/{row_id:\d{1,9}}/again", delivery.send_again)
+    router.add_post(r"/admin/undelivered/{row_id:\d{1,9}}/elsewhere", delivery.send_elsewhere)
+    router.add_post(r"/admin/undelivered/{row_id:\d{1,9}}/phone", delivery.told_by_phone)
+    router.add_get("/admin/whatsapp-templates", wa_templates.templates_page)
     router.add_get("/admin/languages", languages_page.languages_page)
 
 

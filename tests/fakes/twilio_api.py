@@ -1,4 +1,5 @@
-"""A recording fake of Twilio's Messages API on loopback: what the bot sent, and refusals on demand."""
+"""A recording fake of Twilio's Messages and Content APIs on loopback: what the bot sent, refusals on demand,
+the templates it created and WhatsApp's verdict on them."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from typing import Self
 from aiohttp import BasicAuth, web
 
 MESSAGES = "/2010-04-01/Accounts/{account}/Messages.json"
+CONTENT = "/v1/Content"
+APPROVAL = "/v1/Content/{sid}/ApprovalRequests"
 
 
 @dataclass(frozen=True)
@@ -69,11 +72,24 @@ def error_json(status: int, code: int | None, message: str) -> dict:
     return {"code": code, "message": message, "more_info": info, "status": status}
 
 
+@dataclass
+class Content:
+    """A template the bot created, and WhatsApp's verdict as the fake reports it."""
+
+    sid: str
+    request: dict
+    approval: dict | None = None
+    status: str = "unsubmitted"
+    rejection_reason: str = ""
+
+
 class FakeTwilioApi:
-    """Serves the Messages create endpoint on 127.0.0.1; `calls` keeps every request in order."""
+    """Serves the Messages create and the Content endpoints on 127.0.0.1; `calls` keeps every send in order,
+    `contents` every template created."""
 
     def __init__(self) -> None:
         self.calls: list[Call] = []
+        self.contents: dict[str, Content] = {}
         self.url = ""
         self._failures: deque[tuple[int, int | None, str]] = deque()
         self._runner: web.AppRunner | None = None
@@ -105,10 +121,70 @@ class FakeTwilioApi:
         self.calls.append(Call(account, user, params, sid))
         return web.json_response(message_json(account, sid, params), status=201)
 
+    def verdict(self, status: str, reason: str = "", language: str | None = None) -> None:
+        """WhatsApp's review: every created template (of one language, if given) gets this status."""
+        for content in self.contents.values():
+            if language is None or content.request.get("language") == language:
+                content.status, content.rejection_reason = status, reason
+
+    def content_sid(self, friendly_name: str) -> str:
+        return next(c.sid for c in self.contents.values() if c.request.get("friendly_name") == friendly_name)
+
+    def _account(self, request: web.Request) -> str | None:
+        header = request.headers.get("Authorization", "")
+        return BasicAuth.decode(header).login if header.startswith("Basic ") else None
+
+    async def _create_content(self, request: web.Request) -> web.Response:
+        account = self._account(request)
+        if account is None:
+            return web.json_response(error_json(401, 20003, "Authenticate"), status=401)
+        body = await request.json()
+        sid = "HX" + secrets.token_hex(16)
+        self.contents[sid] = Content(sid, body)
+        now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return web.json_response(
+            {
+                "sid": sid, "account_sid": account, "friendly_name": body.get("friendly_name"),
+                "language": body.get("language"), "variables": body.get("variables") or {}, "types": body.get("types"),
+                "url": f"https://content.twilio.com/v1/Content/{sid}", "date_created": now, "date_updated": now,
+                "links": {"approval_create": f"https://content.twilio.com/v1/Content/{sid}/ApprovalRequests/whatsapp",
+                          "approval_fetch": f"https://content.twilio.com/v1/Content/{sid}/ApprovalRequests"},
+            },
+            status=201,
+        )
+
+    def _approval_json(self, content: Content) -> dict:
+        approval = content.approval or {}
+        kind = next(iter(content.request.get("types") or {"twilio/text": None}))
+        return {
+            "name": approval.get("name"), "category": approval.get("category"), "content_type": kind,
+            "status": content.status, "rejection_reason": content.rejection_reason, "allow_category_change": True,
+        }
+
+    async def _submit(self, request: web.Request) -> web.Response:
+        content = self.contents.get(request.match_info["sid"])
+        if self._account(request) is None or content is None:
+            return web.json_response(error_json(404, 20404, "not found"), status=404)
+        content.approval, content.status = await request.json(), "received"
+        return web.json_response(self._approval_json(content), status=201)
+
+    async def _approval(self, request: web.Request) -> web.Response:
+        content = self.contents.get(request.match_info["sid"])
+        account = self._account(request)
+        if account is None or content is None:
+            return web.json_response(error_json(404, 20404, "not found"), status=404)
+        return web.json_response({
+            "sid": content.sid, "account_sid": account, "whatsapp": {"type": "whatsapp", **self._approval_json(content)},
+            "url": f"https://content.twilio.com/v1/Content/{content.sid}/ApprovalRequests",
+        })
+
     async def start(self) -> str:
         """Listen on a free loopback port; the base URL (http://127.0.0.1:PORT)."""
         app = web.Application()
         app.router.add_post(MESSAGES, self._create)
+        app.router.add_post(CONTENT, self._create_content)
+        app.router.add_post(f"{APPROVAL}/whatsapp", self._submit)
+        app.router.add_get(APPROVAL, self._approval)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
