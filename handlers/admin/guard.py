@@ -16,11 +16,11 @@ from bot.appkeys import ENGINE, SETTINGS
 from handlers.admin.forms import FORM, TooLarge, read_form
 from handlers.admin.pages import SIGNED, Signed, problem, see_other
 from store.models import Staff, StaffSession
+from store.staff_accounts import ROLES
 
 log = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 SESSION_COOKIE = "frontdesk_staff"
-ROLES = ("admin", "researcher", "coordinator", "viewer")
 ANYONE = ROLES
 
 

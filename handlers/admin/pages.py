@@ -161,6 +161,8 @@ def _header(request: web.Request, lang: str) -> Html:
     ]
     if signed.staff.role == "admin":
         links.append(el("a", t(request, "nav_audit"), href="/admin/audit"))
+        links.append(el("a", t(request, "nav_staff"), href="/admin/staff"))
+    links.append(el("a", t(request, "nav_account"), href="/admin/account"))
     who = el(
         "span",
         el("bdi", signed.staff.display_name or signed.staff.username),
@@ -218,6 +220,14 @@ def problem(request: web.Request, status: int, key: str, back: str | None = None
     return layout(
         request, t(request, f"title_{status}"), el("p", t(request, key), class_="notice"), link, status=status
     )
+
+
+def done_notice(request: web.Request, keys: tuple[str, ...], prefix: str) -> Html | None:
+    """The message that the action just taken is done, on the page it leads to (`?done=` names it)."""
+    done = request.query.get("done", "")
+    if done not in keys:
+        return None
+    return el("p", t(request, f"{prefix}_{done}"), class_="notice done", role="status")
 
 
 def table(request: web.Request, keys: tuple[str, ...], rows: list[tuple[list[object], str | None]]) -> Html:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from handlers.admin import (
+    account,
     actions,
     attendance,
     audit,
@@ -21,6 +22,7 @@ from handlers.admin import (
     reports,
     request_page,
     requests,
+    staff_pages,
 )
 from handlers.admin.pages import STATIC
 
@@ -32,6 +34,20 @@ async def home(_request: web.Request) -> web.Response:
 
 PROGRAM = r"/admin/programs/{program_id:\d{1,18}}"
 BROADCAST = r"/admin/broadcasts/{broadcast_id:\d{1,18}}"
+STAFF = r"/admin/staff/{staff_id:\d{1,18}}"
+
+
+def _staff_routes(router: web.UrlDispatcher) -> None:
+    router.add_get("/admin/staff", staff_pages.staff_list)
+    router.add_post("/admin/staff", staff_pages.create)
+    router.add_get(STAFF, staff_pages.staff_page)
+    router.add_post(f"{STAFF}/role", staff_pages.change_role)
+    router.add_post(f"{STAFF}/reset", staff_pages.reset)
+    router.add_get(f"{STAFF}/disable", staff_pages.confirm_disable)
+    router.add_post(f"{STAFF}/disable", staff_pages.disable)
+    router.add_post(f"{STAFF}/enable", staff_pages.enable)
+    router.add_get("/admin/account", account.account_page)
+    router.add_post("/admin/account/password", account.change_password)
 
 
 def _program_routes(router: web.UrlDispatcher) -> None:
@@ -91,6 +107,7 @@ def setup_admin_routes(app: web.Application) -> None:
     router.add_get("/admin/audit", audit.audit_page)
     router.add_get("/admin/beneficiaries/merge", merge.compare_page)
     router.add_post("/admin/beneficiaries/merge", merge.confirm)
+    _staff_routes(router)
     _program_routes(router)
     _broadcast_routes(router)
     _oversight_routes(router)
