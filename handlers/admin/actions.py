@@ -31,7 +31,7 @@ from handlers.admin.pages import (
 from handlers.admin.pages import (
     field as labelled,
 )
-from store import queries
+from store import queries, walk_ins
 from store.ratings import rating_delay, schedule_rating
 from store.models import Attachment, HelpRequest, RequestEvent, Staff
 
@@ -98,16 +98,17 @@ async def _act(request: web.Request, action: str, apply: Apply) -> web.Response:
             )
         )
         audit(tx, staff.id, action, f"request:{reference}", now, status=row.status)
-        if row.status == "delivered":  # a service done: the beneficiary is asked to rate it
+        chat = await walk_ins.decision_key(tx, row)  # a request entered at the desk: the person's latest chat
+        if row.status == "delivered" and chat is not None:  # a service done: the beneficiary is asked to rate it
             await schedule_rating(
-                tx, service_kind="help_request", service_ref=row.reference, conversation_key=row.conversation_key,
+                tx, service_kind="help_request", service_ref=row.reference, conversation_key=chat,
                 beneficiary_id=row.beneficiary_id, staff_id=staff.id, now=now, delay=rating_delay(engine.profile),
             )
-        if change.event is not None:
-            await queries.record_event(tx, row.conversation_key, change.event, change.event_text, now)
+        if change.event is not None and chat is not None:
+            await queries.record_event(tx, chat, change.event, change.event_text, now)
     log.info("staff %s: %s on %s", staff.id, action, reference)
-    if change.event is not None:
-        engine.process_later(row.conversation_key)
+    if change.event is not None and chat is not None:
+        engine.process_later(chat)
     return see_other(page)
 
 

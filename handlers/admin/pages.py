@@ -153,6 +153,7 @@ def _header(request: web.Request, lang: str) -> Html:
     links = [
         el("a", t(request, "nav_requests"), href="/admin/requests"),
         el("a", t(request, "nav_inbox"), href="/admin/inbox"),
+        el("a", t(request, "nav_walk_in"), href="/admin/walk-ins/new"),
         el("a", t(request, "nav_programs"), href="/admin/programs"),
         el("a", t(request, "nav_broadcasts"), href="/admin/broadcasts"),
         el("a", t(request, "nav_complaints"), href="/admin/complaints"),

@@ -23,6 +23,7 @@ from handlers.admin import (
     request_page,
     requests,
     staff_pages,
+    walk_ins,
 )
 from handlers.admin.pages import STATIC
 
@@ -46,6 +47,8 @@ def _staff_routes(router: web.UrlDispatcher) -> None:
     router.add_get(f"{STAFF}/disable", staff_pages.confirm_disable)
     router.add_post(f"{STAFF}/disable", staff_pages.disable)
     router.add_post(f"{STAFF}/enable", staff_pages.enable)
+    router.add_get("/admin/walk-ins/new", walk_ins.new_page)
+    router.add_post("/admin/walk-ins/new", walk_ins.record)
     router.add_get("/admin/account", account.account_page)
     router.add_post("/admin/account/password", account.change_password)
 
