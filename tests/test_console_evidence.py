@@ -31,6 +31,7 @@ async def console(tmp_path, monkeypatch, clock) -> AsyncIterator[Console]:
 def upload(name: str, data: bytes, content_type: str = "application/pdf", kind: str = "file") -> FormData:
     form = FormData()
     form.add_field("kind", kind)
+    form.add_field("aid_kind", "in_kind")
     form.add_field("reference", "")
     form.add_field("file", data, filename=name, content_type=content_type)
     return form

@@ -30,7 +30,7 @@ from handlers.admin.pages import (
     typed,
 )
 from handlers.admin.requests import late_badge, names, overdue, staff_names
-from store import walk_ins
+from store import aid, walk_ins
 from store.models import Attachment, DeskIntake, HelpRequest, RequestEvent
 
 FULL_ID_ROLES = ("admin", "researcher")
@@ -123,6 +123,9 @@ def _facts(request: web.Request, row: HelpRequest, who: dict[int, str], intake: 
     if row.delivered_at:
         items.append(("f_delivered", _when_who(request, row.delivered_at, row.delivered_by, who)))
         items.append(("f_evidence", _evidence(request, row)))
+    if row.aid_kind:
+        amount = t(request, "aid_riyals", amount=aid.riyals_text(row.aid_halalas)) if row.aid_halalas else None
+        items.append(("f_aid", " · ".join(filter(None, (label(request, "aid", row.aid_kind), amount)))))
     return el(
         "dl", *(cat(el("dt", t(request, key)), el("dd", value)) for key, value in items), class_="facts"
     )
