@@ -50,7 +50,7 @@ def _create_form(request: web.Request) -> Html:
             field(t(request, "username"), el("input", name="username", required=True, maxlength="60", dir="ltr",
                                              autocomplete="off")),
             field(t(request, "staff_display_name"), el("input", name="display_name", maxlength="120")),
-            field(t(request, "staff_role"), _role_select(request)),
+            field(t(request, "staff_role"), _role_select(request, "viewer")),
             el("p", t(request, "staff_new_hint"), class_="hint"),
             button=t(request, "staff_create"),
         ),
