@@ -11,11 +11,21 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.effects_feedback import complaint_due_at
 from bot.profile import Profile
 from conversations import help_fields as hf
+from conversations.complaints import check_text
 from conversations.normalize import strip_invisible
 from store.crypto import Keyring
-from store.models import Beneficiary, ChannelIdentity, Conversation, DeskIntake, HelpRequest, RequestEvent
+from store.models import (
+    Beneficiary,
+    ChannelIdentity,
+    Complaint,
+    Conversation,
+    DeskIntake,
+    HelpRequest,
+    RequestEvent,
+)
 
 CHANNELS = ("in_person", "phone", "letter", "representative")
 DECLARATIONS = ("upload", "on_file")
@@ -120,6 +130,53 @@ def _explained(form: dict, profile: Profile) -> list[Problem]:
     return found
 
 
+COMPLAINT_KINDS = ("complaint", "suggestion")
+
+
+def check_complaint(fields: Mapping[str, str]) -> Checked:
+    """A complaint or suggestion received by phone or letter: whose (national ID, the chat's validator), its
+    kind, and its text within the chat's limits."""
+    out = Checked()
+    for name, check in (("national_id", hf.check_national_id), ("text", check_text)):
+        value, hint = check(fields.get(name, ""))
+        if hint is None:
+            out.values[name] = value
+        else:
+            out.problems.append(Problem(name, hint, chat=True))
+    if fields.get("kind") in COMPLAINT_KINDS:
+        out.values["kind"] = fields["kind"]
+    else:
+        out.problems.append(Problem("kind", "walkin_error_choose"))
+    return out
+
+
+async def person_for(tx: AsyncSession, keyring: Keyring, national_id: str, language: str, now: datetime) -> Beneficiary:
+    """The person with this national ID, or a new record holding it (encrypted, with its keyed hash)."""
+    person = await by_national_id(tx, keyring, national_id)
+    if person is None:
+        person = Beneficiary(language=language, created_at=now, national_id_enc=keyring.encrypt(national_id),
+                             national_id_hash=keyring.id_hash(national_id))  # fmt: skip
+        tx.add(person)
+        await tx.flush()
+    return person
+
+
+async def file_complaint(
+    tx: AsyncSession, keyring: Keyring, profile: Profile, *, form: dict, intake: Intake, reference: str,
+    language: str, now: datetime,
+) -> Complaint:
+    """A complaint or suggestion received outside the chat, due like one sent in the chat."""
+    person = await person_for(tx, keyring, form["national_id"], language, now)
+    complaint = Complaint(
+        reference=reference, beneficiary_id=person.id,
+        conversation_key=await reachable_key(tx, person.id) or f"desk:{person.id}", channel=intake.channel,
+        kind=form["kind"], text=form["text"], due_at=complaint_due_at(profile, now), created_at=now,
+    )  # fmt: skip
+    tx.add(complaint)
+    await tx.flush()
+    return complaint
+
+
 async def by_national_id(tx: AsyncSession, keyring: Keyring, national_id: str) -> Beneficiary | None:
     """The person whose record holds this national ID (matched by its keyed hash, under any key), skipping
     merged and erased records; the oldest when there are several."""
@@ -148,9 +205,9 @@ async def reachable_key(tx: AsyncSession, beneficiary_id: int) -> str | None:
     return f"{row[0]}:{row[1]}" if row else None
 
 
-async def decision_key(tx: AsyncSession, request: HelpRequest) -> str | None:
-    """Where news of a request goes: the chat it was filed in, or for one entered at the desk the person's
-    most recent chat (None: they have no chat, staff tell them another way)."""
+async def decision_key(tx: AsyncSession, request: HelpRequest | Complaint) -> str | None:
+    """Where news of a request or complaint goes: the chat it was filed in, or for one entered at the desk the
+    person's most recent chat (None: they have no chat, staff tell them another way)."""
     if request.channel not in CHANNELS:
         return request.conversation_key
     return await reachable_key(tx, request.beneficiary_id)

@@ -14,6 +14,7 @@ from store.models import (
     Attachment,
     AuditLog,
     Beneficiary,
+    Complaint,
     DeskIntake,
     HelpRequest,
     InboundMessage,
@@ -112,3 +113,33 @@ async def test_a_viewer_cannot_record_a_walk_in(console: Console):
     assert (await console.client.get(PAGE)).status == 403
     response = await console.post(PAGE, walk_in(FIELDS), page="/admin/requests")
     assert response.status == 403 and await console.all(HelpRequest) == []
+
+
+async def test_a_complaint_by_phone_for_someone_with_a_chat_gets_the_reply_there(console: Console):
+    keyring = console.app[KEYRING]
+    async with console.sessions() as tx, tx.begin():
+        person, key = await console.person(tx, "Sara")
+        person.national_id_hash, person.national_id_enc = keyring.id_hash("1012345672"), keyring.encrypt("1012345672")
+    staff = await console.signed_in_as("coordinator")
+    form = "/admin/walk-ins/complaint"
+    short = await console.post(form, {"channel": "phone", "national_id": "1012345672", "kind": "complaint",
+                                      "text": "تأخر"}, page=form)  # fmt: skip
+    assert short.status == 400 and await console.all(Complaint) == []
+    text = "تأخر تسليم السلة الغذائية أكثر من أسبوعين"
+    response = await console.post(form, {"channel": "phone", "national_id": "١٠١٢٣٤٥٦٧٢", "kind": "complaint",
+                                         "text": text}, page=form)  # fmt: skip
+    assert response.status == 303, await response.text()
+    row = await console.one(Complaint)
+    assert (row.beneficiary_id, row.channel, row.text) == (person.id, "phone", text)
+    assert response.headers["Location"] == f"/admin/complaints/{row.reference}?done=walk_in"
+    assert "تم التسجيل" in await (await console.client.get(response.headers["Location"])).text()
+    intake = await console.one(DeskIntake)
+    assert (intake.kind, intake.record_id, intake.entered_by) == ("complaint", row.id, staff.id)
+    page = f"/admin/complaints/{row.reference}"
+    replied = await console.post(f"{page}/reply", {"reply": "نعتذر، سيصلكم التسليم غدًا"}, page=page)
+    assert replied.status == 303
+    await console.app[ENGINE].drain()
+    [event] = await console.all(InboundMessage)
+    assert event.conversation_key == key and event.status == "processed"
+    sent = await console.all(OutboxMessage, OutboxMessage.conversation_key == key)
+    assert any("نعتذر، سيصلكم التسليم غدًا" in m.payload.get("text", "") for m in sent)

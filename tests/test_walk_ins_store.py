@@ -146,3 +146,20 @@ async def test_the_intake_keeps_the_representative_and_the_declaration(sessions,
     assert isinstance(found, DeskIntake)
     assert (found.channel, found.representative_office, found.declaration) == ("representative", "مكتب البكيرية",
                                                                              "on_file")  # fmt: skip
+
+
+async def test_a_complaint_received_by_phone_is_due_like_one_from_the_chat(sessions, keyring, profile):
+    from bot.effects_feedback import complaint_due_at
+
+    checked = walk_ins.check_complaint({"national_id": ID, "kind": "suggestion", "text": "  نقترح فتح فرع في الحي  "})
+    assert checked.problems == [] and checked.values["text"] == "نقترح فتح فرع في الحي"
+    async with sessions() as tx, tx.begin():
+        row = await walk_ins.file_complaint(tx, keyring, profile, form=checked.values, intake=Intake("letter"),
+                                            reference="C-1", language="ar", now=T0)  # fmt: skip
+    async with sessions() as tx:
+        person = await tx.get(Beneficiary, row.beneficiary_id)
+        assert await walk_ins.decision_key(tx, row) is None
+    assert person.national_id_hash == keyring.id_hash(ID) and keyring.decrypt(person.national_id_enc) == ID
+    assert (row.channel, row.kind, row.due_at) == ("letter", "suggestion", complaint_due_at(profile, T0))
+    bad = walk_ins.check_complaint({"national_id": "123", "kind": "praise", "text": "قصير"})
+    assert [p.field for p in bad.problems] == ["national_id", "text", "kind"]

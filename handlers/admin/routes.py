@@ -49,6 +49,8 @@ def _staff_routes(router: web.UrlDispatcher) -> None:
     router.add_post(f"{STAFF}/enable", staff_pages.enable)
     router.add_get("/admin/walk-ins/new", walk_ins.new_page)
     router.add_post("/admin/walk-ins/new", walk_ins.record)
+    router.add_get("/admin/walk-ins/complaint", walk_ins.complaint_form)
+    router.add_post("/admin/walk-ins/complaint", walk_ins.record_complaint)
     router.add_get("/admin/account", account.account_page)
     router.add_post("/admin/account/password", account.change_password)
 

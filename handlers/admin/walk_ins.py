@@ -21,6 +21,7 @@ from store.walk_ins import CHANNELS, Problem
 
 log = logging.getLogger(__name__)
 HOME = "/admin/walk-ins/new"
+COMPLAINT = "/admin/walk-ins/complaint"
 ENTERERS = ("admin", "researcher", "coordinator")
 
 
@@ -119,7 +120,8 @@ def _page(request: web.Request, values: dict, problems: list[Problem], status: i
     )
     form = post_form(request, HOME, who, person, need, declaration, button=t(request, "walkin_submit"),
                      multipart=True)
-    return layout(request, t(request, "walkin_title"), _problems(request, problems), form, status=status)
+    other = el("p", el("a", t(request, "walkin_complaint_link"), href=COMPLAINT))
+    return layout(request, t(request, "walkin_title"), other, _problems(request, problems), form, status=status)
 
 
 @requires(*ENTERERS)
@@ -177,3 +179,50 @@ async def record(request: web.Request) -> web.Response:
         raise
     log.info("staff %s recorded the walk-in request %s", staff.id, reference)
     return see_other(f"/admin/requests/{reference}?done=walk_in")
+
+
+
+def _complaint_page(request: web.Request, values: dict, problems: list[Problem], status: int = 200) -> web.Response:
+    kinds = [(k, label(request, "walkin_kind", k)) for k in walk_ins.COMPLAINT_KINDS]
+    form = post_form(
+        request,
+        COMPLAINT,
+        el("section", el("h2", t(request, "walkin_how")),
+           _select(request, "channel", _choices(request)["channel"], values),
+           _text_input(request, "rep_name", values, maxlength="120"),
+           _text_input(request, "rep_office", values, maxlength="120"),
+           el("p", t(request, "walkin_rep_hint"), class_="hint")),
+        el("section", el("h2", t(request, "walkin_complaint_what")),
+           _text_input(request, "national_id", values, required=True, inputmode="numeric", dir="ltr", maxlength="20"),
+           _select(request, "kind", kinds, values),
+           field(t(request, "walkin_text"), el("textarea", values.get("text", ""), name="text", rows="5",
+                                               maxlength="2000", required=True))),
+        button=t(request, "walkin_complaint_submit"),
+    )  # fmt: skip
+    return layout(request, t(request, "walkin_complaint_title"), _problems(request, problems), form, status=status)
+
+
+@requires(*ENTERERS)
+async def complaint_form(request: web.Request) -> web.Response:
+    """The empty form for a complaint or suggestion received by phone, letter, in person or by a representative."""
+    return _complaint_page(request, {}, [])
+
+
+@requires(*ENTERERS)
+async def record_complaint(request: web.Request) -> web.Response:
+    """File it for the person with that national ID (created if new), due like one from the chat; its replies
+    reach the person's most recent chat if they have one."""
+    form, engine, staff = request[FORM], request.app[ENGINE], request[SIGNED].staff
+    values = {k: v for k, v in form.fields.items() if k != "csrf"}
+    intake, problems = walk_ins.check_intake(form.fields)
+    checked = walk_ins.check_complaint(form.fields)
+    problems += checked.problems
+    if problems:
+        return _complaint_page(request, values, problems, status=400)
+    now, reference = engine.clock(), engine.references()
+    async with engine.sessions() as tx, tx.begin():
+        row = await walk_ins.file_complaint(tx, request.app[KEYRING], engine.profile, form=checked.values,
+                                            intake=intake, reference=reference, language=lang_of(request), now=now)
+        await walk_ins.record_intake(tx, "complaint", row.id, row.beneficiary_id, intake, staff.id, now)
+        audit(tx, staff.id, "walk_in_complaint", f"complaint:{reference}", now, channel=intake.channel)
+    return see_other(f"/admin/complaints/{reference}?done=walk_in")
