@@ -83,6 +83,8 @@ async def test_an_admin_creates_changes_the_role_resets_and_disables_each_audite
     assert (noura.role, noura.active) == ("researcher", False)
     audit_page = await (await console.client.get("/admin/audit")).text()
     assert "تغيير صلاحية موظف" in audit_page and "إيقاف حساب موظف" in audit_page
+    assert "من مطّلع إلى باحث اجتماعي" in audit_page and "الجلسات المنتهية: 0" in audit_page
+    assert "sessions_ended" not in audit_page and '"before"' not in audit_page
 
     enabled = await console.post(f"/admin/staff/{noura.id}/enable", {}, page=f"/admin/staff/{noura.id}")
     assert enabled.headers["Location"].endswith("?done=enabled")
