@@ -3,7 +3,7 @@ as 500 riyals cash with its evidence; the request page and the month's report sh
 
 from __future__ import annotations
 
-from typing import AsyncIterator
+from collections.abc import AsyncIterator
 
 import pytest
 

@@ -4,7 +4,7 @@ someone who has a chat, whose decision reaches that chat; viewers cannot record.
 
 from __future__ import annotations
 
-from typing import AsyncIterator
+from collections.abc import AsyncIterator
 
 import pytest
 from aiohttp import FormData

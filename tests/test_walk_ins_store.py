@@ -12,7 +12,15 @@ from sqlalchemy import select
 
 from store import walk_ins
 from store.crypto import Keyring, new_key
-from store.models import Beneficiary, ChannelIdentity, Conversation, DeskIntake, HelpRequest, RequestEvent, Staff
+from store.models import (
+    Beneficiary,
+    ChannelIdentity,
+    Conversation,
+    DeskIntake,
+    HelpRequest,
+    RequestEvent,
+    Staff,
+)
 from store.walk_ins import Intake, Problem
 from tests.conftest import T0
 
@@ -72,7 +80,10 @@ async def _chat(tx, person: Beneficiary, channel: str, external: str, last_minut
     await tx.flush()
 
 
-async def _file(sessions, keyring, profile, form=None, intake=Intake("in_person")) -> HelpRequest:
+IN_PERSON = Intake("in_person")
+
+
+async def _file(sessions, keyring, profile, form=None, intake=IN_PERSON) -> HelpRequest:
     values = walk_ins.check_help_form(form or GOOD, [], profile).values
     async with sessions() as tx, tx.begin():
         staff = Staff(username="desk", password_hash="x", role="coordinator")
