@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import update
 
 from bot.effects import Applying, apply
+from bot.profile import Profile
 from conversations.calendar import add_working_days, local
 from conversations.effects import FileComplaint, RecordRating, SetRatingStatus
 from store.models import Attachment, Complaint, Rating
@@ -40,13 +41,16 @@ async def _rating_status(effect: SetRatingStatus, at: Applying) -> None:
         rating.prompted_at = at.now
 
 
+def complaint_due_at(profile: Profile, now: datetime) -> datetime:
+    """A complaint is answered by the close of the profile's working day so many working days after `now`."""
+    due_day = add_working_days(profile, local(profile, now).date(), profile.deadlines.complaint_answer_working_days)
+    return datetime.combine(due_day, profile.working_hours.closes, local(profile, now).tzinfo)
+
+
 @apply.register
 async def _file_complaint(effect: FileComplaint, at: Applying) -> None:
     """The complaint, its deadline in the profile's working days, and the files sent while writing it."""
-    today = local(at.profile, at.now).date()
-    due_day = add_working_days(at.profile, today, at.profile.deadlines.complaint_answer_working_days)
-    closes = at.profile.working_hours.closes
-    due_at = datetime.combine(due_day, closes, local(at.profile, at.now).tzinfo)
+    due_at = complaint_due_at(at.profile, at.now)
     complaint = Complaint(
         reference=effect.reference,
         beneficiary_id=at.conv.beneficiary_id,

@@ -103,7 +103,7 @@ def check_household(typed: str) -> Checked:
     found = re.fullmatch(r"(\d+)(?:\s+\D*)?", digits_to_ascii(strip_invisible(typed)).strip())
     if found is None:
         return None, "help_household_number"
-    size = int(found.group(1))
+    size = int(found.group(1)) if len(found.group(1)) <= 3 else 0  # thousands of digits: out of range, not int()'s limit
     if not HOUSEHOLD_RANGE[0] <= size <= HOUSEHOLD_RANGE[1]:
         return None, "help_household_range"
     return size, None

@@ -58,7 +58,7 @@ SKIP_WORDS = frozenset(
     normalize(w)
     for w in ("skip", "no", "no comment", "no thanks", "تخطي", "تخطٍ", "لا", "لا شكرا", "بدون تعليق")
 )
-_NUMBER = re.compile(r"(\d+)(?:\s*(?:/|من|out of|of)\s*5)?")
+_NUMBER = re.compile(r"(\d{1,3})(?:\s*(?:/|من|out of|of)\s*5)?")
 
 
 def _rating(data: dict) -> dict:

@@ -214,6 +214,8 @@ class HelpRequest(SQLModel, table=True):
     delivered_at: datetime | None = _ts(nullable=True)
     delivered_by: int | None = Field(default=None, foreign_key="staff.id")
     evidence: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))  # proof of delivery
+    aid_kind: str | None = Field(default=None, max_length=20)  # what was given: cash, voucher, in_kind, service
+    aid_halalas: int | None = None  # its amount in halalas (1/100 riyal) where it is money
     updated_at: datetime = _ts(nullable=False, default=utcnow)
 
 
@@ -429,3 +431,20 @@ class WhatsAppTemplate(SQLModel, table=True):
     status: str = Field(default="unsubmitted", max_length=20)
     rejection_reason: str = Field(default="", max_length=500)
     updated_at: datetime = _ts(nullable=False, default=utcnow)
+
+
+class DeskIntake(SQLModel, table=True):
+    """A record staff entered for someone who came in person, phoned, wrote a letter or was brought by a branch
+    representative: the channel it came through, who entered it, and the declaration signed on paper."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=20)  # help_request, complaint, registration
+    record_id: int = Field(index=True)  # the HelpRequest, Complaint or Registration it created
+    beneficiary_id: int = Field(foreign_key="beneficiary.id", index=True)
+    channel: str = Field(max_length=20)  # in_person, phone, letter, representative
+    entered_by: int = Field(foreign_key="staff.id")
+    representative_name: str | None = Field(default=None, max_length=120)
+    representative_office: str | None = Field(default=None, max_length=120)
+    declaration: str | None = Field(default=None, max_length=20)  # upload, on_file (help requests)
+    declaration_attachment_id: int | None = Field(default=None, foreign_key="attachment.id")
+    created_at: datetime = _ts(nullable=False, default=utcnow)

@@ -120,7 +120,7 @@ async def test_after_login_the_page_asked_for_opens(console: Console):
         ("coordinator", "/admin/requests/R-7K3P9Q/accept", {"note": ""}),
         ("coordinator", "/admin/requests/R-7K3P9Q/info", {"question": "?"}),
         ("viewer", "/admin/requests/R-7K3P9Q/reject", {"reason": "no"}),
-        ("researcher", "/admin/requests/R-7K3P9Q/deliver", {"kind": "voucher", "reference": "V-1"}),
+        ("researcher", "/admin/requests/R-7K3P9Q/deliver", {"kind": "voucher", "reference": "V-1", "aid_kind": "in_kind"}),
         ("viewer", "/admin/inbox/H-000001/reply", {"text": "hello"}),
         ("viewer", "/admin/inbox/H-000001/close", {}),
     ],

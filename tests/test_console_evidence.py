@@ -29,9 +29,9 @@ async def console(tmp_path, monkeypatch, clock) -> AsyncIterator[Console]:
 
 
 def upload(name: str, data: bytes, content_type: str = "application/pdf", kind: str = "file") -> list[Part]:
-    """The delivery form's parts after the CSRF token: the kind, a reference and the file."""
+    """The delivery form's parts after the CSRF token: the kind, what was given, a reference and the file."""
     file = {"filename": name, "content_type": content_type}
-    return [("kind", kind, {}), ("reference", "", {}), ("file", data, file)]
+    return [("kind", kind, {}), ("aid_kind", "in_kind", {}), ("reference", "", {}), ("file", data, file)]
 
 
 async def test_an_evidence_pdf_is_kept_and_can_be_downloaded(console: Console):

@@ -175,14 +175,20 @@ async def test_a_note_stays_with_staff(console: Console):
 async def test_delivery_needs_an_accepted_request_and_evidence(console: Console):
     await console.request("R-7K3P9Q")
     staff = await console.signed_in_as("coordinator")
-    early = await console.post(f"{PAGE}/deliver", {"kind": "voucher", "reference": "V-1"}, page=PAGE)
+    early = await console.post(
+        f"{PAGE}/deliver", {"kind": "voucher", "reference": "V-1", "aid_kind": "in_kind"}, page=PAGE
+    )
     assert early.status == 409 and (await console.one(HelpRequest)).status == "submitted"
     async with console.sessions() as tx, tx.begin():
         (await tx.get(HelpRequest, (await console.one(HelpRequest)).id)).status = "accepted"
-    missing = await console.post(f"{PAGE}/deliver", {"kind": "bank_transfer", "reference": ""}, page=PAGE)
+    missing = await console.post(
+        f"{PAGE}/deliver", {"kind": "bank_transfer", "reference": "", "aid_kind": "cash", "amount": "100"}, page=PAGE
+    )
     assert missing.status == 400
     response = await console.post(
-        f"{PAGE}/deliver", {"kind": "bank_transfer", "reference": "TRX-55821"}, page=PAGE
+        f"{PAGE}/deliver",
+        {"kind": "bank_transfer", "reference": "TRX-55821", "aid_kind": "cash", "amount": "500"},
+        page=PAGE,
     )
     assert response.status == 303
     request = await console.one(HelpRequest)
@@ -192,6 +198,7 @@ async def test_delivery_needs_an_accepted_request_and_evidence(console: Console)
         console.clock.now,
     )
     assert request.evidence == {"kind": "bank_transfer", "reference": "TRX-55821"}
+    assert (request.aid_kind, request.aid_halalas) == ("cash", 50000)
     assert (await console.one(RequestEvent)).kind == "delivered"
     [inbound] = await events_for_the_beneficiary(console)
     assert inbound.payload["choice"] == "request_delivered:R-7K3P9Q"
@@ -227,9 +234,8 @@ async def test_logs_never_hold_the_national_id_or_the_full_name(console: Console
     await console.signed_in_as("admin")
     await console.client.get(PAGE)
     assert (await console.post(f"{PAGE}/accept", {"note": ""}, page=PAGE)).status == 303
-    assert (
-        await console.post(f"{PAGE}/deliver", {"kind": "voucher", "reference": "V-9"}, page=PAGE)
-    ).status == 303
+    data = {"kind": "voucher", "reference": "V-9", "aid_kind": "service"}
+    assert (await console.post(f"{PAGE}/deliver", data, page=PAGE)).status == 303
     await console.app[ENGINE].drain()
     assert caplog.records, "the actions were logged"
     assert NATIONAL_ID not in caplog.text and "سارة" not in caplog.text

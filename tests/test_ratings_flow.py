@@ -42,6 +42,10 @@ def test_a_number_outside_one_to_five_is_refused(number):
     assert parse_score(str(number).translate(ARABIC_DIGITS), WORDS) is None
 
 
+def test_thousands_of_digits_are_no_score_and_no_fault():
+    assert parse_score("4" * 5000, WORDS) is None  # more digits than int() reads: refused, not raised
+
+
 @given(st.text(max_size=20))
 def test_parsing_never_raises_and_only_gives_a_score_or_nothing(typed):
     assert parse_score(typed, WORDS) in (None, 1, 2, 3, 4, 5)

@@ -31,7 +31,7 @@ from handlers.admin.pages import (
 from handlers.admin.pages import (
     field as labelled,
 )
-from store import queries
+from store import aid, queries, walk_ins
 from store.ratings import rating_delay, schedule_rating
 from store.models import Attachment, HelpRequest, RequestEvent, Staff
 
@@ -98,16 +98,17 @@ async def _act(request: web.Request, action: str, apply: Apply) -> web.Response:
             )
         )
         audit(tx, staff.id, action, f"request:{reference}", now, status=row.status)
-        if row.status == "delivered":  # a service done: the beneficiary is asked to rate it
+        chat = await walk_ins.decision_key(tx, row)  # a request entered at the desk: the person's latest chat
+        if row.status == "delivered" and chat is not None:  # a service done: the beneficiary is asked to rate it
             await schedule_rating(
-                tx, service_kind="help_request", service_ref=row.reference, conversation_key=row.conversation_key,
+                tx, service_kind="help_request", service_ref=row.reference, conversation_key=chat,
                 beneficiary_id=row.beneficiary_id, staff_id=staff.id, now=now, delay=rating_delay(engine.profile),
             )
-        if change.event is not None:
-            await queries.record_event(tx, row.conversation_key, change.event, change.event_text, now)
+        if change.event is not None and chat is not None:
+            await queries.record_event(tx, chat, change.event, change.event_text, now)
     log.info("staff %s: %s on %s", staff.id, action, reference)
-    if change.event is not None:
-        engine.process_later(row.conversation_key)
+    if change.event is not None and chat is not None:
+        engine.process_later(chat)
     return see_other(page)
 
 
@@ -183,6 +184,9 @@ async def deliver(request: web.Request) -> web.Response:
     form = request[FORM]
     kind, reference, upload = form.get("kind"), _text(request, "reference"), form.files.get("file")
     proof = upload is not None or bool(reference)
+    aid_kind, aid_halalas, wrong = aid.checked_aid(form.get("aid_kind"), form.get("amount"))
+    if wrong is not None:
+        return _refuse(request, wrong)
     if kind not in EVIDENCE_KINDS or reference is None or not proof or (kind == "file" and upload is None):
         return _refuse(request, "error_evidence")
     stored = await files.store(upload.data) if upload else None
@@ -206,6 +210,7 @@ async def deliver(request: web.Request) -> web.Response:
             await tx.flush()
             evidence["attachment_id"] = item.id
         row.status, row.delivered_at, row.delivered_by, row.evidence = "delivered", now, staff.id, evidence
+        row.aid_kind, row.aid_halalas = aid_kind, aid_halalas
         return Change("delivered", {"evidence": evidence}, f"request_delivered:{row.reference}", "")
 
     response = None
@@ -242,9 +247,19 @@ def _delivery_form(request: web.Request, row: HelpRequest) -> Html:
     )
     reference = el("input", name="reference", maxlength=str(MAX_TEXT))
     upload = el("input", name="file", type="file", accept="application/pdf,image/jpeg,image/png")
+    given = el(
+        "select",
+        el("option", t(request, "walkin_choose"), value=""),
+        [el("option", label(request, "aid", k), value=k) for k in aid.KINDS],
+        name="aid_kind",
+        required=True,
+    )
+    amount = el("input", name="amount", inputmode="decimal", maxlength="20", dir="ltr")
     return post_form(
         request,
         f"/admin/requests/{row.reference}/deliver",
+        labelled(t(request, "aid_kind"), given),
+        labelled(t(request, "aid_amount", max=aid.riyals_text(aid.MAX_RIYALS * 100)), amount),
         labelled(t(request, "evidence_kind"), kinds),
         labelled(t(request, "evidence_reference"), reference),
         labelled(t(request, "evidence_upload"), upload),

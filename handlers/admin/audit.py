@@ -30,7 +30,25 @@ def _detail(request: web.Request, row: AuditLog) -> object:
         detail = row.detail
         moved, stayed = sum(detail.get("moved", {}).values()), sum(detail.get("stayed", {}).values())
         return t(request, "audit_merge_detail", drop=detail.get("merged"), moved=moved, stayed=stayed)
+    worded = _staff_detail(request, row)
+    if worded is not None:
+        return worded
     return el("code", json.dumps(row.detail, ensure_ascii=False, sort_keys=True))
+
+
+def _staff_detail(request: web.Request, row: AuditLog) -> str | None:
+    """The details of staff-account and desk actions in words: a role change, sessions ended, a channel."""
+    detail = row.detail or {}
+    if row.action == "staff_role_changed":
+        before, after = (label(request, "role", detail.get(k, "")) for k in ("before", "after"))
+        return t(request, "audit_role_detail", before=before, after=after)
+    if row.action in ("staff_disabled", "staff_password_reset", "password_changed"):
+        return t(request, "audit_sessions_detail", count=detail.get("sessions_ended", 0))
+    if row.action == "staff_created":
+        return label(request, "role", detail.get("role", ""))
+    if row.action in ("walk_in_recorded", "walk_in_complaint"):
+        return label(request, "channel", detail.get("channel", ""))
+    return None
 
 
 @requires("admin")

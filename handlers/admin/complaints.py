@@ -23,6 +23,7 @@ from handlers.admin.pages import (
     Html,
     cat,
     day_text,
+    done_notice,
     el,
     field,
     label,
@@ -36,7 +37,7 @@ from handlers.admin.pages import (
     typed,
 )
 from handlers.admin.requests import late_badge, staff_names
-from store import queries, undelivered
+from store import queries, undelivered, walk_ins
 from store.models import Attachment, AuditLog, Complaint, Staff
 
 log = logging.getLogger(__name__)
@@ -191,12 +192,13 @@ async def complaint_page(request: web.Request) -> web.Response:
         ("history", _history(request, row, trail, who)),
     ]
     body = [el("section", el("h2", t(request, key)), content) for key, content in sections]
+    body.insert(0, done_notice(request, ("walk_in",), "complaint_done"))
     body.insert(1, delivery_section(request, messages))
     return layout(request, t(request, f"complaint_title_{row.kind}", reference=reference), *body)
 
 
 async def _schedule_rating(
-    tx: AsyncSession, row: Complaint, staff: Staff, now: datetime, delay: timedelta
+    tx: AsyncSession, row: Complaint, staff: Staff, now: datetime, delay: timedelta, chat: str
 ) -> None:
     """Ask the beneficiary to rate how the complaint was handled, when the ratings module is installed."""
     try:
@@ -208,7 +210,7 @@ async def _schedule_rating(
         tx,
         service_kind="complaint",
         service_ref=row.reference,
-        conversation_key=row.conversation_key,
+        conversation_key=chat,
         beneficiary_id=row.beneficiary_id,
         staff_id=staff.id,
         program_id=None,
@@ -229,17 +231,21 @@ async def _act(request: web.Request, action: str, allowed: tuple[str, ...], repl
             return problem(request, 404, "error_not_found", back="/admin/complaints")
         if row.status not in allowed:
             return problem(request, 409, "error_status", back=page_of(reference))
+        chat = await walk_ins.decision_key(tx, row)  # one received by phone or letter: the person's latest chat
         if action == "reply":
             row.status, row.reply, row.replied_at, row.replied_by = "answered", reply, now, staff.id
         else:
             row.status, row.resolved_at, row.resolved_by = "resolved", now, staff.id
             delay = timedelta(minutes=engine.profile.deadlines.rating_delay_minutes)
-            await _schedule_rating(tx, row, staff, now, delay)
+            if chat is not None:
+                await _schedule_rating(tx, row, staff, now, delay, chat)
         event = f"complaint_{'replied' if action == 'reply' else 'resolved'}"
         audit(tx, staff.id, event, f"complaint:{reference}", now, status=row.status)
-        await queries.record_event(tx, row.conversation_key, f"{event}:{reference}", reply, now)
+        if chat is not None:
+            await queries.record_event(tx, chat, f"{event}:{reference}", reply, now)
     log.info("staff %s: %s on %s", staff.id, event, reference)
-    engine.process_later(row.conversation_key)
+    if chat is not None:
+        engine.process_later(chat)
     return see_other(page_of(reference))
 
 

@@ -16,11 +16,11 @@ from handlers.admin.forms import FORM, BadForm, BadToken, TooLarge, read_form, s
 from handlers.admin.pages import SIGNED, UNDELIVERED, Signed, problem, see_other
 from store import undelivered
 from store.models import Staff, StaffSession
+from store.staff_accounts import ROLES
 
 log = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 SESSION_COOKIE = "frontdesk_staff"
-ROLES = ("admin", "researcher", "coordinator", "viewer")
 ANYONE = ROLES
 
 

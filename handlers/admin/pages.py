@@ -161,6 +161,7 @@ def _header(request: web.Request, lang: str) -> Html:
         el("a", t(request, "nav_requests"), href="/admin/requests"),
         el("a", t(request, "nav_inbox"), href="/admin/inbox"),
         el("a", t(request, "nav_beneficiaries"), href="/admin/beneficiaries"),
+        el("a", t(request, "nav_walk_in"), href="/admin/walk-ins/new"),
         el("a", t(request, "nav_programs"), href="/admin/programs"),
         el("a", t(request, "nav_broadcasts"), href="/admin/broadcasts"),
         el("a", t(request, "nav_complaints"), href="/admin/complaints"),
@@ -174,6 +175,8 @@ def _header(request: web.Request, lang: str) -> Html:
     if signed.staff.role == "admin":
         links.append(el("a", t(request, "nav_audit"), href="/admin/audit"))
         links.append(el("a", t(request, "nav_wa_templates"), href="/admin/whatsapp-templates"))
+        links.append(el("a", t(request, "nav_staff"), href="/admin/staff"))
+    links.append(el("a", t(request, "nav_account"), href="/admin/account"))
     who = el(
         "span",
         el("bdi", signed.staff.display_name or signed.staff.username),
@@ -230,6 +233,14 @@ def problem(request: web.Request, status: int, key: str, back: str | None = None
     link = el("a", t(request, "back"), href=back) if back else None
     notice = el("p", t(request, key, **params), class_="notice")
     return layout(request, t(request, f"title_{status}"), notice, link, status=status)
+
+
+def done_notice(request: web.Request, keys: tuple[str, ...], prefix: str) -> Html | None:
+    """The message that the action just taken is done, on the page it leads to (`?done=` names it)."""
+    done = request.query.get("done", "")
+    if done not in keys:
+        return None
+    return el("p", t(request, f"{prefix}_{done}"), class_="notice done", role="status")
 
 
 def table(request: web.Request, keys: tuple[str, ...], rows: list[tuple[list[object], str | None]]) -> Html:

@@ -44,8 +44,10 @@ from handlers.admin.report_figures import (
     month_period,
     monthly,
 )
+from handlers.admin.requests import names as request_names
 from handlers.admin.requests import staff_names
 from handlers.admin.spreadsheet import csv_download, xlsx_download
+from store import aid
 from store.models import Program
 
 READERS = ("admin", "researcher", "coordinator", "viewer")
@@ -63,6 +65,7 @@ class Report:
     trend: list[tuple[str, Satisfaction]]
     programs: dict[int, tuple[str, str]]
     staff: dict[int, str]
+    aid: aid.AidTotals
 
 
 def pct(value: float | None) -> str:
@@ -109,7 +112,8 @@ async def load(request: web.Request, scope: str) -> Report:
         titles = select(Program.id, Program.title_ar, Program.title_en).where(Program.id.in_(ids))
         programs = {pid: (ar, en) for pid, ar, en in (await tx.execute(titles)).all()}
         staff = await staff_names(tx, set(figs.by_staff or ()))
-    return Report(scope, figs, trend, programs, staff)
+        given = await aid.totals(tx, profile.timezone, period.start, period.end)
+    return Report(scope, figs, trend, programs, staff, given)
 
 
 def numbers(grid: Html) -> Html:
@@ -191,6 +195,22 @@ def comment_table(request: web.Request, rows: list[Comment]) -> Html:
     return table(request, ("col_date", "col_score", "col_service", "col_comment"), cells)
 
 
+def _aid(request: web.Request, totals: aid.AidTotals) -> list[Html]:
+    """Deliveries and the riyals given, per month of delivery, kind of support and city."""
+    labels = request_names(request)
+    groups = (
+        ("r_aid_by_month", totals.by_month, {}),
+        ("r_aid_by_category", totals.by_category, labels["category"]),
+        ("r_aid_by_city", totals.by_city, labels["city"]),
+    )
+    parts = [el("p", t(request, "r_aid_hint"), class_="hint")]
+    for key, group, names in groups:
+        cells = [([names.get(k, k), str(v.count), aid.riyals_text(v.halalas)], None) for k, v in group.items()]
+        parts += [el("h3", t(request, key)), numbers(table(request, ("col_item", "col_aid_count", "col_aid_total"),
+                                                              cells))]  # fmt: skip
+    return parts
+
+
 def _section(request: web.Request, key: str, *body: object) -> Html:
     return el("section", el("h2", t(request, key)), *body)
 
@@ -210,6 +230,7 @@ def report_body(request: web.Request, report: Report) -> list[Html]:
     if figs.by_staff is not None:
         hint = el("p", t(request, "r_staff_hint"), class_="hint")
         body.append(_section(request, "r_by_staff", hint, _groups(request, figs.by_staff, names["staff"])))
+    body.append(_section(request, "r_aid", *_aid(request, report.aid)))
     body.append(_section(request, "r_attendance", _attendance(request, report)))
     body.append(_section(request, "r_comments", comment_table(request, figs.comments)))
     return body

@@ -20,6 +20,7 @@ from handlers.admin.pages import (
     Html,
     cat,
     day_text,
+    done_notice,
     el,
     label,
     lang_of,
@@ -31,8 +32,8 @@ from handlers.admin.pages import (
     typed,
 )
 from handlers.admin.requests import late_badge, names, overdue, staff_names
-from store import undelivered
-from store.models import Attachment, HelpRequest, RequestEvent
+from store import aid, undelivered, walk_ins
+from store.models import Attachment, DeskIntake, HelpRequest, RequestEvent
 
 FULL_ID_ROLES = ("admin", "researcher")
 # Event detail fields shown in their own words; any other field is shown as key: value.
@@ -78,7 +79,25 @@ def _when_who(request: web.Request, moment: object, staff_id: int | None, who: d
     return f"{time_text(request, moment)} · {who.get(staff_id, '—')}"
 
 
-def _facts(request: web.Request, row: HelpRequest, who: dict[int, str]) -> Html:
+def _intake(request: web.Request, intake: DeskIntake | None, who: dict[int, str]) -> list[tuple[str, object]]:
+    """For a request entered at the desk: who entered it, the representative who brought it, the declaration."""
+    if intake is None:
+        return []
+    items: list[tuple[str, object]] = [("f_entered_by", who.get(intake.entered_by, "—"))]
+    if intake.representative_name:
+        items.append(("f_representative", cat(el("bdi", intake.representative_name), " · ",
+                                              el("bdi", intake.representative_office or ""))))
+    if intake.declaration:
+        declaration = label(request, "declaration", intake.declaration)
+        link = None
+        if intake.declaration_attachment_id:
+            href = f"/admin/requests/{request.match_info['reference']}/files/{intake.declaration_attachment_id}"
+            link = el("a", t(request, "download"), href=href)
+        items.append(("f_declaration", cat(declaration, " ", link)))
+    return items
+
+
+def _facts(request: web.Request, row: HelpRequest, who: dict[int, str], intake: DeskIntake | None = None) -> Html:
     full_name, national_id = _identity(request, row)
     labels, late = names(request), overdue(row, request.app[ENGINE].clock())
     items: list[tuple[str, object]] = [
@@ -94,6 +113,7 @@ def _facts(request: web.Request, row: HelpRequest, who: dict[int, str]) -> Html:
         ("f_conditions", _conditions(request, row) or "—"),
         ("f_description", typed(row.description or "—")),
         ("f_channel", label(request, "channel", row.channel)),
+        *_intake(request, intake, who),
         ("col_submitted", time_text(request, row.submitted_at)),
         ("col_due", cat(day_text(request, row.due_at), " ", late_badge(request) if late else None)),
     ]
@@ -106,6 +126,9 @@ def _facts(request: web.Request, row: HelpRequest, who: dict[int, str]) -> Html:
     if row.delivered_at:
         items.append(("f_delivered", _when_who(request, row.delivered_at, row.delivered_by, who)))
         items.append(("f_evidence", _evidence(request, row)))
+    if row.aid_kind:
+        amount = t(request, "aid_riyals", amount=aid.riyals_text(row.aid_halalas)) if row.aid_halalas else None
+        items.append(("f_aid", " · ".join(filter(None, (label(request, "aid", row.aid_kind), amount)))))
     return el(
         "dl", *(cat(el("dt", t(request, key)), el("dd", value)) for key, value in items), class_="facts"
     )
@@ -199,6 +222,9 @@ async def request_page(request: web.Request) -> web.Response:
         events, docs, who = await _load(tx, row)
         duplicates = await request_duplicates(request, tx, row.beneficiary_id)
         messages = await undelivered.for_subject(tx, f"request:{reference}")
+        intake = await walk_ins.intake_of(tx, "help_request", row.id)
+        if intake is not None:
+            who |= await staff_names(tx, {intake.entered_by})
         audit(tx, staff.id, "view", f"request:{reference}", engine.clock())
     status = el(
         "p",
@@ -211,10 +237,11 @@ async def request_page(request: web.Request) -> web.Response:
     return layout(
         request,
         t(request, "request_title", reference=reference),
+        done_notice(request, ("walk_in",), "request_done"),
         status,
         delivery_section(request, messages),
         duplicates,
-        _section(request, "data", _facts(request, row, who)),
+        _section(request, "data", _facts(request, row, who, intake)),
         _section(request, "flags", el("p", t(request, "flags_intro"), class_="hint"), _flags(request, row)),
         _section(request, "documents", _documents(request, row, docs)),
         _section(request, "actions", action_forms(request, row) or el("p", t(request, "no_actions"))),

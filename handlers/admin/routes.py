@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from handlers.admin import (
+    account,
     actions,
     attendance,
     audit,
@@ -26,7 +27,9 @@ from handlers.admin import (
     reports,
     request_page,
     requests,
+    staff_pages,
     wa_templates,
+    walk_ins,
 )
 from handlers.admin.pages import STATIC
 from handlers.admin.throttle import THROTTLE, LoginThrottle
@@ -39,6 +42,24 @@ async def home(_request: web.Request) -> web.Response:
 
 PROGRAM = r"/admin/programs/{program_id:\d{1,9}}"  # ids an INTEGER column holds (handlers/bounds.py)
 BROADCAST = r"/admin/broadcasts/{broadcast_id:\d{1,9}}"
+STAFF = r"/admin/staff/{staff_id:\d{1,9}}"
+
+
+def _staff_routes(router: web.UrlDispatcher) -> None:
+    router.add_get("/admin/staff", staff_pages.staff_list)
+    router.add_post("/admin/staff", staff_pages.create)
+    router.add_get(STAFF, staff_pages.staff_page)
+    router.add_post(f"{STAFF}/role", staff_pages.change_role)
+    router.add_post(f"{STAFF}/reset", staff_pages.reset)
+    router.add_get(f"{STAFF}/disable", staff_pages.confirm_disable)
+    router.add_post(f"{STAFF}/disable", staff_pages.disable)
+    router.add_post(f"{STAFF}/enable", staff_pages.enable)
+    router.add_get("/admin/walk-ins/new", walk_ins.new_page)
+    router.add_post("/admin/walk-ins/new", walk_ins.record)
+    router.add_get("/admin/walk-ins/complaint", walk_ins.complaint_form)
+    router.add_post("/admin/walk-ins/complaint", walk_ins.record_complaint)
+    router.add_get("/admin/account", account.account_page)
+    router.add_post("/admin/account/password", account.change_password)
 
 
 def _program_routes(router: web.UrlDispatcher) -> None:
@@ -122,6 +143,7 @@ def setup_admin_routes(app: web.Application) -> None:
     router.add_get("/admin/beneficiaries/merge", merge.compare_page)
     router.add_post("/admin/beneficiaries/merge", merge.confirm)
     _beneficiary_routes(router)
+    _staff_routes(router)
     _program_routes(router)
     _broadcast_routes(router)
     _oversight_routes(router)

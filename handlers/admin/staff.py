@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
-import re
 import sys
 
 from sqlalchemy.exc import IntegrityError
@@ -13,12 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.settings import Settings
 from handlers.admin.audit import audit
-from handlers.admin.guard import ROLES
 from handlers.admin.passwords import MIN_LENGTH, hash_password
 from store.db import make_engine, make_sessions
 from store.models import Staff, utcnow
-
-USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,59}$")
+from store.staff_accounts import ROLES, USERNAME
 
 
 async def create_staff(
