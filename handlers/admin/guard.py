@@ -14,7 +14,8 @@ from sqlalchemy import select
 
 from bot.appkeys import ENGINE, SETTINGS
 from handlers.admin.forms import FORM, TooLarge, read_form
-from handlers.admin.pages import SIGNED, Signed, problem, see_other
+from handlers.admin.pages import COUNTS, SIGNED, Signed, problem, see_other
+from store import workload
 from store.models import Staff, StaffSession
 
 log = logging.getLogger(__name__)
@@ -83,6 +84,13 @@ def _to_login(request: web.Request) -> web.Response:
     return see_other(f"/admin/login?next={quote(target, safe='')}")
 
 
+async def live_counts(request: web.Request) -> dict:
+    """What is waiting (the nav's counts), by name."""
+    engine = request.app[ENGINE]
+    async with engine.sessions() as tx:
+        return (await workload.counts(tx, engine.clock())).as_dict()
+
+
 def requires(*roles: str) -> Callable[[Handler], Handler]:
     """Only signed-in staff holding one of `roles` reach the handler; a POST must also pass `checked_form`."""
 
@@ -99,6 +107,8 @@ def requires(*roles: str) -> Callable[[Handler], Handler]:
                 refusal = await checked_form(request, signed.session.csrf_token)
                 if refusal is not None:
                     return refusal
+            else:
+                request[COUNTS] = await live_counts(request)
             return await handler(request)
 
         return guarded
