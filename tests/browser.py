@@ -63,6 +63,7 @@ def running_bot(home: Path, **settings: str) -> Iterator[tuple[str, str]]:
     env = os.environ | {
         "HOST": "127.0.0.1", "PORT": str(port), "LOG_LEVEL": "WARNING", "DATABASE_URL": database,
         "PROFILE": str(TESTS / "fixtures" / "profile.toml"), "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
+        "PYTHONPATH": str(TESTS.parent),  # this checkout's code, not whatever the environment installed
         **settings,
     }  # fmt: skip
     out = open(home / "server.log", "wb")  # a file, not a pipe: a chatty server never blocks
