@@ -5,8 +5,8 @@ and the reply signed with the team's name when the association prefers."""
 from __future__ import annotations
 
 import re
+from collections.abc import AsyncIterator
 from datetime import timedelta
-from typing import AsyncIterator
 
 import pytest
 

@@ -18,12 +18,12 @@ from tests.fakes.telegram_api import FakeBotApi
 
 require_browser()
 
-from selenium.common.exceptions import StaleElementReferenceException  # noqa: E402
-from selenium.webdriver.common.by import By  # noqa: E402
-from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+from selenium.common.exceptions import StaleElementReferenceException
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
 
-from store.db import make_engine, make_sessions  # noqa: E402
-from store.models import ReadyAnswer  # noqa: E402
+from store.db import make_engine, make_sessions
+from store.models import ReadyAnswer
 
 TOKEN = "123456:" + "A" * 30
 STAFF_GROUP = "-100123"

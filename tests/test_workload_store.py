@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from handlers.admin.staff import create_staff
-from store import inbox as chats, workload
+from store import inbox as chats
+from store import workload
 from tests.conftest import T0
 from tests.work_seed import complaint, handoff, help_request, person
 

@@ -8,7 +8,20 @@ from bot.appkeys import ENGINE
 from handlers.admin.audit import audit
 from handlers.admin.forms import FORM
 from handlers.admin.guard import requires
-from handlers.admin.pages import LANGS, SIGNED, TEXTS, el, field, layout, post_form, problem, see_other, t, table, typed
+from handlers.admin.pages import (
+    LANGS,
+    SIGNED,
+    TEXTS,
+    el,
+    field,
+    layout,
+    post_form,
+    problem,
+    see_other,
+    t,
+    table,
+    typed,
+)
 from store import inbox as chats
 
 PAGE = "/admin/ready-answers"
