@@ -400,6 +400,16 @@ class LinkChallenge(SQLModel, table=True):
     finished_at: datetime | None = _ts(nullable=True)
 
 
+class ComplaintReply(SQLModel, table=True):
+    """One staff message in a complaint's thread (store/complaint_thread.py): staff may write more than once."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    complaint_id: int = Field(foreign_key="complaint.id", index=True)
+    staff_id: int | None = Field(default=None, foreign_key="staff.id")
+    text: str = Field(max_length=4000)
+    at: datetime = _ts(nullable=False, default=utcnow)
+
+
 class Alert(SQLModel, table=True):
     """One staff alert per item (`handoff:H-…`, `request:R-…`, `complaint:C-…`, `rating:12`): the key is unique,
     so an item is announced once however many processes sweep (store/alerts.py)."""

@@ -1,4 +1,4 @@
-"""live-chat assignment and reading, staff alerts, ready answers
+"""live-chat assignment and reading, staff alerts, ready answers, complaint reply threads
 
 Revision ID: 0011_inbox
 Revises: 0010_identity
@@ -56,9 +56,28 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint('id'),
     )
     op.create_index(op.f('ix_readyanswer_language'), 'readyanswer', ['language'], unique=False)
+    op.create_table(
+        'complaintreply',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('complaint_id', sa.Integer(), nullable=False),
+        sa.Column('staff_id', sa.Integer(), nullable=True),
+        sa.Column('text', sqlmodel.sql.sqltypes.AutoString(length=4000), nullable=False),
+        sa.Column('at', store.models.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(['complaint_id'], ['complaint.id']),
+        sa.ForeignKeyConstraint(['staff_id'], ['staff.id']),
+        sa.PrimaryKeyConstraint('id'),
+    )
+    op.create_index(op.f('ix_complaintreply_complaint_id'), 'complaintreply', ['complaint_id'], unique=False)
+    # The one reply each complaint could have until now opens its thread.
+    op.execute(
+        "INSERT INTO complaintreply (complaint_id, staff_id, text, at) "
+        "SELECT id, replied_by, reply, replied_at FROM complaint WHERE replied_at IS NOT NULL"
+    )
 
 
 def downgrade() -> None:
+    op.drop_index(op.f('ix_complaintreply_complaint_id'), table_name='complaintreply')
+    op.drop_table('complaintreply')
     op.drop_index(op.f('ix_readyanswer_language'), table_name='readyanswer')
     op.drop_table('readyanswer')
     op.drop_index(op.f('ix_handoffread_handoff_id'), table_name='handoffread')
