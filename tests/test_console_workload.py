@@ -38,6 +38,8 @@ async def test_the_nav_counts_what_is_waiting_and_the_poll_sees_a_new_chat(conso
     assert await polled.json() == {
         "new_requests": 1, "overdue_requests": 1, "waiting_chats": 1, "complaints_due": 0, "undelivered": None,
     }  # fmt: skip
+    inbox = await (await console.client.get("/admin/inbox")).text()
+    assert 'hidden data-refresh-on="waiting_chats" data-seen="1"' in inbox  # shown when that number changes
     script = await (await console.client.get("/admin/static/live.js")).text()
     assert "/admin/counts" in script and "data-count" in script
 

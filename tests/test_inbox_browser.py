@@ -131,6 +131,8 @@ def test_a_researcher_answers_a_live_chat_with_a_ready_answer(site, tmp_path: Pa
 
         _wait(console, lambda d: _waiting_chats(d) == "1", "one waiting chat in the nav")
         assert console.execute_script("return window.sameLoad === true"), "the count came without a reload"
+        changed = console.find_element(By.CSS_SELECTOR, "[data-refresh-on='waiting_chats']")
+        _wait(console, lambda d: changed.is_displayed(), "the inbox offering to show the new chat")
         deadline = time.monotonic() + WAIT
         while not _staff_group(api) and time.monotonic() < deadline:
             time.sleep(0.1)

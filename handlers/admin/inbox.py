@@ -15,6 +15,7 @@ from handlers.admin.audit import audit
 from handlers.admin.forms import FORM
 from handlers.admin.guard import ANYONE, requires
 from handlers.admin.pages import (
+    COUNTS,
     SIGNED,
     TEXTS,
     Html,
@@ -92,7 +93,11 @@ async def inbox(request: web.Request) -> web.Response:
     async with engine.sessions() as tx:
         rows = list((await tx.scalars(query)).all())
         listing = await inbox_rows(request, tx, rows)
-    return layout(request, t(request, "inbox_title"), listing)
+    changed = el(  # static/live.js shows it when the number of waiting chats is no longer this one
+        "p", el("a", t(request, "inbox_changed"), href="/admin/inbox"), class_="notice", hidden=True,
+        data_refresh_on="waiting_chats", data_seen=str(request[COUNTS]["waiting_chats"]),
+    )  # fmt: skip
+    return layout(request, t(request, "inbox_title"), changed, listing)
 
 
 async def _handoff(tx: AsyncSession, reference: str, lock: bool = False) -> HandoffRequest | None:

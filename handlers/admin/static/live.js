@@ -10,6 +10,12 @@
       badge.textContent = String(value);
       badge.hidden = value === 0;
     });
+    document.querySelectorAll("[data-refresh-on]").forEach(function (notice) {
+      var value = counts[notice.getAttribute("data-refresh-on")];
+      if (value !== undefined && value !== null && String(value) !== notice.getAttribute("data-seen")) {
+        notice.hidden = false;  // this list changed: offer to show it again
+      }
+    });
   }
   function poll() {
     fetch("/admin/counts", { credentials: "same-origin", cache: "no-store" })
