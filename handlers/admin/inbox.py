@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.appkeys import DISPATCHER, ENGINE
+from bot.engine import Engine
 from handlers.admin.audit import audit
 from handlers.admin.forms import FORM
 from handlers.admin.guard import ANYONE, requires
@@ -46,11 +47,15 @@ COLUMNS = ("col_reference", "f_channel", "col_reason", "col_question", "col_assi
 def _who(request: web.Request, row: HandoffRequest, who: dict[int, str], now: datetime) -> Html:
     """Who the chat is assigned to, and who is answering it now (when that is someone else)."""
     me = request[SIGNED].staff.id
-    owner = t(request, "assigned_me") if row.assigned_to == me else who.get(row.assigned_to, t(request, "unassigned"))
+    if row.assigned_to == me:
+        owner = t(request, "assigned_me")
+    else:
+        owner = who.get(row.assigned_to, t(request, "unassigned"))
     busy = chats.answering(row, now)
+    if busy is None or busy == me:
+        return el("bdi", owner)
     now_answering = el("small", t(request, "answering_now", who=who.get(busy, "—")), class_="answering")
-    return cat(el("bdi", owner), el("br") if busy and busy != me else None,
-               now_answering if busy and busy != me else None)  # fmt: skip
+    return cat(el("bdi", owner), el("br"), now_answering)
 
 
 async def inbox_rows(request: web.Request, tx: AsyncSession, rows: list[HandoffRequest]) -> Html:
@@ -289,7 +294,7 @@ async def assign(request: web.Request) -> web.Response:
     return see_other(f"/admin/inbox/{reference}")
 
 
-def signed_reply(engine: object, lang: str, staff: Staff, text: str) -> str:
+def signed_reply(engine: Engine, lang: str, staff: Staff, text: str) -> str:
     """The reply as the beneficiary reads it: who wrote it above the text (the staff member's display name,
     or the association's team when the profile prefers)."""
     profile = engine.profile
