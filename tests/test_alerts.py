@@ -148,3 +148,38 @@ def test_the_smtp_password_is_never_repeated_in_a_settings_error():
         assert "SMTP_FROM is required" in str(exc)
     else:
         raise AssertionError("alerts by e-mail need a sender address")
+
+
+async def test_the_app_sweeps_a_new_chat_into_an_alert_e_mail_sent_by_the_dispatcher(tmp_path, clock):
+    from aiohttp.test_utils import TestServer
+
+    from bot.app import _sweep, create_app
+    from bot.appkeys import DISPATCHER, ENGINE
+    from store.crypto import new_key
+    from store.migrate import upgrade_async
+
+    received = _Inbox()
+    port = free_port()
+    server = Controller(received, hostname="127.0.0.1", port=port)
+    server.start()
+    url = f"sqlite+aiosqlite:///{tmp_path / 'app.sqlite3'}"
+    await upgrade_async(url)
+    settings = Settings(
+        _env_file=None, database_url=url, profile=str(FIXTURES / "profile.toml"), data_keys=new_key(),
+        smtp_host="127.0.0.1", smtp_port=port, smtp_starttls=False, smtp_from="bot@assoc.sa",
+        alert_emails="lead@assoc.sa",
+    )  # fmt: skip
+    app = create_app(settings, clock=clock, background=False)
+    try:
+        async with TestServer(app):
+            async with app[ENGINE].sessions() as tx, tx.begin():
+                await handoff(tx, await person(tx), "H-000001", at=clock.now)
+            await _sweep(app, clock)
+            await _sweep(app, clock)  # a second sweep finds nothing new
+            assert await app[DISPATCHER].run_once() == 1
+            [row] = await _outbox(app[ENGINE].sessions)
+    finally:
+        server.stop()
+    [(sender, recipients, content)] = received.messages
+    assert (sender, recipients) == ("bot@assoc.sa", ["lead@assoc.sa"]) and "H-000001" in content
+    assert (row.channel, row.status, row.provider_message_id in content) == ("email", "sent", True)
