@@ -15,7 +15,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from bot.appkeys import DISPATCHER, ENGINE, KEYRING, SETTINGS, TELEGRAM_BOT, TWILIO_CLIENT
 from bot.broadcast import fan_out_due
 from bot.channel_locks import ChannelLocks
-from bot.channels import telegram, whatsapp
+from bot.channels import email, telegram, whatsapp
 from bot.channels.web import CHANNEL as WEB, WebSender
 from bot.dispatcher import Dispatcher, Sender
 from bot.engine import Engine, utc_now
@@ -25,6 +25,7 @@ from bot.routes import setup_routes
 from bot.settings import Settings
 from conversations.catalog import Catalog
 from handlers import bounds
+from handlers.admin.alerts import queue_staff_alerts
 from handlers.admin.digest import queue_weekly_digest
 from store.db import make_engine, make_sessions
 
@@ -130,12 +131,15 @@ async def _channels(
         senders[whatsapp.CHANNEL] = whatsapp.WhatsAppSender(client, settings, profile, clock=clock, sessions=sessions)
         limits[whatsapp.CHANNEL] = RateLimit(settings.whatsapp_rate_per_second)
         log.info("WhatsApp (Twilio) on")
+    if settings.email_enabled:
+        senders[email.CHANNEL] = email.EmailSender(settings)
+        log.info("e-mail alerts on (%s)", settings.smtp_host)
     return senders, limits
 
 
 async def _sweep(app: web.Application, clock: Callable[[], datetime]) -> None:
     """Periodic: fire timers that came due, fan out due broadcasts, resume inputs a crash left unapplied,
-    queue the weekly digest when it is due, and wake the dispatcher."""
+    queue the weekly digest when it is due and the staff alerts, and wake the dispatcher."""
     engine = app[ENGINE]
     try:
         await engine.fire_timers()
@@ -143,6 +147,7 @@ async def _sweep(app: web.Application, clock: Callable[[], datetime]) -> None:
             app[DISPATCHER].wake()
         await engine.resume_stale()
         await queue_weekly_digest(engine, app[SETTINGS])
+        await queue_staff_alerts(engine, app[SETTINGS])
     except Exception:  # noqa: BLE001  (logged; the next sweep tries again)
         log.exception("sweep failed")
     app[DISPATCHER].wake()

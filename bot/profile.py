@@ -176,6 +176,12 @@ class WhatsAppTemplate(Strict):
     variables: dict[str, str] = Field(default_factory=dict)
 
 
+class Alerts(Strict):
+    """Staff alerts (store/alerts.py): outside working hours they wait for the morning, except these kinds."""
+
+    urgent: list[Literal["handoff", "help_request", "complaint", "low_rating"]] = Field(default_factory=list)
+
+
 class Profile(Strict):
     """Everything that differs between associations; the code reads it and never hard-codes it."""
 
@@ -201,6 +207,9 @@ class Profile(Strict):
     opt_in_words: list[str] = Field(default_factory=list, description="extra words that mean START")
     whatsapp_templates: dict[str, WhatsAppTemplate] = Field(default_factory=dict, description="by message kind")
     anonymous_ratings: bool = Field(default=False, description="reports never show which staff member a rating was for")
+    alerts: Alerts = Alerts()
+    # Above a staff reply the beneficiary reads who wrote it: the staff member's display name, or the team's
+    staff_signature: Literal["name", "team"] = "name"
     texts: dict[Lang, dict[str, str]] = Field(default_factory=dict)
 
     @field_validator("timezone")

@@ -51,7 +51,7 @@ class Settings(BaseSettings):
     telegram_api_base_url: str = "https://api.telegram.org/bot"
     telegram_rate_per_second: float = Field(default=25.0, gt=0)
     telegram_rate_per_chat: float = Field(default=1.0, gt=0)
-    telegram_staff_chat_id: str = ""  # a staff group for the weekly digest (optional)
+    telegram_staff_chat_id: str = ""  # a staff group for the weekly digest and staff alerts (optional)
 
     # WhatsApp through Twilio: on when TWILIO_ACCOUNT_SID is set.
     twilio_account_sid: str = ""
@@ -60,6 +60,15 @@ class Settings(BaseSettings):
     twilio_messaging_service_sid: str = ""
     twilio_api_base_url: str = ""
     whatsapp_rate_per_second: float = Field(default=10.0, gt=0)
+
+    # E-mail for staff alerts (optional): on when SMTP_HOST and ALERT_EMAILS are set.
+    smtp_host: str = ""
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_user: str = ""
+    smtp_password: str = ""  # a secret: named so (password), hidden in errors like the tokens
+    smtp_starttls: bool = True  # upgrade the connection with STARTTLS (port 465 implicit TLS is not used)
+    smtp_from: str = ""
+    alert_emails: str = ""  # comma-separated addresses that receive staff alerts
 
     @field_validator("log_level", mode="before")
     @classmethod
@@ -123,6 +132,8 @@ class Settings(BaseSettings):
                 raise ValueError("TWILIO_AUTH_TOKEN is required with TWILIO_ACCOUNT_SID")
             if not (self.twilio_whatsapp_from or self.twilio_messaging_service_sid):
                 raise ValueError("TWILIO_WHATSAPP_FROM or TWILIO_MESSAGING_SERVICE_SID is required")
+        if self.alert_emails and self.smtp_host and not self.smtp_from:
+            raise ValueError("SMTP_FROM is required with SMTP_HOST and ALERT_EMAILS")
         return self
 
     def keyring(self) -> "Keyring":
@@ -147,6 +158,14 @@ class Settings(BaseSettings):
     def whatsapp_enabled(self) -> bool:
         return bool(self.twilio_account_sid)
 
+    @property
+    def email_enabled(self) -> bool:
+        return bool(self.smtp_host and self.alert_emails)
+
+    @property
+    def alert_email_list(self) -> list[str]:
+        return [a.strip() for a in self.alert_emails.split(",") if a.strip()]
+
 
 class SettingsError(Exception):
     """A setting that cannot be used: the message is one line naming it."""
@@ -161,7 +180,8 @@ def load_settings(**overrides: object) -> Settings:
         for err in exc.errors():
             if err["loc"]:
                 name = str(err["loc"][0])
-                got = "(hidden)" if any(w in name for w in ("token", "secret", "keys")) else repr(err.get("input"))
+                secret = any(w in name for w in ("token", "secret", "keys", "password"))
+                got = "(hidden)" if secret else repr(err.get("input"))
                 lines.append(f"setting {name.upper()}: {err['msg']} (got {got})")
             else:  # a rule across settings; its message names them
                 lines.append(f"settings: {err['msg'].removeprefix('Value error, ')}")

@@ -150,6 +150,9 @@ class HandoffRequest(SQLModel, table=True):
     closed_at: datetime | None = _ts(nullable=True)
     closed_by: int | None = Field(default=None, foreign_key="staff.id")
     created_at: datetime = _ts(nullable=False, default=utcnow)
+    assigned_to: int | None = Field(default=None, foreign_key="staff.id", index=True)  # who owns it (store/inbox.py)
+    answering_by: int | None = Field(default=None, foreign_key="staff.id")  # who has it open to answer, and since
+    answering_at: datetime | None = _ts(nullable=True)
 
 
 class Attachment(SQLModel, table=True):
@@ -447,4 +450,44 @@ class DeskIntake(SQLModel, table=True):
     representative_office: str | None = Field(default=None, max_length=120)
     declaration: str | None = Field(default=None, max_length=20)  # upload, on_file (help requests)
     declaration_attachment_id: int | None = Field(default=None, foreign_key="attachment.id")
+    created_at: datetime = _ts(nullable=False, default=utcnow)
+
+
+class ComplaintReply(SQLModel, table=True):
+    """One staff message in a complaint's thread (store/complaint_thread.py): staff may write more than once."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    complaint_id: int = Field(foreign_key="complaint.id", index=True)
+    staff_id: int | None = Field(default=None, foreign_key="staff.id")
+    text: str = Field(max_length=4000)
+    at: datetime = _ts(nullable=False, default=utcnow)
+
+
+class Alert(SQLModel, table=True):
+    """One staff alert per item (`handoff:H-…`, `request:R-…`, `complaint:C-…`, `rating:12`): the key is unique,
+    so an item is announced once however many processes sweep (store/alerts.py)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=60, unique=True)
+    created_at: datetime = _ts(nullable=False, default=utcnow)
+
+
+class HandoffRead(SQLModel, table=True):
+    """When a staff member last opened a live chat: newer messages from the beneficiary are unread for them."""
+
+    __table_args__ = (UniqueConstraint("handoff_id", "staff_id", name="uq_handoff_read"),)
+    id: int | None = Field(default=None, primary_key=True)
+    handoff_id: int = Field(foreign_key="handoffrequest.id", index=True)
+    staff_id: int = Field(foreign_key="staff.id")
+    seen_at: datetime = _ts(nullable=False)
+
+
+class ReadyAnswer(SQLModel, table=True):
+    """A canned reply in one language, managed by admins and inserted into a live-chat answer."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    language: str = Field(max_length=5, index=True)
+    title: str = Field(max_length=120)
+    text: str = Field(max_length=2000)
+    created_by: int | None = Field(default=None, foreign_key="staff.id")
     created_at: datetime = _ts(nullable=False, default=utcnow)

@@ -236,6 +236,7 @@ async def test_what_a_beneficiary_typed_is_shown_as_text(console: Console):
     await console.signed_in_as("researcher")
     for path in ("/admin/requests/R-7K3P9Q", "/admin/inbox"):
         page = await (await console.client.get(path)).text()
+        page = page.replace('<script src="/admin/static/live.js" defer></script>', "")  # the console's own file
         assert "<script" not in page and "<img" not in page and "<b>" not in page
     page = await (await console.client.get("/admin/requests/R-7K3P9Q")).text()
     assert "&lt;script&gt;alert(1)&lt;/script&gt; سارة" in page

@@ -98,8 +98,19 @@ async def test_a_reply_reaches_the_beneficiary_and_is_audited(console: Console):
     assert (audit.staff_id, audit.subject) == (staff.id, "complaint:C-1")
     assert audit.detail == {"status": "answered"}
     shown = await (await console.client.get(page)).text()
-    assert "رد على شكوى" in shown and "/reply" not in shown  # in the history; replied once
+    assert "رد على شكوى" in shown  # in the history
+    first_answered = console.clock.now
+    console.clock.now += timedelta(hours=2)
+    again = await console.post(f"{page}/reply", {"reply": "وصلنا ردّ الباحث: سيزورك يوم الأحد."}, page=page)
+    assert again.status == 303  # a thread: staff may write again until it is resolved
+    done = await console.one(Complaint, Complaint.reference == "C-1")
+    assert (done.replied_at, done.reply) == (first_answered, "وصلنا ردّ الباحث: سيزورك يوم الأحد.")
+    events = await console.all(InboundMessage, InboundMessage.conversation_key == row.conversation_key)
+    assert [e.payload["event_text"] for e in events][-1] == "وصلنا ردّ الباحث: سيزورك يوم الأحد."
+    shown = await (await console.client.get(page)).text()
+    assert shown.index("نعتذر، تم التواصل مع الباحث.") < shown.index("وصلنا ردّ الباحث: سيزورك يوم الأحد.")
     assert (await console.post(f"{page}/resolve", {}, page=page)).status == 303
+    assert "/reply" not in await (await console.client.get(page)).text()  # resolved: the thread is closed
     rating = await console.one(Rating)  # by store.ratings: the beneficiary is asked later how it went
     assert (rating.service_kind, rating.service_ref, rating.staff_id) == ("complaint", "C-1", staff.id)
 

@@ -29,7 +29,7 @@ async def test_open_handoffs_newest_first_with_late_answers_marked(console: Cons
     await console.signed_in_as("viewer")
     page = await (await console.client.get("/admin/inbox")).text()
     assert re.findall(r'href="/admin/inbox/(H-[A-Z0-9]+)"', page) == ["H-NEW002", "H-OLD001"]
-    late = re.findall(r'<tr class="late">.*?</tr>', page, flags=re.S)
+    late = re.findall(r'<tr class="late(?: unread)?">.*?</tr>', page, flags=re.S)
     assert len(late) == 1 and "H-OLD001" in late[0]
 
 
@@ -114,10 +114,9 @@ async def test_a_reply_goes_through_the_outbox_with_the_staff_member(console: Co
         handoff.conversation_key,
         staff.id,
     )
+    signed = "👤 researcher person:\nيصرف الدعم يوم الأحد إن شاء الله"  # the beneficiary sees who answered
     assert "يصرف الدعم" not in str(sent.payload)  # what staff wrote is sealed in the row, like any reply
-    assert sealed.output_payload(console.app[KEYRING], sent) == {
-        "kind": "staff_reply", "text": "يصرف الدعم يوم الأحد إن شاء الله", "choices": []
-    }
+    assert sealed.output_payload(console.app[KEYRING], sent) == {"kind": "staff_reply", "text": signed, "choices": []}
     assert sent.status == "pending" and sent.next_attempt_at == console.clock.now
     assert (await console.one(AuditLog, AuditLog.action == "reply")).subject == "handoff:H-000001"
     transcript = await (await console.client.get(page)).text()

@@ -37,8 +37,8 @@ from handlers.admin.pages import (
     typed,
 )
 from handlers.admin.requests import late_badge, staff_names
-from store import queries, undelivered, walk_ins
-from store.models import Attachment, AuditLog, Complaint, Staff
+from store import complaint_thread as thread_of, queries, undelivered, walk_ins
+from store.models import Attachment, AuditLog, Complaint, ComplaintReply, Staff
 
 log = logging.getLogger(__name__)
 HANDLERS = ("admin", "researcher", "coordinator")
@@ -109,7 +109,9 @@ def _when_who(request: web.Request, moment: datetime, staff_id: int | None, who:
     return f"{time_text(request, moment)} · {who.get(staff_id, '—')}"
 
 
-def _facts(request: web.Request, row: Complaint, who: dict[int, str], now: datetime) -> Html:
+def _facts(
+    request: web.Request, row: Complaint, replies: list[ComplaintReply], who: dict[int, str], now: datetime
+) -> Html:
     items: list[tuple[str, object]] = [
         ("col_kind", label(request, "ckind", row.kind)),
         ("col_status", _status(request, row, now)),
@@ -118,9 +120,9 @@ def _facts(request: web.Request, row: Complaint, who: dict[int, str], now: datet
         ("col_due", day_text(request, row.due_at)),
         ("f_complaint_text", typed(row.text)),
     ]
-    if row.replied_at:
-        items.append(("f_replied", _when_who(request, row.replied_at, row.replied_by, who)))
-        items.append(("f_reply", typed(row.reply)))
+    for message in replies:  # the thread, oldest first
+        items.append(("f_replied", _when_who(request, message.at, message.staff_id, who)))
+        items.append(("f_reply", typed(message.text)))
     if row.resolved_at:
         items.append(("f_resolved", _when_who(request, row.resolved_at, row.resolved_by, who)))
     return el("dl", *(cat(el("dt", t(request, k)), el("dd", v)) for k, v in items), class_="facts")
@@ -155,11 +157,12 @@ def _history(request: web.Request, row: Complaint, trail: list[AuditLog], who: d
 
 
 def _forms(request: web.Request, row: Complaint) -> Html:
-    """Reply while it is open; resolve until it is resolved; only for the roles that handle complaints."""
+    """Reply (once or more: a thread) and resolve until it is resolved; only for the roles that handle
+    complaints."""
     if request[SIGNED].staff.role not in HANDLERS or row.status == "resolved":
         return el("p", t(request, "no_actions"))
     page, forms = page_of(row.reference), []
-    if row.status == "open":
+    if row.status in thread_of.REPLYABLE:
         area = el("textarea", name="reply", rows="4", maxlength=str(MAX_REPLY), required=True)
         caption = field(t(request, "complaint_reply"), area)
         forms.append(post_form(request, f"{page}/reply", caption, button=t(request, "send_reply")))
@@ -182,11 +185,13 @@ async def complaint_page(request: web.Request) -> web.Response:
             AuditLog.subject == f"complaint:{reference}", AuditLog.action.in_(SHOWN_ACTIONS)
         )
         trail = list((await tx.scalars(trail_query.order_by(AuditLog.id))).all())
-        who = await staff_names(tx, {row.replied_by, row.resolved_by, *(a.staff_id for a in trail)})
+        replies = await thread_of.thread(tx, row)
+        ids = {row.resolved_by, *(a.staff_id for a in trail), *(m.staff_id for m in replies)}
+        who = await staff_names(tx, ids)
         audit(tx, staff.id, "view", f"complaint:{reference}", now)
         messages = await undelivered.for_subject(tx, f"complaint:{reference}")
     sections = [
-        ("data", _facts(request, row, who, now)),
+        ("data", _facts(request, row, replies, who, now)),
         ("documents", _attachments(request, list(docs))),
         ("actions", _forms(request, row)),
         ("history", _history(request, row, trail, who)),
@@ -233,7 +238,7 @@ async def _act(request: web.Request, action: str, allowed: tuple[str, ...], repl
             return problem(request, 409, "error_status", back=page_of(reference))
         chat = await walk_ins.decision_key(tx, row)  # one received by phone or letter: the person's latest chat
         if action == "reply":
-            row.status, row.reply, row.replied_at, row.replied_by = "answered", reply, now, staff.id
+            await thread_of.add_reply(tx, row, staff.id, reply, now)
         else:
             row.status, row.resolved_at, row.resolved_by = "resolved", now, staff.id
             delay = timedelta(minutes=engine.profile.deadlines.rating_delay_minutes)
@@ -251,11 +256,11 @@ async def _act(request: web.Request, action: str, allowed: tuple[str, ...], repl
 
 @requires(*HANDLERS)
 async def reply(request: web.Request) -> web.Response:
-    """Answer the beneficiary: the text is what they receive."""
+    """Answer the beneficiary (again, while it is not resolved): the text is what they receive."""
     text = request[FORM].get("reply")
     if not text or len(text) > MAX_REPLY:
         return problem(request, 400, "error_complaint_reply", back=page_of(request.match_info["reference"]))
-    return await _act(request, "reply", ("open",), text)
+    return await _act(request, "reply", thread_of.REPLYABLE, text)
 
 
 @requires(*HANDLERS)

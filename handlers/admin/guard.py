@@ -13,8 +13,8 @@ from sqlalchemy import select
 
 from bot.appkeys import ENGINE, SETTINGS
 from handlers.admin.forms import FORM, BadForm, BadToken, TooLarge, read_form, same_secret
-from handlers.admin.pages import SIGNED, UNDELIVERED, Signed, problem, see_other
-from store import undelivered
+from handlers.admin.pages import COUNTS, SIGNED, Signed, problem, see_other
+from store import workload
 from store.models import Staff, StaffSession
 from store.staff_accounts import ROLES
 
@@ -83,6 +83,13 @@ def _to_login(request: web.Request) -> web.Response:
     return see_other(f"/admin/login?next={quote(target, safe='')}")
 
 
+async def live_counts(request: web.Request) -> dict:
+    """What is waiting (the nav's counts), by name."""
+    engine = request.app[ENGINE]
+    async with engine.sessions() as tx:
+        return (await workload.counts(tx, engine.clock())).as_dict()
+
+
 def requires(*roles: str, upload: bool = False) -> Callable[[Handler], Handler]:
     """Only signed-in staff holding one of `roles` reach the handler; a POST must also pass `checked_form`
     (`upload`: the form may carry one file)."""
@@ -94,15 +101,14 @@ def requires(*roles: str, upload: bool = False) -> Callable[[Handler], Handler]:
             if signed is None:
                 return _to_login(request)
             request[SIGNED] = signed
-            if request.method == "GET":  # the nav shows how many messages wait in the not-delivered list
-                async with request.app[ENGINE].sessions() as tx:
-                    request[UNDELIVERED] = await undelivered.count(tx)
             if signed.staff.role not in roles:
                 return problem(request, 403, "error_forbidden")
             if request.method == "POST":
                 refusal = await checked_form(request, signed.session.csrf_token, upload=upload)
                 if refusal is not None:
                     return refusal
+            else:
+                request[COUNTS] = await live_counts(request)
             return await handler(request)
 
         return guarded

@@ -1,18 +1,25 @@
-"""The handoff inbox: beneficiaries who asked for a person, their conversation, a staff reply, closing."""
+"""The handoff inbox: beneficiaries who asked for a person; each chat assigned, read or unread per staff
+member, showing who is answering now; this chat's transcript, a signed staff reply (ready answers at hand),
+closing. The rules live in store/inbox.py."""
 
 from __future__ import annotations
+
+from datetime import datetime
 
 from aiohttp import web
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.appkeys import DISPATCHER, ENGINE
+from bot.engine import Engine
+from handlers import bounds
 from handlers.admin.audit import audit
 from handlers.admin.delivery import delivery_section
 from handlers.admin.files import shown_name
 from handlers.admin.forms import FORM
 from handlers.admin.guard import ANYONE, requires
 from handlers.admin.pages import (
+    COUNTS,
     SIGNED,
     TEXTS,
     Html,
@@ -30,30 +37,60 @@ from handlers.admin.pages import (
     typed,
 )
 from handlers.admin.requests import late_badge, staff_names
-from store import queries, sealed, undelivered
+from store import inbox as chats, queries, sealed, undelivered
 from store.ratings import rating_delay, schedule_rating
-from store.models import Attachment, HandoffRequest, InboundMessage, OutboxMessage
+from store.models import Attachment, HandoffRequest, InboundMessage, OutboxMessage, ReadyAnswer, Staff
 
 REPLIERS = ("admin", "researcher", "coordinator")
 LIMIT = 200
 MAX_REPLY = 2000
-COLUMNS = ("col_reference", "f_channel", "col_reason", "col_question", "col_created", "col_answer_due")
+COLUMNS = ("col_reference", "f_channel", "col_reason", "col_question", "col_assigned", "col_answer_due")
 
 
-def _inbox_row(request: web.Request, row: HandoffRequest, late: bool) -> list[object]:
-    return [
-        el("a", row.reference, href=f"/admin/inbox/{row.reference}", dir="ltr"),
-        label(request, "channel", row.channel),
-        label(request, "reason", row.reason),
-        typed(row.last_question, "span"),
-        time_text(request, row.created_at),
-        cat(time_text(request, row.answer_due_at), " ", late_badge(request) if late else None),
-    ]
+def _who(request: web.Request, row: HandoffRequest, who: dict[int, str], now: datetime) -> Html:
+    """Who the chat is assigned to, and who is answering it now (when that is someone else)."""
+    me = request[SIGNED].staff.id
+    if row.assigned_to == me:
+        owner = t(request, "assigned_me")
+    else:
+        owner = who.get(row.assigned_to, t(request, "unassigned"))
+    busy = chats.answering(row, now)
+    if busy is None or busy == me:
+        return el("bdi", owner)
+    now_answering = el("small", t(request, "answering_now", who=who.get(busy, "—")), class_="answering")
+    return cat(el("bdi", owner), el("br"), now_answering)
+
+
+async def inbox_rows(request: web.Request, tx: AsyncSession, rows: list[HandoffRequest]) -> Html:
+    """A table of chats: the beneficiary's last message, the assignee, unread ones and late ones marked."""
+    now, me = request.app[ENGINE].clock(), request[SIGNED].staff.id
+    last = await chats.last_messages(tx, rows)
+    unread = await chats.unread(tx, rows, me)
+    who = await staff_names(tx, {r.assigned_to for r in rows} | {r.answering_by for r in rows})
+    cells = []
+    for row in rows:
+        late = row.answer_due_at is not None and row.answer_due_at < now
+        new = el("span", t(request, "unread"), class_="badge unread") if row.id in unread else None
+        question = last.get(row.id, (row.last_question, None))[0]
+        cells.append(
+            (
+                [
+                    cat(el("a", row.reference, href=f"/admin/inbox/{row.reference}", dir="ltr"), " ", new),
+                    label(request, "channel", row.channel),
+                    label(request, "reason", row.reason),
+                    typed(question, "span"),
+                    _who(request, row, who, now),
+                    cat(time_text(request, row.answer_due_at), " ", late_badge(request) if late else None),
+                ],
+                " ".join(c for c in ("late" if late else "", "unread" if row.id in unread else "") if c) or None,
+            )
+        )
+    return table(request, COLUMNS, cells)
 
 
 @requires(*ANYONE)
 async def inbox(request: web.Request) -> web.Response:
-    """Open handoffs, newest first (at most 200); those past their answer time marked."""
+    """Open handoffs, newest first (at most 200); unread and late ones marked."""
     engine = request.app[ENGINE]
     query = (
         select(HandoffRequest)
@@ -62,13 +99,13 @@ async def inbox(request: web.Request) -> web.Response:
         .limit(LIMIT)
     )
     async with engine.sessions() as tx:
-        rows = (await tx.scalars(query)).all()
-    now = engine.clock()
-    cells = []
-    for row in rows:
-        late = row.answer_due_at is not None and row.answer_due_at < now
-        cells.append((_inbox_row(request, row, late), "late" if late else None))
-    return layout(request, t(request, "inbox_title"), table(request, COLUMNS, cells))
+        rows = list((await tx.scalars(query)).all())
+        listing = await inbox_rows(request, tx, rows)
+    changed = el(  # static/live.js shows it when the number of waiting chats is no longer this one
+        "p", el("a", t(request, "inbox_changed"), href="/admin/inbox"), class_="notice", hidden=True,
+        data_refresh_on="waiting_chats", data_seen=str(request[COUNTS]["waiting_chats"]),
+    )  # fmt: skip
+    return layout(request, t(request, "inbox_title"), changed, listing)
 
 
 async def _handoff(tx: AsyncSession, reference: str, lock: bool = False) -> HandoffRequest | None:
@@ -76,12 +113,18 @@ async def _handoff(tx: AsyncSession, reference: str, lock: bool = False) -> Hand
     return (await tx.scalars(query.with_for_update() if lock else query)).first()
 
 
-async def _transcript(tx: AsyncSession, key: str) -> tuple[list, list, list]:
-    """The latest inputs (not events) and outgoing messages of a conversation, and the inputs' files."""
-    inputs = [m for m in await queries.inputs_of(tx, key, LIMIT) if m.payload.get("kind") != "event"]
+async def _transcript(tx: AsyncSession, key: str, since: datetime | None) -> tuple[list, list, list]:
+    """The latest inputs (not events) and outgoing messages of a conversation from `since` (None: all the
+    latest), and the inputs' files."""
+    inputs = [
+        m for m in await queries.inputs_of(tx, key, LIMIT)
+        if m.payload.get("kind") != "event" and (since is None or m.received_at >= since)
+    ]  # fmt: skip
     query = (
         select(OutboxMessage).where(OutboxMessage.conversation_key == key).order_by(OutboxMessage.id.desc())
     )
+    if since is not None:
+        query = query.where(OutboxMessage.created_at >= since)
     outputs = list(reversed((await tx.scalars(query.limit(LIMIT))).all()))
     ids = [m.id for m in inputs]
     files = (await tx.scalars(select(Attachment).where(Attachment.inbound_id.in_(ids)))).all() if ids else []
@@ -130,12 +173,47 @@ def _bubbles(request: web.Request, transcript: tuple[list, list, list], who: dic
     return el("ol", bubbles, class_="transcript") if bubbles else el("p", t(request, "nothing"))
 
 
-def _forms(request: web.Request, handoff: HandoffRequest, who: dict[int, str]) -> Html:
-    """Reply and close for the roles that answer beneficiaries; who closed it, once closed."""
+def _ready(request: web.Request, answers: list[ReadyAnswer]) -> Html | None:
+    """The ready answers in the beneficiary's language, with a search box (static/inbox.js inserts one)."""
+    if not answers:
+        return None
+    search = el("input", type="search", class_="ready-search", placeholder=t(request, "ready_search"),
+                aria_label=t(request, "ready_search"))  # fmt: skip
+    items = [
+        el("li", el("button", a.title, type="button", class_="ready-answer", data_text=a.text, title=a.text))
+        for a in answers
+    ]
+    return el("details", el("summary", t(request, "ready_answers")), search, el("ul", items, class_="ready"),
+              class_="ready-box")  # fmt: skip
+
+
+def _assign_form(request: web.Request, handoff: HandoffRequest, colleagues: list[Staff]) -> Html:
+    """Assign to me in one click, or to a colleague who answers beneficiaries."""
+    base, me = f"/admin/inbox/{handoff.reference}/assign", request[SIGNED].staff.id
+    mine = post_form(request, base, el("input", type="hidden", name="staff", value=str(me)),
+                     button=t(request, "assign_me"))  # fmt: skip
+    options = [el("option", t(request, "unassigned"), value="")]
+    options += [
+        el("option", s.display_name or s.username, value=str(s.id), selected=s.id == handoff.assigned_to)
+        for s in colleagues
+    ]
+    other = post_form(request, base, field(t(request, "assign_to"), el("select", options, name="staff")),
+                      button=t(request, "assign"))  # fmt: skip
+    return cat(mine if handoff.assigned_to != me else None, other)
+
+
+def _forms(
+    request: web.Request, handoff: HandoffRequest, who: dict[int, str], answers: list[ReadyAnswer],
+    colleagues: list[Staff],
+) -> Html:  # fmt: skip
+    """Assignment, reply (ready answers at hand) and close for the roles that answer beneficiaries; who
+    closed it, once closed."""
     base, parts = f"/admin/inbox/{handoff.reference}", []
     if request[SIGNED].staff.role in REPLIERS:
-        area = el("textarea", name="text", rows="4", maxlength=str(MAX_REPLY), required=True)
-        reply_box = field(t(request, "reply"), area)
+        if handoff.status == "open":
+            parts.append(_assign_form(request, handoff, colleagues))
+        area = el("textarea", name="text", rows="4", maxlength=str(MAX_REPLY), required=True, id="reply-text")
+        reply_box = cat(_ready(request, answers), field(t(request, "reply"), area))
         parts.append(post_form(request, f"{base}/reply", reply_box, button=t(request, "send_reply")))
         if handoff.status == "open":
             parts.append(post_form(request, f"{base}/close", button=t(request, "close_handoff")))
@@ -145,33 +223,94 @@ def _forms(request: web.Request, handoff: HandoffRequest, who: dict[int, str]) -
     return el("div", *(el("div", part, class_="action") for part in parts), class_="actions")
 
 
+def _notices(request: web.Request, handoff: HandoffRequest, busy: int | None, who: dict[int, str]) -> Html:
+    """Who the chat is assigned to, and a warning when a colleague is answering it now."""
+    me = request[SIGNED].staff.id
+    owner = t(request, "assigned_me") if handoff.assigned_to == me else who.get(handoff.assigned_to)
+    parts = [el("p", t(request, "assigned_to_who", who=owner), class_="status")] if owner else []
+    if busy is not None and busy != me:
+        parts.append(el("p", t(request, "answering_now", who=who.get(busy, "—")), class_="notice answering"))
+    return cat(*parts)
+
+
 @requires(*ANYONE)
 async def conversation(request: web.Request) -> web.Response:
-    """One handoff's conversation, with the reply and close forms; the view is audited."""
+    """One handoff's chat (everything earlier a click away), with assignment, reply and close; opening it
+    marks it read for this staff member and, for one who answers, shows colleagues they are answering now.
+    The view is audited."""
     engine, staff = request.app[ENGINE], request[SIGNED].staff
-    reference = request.match_info["reference"]
+    reference, everything = request.match_info["reference"], request.query.get("all") == "1"
+    now = engine.clock()
     async with engine.sessions() as tx, tx.begin():
-        handoff = await _handoff(tx, reference)
+        handoff = await _handoff(tx, reference, lock=True)
         if handoff is None:
             return problem(request, 404, "error_not_found", back="/admin/inbox")
-        transcript = await _transcript(tx, handoff.conversation_key)
-        lang = await queries.conversation_language(tx, handoff.conversation_key)
-        who = await staff_names(tx, {m.staff_id for m in transcript[1]} | {handoff.closed_by})
-        audit(tx, staff.id, "view", f"handoff:{reference}", engine.clock())
+        since = None if everything else await chats.chat_start(tx, handoff)
+        transcript = await _transcript(tx, handoff.conversation_key, since)
+        lang = await queries.conversation_language(tx, handoff.conversation_key) or engine.profile.default_language
+        busy = chats.answering(handoff, now)  # before this visit
+        if staff.role in REPLIERS and handoff.status == "open" and busy in (None, staff.id):
+            chats.start_answering(handoff, staff.id, now)
+        await chats.mark_read(tx, handoff.id, staff.id, now)
+        answers = await chats.ready_answers(tx, lang)
+        colleagues = list((await tx.scalars(
+            select(Staff).where(Staff.active, Staff.role.in_(REPLIERS)).order_by(Staff.display_name, Staff.id)
+        )).all())  # fmt: skip
+        ids = {m.staff_id for m in transcript[1]} | {handoff.closed_by, handoff.assigned_to, busy}
+        who = await staff_names(tx, ids)
+        audit(tx, staff.id, "view", f"handoff:{reference}", now)
         messages = await undelivered.for_subject(tx, f"handoff:{reference}")
     facts = [label(request, "channel", handoff.channel), label(request, "reason", handoff.reason)]
     facts += [label(request, "handoff", handoff.status)]
     if lang in TEXTS.languages():
         facts.append(t(request, "speaks", language=TEXTS(lang, "lang_name")))
+    scope = (
+        el("a", t(request, "this_chat_only"), href=f"/admin/inbox/{reference}")
+        if everything
+        else el("a", t(request, "earlier_messages"), href=f"/admin/inbox/{reference}?all=1")
+    )
     return layout(
         request,
         t(request, "handoff_title", reference=reference),
         el("p", " · ".join(facts), class_="status"),
+        _notices(request, handoff, busy, who),
+        el("p", scope, class_="hint"),
         el("p", el("a", t(request, "b_open_person"), href=f"/admin/beneficiaries/{handoff.beneficiary_id}")),
         _bubbles(request, transcript, who),
         delivery_section(request, messages),
-        _forms(request, handoff, who),
+        _forms(request, handoff, who, answers, colleagues),
+        el("script", src="/admin/static/inbox.js", defer=True),
     )
+
+
+@requires(*REPLIERS)
+async def assign(request: web.Request) -> web.Response:
+    """Assign the chat to a staff member who answers beneficiaries (or to nobody); audited."""
+    engine, staff = request.app[ENGINE], request[SIGNED].staff
+    reference, chosen = request.match_info["reference"], request[FORM].get("staff") or ""
+    target = bounds.record_id(chosen) if chosen else None
+    if chosen and target is None:
+        return problem(request, 400, "error_assign", back=f"/admin/inbox/{reference}")
+    now = engine.clock()
+    async with engine.sessions() as tx, tx.begin():
+        handoff = await _handoff(tx, reference, lock=True)
+        if handoff is None:
+            return problem(request, 404, "error_not_found", back="/admin/inbox")
+        if not await chats.assign(tx, handoff, target, REPLIERS):
+            return problem(request, 400, "error_assign", back=f"/admin/inbox/{reference}")
+        audit(tx, staff.id, "assign", f"handoff:{reference}", now, to=target)
+    return see_other(f"/admin/inbox/{reference}")
+
+
+def signed_reply(engine: Engine, lang: str, staff: Staff, text: str) -> str:
+    """The reply as the beneficiary reads it: who wrote it above the text (the staff member's display name,
+    or the association's team when the profile prefers)."""
+    profile = engine.profile
+    if profile.staff_signature == "team":
+        name = engine.texts(lang, "staff_team", association=profile.short_name.get(lang))
+    else:
+        name = staff.display_name or engine.texts(lang, "staff_team", association=profile.short_name.get(lang))
+    return engine.texts(lang, "staff_reply", name=name, text=text)
 
 
 @requires(*REPLIERS)
@@ -183,12 +322,16 @@ async def reply(request: web.Request) -> web.Response:
         return problem(request, 400, "error_reply", back=f"/admin/inbox/{reference}")
     now = engine.clock()
     async with engine.sessions() as tx, tx.begin():
-        handoff = await _handoff(tx, reference)
+        handoff = await _handoff(tx, reference, lock=True)
         if handoff is None:
             return problem(request, 404, "error_not_found", back="/admin/inbox")
         channel, recipient = handoff.conversation_key.split(":", 1)
-        payload = sealed.seal_output(engine.keyring, {"kind": "staff_reply", "text": text, "choices": []})
         key = handoff.conversation_key
+        lang = await queries.conversation_language(tx, key) or engine.profile.default_language
+        signed = signed_reply(engine, lang, staff, text)
+        payload = sealed.seal_output(engine.keyring, {"kind": "staff_reply", "text": signed, "choices": []})
+        chats.start_answering(handoff, staff.id, now)
+        await chats.mark_read(tx, handoff.id, staff.id, now)
         tx.add(
             OutboxMessage(
                 channel=channel,

@@ -44,7 +44,7 @@ class Signed:
 
 
 SIGNED = web.RequestKey("signed", Signed)  # set by guard.requires
-UNDELIVERED = web.RequestKey("undelivered", int)  # messages not arrived, for the nav (set by guard.requires)
+COUNTS = web.RequestKey("counts", dict)  # the nav's live counts (store/workload.py), set by guard.requires
 
 
 class Html(str):
@@ -158,21 +158,22 @@ def _header(request: web.Request, lang: str) -> Html:
     if signed is None:
         return el("header", brand, switch)
     links = [
-        el("a", t(request, "nav_requests"), href="/admin/requests"),
-        el("a", t(request, "nav_inbox"), href="/admin/inbox"),
+        el("a", t(request, "nav_mine"), href="/admin/mine"),
+        el("a", t(request, "nav_requests"), _badge(request, "new_requests"), _badge(request, "overdue_requests"),
+           href="/admin/requests"),
+        el("a", t(request, "nav_inbox"), _badge(request, "waiting_chats"), href="/admin/inbox"),
         el("a", t(request, "nav_beneficiaries"), href="/admin/beneficiaries"),
         el("a", t(request, "nav_walk_in"), href="/admin/walk-ins/new"),
         el("a", t(request, "nav_programs"), href="/admin/programs"),
         el("a", t(request, "nav_broadcasts"), href="/admin/broadcasts"),
-        el("a", t(request, "nav_complaints"), href="/admin/complaints"),
+        el("a", t(request, "nav_complaints"), _badge(request, "complaints_due"), href="/admin/complaints"),
         el("a", t(request, "nav_reports"), href="/admin/reports"),
         el("a", t(request, "nav_digest"), href="/admin/digest"),
         el("a", t(request, "nav_languages"), href="/admin/languages"),
+        el("a", t(request, "nav_undelivered"), _badge(request, "undelivered"), href="/admin/undelivered"),
     ]
-    waiting = request.get(UNDELIVERED, 0)
-    links.append(el("a", t(request, "nav_undelivered", count=waiting), href="/admin/undelivered",
-                    class_="waiting" if waiting else None))
     if signed.staff.role == "admin":
+        links.append(el("a", t(request, "nav_ready_answers"), href="/admin/ready-answers"))
         links.append(el("a", t(request, "nav_audit"), href="/admin/audit"))
         links.append(el("a", t(request, "nav_wa_templates"), href="/admin/whatsapp-templates"))
         links.append(el("a", t(request, "nav_staff"), href="/admin/staff"))
@@ -193,6 +194,17 @@ def _header(request: web.Request, lang: str) -> Html:
     return el("header", brand, el("nav", *links), el("div", who, logout, switch, class_="who"))
 
 
+BADGES = ("new_requests", "overdue_requests", "waiting_chats", "complaints_due", "undelivered")
+
+
+def _badge(request: web.Request, name: str) -> Html:
+    """A live count beside a nav link (static/live.js keeps it current); hidden while it is zero. The title
+    says what is counted, in words."""
+    count = request.get(COUNTS, {}).get(name) or 0
+    return el("span", str(count), class_=f"count {name}", data_count=name, title=t(request, f"count_{name}"),
+              hidden=count == 0)  # fmt: skip
+
+
 def layout(request: web.Request, title: str, *body: object, status: int = 200) -> web.Response:
     """A page in the staff's language, right-to-left in Arabic; never cached (it shows personal data)."""
     lang = lang_of(request)
@@ -203,6 +215,7 @@ def layout(request: web.Request, title: str, *body: object, status: int = 200) -
         el("meta", name="viewport", content="width=device-width, initial-scale=1"),
         el("title", title, " · ", association),
         el("link", rel="stylesheet", href="/admin/static/admin.css"),
+        el("script", src="/admin/static/live.js", defer=True) if request.get(SIGNED) else None,
     )
     page = el(
         "html",

@@ -23,6 +23,7 @@ from handlers.admin import (
     merge,
     person_page,
     programs,
+    ready_answers,
     registrations,
     reports,
     request_page,
@@ -30,6 +31,7 @@ from handlers.admin import (
     staff_pages,
     wa_templates,
     walk_ins,
+    workload,
 )
 from handlers.admin.pages import STATIC
 from handlers.admin.throttle import THROTTLE, LoginThrottle
@@ -139,6 +141,12 @@ def setup_admin_routes(app: web.Application) -> None:
     router.add_get("/admin/inbox/{reference}", inbox.conversation)
     router.add_post("/admin/inbox/{reference}/reply", inbox.reply)
     router.add_post("/admin/inbox/{reference}/close", inbox.close)
+    router.add_post("/admin/inbox/{reference}/assign", inbox.assign)
+    router.add_get("/admin/ready-answers", ready_answers.ready_answers_page)
+    router.add_post("/admin/ready-answers", ready_answers.add_ready_answer)
+    router.add_post(r"/admin/ready-answers/{answer_id:\d{1,9}}/remove", ready_answers.remove_ready_answer)
+    router.add_get("/admin/counts", workload.counts)
+    router.add_get("/admin/mine", workload.my_work)
     router.add_get("/admin/audit", audit.audit_page)
     router.add_get("/admin/beneficiaries/merge", merge.compare_page)
     router.add_post("/admin/beneficiaries/merge", merge.confirm)
