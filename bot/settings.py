@@ -41,6 +41,7 @@ class Settings(BaseSettings):
     session_hours: int = Field(default=12, ge=1, le=24 * 30)  # how long a staff sign-in lasts
     sweep_seconds: float = Field(default=10.0, gt=0, le=3600)  # timers, due broadcasts, stale inputs
     dispatch_lease_seconds: float = Field(default=60.0, ge=1, le=3600)  # a dead sender's rows are retaken after
+    files_dir: Path = DATA_DIR / "files"  # files beneficiaries send (photos, PDF, voice notes)
 
     # Telegram (python-telegram-bot): on when TELEGRAM_BOT_TOKEN is set.
     telegram_bot_token: str = ""

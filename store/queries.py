@@ -123,12 +123,15 @@ async def link_phone(tx: AsyncSession, identity: ChannelIdentity, conv: Conversa
 async def keep_attachments(tx: AsyncSession, beneficiary_id: int, message: InboundMessage) -> None:
     """Files and a location that came with an input, as rows staff can list and fetch."""
     for item in message.payload.get("attachments") or []:
+        stored = bool(item.get("stored_name"))  # a web-chat upload is in the file store already
         tx.add(
             Attachment(
                 beneficiary_id=beneficiary_id,
                 inbound_id=message.id,
                 channel=message.channel,
                 created_at=message.received_at,
+                fetch_status="stored" if stored else "pending",  # the provider's copy expires: fetch it now
+                fetch_due_at=None if stored else message.received_at,
                 **item,
             )
         )

@@ -1,4 +1,5 @@
-"""A recording fake of Twilio's Messages API on loopback: what the bot sent, and refusals on demand."""
+"""A recording fake of Twilio's Messages API on loopback: what the bot sent, refusals on demand, and the media
+files of incoming messages (served only with the account's credentials)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Self
 from aiohttp import BasicAuth, web
 
 MESSAGES = "/2010-04-01/Accounts/{account}/Messages.json"
+MEDIA = "/2010-04-01/Accounts/{account}/Messages/{message}/Media/{media}"
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,15 @@ class FakeTwilioApi:
         self.url = ""
         self._failures: deque[tuple[int, int | None, str]] = deque()
         self._runner: web.AppRunner | None = None
+        self.media: dict[str, tuple[bytes, str]] = {}  # path -> (bytes, content type)
+        self.media_failures: deque[int] = deque()  # HTTP statuses for the next media fetches
+        self.media_fetches: list[str] = []  # the Basic auth user of each media fetch ("" without)
+
+    def add_media(self, account: str, data: bytes, content_type: str) -> str:
+        """A media file of an incoming message; its MediaUrl."""
+        path = MEDIA.format(account=account, message="MM" + secrets.token_hex(16), media="ME" + secrets.token_hex(16))
+        self.media[path] = (data, content_type)
+        return self.url + path
 
     def fail_next(self, status: int, code: int | None = None, message: str = "refused by the fake") -> None:
         """Refuse the next create with this HTTP status and Twilio error code (queued: several in a row)."""
@@ -105,10 +116,24 @@ class FakeTwilioApi:
         self.calls.append(Call(account, user, params, sid))
         return web.json_response(message_json(account, sid, params), status=201)
 
+    async def _media(self, request: web.Request) -> web.Response:
+        header = request.headers.get("Authorization", "")
+        user = BasicAuth.decode(header).login if header.startswith("Basic ") else ""
+        self.media_fetches.append(user)
+        if user != request.match_info["account"]:
+            return web.json_response(error_json(401, 20003, "Authenticate"), status=401)
+        if self.media_failures:
+            return web.json_response(error_json(503, None, "unavailable"), status=self.media_failures.popleft())
+        found = self.media.get(request.path)
+        if found is None:
+            return web.json_response(error_json(404, 20404, "not found"), status=404)
+        return web.Response(body=found[0], content_type=found[1])
+
     async def start(self) -> str:
         """Listen on a free loopback port; the base URL (http://127.0.0.1:PORT)."""
         app = web.Application()
         app.router.add_post(MESSAGES, self._create)
+        app.router.add_get(MEDIA, self._media)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
