@@ -59,7 +59,9 @@ async def _read_within(content: aiohttp.StreamReader) -> bytes:
 def twilio_download(settings: Settings) -> Download:
     """Twilio's media URLs, with the account's credentials (only toward Twilio's own API address)."""
     api = (settings.twilio_api_base_url or TWILIO_API).rstrip("/") + "/"
-    credentials = {"Authorization": aiohttp.encode_basic_auth(settings.twilio_account_sid, settings.twilio_auth_token)}
+    credentials = {
+        "Authorization": aiohttp.encode_basic_auth(settings.twilio_account_sid, settings.twilio_auth_token)
+    }
 
     async def download(url: str) -> bytes:
         try:
@@ -163,6 +165,8 @@ class MediaFetcher:
             await media_fetch.record_failure(tx, attachment_id, exc.reason, retry)
             if exc.reason in REFUSED:
                 row = await tx.get(Attachment, attachment_id)
-                await media_fetch.tell_sender(tx, row, lambda lang: refused_text(self.engine.texts, lang), now)
+                await media_fetch.tell_sender(
+                    tx, row, lambda lang: refused_text(self.engine.texts, lang), now
+                )
         if exc.reason in REFUSED and self.engine.dispatcher is not None:
             self.engine.dispatcher.wake()

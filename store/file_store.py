@@ -1,5 +1,5 @@
-"""The association's file store: what beneficiaries send (images, PDF, audio), checked by its first bytes against
-the limits of its kind and kept under a random name in FILES_DIR (directory 0700, files 0600)."""
+"""The association's file store: what beneficiaries send (images, PDF, audio), checked by its first bytes
+against the limits of its kind and kept under a random name in FILES_DIR (directory 0700, files 0600)."""
 
 from __future__ import annotations
 

@@ -12,7 +12,7 @@ from store.models import Attachment, Conversation, InboundMessage, OutboxMessage
 
 
 async def claim_due(tx: AsyncSession, now: datetime, lease: timedelta, limit: int = 20) -> list[Attachment]:
-    """Pending fetches that are due, taken by this process for `lease` (a crashed fetch is retaken after it)."""
+    """Pending fetches that are due, taken by this process for `lease` (a dead one's are retaken after)."""
     query = (
         select(Attachment)
         .where(Attachment.fetch_status == "pending", Attachment.fetch_due_at <= now)
@@ -27,13 +27,17 @@ async def claim_due(tx: AsyncSession, now: datetime, lease: timedelta, limit: in
     return rows
 
 
-async def record_stored(tx: AsyncSession, attachment_id: int, name: str, content_type: str, size: int) -> None:
+async def record_stored(
+    tx: AsyncSession, attachment_id: int, name: str, content_type: str, size: int
+) -> None:
     row = await tx.get(Attachment, attachment_id)
     row.fetch_status, row.fetch_due_at, row.fetch_error = "stored", None, ""
     row.stored_name, row.content_type, row.size = name, content_type, size
 
 
-async def record_failure(tx: AsyncSession, attachment_id: int, reason: str, retry_at: datetime | None) -> None:
+async def record_failure(
+    tx: AsyncSession, attachment_id: int, reason: str, retry_at: datetime | None
+) -> None:
     """Try again at `retry_at`; with None, the fetch has failed for good and staff see `reason`."""
     row = await tx.get(Attachment, attachment_id)
     row.fetch_error = reason
@@ -45,7 +49,9 @@ async def tell_sender(tx: AsyncSession, attachment: Attachment, text_for: callab
     message = await tx.get(InboundMessage, attachment.inbound_id) if attachment.inbound_id else None
     if message is None:
         return
-    conv = (await tx.scalars(select(Conversation).where(Conversation.key == message.conversation_key))).first()
+    conv = (
+        await tx.scalars(select(Conversation).where(Conversation.key == message.conversation_key))
+    ).first()
     lang = ((conv.data or {}).get("lang") if conv else None) or "ar"
     payload = {"kind": "file_refused", "text": text_for(lang), "choices": []}
     tx.add(

@@ -21,7 +21,12 @@ def png(width: int = 8, height: int = 8) -> bytes:
 
     raw = b"".join(b"\x00" + b"\x30\x90\xc0" * width for _ in range(height))
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(raw))
+        + chunk(b"IEND", b"")
+    )
 
 
 def wav(seconds: float = 1.5, rate: int = 8000) -> bytes:

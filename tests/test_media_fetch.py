@@ -1,5 +1,5 @@
-"""Files sent on WhatsApp and Telegram are fetched into the file store (with the account's credentials, by
-getFile), checked by their first bytes, retried when the provider is away, refused politely when not accepted."""
+"""Files sent on WhatsApp and Telegram are fetched into the file store (with the account's credentials,
+by getFile), checked by their first bytes, retried when the provider is away, refused politely otherwise."""
 
 from __future__ import annotations
 
@@ -113,25 +113,44 @@ async def test_telegram_photos_documents_and_voice_notes_are_fetched_by_getfile(
         api.files.update({"photo-1": png(), "doc-1": PDF})
         photo = [{"file_id": "photo-1", "file_unique_id": "u-1", "width": 8, "height": 8}]
         await tg.deliver(client, api, tg.message({"photo": photo}))
-        document = {"file_id": "doc-1", "file_unique_id": "u-d", "file_name": "a.pdf", "mime_type": "application/pdf"}
+        document = {
+            "file_id": "doc-1",
+            "file_unique_id": "u-d",
+            "file_name": "a.pdf",
+            "mime_type": "application/pdf",
+        }
         await tg.deliver(client, api, tg.message({"document": document}))
         await client.app[FETCHER].run_once()
         rows = await tg.rows(client, Attachment)
-        assert [(a.fetch_status, a.content_type) for a in rows] == [("stored", "image/png"), ("stored", "application/pdf")]
+        assert [(a.fetch_status, a.content_type) for a in rows] == [
+            ("stored", "image/png"),
+            ("stored", "application/pdf"),
+        ]
         assert [p["file_id"] for p in api.requests("getFile")] == ["photo-1", "doc-1"]
 
 
 async def test_claiming_takes_each_due_fetch_once(sessions, clock):
     async with sessions() as tx, tx.begin():
-        message = InboundMessage(channel="web", provider_message_id="m1", sender_id="v", conversation_key="web:v")
+        message = InboundMessage(
+            channel="web", provider_message_id="m1", sender_id="v", conversation_key="web:v"
+        )
         tx.add(message)
         await tx.flush()
         person = Beneficiary()
         tx.add(person)
         await tx.flush()
         for due in (clock.now, clock.now + timedelta(hours=1)):
-            tx.add(Attachment(beneficiary_id=person.id, inbound_id=message.id, channel="whatsapp", kind="media",
-                              reference="https://x", fetch_status="pending", fetch_due_at=due))
+            tx.add(
+                Attachment(
+                    beneficiary_id=person.id,
+                    inbound_id=message.id,
+                    channel="whatsapp",
+                    kind="media",
+                    reference="https://x",
+                    fetch_status="pending",
+                    fetch_due_at=due,
+                )
+            )
     async with sessions() as tx, tx.begin():
         first = await media_fetch.claim_due(tx, clock.now, timedelta(minutes=2))
     async with sessions() as tx, tx.begin():
