@@ -159,3 +159,14 @@ async def test_claiming_takes_each_due_fetch_once(sessions, clock):
     async with sessions() as tx, tx.begin():
         later = await media_fetch.claim_due(tx, clock.now + timedelta(minutes=3), timedelta(minutes=2))
     assert [a.fetch_attempts for a in later] == [2]  # a fetch whose process died is taken again
+
+
+async def test_a_whatsapp_voice_note_where_a_choice_is_needed_is_kept_and_answered_kindly(bot, fake, texts):
+    await bot.say("مرحبا")
+    await bot.say("١")  # Arabic: now at the main menu, which needs a choice
+    note = fake.add_media(ACCOUNT, wav(), "audio/ogg")
+    replies = await bot.say("", **{**media_form((note, "audio/ogg")), "MessageType": "audio"})
+    assert replies[0].startswith(texts("ar", "voice_needs_choice"))
+    await bot.app[FETCHER].run_once()
+    [row] = await bot.rows(Attachment)
+    assert (row.kind, row.fetch_status, row.content_type) == ("voice", "stored", "audio/wav")
