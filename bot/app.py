@@ -23,6 +23,7 @@ from bot.profile import Profile, load as load_profile
 from bot.ratelimit import RateLimit
 from bot.routes import setup_routes
 from bot.settings import Settings
+from bot.transcribe import transcriber
 from conversations.catalog import Catalog
 from handlers.admin.digest import queue_weekly_digest
 from store.db import make_engine, make_sessions
@@ -73,7 +74,8 @@ def create_app(
         )
         app[DISPATCHER] = dispatcher
         engine = app[ENGINE] = Engine(sessions, profile, texts, keyring, clock=clock, dispatcher=dispatcher)
-        fetcher = app[FETCHER] = MediaFetcher(engine, settings.files_dir, downloads(settings, app.get(TELEGRAM_BOT)))
+        fetches = downloads(settings, app.get(TELEGRAM_BOT))
+        fetcher = app[FETCHER] = MediaFetcher(engine, settings.files_dir, fetches, transcriber(settings))
         tasks: list[asyncio.Task] = []
         scheduler = AsyncIOScheduler(timezone="UTC")
         if background:

@@ -18,6 +18,7 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 from bot.dispatcher import MAX_ATTEMPTS, backoff
 from bot.engine import Engine
 from bot.settings import Settings
+from bot.transcribe import Transcribe
 from store import file_store, media_fetch
 from store.models import Attachment
 
@@ -115,8 +116,16 @@ def refused_text(texts: Callable[..., str], lang: str) -> str:
 class MediaFetcher:
     """Claims due fetches and runs them one by one; `run_once` for tests, `run_forever` in the app."""
 
-    def __init__(self, engine: Engine, files_dir: Path, downloads: dict[str, Download], poll: float = 2.0):
+    def __init__(
+        self,
+        engine: Engine,
+        files_dir: Path,
+        downloads: dict[str, Download],
+        transcribe: Transcribe | None = None,
+        poll: float = 2.0,
+    ):
         self.engine, self.files_dir, self.downloads, self.poll = engine, files_dir, downloads, poll
+        self.transcribe = transcribe
         self._wake = asyncio.Event()
 
     def wake(self) -> None:
@@ -157,6 +166,11 @@ class MediaFetcher:
             return
         async with self.engine.sessions() as tx, tx.begin():
             await media_fetch.record_stored(tx, attachment_id, name, kind.content_type, len(data))
+        if kind.family == "audio" and self.transcribe is not None:
+            words = await self.transcribe(data, kind)
+            if words:
+                async with self.engine.sessions() as tx, tx.begin():
+                    (await tx.get(Attachment, attachment_id)).transcript = words
 
     async def _failed(self, attachment_id: int, exc: FetchFailed, attempts: int) -> None:
         now = self.engine.clock()

@@ -29,9 +29,10 @@ async def sent_files(console: Console, **owner: int) -> list[Attachment]:
     rows = []
     for data, kind, name in ((JPEG, "photo", ""), (PDF, "document", "سجل الأسرة.pdf"), (wav(), "voice", "")):
         stored, file_type = file_store.write(root, data)
+        said = "نحتاج <مساعدة> في الإيجار" if kind == "voice" else ""
         rows.append(Attachment(channel="whatsapp", kind=kind, reference="https://api.twilio.com/x",
                                file_name=name, content_type=file_type.content_type, fetch_status="stored",
-                               stored_name=stored, size=len(data)))  # fmt: skip
+                               stored_name=stored, size=len(data), transcript=said))  # fmt: skip
     rows.append(Attachment(channel="telegram", kind="photo", reference="f1", fetch_status="pending"))
     rows.append(Attachment(channel="telegram", kind="document", reference="f2", fetch_status="failed",
                            fetch_error="gone"))  # fmt: skip
@@ -55,6 +56,7 @@ async def test_a_researcher_sees_previews_a_player_and_downloads_each_audited(co
     assert f'<img src="/admin/files/{photo.id}/{photo.stored_name}"' in page
     assert f'<iframe src="/admin/files/{pdf.id}/{pdf.stored_name}"' in page
     assert f'<audio controls preload="metadata" src="/admin/files/{voice.id}/{voice.stored_name}"' in page
+    assert "نص الرسالة الصوتية</small><p class=\"typed\" dir=\"auto\">نحتاج &lt;مساعدة&gt; في الإيجار</p>" in page
     assert "يجري جلب الملف" in page and "لم يعد الملف متاحاً لدى مزوّد القناة" in page
     assert "fetch_error" not in page and "gone" not in page
     for row, data, content_type in (

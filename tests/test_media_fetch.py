@@ -170,3 +170,40 @@ async def test_a_whatsapp_voice_note_where_a_choice_is_needed_is_kept_and_answer
     await bot.app[FETCHER].run_once()
     [row] = await bot.rows(Attachment)
     assert (row.kind, row.fetch_status, row.content_type) == ("voice", "stored", "audio/wav")
+
+
+async def test_with_transcription_on_a_voice_note_gets_its_text_from_the_endpoint(tmp_path, fake):
+    from aiohttp import web
+    from aiohttp.test_utils import TestServer
+
+    asked: list[dict] = []
+
+    async def transcriptions(request: web.Request) -> web.Response:  # an OpenAI-compatible server's answer
+        form = await request.post()
+        asked.append({"auth": request.headers.get("Authorization"), "model": form["model"],
+                      "bytes": form["file"].file.read()})  # fmt: skip
+        return web.json_response({"text": "  أحتاج مساعدة في دفع الإيجار  "})
+
+    app = web.Application()
+    app.router.add_post("/v1/audio/transcriptions", transcriptions)
+    async with TestServer(app, host="127.0.0.1") as server:
+        endpoint = f"http://127.0.0.1:{server.port}/v1/audio/transcriptions"
+        settings = settings_for(tmp_path, fake.url, files_dir=tmp_path / "files", transcribe_url=endpoint,
+                                transcribe_api_key="sk-test", transcribe_model="large-v3")  # fmt: skip
+        async with running(settings, fake) as bot:
+            await bot.say("مرحبا")
+            note = wav()
+            url = fake.add_media(ACCOUNT, note, "audio/ogg")
+            await bot.say("", **media_form((url, "audio/ogg")))
+            await bot.app[FETCHER].run_once()
+            [row] = await bot.rows(Attachment)
+    assert row.transcript == "أحتاج مساعدة في دفع الإيجار"
+    assert asked == [{"auth": "Bearer sk-test", "model": "large-v3", "bytes": note}]
+
+
+async def test_without_the_setting_nothing_is_transcribed(bot, fake):
+    await bot.say("مرحبا")
+    await bot.say("", **media_form((fake.add_media(ACCOUNT, wav(), "audio/ogg"), "audio/ogg")))
+    assert bot.app[FETCHER].transcribe is None
+    await bot.app[FETCHER].run_once()
+    assert [(a.fetch_status, a.transcript) for a in await bot.rows(Attachment)] == [("stored", "")]
