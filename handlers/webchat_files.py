@@ -82,7 +82,8 @@ async def upload(request: web.Request, token: str, lang: str) -> tuple[web.Respo
     client_id = fields.get("id", "")
     if not CLIENT_ID.match(client_id) or not fields.get("after", "0").isdecimal() or not data:
         raise web.HTTPBadRequest(text="id, after and a file are required")
-    if file_store.refusal(data) or attach_kind(await _state(request, token)) is None:
+    takes, kind = attach_kind(await _state(request, token)), file_store.sniff(data)
+    if file_store.refusal(data) or takes is None or (takes == "audio" and kind.family != "audio"):
         return _refused(request, lang, 415), 0
     stored, kind = await asyncio.to_thread(file_store.write, request.app[SETTINGS].files_dir, data)
     ref = AttachmentRef(KINDS[kind.family], stored, kind.content_type, name, stored_name=stored)
