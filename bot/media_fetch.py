@@ -19,8 +19,8 @@ from bot.dispatcher import MAX_ATTEMPTS, backoff
 from bot.engine import Engine
 from bot.settings import Settings
 from bot.transcribe import Transcribe
-from store import file_store, media_fetch
-from store.models import Attachment
+from store import file_store, media_fetch, queries
+from store.models import Attachment, InboundMessage
 
 log = logging.getLogger(__name__)
 Download = Callable[[str], Awaitable[bytes]]
@@ -167,10 +167,22 @@ class MediaFetcher:
         async with self.engine.sessions() as tx, tx.begin():
             await media_fetch.record_stored(tx, attachment_id, name, kind.content_type, len(data))
         if kind.family == "audio" and self.transcribe is not None:
-            words = await self.transcribe(data, kind)
-            if words:
-                async with self.engine.sessions() as tx, tx.begin():
-                    (await tx.get(Attachment, attachment_id)).transcript = words
+            await self._transcribe(attachment_id, data, kind)
+
+    async def _transcribe(self, attachment_id: int, data: bytes, kind: file_store.FileType) -> None:
+        """Keep the note's words beside it and give them to its conversation (what was understood)."""
+        words = await self.transcribe(data, kind)
+        if not words:
+            return
+        async with self.engine.sessions() as tx, tx.begin():
+            row = await tx.get(Attachment, attachment_id)
+            row.transcript = words
+            message = await tx.get(InboundMessage, row.inbound_id) if row.inbound_id else None
+            key = message.conversation_key if message else None
+            if key:
+                await queries.record_event(tx, key, "voice_transcript", words, self.engine.clock())
+        if key:
+            await self.engine.process(key)
 
     async def _failed(self, attachment_id: int, exc: FetchFailed, attempts: int) -> None:
         now = self.engine.clock()

@@ -3,7 +3,7 @@ the input to the state the conversation is in. This is the only entry point the 
 
 from __future__ import annotations
 
-from conversations import handoff, help_review, inquiry, language, menu, programs_events  # noqa: F401  (registers states)
+from conversations import handoff, help_review, inquiry, language, menu, programs_events, voice  # noqa: F401  (registers states)
 from conversations.effects import Reply, SetOptOut
 from conversations.flow import EVENTS, STATES, choice, goto, text
 from conversations.normalize import digits_to_ascii, normalize, word_set

@@ -195,9 +195,13 @@ async def test_with_transcription_on_a_voice_note_gets_its_text_from_the_endpoin
             note = wav()
             url = fake.add_media(ACCOUNT, note, "audio/ogg")
             await bot.say("", **media_form((url, "audio/ogg")))
+            before = len(fake.sent)
             await bot.app[FETCHER].run_once()
+            await bot.deliver()
             [row] = await bot.rows(Attachment)
+            told = [c.body for c in fake.sent[before:]]
     assert row.transcript == "أحتاج مساعدة في دفع الإيجار"
+    assert "أحتاج مساعدة في دفع الإيجار" in told[0]  # the beneficiary sees what was understood
     assert asked == [{"auth": "Bearer sk-test", "model": "large-v3", "bytes": note}]
 
 

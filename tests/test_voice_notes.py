@@ -48,3 +48,26 @@ def test_a_voice_note_is_a_complaints_text_and_a_message_in_a_live_chat(profile,
     assert after.state == "complaints:attach" and texts("ar", "voice_needs_choice") not in replies(after)
     live = run(ctx, "handoff:live", {"lang": "ar"}, VOICE)
     assert live.state == "handoff:live" and texts("ar", "voice_needs_choice") not in replies(live)
+
+
+def transcript(words: str) -> Inbound:
+    return Inbound("event", text=words, choice="voice_transcript")
+
+
+def test_a_transcript_asks_the_notes_question_of_the_faq(profile, texts):
+    ctx = context(profile, texts)
+    asked = run(ctx, "menu:main", {"lang": "ar"}, picked("menu:inquiry"), VOICE)
+    assert asked.state == "inquiry:no_match"  # a note without words matches no question
+    answered = run(ctx, asked.state, asked.data, transcript("متى يطلع الرد على طلبي؟"))
+    said = replies(answered)
+    assert said.startswith(texts("ar", "voice_understood", words="متى يطلع الرد على طلبي؟"))
+    assert "خلال أسبوعين" in said
+
+
+def test_a_transcript_fills_the_description_the_note_gave(profile, texts):
+    ctx = context(profile, texts)
+    before = run(ctx, "menu:main", {"lang": "ar"}, picked("menu:help_request"), *FOOD_FORM[:-2], VOICE)
+    after = run(ctx, before.state, before.data, transcript("نحتاج سلة غذائية لأسرتي"))
+    assert after.state == before.state
+    assert after.data["help"]["form"]["description"] == "نحتاج سلة غذائية لأسرتي"
+    assert replies(after) == texts("ar", "voice_understood", words="نحتاج سلة غذائية لأسرتي")
