@@ -22,7 +22,8 @@ def transcriber(settings: Settings) -> Transcribe | None:
     """The transcription call for the settings, or None when transcription is off."""
     if not settings.transcribe_url:
         return None
-    headers = {"Authorization": f"Bearer {settings.transcribe_api_key}"} if settings.transcribe_api_key else {}
+    key = settings.transcribe_api_key
+    headers = {"Authorization": f"Bearer {key}"} if key else {}
 
     async def transcribe(data: bytes, kind: FileType) -> str:
         form = aiohttp.FormData()

@@ -5,7 +5,6 @@ researcher opens all of them in headless Chromium, and the voice notes play (the
 from __future__ import annotations
 
 import asyncio
-import os
 import sqlite3
 import threading
 import time
@@ -96,7 +95,8 @@ def test_a_researcher_opens_photos_pdfs_and_hears_voice_notes_from_both_channels
     try:
         settings = {
             "TWILIO_ACCOUNT_SID": ACCOUNT, "TWILIO_AUTH_TOKEN": TOKEN, "TWILIO_WHATSAPP_FROM": FROM,
-            "TWILIO_API_BASE_URL": fakes.twilio.url, "TELEGRAM_BOT_TOKEN": tg.TOKEN, "TELEGRAM_MODE": "polling",
+            "TWILIO_API_BASE_URL": fakes.twilio.url, "TELEGRAM_BOT_TOKEN": tg.TOKEN,
+            "TELEGRAM_MODE": "polling",
             "TELEGRAM_API_BASE_URL": fakes.telegram.base_url, "SWEEP_SECONDS": "1",
         }  # fmt: skip
         with running_bot(tmp_path, **settings) as (base, database):
@@ -118,7 +118,8 @@ def test_a_researcher_opens_photos_pdfs_and_hears_voice_notes_from_both_channels
                                                   "height": 9}]}),
                            tg.message({"document": {"file_id": "tg-doc", "file_unique_id": "d",
                                                     "file_name": "سجل.pdf", "mime_type": "application/pdf"}}),
-                           tg.message({"voice": {"file_id": "tg-voice", "file_unique_id": "v", "duration": 2}})):  # fmt: skip
+                           tg.message({"voice": {"file_id": "tg-voice", "file_unique_id": "v",
+                                                 "duration": 2}})):  # fmt: skip
                 fakes.loop.call_soon_threadsafe(push, update)
                 time.sleep(0.3)
             stored = "SELECT count(*) FROM attachment WHERE fetch_status = 'stored'"
@@ -135,8 +136,8 @@ def test_a_researcher_opens_photos_pdfs_and_hears_voice_notes_from_both_channels
                     browser.get(f"{base}/admin/inbox/{reference}")
                     wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "ul.files audio"), "the voice note")
                     images = browser.find_elements(By.CSS_SELECTOR, "ul.files img")
-                    wait.until(lambda d: all(d.execute_script("return arguments[0].complete && "
-                               "arguments[0].naturalWidth > 0", i) for i in images), "the photo shown")  # fmt: skip
+                    drawn = "return arguments[0].complete && arguments[0].naturalWidth > 0"
+                    wait.until(lambda d: all(d.execute_script(drawn, i) for i in images), "the photo shown")
                     assert len(images) == 1
                     frames = browser.find_elements(By.CSS_SELECTOR, "ul.files iframe")
                     assert len(frames) == 1

@@ -42,7 +42,9 @@ def test_where_a_choice_is_needed_the_bot_says_so_kindly_and_offers_a_person(pro
 
 def test_a_voice_note_is_a_complaints_text_and_a_message_in_a_live_chat(profile, texts):
     ctx = context(profile, texts)
-    complaint = run(ctx, "menu:main", {"lang": "ar"}, picked("menu:complaints"), picked("complaints:new:complaint"))
+    complaint = run(
+        ctx, "menu:main", {"lang": "ar"}, picked("menu:complaints"), picked("complaints:new:complaint")
+    )
     assert complaint.state == "complaints:text"
     after = run(ctx, complaint.state, complaint.data, VOICE)
     assert after.state == "complaints:attach" and texts("ar", "voice_needs_choice") not in replies(after)

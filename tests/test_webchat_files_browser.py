@@ -1,5 +1,5 @@
-"""The website chat in a real browser: a help request with a PDF attached through the attach button, completed,
-and the PDF visible to a researcher on the request's page (screenshots in tests/artifacts/)."""
+"""The website chat in a real browser: a help request with a PDF attached through the attach button,
+completed, and the PDF visible to a researcher on the request's page (screenshots in tests/artifacts/)."""
 
 from __future__ import annotations
 
@@ -29,7 +29,8 @@ def test_a_help_request_with_a_pdf_from_the_website_reaches_staff(tmp_path: Path
     document.write_bytes(PDF)
     with running_bot(tmp_path) as (base, database), chromium(tmp_path / "chrome") as browser:
         asyncio.run(_researcher(database))
-        wait = WebDriverWait(browser, WAIT, poll_frequency=0.1, ignored_exceptions=(StaleElementReferenceException,))
+        stale = (StaleElementReferenceException,)
+        wait = WebDriverWait(browser, WAIT, poll_frequency=0.1, ignored_exceptions=stale)
 
         def pick(key: str) -> None:
             before = _bot_count(browser)
