@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from datetime import timedelta
 from pathlib import Path
 from typing import Awaitable, Callable
@@ -24,6 +25,7 @@ from store.models import Attachment, InboundMessage
 
 log = logging.getLogger(__name__)
 Download = Callable[[str], Awaitable[bytes]]
+CLEAN_EVERY = 3600  # seconds between looks for files whose rows were erased
 LEASE = timedelta(minutes=2)  # a fetch that a dead process started is taken again after this
 TIMEOUT = aiohttp.ClientTimeout(total=120, sock_connect=10)
 TWILIO_API = "https://api.twilio.com/"
@@ -140,11 +142,21 @@ class MediaFetcher:
             await self._fetch(*job)
         return len(jobs)
 
+    async def remove_erased(self) -> int:
+        """Delete the files of rows that were erased (an erasure deletes rows inside its transaction)."""
+        async with self.engine.sessions() as tx:
+            kept = await media_fetch.stored_names(tx)
+        return await asyncio.to_thread(file_store.remove_orphans, self.files_dir, kept)
+
     async def run_forever(self) -> None:
+        cleaned = 0.0
         while True:
             try:
                 while await self.run_once():
                     pass
+                if time.monotonic() - cleaned > CLEAN_EVERY:
+                    cleaned = time.monotonic()
+                    await self.remove_erased()
             except Exception:  # noqa: BLE001  (logged; the next pass tries again)
                 log.exception("fetching files failed")
             self._wake.clear()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import re
 import secrets
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -77,3 +78,16 @@ def path_of(root: Path, name: str) -> Path | None:
         return None
     path = root / name
     return path if path.is_file() else None
+
+
+def remove_orphans(root: Path, kept: set[str], older_than: float = 3600) -> int:
+    """Delete stored files no row names any more (their beneficiary's data was erased), once they are older
+    than `older_than` seconds (a file just written may not have its row yet); how many were deleted."""
+    if not root.is_dir():
+        return 0
+    cutoff, removed = time.time() - older_than, 0
+    for path in root.iterdir():
+        if STORED_NAME.match(path.name) and path.name not in kept and path.stat().st_mtime < cutoff:
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed

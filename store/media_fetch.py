@@ -44,6 +44,11 @@ async def record_failure(
     row.fetch_status, row.fetch_due_at = ("pending", retry_at) if retry_at else ("failed", None)
 
 
+async def stored_names(tx: AsyncSession) -> set[str]:
+    """The names of every file a row still holds in the file store."""
+    return set((await tx.scalars(select(Attachment.stored_name).where(Attachment.stored_name != ""))).all())
+
+
 async def tell_sender(tx: AsyncSession, attachment: Attachment, text_for: callable, now: datetime) -> None:
     """Queue a message to whoever sent the file, in their conversation's language (`text_for(lang)`)."""
     message = await tx.get(InboundMessage, attachment.inbound_id) if attachment.inbound_id else None

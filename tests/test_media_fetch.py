@@ -211,3 +211,20 @@ async def test_without_the_setting_nothing_is_transcribed(bot, fake):
     assert bot.app[FETCHER].transcribe is None
     await bot.app[FETCHER].run_once()
     assert [(a.fetch_status, a.transcript) for a in await bot.rows(Attachment)] == [("stored", "")]
+
+
+async def test_files_of_erased_rows_are_deleted_once_old_and_others_kept(bot, fake, tmp_path):
+    import os
+
+    await bot.say("مرحبا")
+    await bot.say("", **media_form((fake.add_media(ACCOUNT, PDF, "application/pdf"), "application/pdf")))
+    await bot.app[FETCHER].run_once()
+    root = tmp_path / "files"
+    erased, _ = file_store.write(root, JPEG)  # its row was deleted by an erasure
+    just_written, _ = file_store.write(root, JPEG)  # a web upload whose row is not committed yet
+    hour_ago = (root / erased).stat().st_mtime - 7200
+    os.utime(root / erased, (hour_ago, hour_ago))
+    [row] = await bot.rows(Attachment)
+    os.utime(root / row.stored_name, (hour_ago, hour_ago))
+    assert await bot.app[FETCHER].remove_erased() == 1
+    assert sorted(p.name for p in root.iterdir()) == sorted([row.stored_name, just_written])
