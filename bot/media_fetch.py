@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Awaitable, Callable
 
 import aiohttp
+from sqlalchemy import select
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, TelegramError
 
@@ -128,6 +129,7 @@ class MediaFetcher:
     ):
         self.engine, self.files_dir, self.downloads, self.poll = engine, files_dir, downloads, poll
         self.transcribe = transcribe
+        self._transcribing: set[asyncio.Task] = set()
         self._wake = asyncio.Event()
 
     def wake(self) -> None:
@@ -180,6 +182,25 @@ class MediaFetcher:
             await media_fetch.record_stored(tx, attachment_id, name, kind.content_type, len(data))
         if kind.family == "audio" and self.transcribe is not None:
             await self._transcribe(attachment_id, data, kind)
+
+    def transcribe_later(self, stored_name: str, data: bytes, kind: file_store.FileType) -> None:
+        """Transcribe a note stored already (a web upload) in the background, when transcription is on."""
+        if self.transcribe is None or kind.family != "audio":
+            return
+        task = asyncio.create_task(self._transcribe_stored(stored_name, data, kind))
+        self._transcribing.add(task)
+        task.add_done_callback(self._transcribing.discard)
+
+    async def settled(self) -> None:
+        """Wait for the transcriptions started in the background (tests, shutdown)."""
+        while self._transcribing:
+            await asyncio.gather(*self._transcribing, return_exceptions=True)
+
+    async def _transcribe_stored(self, stored_name: str, data: bytes, kind: file_store.FileType) -> None:
+        async with self.engine.sessions() as tx:
+            found = await tx.scalar(select(Attachment.id).where(Attachment.stored_name == stored_name))
+        if found is not None:
+            await self._transcribe(found, data, kind)
 
     async def _transcribe(self, attachment_id: int, data: bytes, kind: file_store.FileType) -> None:
         """Keep the note's words beside it and give them to its conversation (what was understood)."""

@@ -12,7 +12,7 @@ from aiohttp import web
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.appkeys import ENGINE, SETTINGS
+from bot.appkeys import ENGINE, FETCHER, SETTINGS
 from bot.channels.web import CHANNEL
 from bot.incoming import AttachmentRef, Incoming
 from bot.media_fetch import refused_text
@@ -94,6 +94,7 @@ async def upload(request: web.Request, token: str, lang: str) -> tuple[web.Respo
     except (SQLAlchemyError, OSError):
         log.exception("web chat upload failed")
         return web.json_response({"error": request.app[ENGINE].texts(lang, "web_error")}, status=503), 0
+    request.app[FETCHER].transcribe_later(stored, data, kind)
     return None, int(fields.get("after", "0"))
 
 

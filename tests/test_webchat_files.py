@@ -6,14 +6,14 @@ from __future__ import annotations
 import pytest
 from aiohttp import FormData
 from aiohttp.test_utils import TestClient, TestServer
+from sqlalchemy import select
 
 from bot.app import create_app
-from bot.appkeys import ENGINE
+from bot.appkeys import ENGINE, FETCHER
 from bot.settings import Settings
 from store import file_store
 from store.migrate import upgrade_async
 from store.models import Attachment, Complaint
-from sqlalchemy import select
 from tests.conftest import FIXTURES
 from tests.samples import EXE, PDF, wav
 from tests.test_webchat import msg_id, send
@@ -101,3 +101,33 @@ async def test_files_are_refused_where_the_step_takes_none_and_without_the_cooki
 async def test_the_page_has_an_attach_button_hidden_until_a_step_takes_files(client):
     html = await (await client.get("/")).text()
     assert '<button type="button" id="attach" class="attach"' in html and "hidden>إرفاق ملف</button>" in html
+
+
+async def test_with_transcription_on_a_recorded_question_is_answered_from_the_faq(tmp_path):
+    from aiohttp import web
+
+    async def transcriptions(request: web.Request) -> web.Response:
+        return web.json_response({"text": "متى يطلع الرد على طلبي؟"})
+
+    app = web.Application()
+    app.router.add_post("/v1/audio/transcriptions", transcriptions)
+    async with TestServer(app, host="127.0.0.1") as server:
+        url = f"sqlite+aiosqlite:///{tmp_path / 'web.sqlite3'}"
+        await upgrade_async(url)
+        settings = Settings(_env_file=None, database_url=url, profile=str(FIXTURES / "profile.toml"),
+                            files_dir=tmp_path / "files",
+                            transcribe_url=f"http://127.0.0.1:{server.port}/v1/audio/transcriptions")  # fmt: skip
+        async with TestClient(TestServer(create_app(settings, background=False))) as client:
+            await client.get("/")
+            _, data = await send(client, start=True)
+            _, data = await send(client, data["last"], choice="lang:ar", text="العربية")
+            _, data = await send(client, data["last"], choice="menu:inquiry", text="استفسار")
+            assert data["attach"] == "audio"  # a question may be recorded
+            recorded = upload_form(wav(), "q.wav", data["last"])
+            sent = await client.post("/api/chat/upload", data=recorded)
+            last = (await sent.json())["last"]
+            await client.app[FETCHER].settled()
+            await client.app[ENGINE].drain()
+            later = await (await client.get(f"/api/chat/messages?after={last}")).json()
+    said = "\n".join(m["text"] for m in later["messages"])
+    assert "متى يطلع الرد على طلبي؟" in said and "خلال أسبوعين" in said
