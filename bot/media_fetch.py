@@ -209,7 +209,7 @@ class MediaFetcher:
             return
         async with self.engine.sessions() as tx, tx.begin():
             row = await tx.get(Attachment, attachment_id)
-            row.transcript = words
+            row.transcript = self.engine.keyring.encrypt(words)  # personal data, encrypted at rest
             message = await tx.get(InboundMessage, row.inbound_id) if row.inbound_id else None
             key = message.conversation_key if message else None
             if key:

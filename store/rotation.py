@@ -9,9 +9,13 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from store.crypto import Keyring
-from store.models import Beneficiary, HelpRequest
+from store.models import Attachment, Beneficiary, HelpRequest
 
-ENCRYPTED = {Beneficiary: ("full_name_enc", "national_id_enc"), HelpRequest: ("full_name_enc", "national_id_enc")}
+ENCRYPTED = {
+    Beneficiary: ("full_name_enc", "national_id_enc"),
+    HelpRequest: ("full_name_enc", "national_id_enc"),
+    Attachment: ("transcript",),  # what a voice note says
+}
 
 
 async def rotate_all(sessions: async_sessionmaker[AsyncSession], keyring: Keyring, batch: int = 500) -> int:
@@ -29,7 +33,8 @@ async def rotate_all(sessions: async_sessionmaker[AsyncSession], keyring: Keyrin
                         if value:
                             setattr(row, field, keyring.rotate(value))
                             rewritten += 1
-                    _set_hash(row, keyring)
+                    if model is not Attachment:
+                        _set_hash(row, keyring)
             if not rows:
                 break
             last_id = rows[-1].id

@@ -8,7 +8,7 @@ from typing import AsyncIterator
 
 import pytest
 
-from bot.appkeys import SETTINGS
+from bot.appkeys import KEYRING, SETTINGS
 from store import file_store
 from store.models import Attachment, AuditLog, Complaint
 from tests.samples import JPEG, PDF, wav
@@ -29,7 +29,7 @@ async def sent_files(console: Console, **owner: int) -> list[Attachment]:
     rows = []
     for data, kind, name in ((JPEG, "photo", ""), (PDF, "document", "سجل الأسرة.pdf"), (wav(), "voice", "")):
         stored, file_type = file_store.write(root, data)
-        said = "نحتاج <مساعدة> في الإيجار" if kind == "voice" else ""
+        said = console.app[KEYRING].encrypt("نحتاج <مساعدة> في الإيجار") if kind == "voice" else ""
         rows.append(Attachment(channel="whatsapp", kind=kind, reference="https://api.twilio.com/x",
                                file_name=name, content_type=file_type.content_type, fetch_status="stored",
                                stored_name=stored, size=len(data), transcript=said))  # fmt: skip

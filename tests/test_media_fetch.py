@@ -8,9 +8,9 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 
-from bot.appkeys import FETCHER
+from bot.appkeys import FETCHER, KEYRING
 from bot.media_fetch import refused_text
 from store import file_store, media_fetch
 from store.models import Attachment, Beneficiary, InboundMessage
@@ -200,7 +200,9 @@ async def test_with_transcription_on_a_voice_note_gets_its_text_from_the_endpoin
             await bot.deliver()
             [row] = await bot.rows(Attachment)
             told = [c.body for c in fake.sent[before:]]
-    assert row.transcript == "أحتاج مساعدة في دفع الإيجار"
+            keyring_of_app = bot.app[KEYRING]
+    assert "أحتاج" not in row.transcript  # encrypted at rest
+    assert keyring_of_app.decrypt(row.transcript) == "أحتاج مساعدة في دفع الإيجار"
     assert "أحتاج مساعدة في دفع الإيجار" in told[0]  # the beneficiary sees what was understood
     assert asked == [{"auth": "Bearer sk-test", "model": "large-v3", "bytes": note}]
 
@@ -228,3 +230,20 @@ async def test_files_of_erased_rows_are_deleted_once_old_and_others_kept(bot, fa
     os.utime(root / row.stored_name, (hour_ago, hour_ago))
     assert await bot.app[FETCHER].remove_erased() == 1
     assert sorted(p.name for p in root.iterdir()) == sorted([row.stored_name, just_written])
+
+
+async def test_key_rotation_re_encrypts_transcripts(sessions):
+    from store.crypto import Keyring, new_key
+    from store.rotation import rotate_all
+
+    old, new = new_key(), new_key()
+    async with sessions() as tx, tx.begin():
+        person = Beneficiary()
+        tx.add(person)
+        await tx.flush()
+        tx.add(Attachment(beneficiary_id=person.id, channel="telegram", kind="voice", reference="v",
+                          transcript=Keyring([old]).encrypt("نحتاج مساعدة")))  # fmt: skip
+    assert await rotate_all(sessions, Keyring([new, old])) == 1
+    async with sessions() as tx:
+        [row] = (await tx.scalars(select(Attachment))).all()
+    assert Keyring([new]).decrypt(row.transcript) == "نحتاج مساعدة"  # the old key can be retired

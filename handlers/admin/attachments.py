@@ -8,7 +8,7 @@ from urllib.parse import quote
 from aiohttp import web
 from sqlalchemy import select
 
-from bot.appkeys import ENGINE, SETTINGS
+from bot.appkeys import ENGINE, KEYRING, SETTINGS
 from handlers.admin.audit import audit
 from handlers.admin.guard import requires
 from handlers.admin.pages import SIGNED, Html, cat, el, label, problem, t, typed
@@ -54,7 +54,8 @@ def _item(request: web.Request, doc: Attachment, can_open: bool) -> Html:
         body = el("p", t(request, "file_role"), class_="hint")
     else:
         link = el("a", t(request, "download"), href=file_url(doc, download=True))
-        said = cat(el("small", t(request, "transcript")), typed(doc.transcript)) if doc.transcript else None
+        heard = request.app[KEYRING].decrypt(doc.transcript) if doc.transcript else ""
+        said = cat(el("small", t(request, "transcript")), typed(heard)) if heard else None
         words = el("blockquote", said, class_="transcript") if said else None
         body = el("div", _preview(request, doc), words, el("p", link), class_="file-body")
     return el("li", head, " ", name, body, class_="file")
