@@ -101,7 +101,7 @@ def _backup(settings: Settings, args: argparse.Namespace) -> None:
     from handlers.admin.files import UPLOADS
     from store.backup import KEY_REMINDER, backup
 
-    done = backup(settings.database_url, Path(args.path), UPLOADS)
+    done = backup(settings.database_url, Path(args.path), UPLOADS, settings.files_dir)
     print(f"backed up the {done.database} database and {done.files} uploaded files to {args.path}")
     print(KEY_REMINDER)
 
@@ -112,7 +112,7 @@ def _restore(settings: Settings, args: argparse.Namespace) -> None:
     from handlers.admin.files import UPLOADS
     from store.backup import KEY_REMINDER, restore
 
-    done = restore(settings.database_url, Path(args.path), UPLOADS)
+    done = restore(settings.database_url, Path(args.path), UPLOADS, settings.files_dir)
     print(f"restored the {done.database} database and {done.files} uploaded files from {args.path};"
           " `python -m bot migrate` brings it up to this version")
     print(KEY_REMINDER)

@@ -12,17 +12,19 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot.appkeys import DISPATCHER, ENGINE, KEYRING, SETTINGS, TELEGRAM_BOT, TWILIO_CLIENT
+from bot.appkeys import DISPATCHER, ENGINE, FETCHER, KEYRING, SETTINGS, TELEGRAM_BOT, TWILIO_CLIENT
 from bot.broadcast import fan_out_due
 from bot.channel_locks import ChannelLocks
 from bot.channels import email, telegram, whatsapp
 from bot.channels.web import CHANNEL as WEB, WebSender
 from bot.dispatcher import Dispatcher, Sender
 from bot.engine import Engine, utc_now
+from bot.media_fetch import MediaFetcher, downloads
 from bot.profile import Profile, load as load_profile
 from bot.ratelimit import RateLimit
 from bot.routes import setup_routes
 from bot.settings import Settings
+from bot.transcribe import transcriber
 from conversations.catalog import Catalog
 from handlers import bounds
 from handlers.admin.alerts import queue_staff_alerts
@@ -76,10 +78,13 @@ def create_app(
         )
         app[DISPATCHER] = dispatcher
         engine = app[ENGINE] = Engine(sessions, profile, texts, keyring, clock=clock, dispatcher=dispatcher)
+        fetches = downloads(settings, app.get(TELEGRAM_BOT))
+        fetcher = app[FETCHER] = MediaFetcher(engine, settings.files_dir, fetches, transcriber(settings))
         tasks: list[asyncio.Task] = []
         scheduler = AsyncIOScheduler(timezone="UTC")
         if background:
             tasks.append(asyncio.create_task(dispatcher.run_forever(), name="dispatcher"))
+            tasks.append(asyncio.create_task(fetcher.run_forever(), name="file fetcher"))
             if settings.telegram_enabled and settings.telegram_mode == "polling":
                 tasks.append(asyncio.create_task(telegram.poll(app[TELEGRAM_BOT], engine), name="telegram polling"))
             scheduler.add_job(  # the first sweep at start-up: what a crash left unapplied goes on at once

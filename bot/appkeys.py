@@ -8,6 +8,7 @@ from twilio.rest import Client
 
 from bot.dispatcher import Dispatcher
 from bot.engine import Engine
+from bot.media_fetch import MediaFetcher
 from bot.settings import Settings
 from store.crypto import Keyring
 
@@ -17,3 +18,4 @@ DISPATCHER = web.AppKey("dispatcher", Dispatcher)
 KEYRING = web.AppKey("keyring", Keyring)
 TELEGRAM_BOT = web.AppKey("telegram_bot", Bot)
 TWILIO_CLIENT = web.AppKey("twilio_client", Client)
+FETCHER = web.AppKey("fetcher", MediaFetcher)

@@ -12,10 +12,11 @@ from store import message_ids
 class AttachmentRef:
     """A file the beneficiary sent, by the channel's own reference (kept, fetched later by staff)."""
 
-    kind: str  # photo, document, media
-    reference: str  # a Telegram file_id or a Twilio media URL
+    kind: str  # photo, document, media, voice
+    reference: str  # a Telegram file_id, a Twilio media URL, or the stored name of a web upload
     content_type: str = ""
     file_name: str = ""
+    stored_name: str = ""  # set when the file is in the file store already (a web-chat upload)
 
 
 @dataclass(frozen=True)

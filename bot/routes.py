@@ -20,5 +20,6 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_get("/healthz", health.healthz)
     app.router.add_get("/api/chat/messages", webchat.history)
     app.router.add_post("/api/chat/send", webchat.send)
+    app.router.add_post("/api/chat/upload", webchat.upload)
     app.router.add_static("/static/", webchat.STATIC, name="static")
     setup_admin_routes(app)

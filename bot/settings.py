@@ -43,6 +43,11 @@ class Settings(BaseSettings):
     dispatch_lease_seconds: float = Field(default=60.0, ge=1, le=3600)  # a dead sender's rows are retaken after
     # Reverse proxies (comma-separated addresses) whose X-Forwarded-For names the client (sign-in throttling).
     trusted_proxies: str = ""
+    files_dir: Path = DATA_DIR / "files"  # files beneficiaries send (photos, PDF, voice notes)
+    # Optional transcription of voice notes: an OpenAI-compatible /v1/audio/transcriptions endpoint.
+    transcribe_url: str = ""
+    transcribe_api_key: str = ""
+    transcribe_model: str = "whisper-1"
 
     # Telegram (python-telegram-bot): on when TELEGRAM_BOT_TOKEN is set.
     telegram_bot_token: str = ""
@@ -102,7 +107,7 @@ class Settings(BaseSettings):
             raise ValueError(message)
         return value
 
-    @field_validator("telegram_api_base_url", "twilio_api_base_url")
+    @field_validator("telegram_api_base_url", "twilio_api_base_url", "transcribe_url")
     @classmethod
     def _http_url(cls, value: str) -> str:
         if value and not value.startswith(("http://", "https://")):

@@ -109,7 +109,7 @@ def _text_prompt(data: dict, ctx: Context) -> tuple[Effect, ...]:
     return (Reply(text(ctx, data, f"cmp_text_prompt_{_draft(data).get('kind', 'complaint')}")),)
 
 
-@state(TEXT, parent=MENU_C, prompt=_text_prompt, accepts=("attachment",))
+@state(TEXT, parent=MENU_C, prompt=_text_prompt, accepts=("attachment", "voice"))
 def on_text(inbound: Inbound, data: dict, ctx: Context) -> Step:
     if not _draft(data):
         return goto(MENU_C, data, ctx)

@@ -251,7 +251,7 @@ def on_unmet(inbound: Inbound, data: dict, ctx: Context) -> Step:
     return reask(UNMET, data, ctx, "help_choose_hint")
 
 
-@question(DESCRIPTION, parent=CATEGORY, prompt=_ask("help_ask_description"))
+@question(DESCRIPTION, parent=CATEGORY, prompt=_ask("help_ask_description"), accepts=("voice",))
 def on_description(inbound: Inbound, data: dict, ctx: Context) -> Step:
     return _typed("description", check_description, data, ctx, inbound, DESCRIPTION)
 

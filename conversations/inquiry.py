@@ -109,12 +109,12 @@ def _common(inbound: Inbound, data: dict, ctx: Context, here: str) -> Step:
     return reask(here, data, ctx, "inquiry_hint")
 
 
-@state(ASK, parent="menu:main", prompt=_ask_prompt)
+@state(ASK, parent="menu:main", prompt=_ask_prompt, accepts=("voice",))
 def on_ask(inbound: Inbound, data: dict, ctx: Context) -> Step:
     return _common(inbound, data, ctx, ASK)
 
 
-@state(ANSWERED, parent=ASK, prompt=_answered_prompt)
+@state(ANSWERED, parent=ASK, prompt=_answered_prompt, accepts=("voice",))
 def on_answered(inbound: Inbound, data: dict, ctx: Context) -> Step:
     return _common(inbound, data, ctx, ANSWERED)
 

@@ -3,9 +3,9 @@ the input to the state the conversation is in. This is the only entry point the 
 
 from __future__ import annotations
 
-from conversations import handoff, help_review, inquiry, language, languages, menu, programs_events  # noqa: F401
+from conversations import handoff, help_review, inquiry, language, languages, menu, programs_events, voice  # noqa: F401
 from conversations.effects import Reply, SetOptOut
-from conversations.flow import EVENTS, STATES, goto, text
+from conversations.flow import EVENTS, STATES, choice, goto, text
 from conversations.normalize import digits_to_ascii, normalize, word_set
 from conversations.types import Context, Inbound, Step
 
@@ -95,6 +95,19 @@ def _global(inbound: Inbound, state: str, data: dict, ctx: Context) -> Step | No
     return None
 
 
+def _voice(inbound: Inbound, state: str, data: dict, ctx: Context) -> Step:
+    """A voice note (kept as a file by the host): where a free answer is asked for, it is that answer (its
+    transcript, or words saying a note is attached); where a file is, it is one; else a choice is needed."""
+    accepts = STATES[state].accepts
+    if "voice" in accepts:
+        words = inbound.text or text(ctx, data, "voice_note_answer")
+        return STATES[state].handle(Inbound("text", text=words), data, ctx)
+    if "attachment" in accepts:
+        return STATES[state].handle(Inbound("attachment", text=inbound.text), data, ctx)
+    person = (choice(ctx, data, "talk_to_staff", "choice_talk_to_staff"),)
+    return goto(state, data, ctx, Reply(text(ctx, data, "voice_needs_choice"), person))
+
+
 def _event(inbound: Inbound, state: str, data: dict, ctx: Context) -> Step:
     """A timer or staff action: its registered handler; unknown ones change nothing. The options the
     beneficiary was last offered stay valid unless the event asks a new question."""
@@ -117,6 +130,8 @@ def step(state: str, data: dict, inbound: Inbound, ctx: Context) -> Step:
         return _event(inbound, state, data, ctx)
     if inbound.kind == "unsupported":
         return _remember_choices(goto(state, data, ctx, Reply(text(ctx, data, "unsupported"))))
+    if inbound.kind == "voice":
+        return _remember_choices(_voice(inbound, state, data, ctx))
     if inbound.kind in RECEIVED and inbound.kind not in STATES[state].accepts:
         return _remember_choices(goto(state, data, ctx, Reply(text(ctx, data, RECEIVED[inbound.kind]))))
     inbound = _resolve_typed_choice(inbound, data)

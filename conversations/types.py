@@ -22,10 +22,10 @@ class Choice:
 @dataclass(frozen=True)
 class Inbound:
     """One input: typed text, a picked choice, a (re)start, a shared phone number (text holds it), a location
-    ("lat,lon"), an attachment (text holds its caption), something unsupported, or an event that is not the
+    ("lat,lon"), an attachment or a voice note (text holds its caption or transcript), something unsupported, or an event that is not the
     beneficiary's own doing — a timer that came due or a staff action (`choice` names it, `text` carries it)."""
 
-    kind: Literal["text", "choice", "start", "contact", "location", "attachment", "unsupported", "event"]
+    kind: Literal["text", "choice", "start", "contact", "location", "attachment", "voice", "unsupported", "event"]
     text: str = ""
     choice: str | None = None
 

@@ -18,7 +18,7 @@ from bot.channels.web import CHANNEL
 from bot.incoming import Incoming
 from conversations import languages
 from conversations.types import Inbound
-from handlers import bounds, visitor_tokens
+from handlers import bounds, visitor_tokens, webchat_files
 from store import message_ids, queries, sealed
 
 log = logging.getLogger(__name__)
@@ -61,7 +61,9 @@ async def page(request: web.Request) -> web.Response:
     lang = await _language(request, token)
     t = engine.texts
     association = engine.profile.short_name.get(lang)
-    values = {k: html.escape(t(lang, k)) for k in ("web_placeholder", "web_send", "web_switch", "web_error")}
+    keys = ("web_placeholder", "web_send", "web_switch", "web_error", "web_attach", "web_attach_hint", "web_uploading")
+    values = {k: html.escape(t(lang, k)) for k in keys}
+    values["web_file_sent"] = html.escape(t(lang, "web_file_sent", name="{name}"))
     offered = engine.profile.languages
     others = [code for code in offered if code != lang]
     two = len(offered) == 2 and len(others) == 1  # the switch flips between them; otherwise it opens the menu
@@ -106,7 +108,8 @@ async def history(request: web.Request) -> web.Response:
     items.sort(key=lambda item: (item[0], item[1]))
     last = replies[-1].id if replies else after
     lang = await _language(request, token)
-    return _json({"messages": [m for _, _, m in items], "last": last, "lang": lang})
+    attach = await webchat_files.attach_for(request, token)
+    return _json({"messages": [m for _, _, m in items], "last": last, "lang": lang, "attach": attach})
 
 
 async def send(request: web.Request) -> web.Response:
@@ -153,4 +156,23 @@ async def send(request: web.Request) -> web.Response:
         log.exception("web chat input failed")
         return _json({"error": engine.texts(lang, "web_error")}, status=503)
     last = replies[-1].id if replies else after
-    return _json({"messages": [_message(r, engine.keyring) for r in replies], "last": last, "lang": await _language(request, token)})
+    attach = await webchat_files.attach_for(request, token)
+    messages = [_message(r, engine.keyring) for r in replies]
+    return _json({"messages": messages, "last": last, "lang": await _language(request, token), "attach": attach})
+
+
+async def upload(request: web.Request) -> web.Response:
+    """A file from the page (multipart: id, after, file), applied as an input; answers like `send`."""
+    token = _token(request)
+    if token is None:
+        raise web.HTTPForbidden(text="open the chat page first")
+    engine, key, lang = request.app[ENGINE], f"{CHANNEL}:{token}", await _language(request, token)
+    problem, after = await webchat_files.upload(request, token, lang)
+    if problem is not None:
+        return problem
+    async with engine.sessions() as tx:
+        replies = await queries.replies_after(tx, key, after)
+    last = replies[-1].id if replies else after
+    attach = await webchat_files.attach_for(request, token)
+    messages = [_message(r, engine.keyring) for r in replies]
+    return _json({"messages": messages, "last": last, "lang": lang, "attach": attach})

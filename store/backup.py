@@ -1,6 +1,6 @@
 """Backups while the bot runs, and restoring one into an empty database. A backup is a directory: the database
 (SQLite through its online backup API, a consistent snapshot; PostgreSQL through `pg_dump`, one snapshot
-transaction), then the uploaded files, then a manifest. The database is copied first, so every file a copied
+transaction), then the uploaded files and the files beneficiaries sent (FILES_DIR), then a manifest. The database is copied first, so every file a copied
 row names is already on disk when the files are copied. The data key is not in it: without DATA_KEYS or
 ./data/data.key the encrypted fields of a backup cannot be read, so keep the key too, somewhere else."""
 
@@ -21,6 +21,7 @@ MANIFEST = "manifest.json"
 SQLITE_FILE = "database.sqlite3"
 PG_FILE = "database.dump"
 FILES = "uploads"
+SENT = "files"  # what beneficiaries sent (FILES_DIR)
 BUSY_SECONDS = 15  # as long as the bot waits for SQLite's lock
 KEY_REMINDER = (
     "Keep the data key with the backup, but not in the same place: DATA_KEYS, or the file ./data/data.key. "
@@ -84,8 +85,8 @@ def _copy_files(source: Path, target: Path) -> int:
     return sum(1 for p in target.rglob("*") if p.is_file())
 
 
-def backup(database_url: str, target: Path, files: Path) -> Done:
-    """Copy the database, then the files directory `files`, into the new directory `target`."""
+def backup(database_url: str, target: Path, files: Path, sent: Path | None = None) -> Done:
+    """Copy the database, then the files directories `files` and `sent`, into the new directory `target`."""
     if target.exists() and any(target.iterdir()):
         raise BackupError(f"{target} is not empty: give a new directory for the backup")
     target.mkdir(parents=True, exist_ok=True)
@@ -107,7 +108,7 @@ def backup(database_url: str, target: Path, files: Path) -> Done:
         address, env = _libpq(url)
         _run([_tool("pg_dump"), "--format=custom", "--no-owner", "--no-privileges", "--file",
               str(target / PG_FILE), address], env)  # fmt: skip
-    count = _copy_files(files, target / FILES)
+    count = _copy_files(files, target / FILES) + (_copy_files(sent, target / SENT) if sent else 0)
     manifest = {"database": kind, "files": count, "created_at": datetime.now(timezone.utc).isoformat()}
     (target / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     return Done(kind, count)
@@ -139,8 +140,9 @@ def _postgres_empty(address: str, env: dict[str, str]) -> bool:
     return result.stdout.strip() == "0"
 
 
-def restore(database_url: str, source: Path, files: Path) -> Done:
-    """Restore the backup in `source` into the empty database at `database_url`, and its files into `files`."""
+def restore(database_url: str, source: Path, files: Path, sent: Path | None = None) -> Done:
+    """Restore the backup in `source` into the empty database at `database_url`, and its files into `files`
+    and `sent`."""
     manifest = _read_manifest(source)
     url = make_url(database_url)
     kind = "sqlite" if url.get_backend_name() == "sqlite" else "postgresql"
@@ -163,4 +165,4 @@ def restore(database_url: str, source: Path, files: Path) -> Done:
             raise BackupError("the database of DATABASE_URL is not empty: restore only into a new, empty database")
         _run([_tool("pg_restore"), "--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction",
               "--dbname", address, str(source / PG_FILE)], env)  # fmt: skip
-    return Done(kind, _copy_files(source / FILES, files))
+    return Done(kind, _copy_files(source / FILES, files) + (_copy_files(source / SENT, sent) if sent else 0))

@@ -169,6 +169,14 @@ class Attachment(SQLModel, table=True):
     content_type: str = Field(default="", max_length=120)
     file_name: str = Field(default="", max_length=255)
     created_at: datetime = _ts(nullable=False, default=utcnow)
+    # A file from a channel is fetched into the file store: pending (due at fetch_due_at), stored, failed.
+    fetch_status: str = Field(default="", max_length=20, index=True)
+    fetch_due_at: datetime | None = _ts(nullable=True, index=True)
+    fetch_attempts: int = 0
+    fetch_error: str = Field(default="", max_length=40)  # why it failed, as a key the console words
+    stored_name: str = Field(default="", max_length=64)  # its random name in FILES_DIR once fetched
+    size: int | None = None
+    transcript: str = ""  # what a voice note says, when transcription is on
 
 
 class Timer(SQLModel, table=True):

@@ -124,12 +124,15 @@ async def keep_attachments(tx: AsyncSession, beneficiary_id: int, message: Inbou
     """Files and a location that came with an input (`payload`: its payload in clear), as rows staff can list
     and fetch."""
     for item in payload.get("attachments") or []:
+        stored = bool(item.get("stored_name"))  # a web-chat upload is in the file store already
         tx.add(
             Attachment(
                 beneficiary_id=beneficiary_id,
                 inbound_id=message.id,
                 channel=message.channel,
                 created_at=message.received_at,
+                fetch_status="stored" if stored else "pending",  # the provider's copy expires: fetch it now
+                fetch_due_at=None if stored else message.received_at,
                 **item,
             )
         )

@@ -12,12 +12,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from store import sealed
 from store.crypto import Keyring
-from store.models import Beneficiary, Conversation, HelpRequest, InboundMessage, OutboxMessage
+from store.models import Attachment, Beneficiary, Conversation, HelpRequest, InboundMessage, OutboxMessage
 
 ENCRYPTED = {
     Beneficiary: ("full_name_enc", "national_id_enc", "notes_enc"),
     HelpRequest: ("full_name_enc", "national_id_enc"),
+    Attachment: ("transcript",),  # what a voice note says
 }
+HASHED = (Beneficiary, HelpRequest)  # the models with a national-ID hash beside the encrypted ID
 
 
 def _fields(fields: tuple[str, ...]) -> Callable[[Keyring, object], int]:
@@ -28,7 +30,8 @@ def _fields(fields: tuple[str, ...]) -> Callable[[Keyring, object], int]:
             if value:
                 setattr(row, field, keyring.rotate(value))
                 rewritten += 1
-        _set_hash(row, keyring)
+        if isinstance(row, HASHED):
+            _set_hash(row, keyring)
         return rewritten
 
     return rotate
@@ -74,7 +77,7 @@ async def fill_id_hashes(sessions: async_sessionmaker[AsyncSession], keyring: Ke
     """Hash the national IDs stored before the hash existed (run after each migrate); the number filled.
     A value no key of DATA_KEYS opens is left without a hash (it cannot be matched anyway)."""
     filled = 0
-    for model in ENCRYPTED:
+    for model in HASHED:
         last_id = 0
         while True:
             async with sessions() as tx, tx.begin():

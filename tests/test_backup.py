@@ -91,9 +91,11 @@ def test_the_commands_back_up_restore_refuse_a_used_database_and_remind_of_the_k
     assert bot(tmp_path, "migrate").returncode == 0
     (tmp_path / "data" / "uploads").mkdir(parents=True)
     (tmp_path / "data" / "uploads" / "a.pdf").write_bytes(PDF)
+    (tmp_path / "data" / "files").mkdir(parents=True)
+    (tmp_path / "data" / "files" / "voice.ogg").write_bytes(b"OggS voice")  # what a beneficiary sent
     made = bot(tmp_path, "backup", str(tmp_path / "nightly"))
     assert made.returncode == 0, made.stderr
-    assert "1 uploaded files" in made.stdout and "DATA_KEYS" in made.stdout and "data.key" in made.stdout
+    assert "2 uploaded files" in made.stdout and "DATA_KEYS" in made.stdout and "data.key" in made.stdout
     again = bot(tmp_path, "backup", str(tmp_path / "nightly"))
     assert again.returncode == 2 and "not empty" in again.stderr and "Traceback" not in again.stderr
 
@@ -105,6 +107,7 @@ def test_the_commands_back_up_restore_refuse_a_used_database_and_remind_of_the_k
     restored = bot(elsewhere, "restore", str(tmp_path / "nightly"), DATABASE_URL=fresh)
     assert restored.returncode == 0, restored.stderr
     assert "DATA_KEYS" in restored.stdout and (elsewhere / "data" / "uploads" / "a.pdf").read_bytes() == PDF
+    assert (elsewhere / "data" / "files" / "voice.ogg").read_bytes() == b"OggS voice"
     assert bot(elsewhere, "migrate", DATABASE_URL=fresh).returncode == 0
     not_a_backup = bot(elsewhere, "restore", str(elsewhere))
     assert not_a_backup.returncode == 2 and "not a backup" in not_a_backup.stderr

@@ -74,7 +74,8 @@ async def test_the_page_escapes_the_text_and_shows_attachments_and_channel(conso
     assert response.status == 200
     assert "<script>alert" not in page and "<img src=x" not in page
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page
-    assert "web-file-123" in page and "دردشة الموقع" in page
+    assert "web-file-123" not in page and "دردشة الموقع" in page  # the file by its kind, not a channel's id
+    assert "<strong>صورة</strong>" in page
     assert "/reply" not in page and "/resolve" not in page  # a viewer only reads
     view = await console.one(AuditLog, AuditLog.action == "view")
     assert (view.staff_id, view.subject) == (staff.id, "complaint:C-XSS")

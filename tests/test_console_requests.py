@@ -206,7 +206,7 @@ async def test_delivery_needs_an_accepted_request_and_evidence(console: Console)
     assert (await console.one(InboundMessage)).status == "processed"
 
 
-async def test_channel_documents_show_their_reference(console: Console):
+async def test_a_channel_document_never_fetched_says_so_instead_of_a_reference(console: Console):
     row = await console.request("R-7K3P9Q")
     async with console.sessions() as tx, tx.begin():
         request = await tx.get(HelpRequest, row.id)
@@ -223,7 +223,8 @@ async def test_channel_documents_show_their_reference(console: Console):
         )
     await console.signed_in_as("researcher")
     page = await (await console.client.get(PAGE)).text()
-    assert "AgACAgQAAxkBAAIB" in page and "&lt;id&gt;.jpg" in page and "/files/" not in page
+    assert "AgACAgQAAxkBAAIB" not in page and "&lt;id&gt;.jpg" in page and "/files/" not in page
+    assert "لم يُحفظ هذا الملف لدى الجمعية" in page
     channel_file = (await console.one(Attachment)).id
     assert (await console.client.get(f"{PAGE}/files/{channel_file}")).status == 404  # not fetched from here
 

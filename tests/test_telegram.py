@@ -185,11 +185,13 @@ async def person_of(client: TestClient, chat_id: int) -> Beneficiary:
             "+447911123456",
             {"phone": "+447911123456"},
         ),
-        (message({"voice": {"file_id": "v", "file_unique_id": "v", "duration": 3}}), "unsupported", "", {}),
+        (message({"voice": {"file_id": "v", "file_unique_id": "v", "duration": 3}}), "voice", "", {}),
+        (message({"audio": {"file_id": "a", "file_unique_id": "a", "duration": 3, "mime_type": "audio/mpeg"},
+                  "caption": "سؤالي"}), "voice", "سؤالي", {}),  # fmt: skip
         (press(["lang:ar"]), "unsupported", "", {}),  # PTB does not check types: data must be the string we sent
         (message({"text": {"body": "hello"}}), "unsupported", "", {}),
     ],
-    ids=["start-payload", "start-botname", "command", "text", "button", "location", "contact", "voice",
+    ids=["start-payload", "start-botname", "command", "text", "button", "location", "contact", "voice", "audio",
          "button-data-not-text", "text-not-text"],
 )
 def test_what_an_update_becomes(update, kind, said, extra):
@@ -201,6 +203,8 @@ def test_what_an_update_becomes(update, kind, said, extra):
         assert getattr(incoming, name, None) == value or getattr(incoming.inbound, name, None) == value
     if kind == "location":
         assert incoming.location == (26.14, 43.66)
+    if kind == "voice":  # kept and fetched like any file, then heard by staff
+        assert [a.kind for a in incoming.attachments] == ["voice"]
 
 
 # 1. The webhook's door

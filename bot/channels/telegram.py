@@ -82,9 +82,8 @@ def _from_message(message: Message, user: User, common: dict) -> Incoming:
         return Incoming(**common, inbound=Inbound("location", text=f"{spot[0]},{spot[1]}"), location=spot)
     attachment = _attachment(message)
     if attachment is not None:
-        return Incoming(
-            **common, inbound=Inbound("attachment", text=message.caption or ""), attachments=(attachment,)
-        )
+        kind = "voice" if attachment.kind == "voice" else "attachment"
+        return Incoming(**common, inbound=Inbound(kind, text=message.caption or ""), attachments=(attachment,))
     return Incoming(**common, inbound=Inbound("unsupported"))
 
 
@@ -109,10 +108,14 @@ def _e164(raw: str) -> str | None:
 
 
 def _attachment(message: Message) -> AttachmentRef | None:
-    """The largest size of a photo, or a document, by its file_id (staff fetch the file later)."""
+    """The largest size of a photo, a document, or a voice note or audio file, by its file_id (fetched later)."""
     if message.photo:
         largest = max(message.photo, key=lambda p: (p.width * p.height, p.file_size or 0))
         return AttachmentRef(kind="photo", reference=largest.file_id, content_type="image/jpeg")
+    sound = message.voice or message.audio
+    if sound:
+        name = getattr(sound, "file_name", None) or ""
+        return AttachmentRef("voice", sound.file_id, sound.mime_type or "audio/ogg", name)
     if message.document:
         doc = message.document
         content_type = doc.mime_type or "application/octet-stream"

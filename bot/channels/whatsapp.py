@@ -7,6 +7,7 @@ import json
 import math
 import re
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit, urlunsplit
 
@@ -121,6 +122,9 @@ def to_incoming(form: Mapping[str, str]) -> Incoming | None:
         inbound = Inbound("choice", text=_field(form, "ButtonText", MAX_CHOICE) or button, choice=button)
     elif location is not None:
         inbound = Inbound("location", text=f"{location[0]:.6f},{location[1]:.6f}")
+    elif media and all(m.content_type.startswith("audio/") for m in media):
+        inbound = Inbound("voice", text=body)  # a voice note (or an audio file): an answer where words are
+        media = tuple(replace(m, kind="voice") for m in media)
     elif media:
         inbound = Inbound("attachment", text=body)
     elif body:
@@ -135,7 +139,7 @@ def to_incoming(form: Mapping[str, str]) -> Incoming | None:
         inbound=inbound,
         display_name=_field(form, "ProfileName", MAX_NAME),
         phone=phone,
-        attachments=media if inbound.kind == "attachment" else (),
+        attachments=media if inbound.kind in ("attachment", "voice") else (),
         location=location if inbound.kind == "location" else None,
     )
 

@@ -13,9 +13,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.appkeys import ENGINE
+from handlers.admin.attachments import attachment_list
 from handlers.admin.audit import audit
 from handlers.admin.delivery import delivery_section
-from handlers.admin.files import shown_name
 from handlers.admin.forms import FORM
 from handlers.admin.guard import ANYONE, requires
 from handlers.admin.pages import (
@@ -128,23 +128,6 @@ def _facts(
     return el("dl", *(cat(el("dt", t(request, k)), el("dd", v)) for k, v in items), class_="facts")
 
 
-def _attachments(request: web.Request, docs: list[Attachment]) -> Html:
-    """What the beneficiary sent with it, by the channel's reference (fetching it is not done here)."""
-    cells = [
-        (
-            [
-                label(request, "doc", doc.kind),
-                doc.content_type or "—",
-                shown_name(doc) or "—",
-                el("code", doc.reference, dir="ltr", class_="ref"),
-            ],
-            None,
-        )
-        for doc in docs
-    ]
-    return table(request, ("col_kind", "col_type", "col_name", "col_file"), cells)
-
-
 def _history(request: web.Request, row: Complaint, trail: list[AuditLog], who: dict[int, str]) -> Html:
     """Received, then every staff action on it (from the audit trail), oldest first."""
     cells = [([time_text(request, row.created_at), label(request, "actor", "beneficiary"),
@@ -192,7 +175,7 @@ async def complaint_page(request: web.Request) -> web.Response:
         messages = await undelivered.for_subject(tx, f"complaint:{reference}")
     sections = [
         ("data", _facts(request, row, replies, who, now)),
-        ("documents", _attachments(request, list(docs))),
+        ("documents", attachment_list(request, list(docs))),
         ("actions", _forms(request, row)),
         ("history", _history(request, row, trail, who)),
     ]

@@ -13,9 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.appkeys import DISPATCHER, ENGINE
 from bot.engine import Engine
 from handlers import bounds
+from handlers.admin.attachments import attachment_list
 from handlers.admin.audit import audit
 from handlers.admin.delivery import delivery_section
-from handlers.admin.files import shown_name
 from handlers.admin.forms import FORM
 from handlers.admin.guard import ANYONE, requires
 from handlers.admin.pages import (
@@ -132,25 +132,14 @@ async def _transcript(tx: AsyncSession, key: str, since: datetime | None) -> tup
 
 
 def _incoming(request: web.Request, message: InboundMessage, files: list[Attachment]) -> Html | None:
-    """What the beneficiary wrote, with the files that came with it (by the channel's reference)."""
-    attached = [
-        el(
-            "li",
-            label(request, "doc", f.kind),
-            " · ",
-            shown_name(f) or f.content_type,
-            " ",
-            el("code", f.reference, dir="ltr", class_="ref"),
-        )
-        for f in files
-        if f.inbound_id == message.id
-    ]
+    """What the beneficiary wrote, with the files that came with it (photos shown, voice notes to play)."""
+    attached = [f for f in files if f.inbound_id == message.id]
     said = sealed.input_text(request.app[ENGINE].keyring, message)
     if not (said or attached):
         return None
     meta = el("small", t(request, "from_beneficiary"), " · ", time_text(request, message.received_at))
     text = typed(said) if said else None
-    return el("li", meta, text, el("ul", attached) if attached else None, class_="msg in")
+    return el("li", meta, text, attachment_list(request, attached) if attached else None, class_="msg in")
 
 
 def _outgoing(request: web.Request, message: OutboxMessage, who: dict[int, str]) -> Html:

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.appkeys import ENGINE, KEYRING
 from conversations.national_id import mask
 from handlers.admin.actions import action_forms
+from handlers.admin.attachments import attachment_list
 from handlers.admin.audit import audit
 from handlers.admin.delivery import delivery_section
 from handlers.admin.files import shown_name
@@ -141,18 +142,15 @@ def _flags(request: web.Request, row: HelpRequest) -> Html:
 
 
 def _documents(request: web.Request, row: HelpRequest, docs: list[Attachment]) -> Html:
-    """Kind, type and name of each; a download for a file staff uploaded, else the channel's reference
-    (fetching a file from Telegram or Twilio is not done here)."""
-    cells = []
-    for doc in docs:
-        if doc.kind == "upload":
-            where = el("a", t(request, "download"), href=f"/admin/requests/{row.reference}/files/{doc.id}")
-        else:
-            where = el("code", doc.reference, dir="ltr", class_="ref")
-        cells.append(
-            ([label(request, "doc", doc.kind), doc.content_type or "—", shown_name(doc) or "—", where], None)
-        )
-    return table(request, ("col_kind", "col_type", "col_name", "col_file"), cells)
+    """What the beneficiary sent (previewed, to open), then the files staff attached (to download)."""
+    uploads = [
+        el("li", el("a", t(request, "download"), href=f"/admin/requests/{row.reference}/files/{d.id}"), " ",
+           label(request, "doc", d.kind), " ", shown_name(d) or d.content_type)
+        for d in docs
+        if d.kind == "upload"
+    ]  # fmt: skip
+    sent = attachment_list(request, [d for d in docs if d.kind != "upload"])
+    return cat(sent, el("ul", *uploads, class_="files") if uploads else None)
 
 
 def _detail(request: web.Request, event: RequestEvent) -> Html:

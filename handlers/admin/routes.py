@@ -7,6 +7,7 @@ from aiohttp import web
 from handlers.admin import (
     account,
     actions,
+    attachments,
     attendance,
     audit,
     auth,
@@ -137,6 +138,7 @@ def setup_admin_routes(app: web.Application) -> None:
     router.add_post("/admin/requests/{reference}/reject", actions.reject)
     router.add_post("/admin/requests/{reference}/deliver", actions.deliver)
     router.add_get(r"/admin/requests/{reference}/files/{attachment_id:\d{1,9}}", files.download)
+    router.add_get(r"/admin/files/{attachment_id:\d{1,9}}/{name}", attachments.serve)
     router.add_get("/admin/inbox", inbox.inbox)
     router.add_get("/admin/inbox/{reference}", inbox.conversation)
     router.add_post("/admin/inbox/{reference}/reply", inbox.reply)

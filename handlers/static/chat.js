@@ -7,6 +7,11 @@
   const form = document.getElementById("composer");
   const input = document.getElementById("input");
   const status = document.getElementById("status");
+  const attach = document.getElementById("attach");
+  const file = document.getElementById("file");
+  const uploading = document.getElementById("uploading");
+  const progress = document.getElementById("progress");
+  const ACCEPT = { files: "image/jpeg,image/png,application/pdf,audio/*", audio: "audio/*" };
   const shown = new Set();  // bot message ids already on screen (a poll and a send may both bring one)
   let last = 0;
   let queue = Promise.resolve();  // inputs go one after another, in the order they were typed
@@ -61,6 +66,10 @@
   function received(data) {
     for (const message of data.messages) show(message);
     last = Math.max(last, data.last);
+    if ("attach" in data) {  // the attach button only where the step takes files
+      attach.hidden = !data.attach;
+      file.accept = ACCEPT[data.attach] || "";
+    }
     if (data.lang && data.lang !== body.dataset.lang) window.location.reload();  // page follows the chat
   }
 
@@ -108,6 +117,46 @@
     setInterval(() => { queue = queue.then(poll); }, 4000);
   }
 
+  function upload(chosen) {
+    // Multipart to /api/chat/upload, with the progress of the upload shown; the server checks the file.
+    return new Promise((resolve) => {
+      const data = new FormData();
+      data.append("id", newId());
+      data.append("after", String(last));
+      data.append("file", chosen);
+      const request = new XMLHttpRequest();
+      request.open("POST", "/api/chat/upload");
+      request.withCredentials = true;
+      request.upload.onprogress = (event) => {
+        if (event.lengthComputable) progress.value = Math.round((100 * event.loaded) / event.total);
+      };
+      const done = (error) => {
+        uploading.hidden = true;
+        if (error) setError(error);
+        resolve();
+      };
+      request.onload = () => {
+        let answer = {};
+        try { answer = JSON.parse(request.responseText); } catch (_) { /* shown as the general error */ }
+        if (request.status !== 200) return done(answer.error || body.dataset.error);
+        show({ from: "me", text: body.dataset.fileSent.replace("{name}", chosen.name) });
+        received(answer);
+        done("");
+      };
+      request.onerror = () => done(body.dataset.error);
+      setError("");
+      progress.value = 0;
+      uploading.hidden = false;
+      request.send(data);
+    });
+  }
+
+  attach.addEventListener("click", () => file.click());
+  file.addEventListener("change", () => {
+    const chosen = file.files[0];
+    file.value = "";
+    if (chosen) queue = queue.then(() => upload(chosen));
+  });
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     const text = input.value.trim();

@@ -44,6 +44,7 @@ class FakeBotApi:
     token: str
     calls: list[Call] = field(default_factory=list)
     updates: list[dict] = field(default_factory=list)  # what getUpdates serves, until an offset confirms it
+    files: dict[str, bytes] = field(default_factory=dict)  # file_id -> the bytes getFile leads to
 
     def __post_init__(self) -> None:
         self._failures: dict[str, list[_Failure]] = {}
@@ -52,6 +53,7 @@ class FakeBotApi:
         self._closing = False
         app = web.Application()
         app.router.add_post("/bot{token}/{method}", self._handle)
+        app.router.add_get("/file/bot{token}/files/{file_id}", self._file)
         self.server = TestServer(app, host="127.0.0.1", port=0)
 
     async def __aenter__(self) -> Self:
@@ -160,9 +162,16 @@ class FakeBotApi:
         return {
             "file_id": file_id,
             "file_unique_id": f"u-{file_id}",
-            "file_size": 1024,
-            "file_path": f"files/{file_id}.jpg",
+            "file_size": len(self.files.get(file_id, b"\0" * 1024)),
+            "file_path": f"files/{file_id}",
         }
+
+    async def _file(self, request: web.Request) -> web.Response:
+        """The file a getFile answer points to (GET /file/bot<token>/<file_path>)."""
+        found = self.files.get(request.match_info["file_id"])
+        if request.match_info["token"] != self.token or found is None:
+            return web.Response(status=404)
+        return web.Response(body=found, content_type="application/octet-stream")
 
     async def _getUpdates(self, params: dict) -> list[dict]:
         """Updates from `offset` on; asking with an offset confirms (forgets) the ones before it."""

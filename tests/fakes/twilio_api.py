@@ -1,5 +1,6 @@
 """A recording fake of Twilio's Messages and Content APIs on loopback: what the bot sent, refusals on demand,
-the templates it created and WhatsApp's verdict on them."""
+the templates it created and WhatsApp's verdict on them, and the media files of incoming messages (served only
+with the account's credentials)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from aiohttp import BasicAuth, web
 MESSAGES = "/2010-04-01/Accounts/{account}/Messages.json"
 CONTENT = "/v1/Content"
 APPROVAL = "/v1/Content/{sid}/ApprovalRequests"
+MEDIA = "/2010-04-01/Accounts/{account}/Messages/{message}/Media/{media}"
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,15 @@ class FakeTwilioApi:
         self.url = ""
         self._failures: deque[tuple[int, int | None, str]] = deque()
         self._runner: web.AppRunner | None = None
+        self.media: dict[str, tuple[bytes, str]] = {}  # path -> (bytes, content type)
+        self.media_failures: deque[int] = deque()  # HTTP statuses for the next media fetches
+        self.media_fetches: list[str] = []  # the Basic auth user of each media fetch ("" without)
+
+    def add_media(self, account: str, data: bytes, content_type: str) -> str:
+        """A media file of an incoming message; its MediaUrl."""
+        path = MEDIA.format(account=account, message="MM" + secrets.token_hex(16), media="ME" + secrets.token_hex(16))
+        self.media[path] = (data, content_type)
+        return self.url + path
 
     def fail_next(self, status: int, code: int | None = None, message: str = "refused by the fake") -> None:
         """Refuse the next create with this HTTP status and Twilio error code (queued: several in a row)."""
@@ -177,6 +188,18 @@ class FakeTwilioApi:
             "sid": content.sid, "account_sid": account, "whatsapp": {"type": "whatsapp", **self._approval_json(content)},
             "url": f"https://content.twilio.com/v1/Content/{content.sid}/ApprovalRequests",
         })
+    async def _media(self, request: web.Request) -> web.Response:
+        header = request.headers.get("Authorization", "")
+        user = BasicAuth.decode(header).login if header.startswith("Basic ") else ""
+        self.media_fetches.append(user)
+        if user != request.match_info["account"]:
+            return web.json_response(error_json(401, 20003, "Authenticate"), status=401)
+        if self.media_failures:
+            return web.json_response(error_json(503, None, "unavailable"), status=self.media_failures.popleft())
+        found = self.media.get(request.path)
+        if found is None:
+            return web.json_response(error_json(404, 20404, "not found"), status=404)
+        return web.Response(body=found[0], content_type=found[1])
 
     async def start(self) -> str:
         """Listen on a free loopback port; the base URL (http://127.0.0.1:PORT)."""
@@ -185,6 +208,7 @@ class FakeTwilioApi:
         app.router.add_post(CONTENT, self._create_content)
         app.router.add_post(f"{APPROVAL}/whatsapp", self._submit)
         app.router.add_get(APPROVAL, self._approval)
+        app.router.add_get(MEDIA, self._media)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
