@@ -78,6 +78,6 @@ def configure_logging(settings: Settings, stream: IO[str] | None = None, quiet: 
     root.addHandler(handler)
     level = logging.getLevelName(settings.log_level)
     root.setLevel(max(logging.WARNING, level) if quiet else level)
-    for name in CHATTY:
-        logging.getLogger(name).setLevel(max(logging.WARNING, root.level))
+    for name in CHATTY:  # quiet at INFO and above; LOG_LEVEL=DEBUG shows everything
+        logging.getLogger(name).setLevel(logging.NOTSET if root.level <= logging.DEBUG else logging.WARNING)
     return handler

@@ -86,7 +86,8 @@ async def seeded(console: Console) -> dict[str, str]:
     person = (await console.all(Beneficiary))[0]
     colleague = await console.staff("viewer", "colleague")
     return {"program_id": str(program.id), "broadcast_id": str(broadcast.id), "attachment_id": "1",
-            "person_id": str(person.id), "batch_id": "1", "staff_id": str(colleague.id), "row_id": "1", "answer_id": "1"}
+            "person_id": str(person.id), "batch_id": "1", "staff_id": str(colleague.id), "row_id": "1", "answer_id": "1",
+            "name": "0" * 32 + ".pdf"}
 
 
 def valid_path(formatter: str, ids: dict[str, str], **bad: str) -> str:
