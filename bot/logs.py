@@ -22,7 +22,8 @@ CHATTY = ("apscheduler", "alembic", "twilio")  # a line every sweep, migration s
 
 def secret_values(settings: Settings) -> list[str]:
     """Every secret the settings hold, as written and as it would appear in a URL or a Basic auth header."""
-    values = [settings.telegram_bot_token, settings.telegram_webhook_secret, settings.twilio_auth_token]
+    values = [settings.telegram_bot_token, settings.telegram_webhook_secret, settings.twilio_auth_token,
+              settings.smtp_password, settings.transcribe_api_key]
     values += [key.strip() for key in settings.data_keys.split(",")]
     key_file = DATA_DIR / "data.key"  # the keys when DATA_KEYS is empty (see Settings.keyring)
     if not settings.data_keys and key_file.is_file():

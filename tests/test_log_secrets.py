@@ -69,3 +69,8 @@ def test_the_keys_of_the_key_file_are_secrets_too(tmp_path, monkeypatch):
     (tmp_path / "data" / "data.key").write_text("Zm9yLXRlc3RzLW9ubHktbm90LWEtcmVhbC1rZXktMDA=\n")
     settings = wa.settings_for(tmp_path, "http://unused", data_keys="")
     assert "Zm9yLXRlc3RzLW9ubHktbm90LWEtcmVhbC1rZXktMDA=" in secret_values(settings)
+
+
+def test_the_mail_password_and_the_transcription_key_are_secrets_too(tmp_path):
+    settings = wa.settings_for(tmp_path, "http://unused", smtp_password="mail-pass-1234", transcribe_api_key="sk-abcd1234")
+    assert {"mail-pass-1234", "sk-abcd1234"} <= set(secret_values(settings))
