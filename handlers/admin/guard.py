@@ -12,7 +12,7 @@ from aiohttp import web
 from sqlalchemy import select
 
 from bot.appkeys import ENGINE, SETTINGS
-from handlers.admin.forms import FORM, BadForm, BadToken, TooLarge, read_form, same_secret
+from handlers.admin.forms import FORM, BadForm, BadToken, TooLarge, read_form
 from handlers.admin.pages import COUNTS, SIGNED, Signed, problem, see_other
 from store import workload
 from store.models import Staff, StaffSession
