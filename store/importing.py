@@ -213,16 +213,19 @@ async def _records_by_id(tx: AsyncSession, keyring: Keyring, ids: set[str]) -> d
 
 
 async def _records_by_mobile(tx: AsyncSession, mobiles: set[str]) -> dict[str, int]:
-    """The current record with each number (given on it, or a channel's own id)."""
+    """The current record with each number (given on it, verified on it by a channel, or a channel's own id)."""
     found: dict[str, int] = {}
     for chunk in _chunks(sorted(mobiles)):
         given = select(Beneficiary.phone, Beneficiary.id).where(
             Beneficiary.phone.in_(chunk), Beneficiary.merged_into_id.is_(None)
         )
+        verified = select(Beneficiary.verified_phone, Beneficiary.id).where(
+            Beneficiary.verified_phone.in_(chunk), Beneficiary.merged_into_id.is_(None)
+        )
         linked = select(ChannelIdentity.external_id, ChannelIdentity.beneficiary_id).where(
             ChannelIdentity.external_id.in_(chunk)
         )
-        for query in (given, linked):
+        for query in (given, verified, linked):
             for number, pid in (await tx.execute(query)).all():
                 found.setdefault(number, pid)
     return found

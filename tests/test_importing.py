@@ -87,6 +87,13 @@ async def test_every_rows_problem_is_found_and_nothing_is_written(sessions, keyr
         assert await tx.scalar(select(func.count()).select_from(Beneficiary)) == 1
 
 
+async def test_a_number_a_channel_verified_on_a_record_is_a_duplicate_too(sessions, keyring, profile):
+    async with sessions() as tx, tx.begin():
+        tx.add(Beneficiary(verified_phone="+966500000008"))  # e.g. a Telegram contact of their own, no typed number
+    checked = await _checked(sessions, keyring, profile, [[*person_row(5)[:2], mobile(8), *person_row(5)[3:]]])
+    assert _codes(checked) == {2: ["duplicate_record_mobile"]}
+
+
 async def test_the_import_adds_the_good_rows_once_and_consent_decides_announcements(
     sessions, keyring, profile
 ):
