@@ -35,7 +35,7 @@ migrate: $(VENV)/.installed
 	$(PY) -m bot migrate
 
 test: $(VENV)/.dev $(PRISM)
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n auto --dist loadfile $(PYTEST_ARGS)
 
 # Benchmarks print JSON lines (also kept under bench/results/); they take several minutes.
 $(VENV)/.bench: $(VENV)/.dev
