@@ -61,6 +61,12 @@ class History:
     requests: list[HelpRequest]
     messages_capped: bool
 
+    @property
+    def aid_delivered(self) -> tuple[int, int]:
+        """(how many requests were delivered, the cash and vouchers among them in halalas)."""
+        given = [r for r in self.requests if r.status == "delivered"]
+        return len(given), sum(r.aid_halalas or 0 for r in given)
+
 
 async def _channels(tx: AsyncSession, keyring: Keyring, pid: int) -> list[Channel]:
     identities = (
@@ -96,6 +102,8 @@ async def _requests(tx: AsyncSession, pid: int) -> tuple[list[HelpRequest], list
         for event in (await tx.scalars(query)).all():
             detail = event.detail or {}
             evidence = detail.get("evidence") or {}
+            row = by_id[event.request_id]
+            given = {"aid_kind": row.aid_kind or "", "aid_halalas": row.aid_halalas} if event.kind == "delivered" else {}
             entries.append(
                 Entry(
                     event.at,
@@ -103,7 +111,7 @@ async def _requests(tx: AsyncSession, pid: int) -> tuple[list[HelpRequest], list
                     by_id[event.request_id].reference,
                     str(detail.get("status", "")),
                     text=str(detail.get("text") or detail.get("question") or ""),
-                    detail={"event": event.kind, "evidence": evidence.get("kind", "")},
+                    detail={"event": event.kind, "evidence": evidence.get("kind", ""), **given},
                 )
             )  # fmt: skip
     return rows, entries

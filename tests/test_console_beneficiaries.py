@@ -154,3 +154,21 @@ async def test_the_request_page_and_pages_of_the_list_lead_to_the_person(console
     person = await (await console.client.get(f"/admin/beneficiaries/{row.beneficiary_id}")).text()
     assert 'href="/admin/requests/H-000200"' in person and "بانتظار" not in person.split("<main>")[0]
     assert (await console.client.get("/admin/beneficiaries/999999")).status == 404
+
+
+async def test_the_persons_page_shows_what_was_delivered_with_its_amount(console: Console):
+    row = await console.request("R-7K3P9Q", status="accepted")
+    await console.signed_in_as("coordinator")
+    page = f"/admin/beneficiaries/{row.beneficiary_id}"
+    assert "لم يُسلَّم له شيء بعد" in await (await console.client.get(page)).text()
+    delivered = await console.post(
+        "/admin/requests/R-7K3P9Q/deliver",
+        {"kind": "bank_transfer", "reference": "TRX-1", "aid_kind": "cash", "amount": "1,500"},
+        page="/admin/requests/R-7K3P9Q",
+    )
+    assert delivered.status == 303
+    text = await (await console.client.get(page)).text()
+    assert "سُلِّم طلب واحد، منها 1,500 ريال نقداً وقسائم" in text
+    assert "مبلغ نقدي" in text and "1,500 ريال" in text  # on the delivery's line in the history
+    english = await (await console.client.get(page, params={"lang": "en"})).text()
+    assert "One request delivered, with 1,500 riyals in cash and vouchers" in english

@@ -26,6 +26,7 @@ from handlers.admin.pages import (
 )
 from handlers.admin.requests import names, staff_names
 from handlers.admin.signups import city_name, person_name
+from store import aid
 from store.duplicates import possible_duplicates
 from store.person_history import MESSAGES, Channel, Entry, History, history
 
@@ -45,6 +46,15 @@ def _notes(request: web.Request, found: History) -> str:
         return t(request, "undecryptable")
 
 
+def _aid_delivered(request: web.Request, found: History) -> str:
+    """How many of their requests were delivered, and the money given (cash and vouchers), in words."""
+    count, money = found.aid_delivered
+    if count == 0:
+        return t(request, "b_aid_none")
+    given = t(request, "b_aid_count", count=count)
+    return t(request, "b_aid_with_money", given=given, amount=aid.riyals_text(money)) if money else given
+
+
 def _facts(request: web.Request, found: History) -> Html:
     engine, person, lang = request.app[ENGINE], found.person, lang_of(request)
     category = (
@@ -59,6 +69,7 @@ def _facts(request: web.Request, found: History) -> Html:
         ("col_city", city_name(engine.profile, lang, person.city)),
         ("col_category", category),
         ("b_language", label(request, "b_lang", person.language)),
+        ("b_aid_delivered", _aid_delivered(request, found)),
         ("b_notes", typed(_notes(request, found))),
         ("b_created", time_text(request, person.created_at)),
     ]
@@ -118,6 +129,10 @@ def _what(request: web.Request, entry: Entry, who: dict[int, str]) -> list[objec
         parts = [label(request, "status", entry.status)] if entry.status else []
         if entry.detail.get("evidence"):
             parts.append(label(request, "evidence", entry.detail["evidence"]))
+        if entry.detail.get("aid_kind"):
+            parts.append(label(request, "aid", entry.detail["aid_kind"]))
+        if entry.detail.get("aid_halalas"):
+            parts.append(t(request, "aid_riyals", amount=aid.riyals_text(entry.detail["aid_halalas"])))
         parts += [entry.text] if entry.text else []
         return [
             cat(label(request, "event", entry.detail.get("event", "")), " · ", link),
