@@ -113,7 +113,8 @@ def test_the_staff_catalogs_have_the_same_keys_and_placeholders():
         for k in ar
         if placeholders(ar[k]) != placeholders(en[k])
     } == {}
-    assert [k for lang in (ar, en) for k, v in lang.items() if not v.strip()] == []
+    forms = [(k, f) for lang in (ar, en) for k, v in lang.items() for f in (v.values() if isinstance(v, dict) else [v])]
+    assert [k for k, form in forms if not form.strip()] == []
 
 
 def cli_settings(tmp_path) -> Settings:
