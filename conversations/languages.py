@@ -5,7 +5,7 @@ translated). Adding a language is adding a folder; no code names one."""
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -13,6 +13,7 @@ from babel import Locale
 
 LOCALES = Path(__file__).resolve().parent / "locales"
 META = "meta.toml"
+COMMANDS = ("menu", "back", "cancel", "stop", "start", "staff", "thanks")  # `<command>_words` in a meta.toml
 DIGITS = {  # a numbering system's zero; the other nine follow it in Unicode
     "latn": "0",
     "arab": "\u0660",
@@ -39,6 +40,8 @@ class Language:
     letters: str  # letters only it, of the languages sharing its script, writes (Urdu's ے ں ٹ ڈ ڑ ھ ہ)
     translation: str  # original, professional or machine-assisted
     reviewed: bool  # by a native speaker
+    # Words that, typed alone anywhere, mean one of COMMANDS (beside Arabic and English ones, see router.py).
+    commands: dict[str, tuple[str, ...]] = field(default_factory=dict, hash=False, compare=False)
 
     @property
     def rtl(self) -> bool:
@@ -80,6 +83,7 @@ def _read(folder: Path) -> Language:
         letters=raw.get("letters", ""),
         translation=raw["translation"],
         reviewed=bool(raw["reviewed"]),
+        commands={c: tuple(raw.get(f"{c}_words", ())) for c in COMMANDS},
     )
 
 

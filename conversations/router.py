@@ -3,6 +3,8 @@ the input to the state the conversation is in. This is the only entry point the 
 
 from __future__ import annotations
 
+from functools import cache
+
 from conversations import handoff, help_review, inquiry, language, languages, menu, programs_events, voice  # noqa: F401
 from conversations.effects import Reply, SetOptOut
 from conversations.flow import EVENTS, STATES, choice, goto, text
@@ -20,6 +22,16 @@ OPT_IN_WORDS = word_set("start", "subscribe", "اشتراك", "تفعيل الا
 THANKS_WORDS = word_set("شكرا", "شكراً لك", "مشكور", "مشكورين", "يعطيك العافية", "جزاك الله خير", "thanks", "thank you")
 GLOBAL_CHOICES = ("menu", "talk_to_staff")  # buttons that mean the same wherever they were pressed
 RECEIVED = {"contact": "phone_saved", "location": "location_received", "attachment": "attachment_received"}
+
+
+@cache
+def _command_words(codes: tuple[str, ...], command: str) -> frozenset[str]:
+    return word_set(*(w for code in codes for w in languages.get(code).commands.get(command, ())))
+
+
+def command_words(ctx: Context, command: str) -> frozenset[str]:
+    """A command's words in the offered languages beyond Arabic and English («مینو», «বাতিল», «kembali»)."""
+    return _command_words(tuple(ctx.profile.languages), command)
 
 
 def language_words(ctx: Context) -> frozenset[str]:
@@ -59,9 +71,9 @@ def _subscription(inbound: Inbound, state: str, data: dict, ctx: Context) -> Ste
     if inbound.kind != "text":
         return None
     typed = normalize(inbound.text)
-    if typed in OPT_OUT_WORDS or typed in word_set(*ctx.profile.opt_out_words):
+    if typed in OPT_OUT_WORDS | command_words(ctx, "stop") or typed in word_set(*ctx.profile.opt_out_words):
         return goto(state, data, ctx, SetOptOut(True), Reply(text(ctx, data, "opted_out")))
-    if typed in OPT_IN_WORDS or typed in word_set(*ctx.profile.opt_in_words):
+    if typed in OPT_IN_WORDS | command_words(ctx, "start") or typed in word_set(*ctx.profile.opt_in_words):
         return goto(state, data, ctx, SetOptOut(False), Reply(text(ctx, data, "opted_in")))
     return None
 
@@ -76,11 +88,11 @@ def _global(inbound: Inbound, state: str, data: dict, ctx: Context) -> Step | No
             return language.set_language(code, data, ctx)
         return None
     typed = normalize(inbound.text)
-    if typed in MENU_WORDS:
+    if typed in MENU_WORDS or typed in command_words(ctx, "menu"):
         return menu.show(data, ctx)
-    if typed in BACK_WORDS:
+    if typed in BACK_WORDS or typed in command_words(ctx, "back"):
         return goto(STATES[state].parent, data, ctx)
-    if typed in CANCEL_WORDS:
+    if typed in CANCEL_WORDS or typed in command_words(ctx, "cancel"):
         kept = {k: v for k, v in data.items() if k in KEEP}
         if "help" in data:  # an unfinished form: say that nothing of it was kept, and stop its timers
             return help_review.cancel(kept, ctx)
@@ -90,7 +102,9 @@ def _global(inbound: Inbound, state: str, data: dict, ctx: Context) -> Step | No
     for words, start in handoff.GLOBAL_WORDS.items():  # «الباحث», «موظف», "staff": a person, from anywhere
         if typed in words:
             return start(data, ctx)
-    if typed in THANKS_WORDS and state != handoff.LIVE:  # in a live chat, thanks are for the staff member
+    if typed in command_words(ctx, "staff"):  # «عملہ», «কর্মী», "petugas"
+        return handoff.staff(data, ctx)
+    if (typed in THANKS_WORDS or typed in command_words(ctx, "thanks")) and state != handoff.LIVE:  # in a live chat, thanks are for the staff member
         return menu.show(data, ctx, Reply(text(ctx, data, "you_are_welcome")))
     return None
 

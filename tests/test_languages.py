@@ -103,3 +103,28 @@ def test_picking_a_language_is_remembered_and_answered_in_it():
     assert SetLanguage("bn") in step.effects and step.data["lang"] == "bn"
     assert step.effects[1].text.startswith("বাংলা বেছে নেওয়া হয়েছে।")
     assert router.step("menu:main", step.data, said("মেনু"), sha3af()).data["lang"] == "bn"
+
+
+ENGLISH_COMMAND = {"menu": "menu", "back": "back", "cancel": "cancel", "stop": "stop", "start": "start",
+                   "staff": "staff", "thanks": "thanks"}  # fmt: skip
+
+
+def test_every_shipped_language_has_words_for_each_command():
+    for code, lang in languages.known().items():
+        if code not in ("ar", "en"):
+            assert set(lang.commands) == set(languages.COMMANDS)
+            assert [c for c, words in lang.commands.items() if not words] == [], code
+
+
+@pytest.mark.parametrize("code", [c for c in languages.known() if c not in ("ar", "en")])
+def test_menu_back_cancel_stop_start_staff_and_thanks_work_typed_in_each_language(code):
+    """Typed in the beneficiary's own language, each command does what its English word does."""
+    for command, words in languages.get(code).commands.items():
+        state = "menu:main" if command == "thanks" else "help:household"
+        data = {"lang": code, "help": {"form": {"category": "food"}}}
+        english = router.step(state, dict(data), said(ENGLISH_COMMAND[command]), sha3af())
+        for word in words:
+            step = router.step(state, dict(data), said(word), sha3af())
+            assert step.state == english.state, (code, command, word)
+            assert [type(e) for e in step.effects] == [type(e) for e in english.effects], (code, command, word)
+            assert ("help" in step.data) == ("help" in english.data), (code, command, word)
