@@ -24,6 +24,7 @@ from handlers.admin.pages import (
     Html,
     cat,
     csrf_input,
+    done_notice,
     el,
     field,
     label,
@@ -39,7 +40,8 @@ from handlers.admin.pages import (
 from handlers.admin.program_text import condition_lines, place_line
 from handlers.admin.programs import EDITORS, page_of, program_id, status_forms, title_of
 from handlers.admin.signups import HOLDS_A_SEAT, city_name, person_name, signups
-from store import queries, undelivered
+from handlers.admin.walk_ins import ENTERERS
+from store import desk_signups, queries, undelivered
 from store.ratings import rating_delay, schedule_rating
 from store.models import Beneficiary, Program, Registration
 
@@ -162,12 +164,16 @@ async def program_page(request: web.Request) -> web.Response:
     to = {row_id: names.get(person, "—") for row_id, person in people.items()}
     seats = sum(1 for row, _ in rows if row.status in HOLDS_A_SEAT)
     accepted = [(r, p) for r, p in rows if r.status == "accepted" or r.attended_at is not None]
+    desk = None
+    if program.status == "published" and program.kind in desk_signups.KINDS and request[SIGNED].staff.role in ENTERERS:
+        desk = el("p", el("a", t(request, "desk_link"), href=f"{page_of(program.id)}/desk"))
     return layout(
         request,
         title_of(request, program),
+        done_notice(request, ("desk_signup",), "done"),
         status_forms(request, program),
         _section(request, "program_data", _facts(request, program, seats)),
-        _section(request, "signups", _signup_form(request, program, rows)),
+        _section(request, "signups", desk, _signup_form(request, program, rows)),
         delivery_section(request, messages, to),
         _section(request, "attendance", attendance_section(request, program, accepted), anchor="attendance"),
     )

@@ -17,6 +17,7 @@ from handlers.admin import (
     broadcasts,
     complaints,
     delivery,
+    desk_signups,
     digest,
     files,
     inbox,
@@ -75,6 +76,8 @@ def _program_routes(router: web.UrlDispatcher) -> None:
     router.add_post(f"{PROGRAM}/publish", programs.publish_program)
     router.add_post(f"{PROGRAM}/cancel", programs.cancel_program)
     router.add_post(f"{PROGRAM}/registrations", registrations.decide)
+    router.add_get(f"{PROGRAM}/desk", desk_signups.desk_form)
+    router.add_post(f"{PROGRAM}/desk", desk_signups.desk_record)
     router.add_post(f"{PROGRAM}/attendance", attendance.mark)
     router.add_get(f"{PROGRAM}/attendance.csv", attendance.export_csv)
     router.add_get(f"{PROGRAM}/attendance.xlsx", attendance.export_xlsx)
