@@ -25,7 +25,7 @@ from tests.test_whatsapp import ACCOUNT, FROM, TOKEN as TWILIO_TOKEN
 
 QUERY_NAMES = (
     "after", "month", "next", "lang", "status", "category", "city", "kind", "program", "keep", "drop", "page", "q",
-    "order", "channel", "open", "opted_out",
+    "order", "channel", "open", "opted_out", "sort", "dir",
 )
 BAD = (  # each already URL-encoded: %FF%FE is not UTF-8 once decoded
     "-1", "0", "1" + "0" * 30, "9" * 5000, "abc", "%D9%A1%D9%A2", "2077-11", "1999-12", "0000-00", "9999-12",

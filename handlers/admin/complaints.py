@@ -27,6 +27,7 @@ from handlers.admin.pages import (
     el,
     field,
     label,
+    lang_of,
     layout,
     post_form,
     problem,
@@ -36,8 +37,12 @@ from handlers.admin.pages import (
     time_text,
     typed,
 )
+from conversations.dates import datetime_text
+from handlers.admin.listing import export_links, order_fields, order_of, pager
 from handlers.admin.requests import late_badge, staff_names
-from store import complaint_thread as thread_of, queries, undelivered, walk_ins
+from handlers.admin.spreadsheet import csv_download, xlsx_download
+from store import complaint_list as listed, complaint_thread as thread_of, queries, undelivered, walk_ins
+from store.paging import page_number
 from store.models import Attachment, AuditLog, Complaint, ComplaintReply, Staff
 
 log = logging.getLogger(__name__)
@@ -45,7 +50,6 @@ HANDLERS = ("admin", "researcher", "coordinator")
 KINDS = ("complaint", "suggestion")
 STATUSES = ("open", "answered", "resolved")
 MAX_REPLY = 4000
-LIST_LIMIT = 500
 SHOWN_ACTIONS = ("complaint_replied", "complaint_resolved")  # a complaint's history, from the audit trail
 COLUMNS = ("col_reference", "col_kind", "col_channel", "col_status", "col_received", "col_due")
 
@@ -59,16 +63,23 @@ def page_of(reference: str) -> str:
     return f"/admin/complaints/{reference}"
 
 
-def _filter_form(request: web.Request, chosen: dict[str, str]) -> Html:
+def _chosen(request: web.Request) -> listed.Chosen:
+    values = {name: request.query.get(name, "")[:20] for name in listed.FILTERS}
+    sort, descending = order_of(request, tuple(listed.SORTS), "created", True)
+    return listed.Chosen(**values, sort=sort, descending=descending)
+
+
+def _filter_form(request: web.Request, chosen: listed.Chosen) -> Html:
     selects = []
     for name, values, prefix in (("kind", KINDS, "ckind"), ("status", STATUSES, "cstatus")):
         options = [el("option", t(request, "all"), value="")]
         options += [
-            el("option", label(request, prefix, v), value=v, selected=v == chosen[name]) for v in values
+            el("option", label(request, prefix, v), value=v, selected=v == getattr(chosen, name)) for v in values
         ]
         selects.append(field(t(request, f"col_{name}"), el("select", options, name=name)))
+    order = order_fields(request, tuple(listed.SORTS), chosen.sort, chosen.descending)
     button = el("button", t(request, "filter"), type="submit")
-    return el("form", *selects, button, method="get", action="/admin/complaints", class_="filters")
+    return el("form", *selects, *order, button, method="get", action="/admin/complaints", class_="filters")
 
 
 def _status(request: web.Request, row: Complaint, now: datetime) -> Html:
@@ -77,16 +88,12 @@ def _status(request: web.Request, row: Complaint, now: datetime) -> Html:
 
 @requires(*ANYONE)
 async def complaint_list(request: web.Request) -> web.Response:
-    """Complaints and suggestions, newest first (at most 500), by kind and status."""
-    engine = request.app[ENGINE]
-    chosen = {name: request.query.get(name, "")[:20] for name in ("kind", "status")}
-    query = select(Complaint).order_by(Complaint.created_at.desc(), Complaint.id.desc()).limit(LIST_LIMIT)
-    for name, value in chosen.items():
-        if value:
-            query = query.where(getattr(Complaint, name) == value)
+    """Complaints and suggestions, newest first (or as chosen), a page at a time, by kind and status; links to
+    export them all."""
+    engine, chosen = request.app[ENGINE], _chosen(request)
     async with engine.sessions() as tx:
-        rows = (await tx.scalars(query)).all()
-    now = engine.clock()
+        found = await listed.page_of(tx, chosen, page_number(request.query.get("page", "")))
+    rows, now = found.rows, engine.clock()
     cells = [
         (
             [
@@ -102,7 +109,37 @@ async def complaint_list(request: web.Request) -> web.Response:
         for row in rows
     ]
     body = table(request, COLUMNS, cells)
-    return layout(request, t(request, "complaints_title"), _filter_form(request, chosen), body)
+    return layout(request, t(request, "complaints_title"), _filter_form(request, chosen),
+                  export_links(request, "/admin/complaints"), body, pager(request, found))  # fmt: skip
+
+
+async def _sheet(request: web.Request, kind: str) -> list[list[object]]:
+    """Every complaint the list's filters choose, in its order, in the staff's language; the export is audited.
+    The text stays on each complaint's page (it may name people)."""
+    engine, chosen, lang = request.app[ENGINE], _chosen(request), lang_of(request)
+    async with engine.sessions() as tx, tx.begin():
+        rows = await listed.every(tx, chosen)
+        audit(tx, request[SIGNED].staff.id, "complaints_exported", "complaints", engine.clock(), format=kind,
+              rows=len(rows))  # fmt: skip
+
+    def when(moment: datetime | None) -> str:
+        return datetime_text(engine.texts, lang, engine.profile, moment) if moment else ""
+
+    sheet: list[list[object]] = [[t(request, key) for key in COLUMNS]]
+    for row in rows:
+        sheet.append([row.reference, label(request, "ckind", row.kind), label(request, "channel", row.channel),
+                      label(request, "cstatus", row.status), when(row.created_at), when(row.due_at)])  # fmt: skip
+    return sheet
+
+
+@requires(*ANYONE)
+async def export_csv(request: web.Request) -> web.Response:
+    return csv_download(await _sheet(request, "csv"), "complaints.csv")
+
+
+@requires(*ANYONE)
+async def export_xlsx(request: web.Request) -> web.Response:
+    return xlsx_download(await _sheet(request, "xlsx"), "complaints.xlsx", t(request, "complaints_title"))
 
 
 def _when_who(request: web.Request, moment: datetime, staff_id: int | None, who: dict[int, str]) -> str:

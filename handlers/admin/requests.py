@@ -1,4 +1,5 @@
-"""The request queue: by decision deadline, overdue ones marked, filtered by status, category and city."""
+"""The request queue: by decision deadline (or a column staff choose), overdue ones marked, filtered by status,
+category and city, a page at a time, and exported with the same filters as Excel or CSV."""
 
 from __future__ import annotations
 
@@ -9,14 +10,21 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.appkeys import ENGINE
+from conversations.dates import datetime_text
 from handlers.admin.actions import OPEN
+from handlers.admin.audit import audit
 from handlers.admin.guard import ANYONE, requires
-from handlers.admin.pages import Html, cat, day_text, el, field, label, lang_of, layout, t, table
+from handlers.admin.listing import export_links, order_fields, order_of, pager
+from handlers.admin.pages import SIGNED, Html, cat, day_text, el, field, label, lang_of, layout, t, table
+from handlers.admin.spreadsheet import csv_download, xlsx_download
+from store import request_queue
 from store.models import HelpRequest, Staff
+from store.paging import page_number
+from store.request_queue import FILTERS, SORTS, Chosen
 
-QUEUE_LIMIT = 500
 STATUSES = ("submitted", "needs_info", "accepted", "rejected", "delivered")
-FILTERS = ("status", "category", "city")
+SHEET = ("col_reference", "col_category", "col_city", "col_status", "col_channel", "col_submitted", "col_due",
+         "col_decided", "col_delivered", "col_aid_kind", "col_aid_amount")  # fmt: skip
 COLUMNS = ("col_reference", "col_category", "col_city", "col_status", "col_submitted", "col_due", "col_flags")
 
 
@@ -48,17 +56,25 @@ async def staff_names(tx: AsyncSession, ids: set[int | None]) -> dict[int, str]:
     return {s.id: s.display_name or s.username for s in rows}
 
 
-def _filter_form(request: web.Request, chosen: dict[str, str]) -> Html:
+def _chosen(request: web.Request) -> Chosen:
+    """The filters, and the order, the query string asks for."""
+    values = {name: request.query.get(name, "")[:40] for name in FILTERS}
+    sort, descending = order_of(request, tuple(SORTS), "due", False)
+    return Chosen(**values, sort=sort, descending=descending)
+
+
+def _filter_form(request: web.Request, chosen: Chosen) -> Html:
     labels = names(request)
     selects = []
     for name in FILTERS:
         options = [el("option", t(request, "all"), value="")]
         options += [
-            el("option", text, value=k, selected=k == chosen[name]) for k, text in labels[name].items()
+            el("option", text, value=k, selected=k == getattr(chosen, name)) for k, text in labels[name].items()
         ]
         selects.append(field(t(request, f"col_{name}"), el("select", options, name=name)))
+    order = order_fields(request, tuple(SORTS), chosen.sort, chosen.descending)
     button = el("button", t(request, "filter"), type="submit")
-    return el("form", *selects, button, method="get", action="/admin/requests", class_="filters")
+    return el("form", *selects, *order, button, method="get", action="/admin/requests", class_="filters")
 
 
 def _row(
@@ -77,18 +93,56 @@ def _row(
 
 @requires(*ANYONE)
 async def queue(request: web.Request) -> web.Response:
-    """Requests by due date, soonest first (at most 500); filters by status, category and city."""
-    engine = request.app[ENGINE]
-    chosen = {name: request.query.get(name, "")[:40] for name in FILTERS}
-    query = select(HelpRequest).order_by(HelpRequest.due_at, HelpRequest.id).limit(QUEUE_LIMIT)
-    for name, value in chosen.items():
-        if value:
-            query = query.where(getattr(HelpRequest, name) == value)
+    """Requests by due date, soonest first (or as chosen), a page at a time; filters by status, category and
+    city; links to export them all."""
+    engine, chosen = request.app[ENGINE], _chosen(request)
     async with engine.sessions() as tx:
-        rows = (await tx.scalars(query)).all()
+        found = await request_queue.page_of(tx, chosen, page_number(request.query.get("page", "")))
     now, labels = engine.clock(), names(request)
     cells = [
-        (_row(request, row, labels, overdue(row, now)), "late" if overdue(row, now) else None) for row in rows
+        (_row(request, row, labels, overdue(row, now)), "late" if overdue(row, now) else None)
+        for row in found.rows
     ]
-    filters = _filter_form(request, chosen)
-    return layout(request, t(request, "queue_title"), filters, table(request, COLUMNS, cells))
+    return layout(
+        request,
+        t(request, "queue_title"),
+        _filter_form(request, chosen),
+        export_links(request, "/admin/requests"),
+        table(request, COLUMNS, cells),
+        pager(request, found),
+    )
+
+
+async def _sheet(request: web.Request, kind: str) -> list[list[object]]:
+    """Every request the queue's filters choose, in its order, in the staff's language; the export is audited.
+    No names or ID numbers: those stay on each request's page, where their view is audited."""
+    engine, chosen, lang = request.app[ENGINE], _chosen(request), lang_of(request)
+    async with engine.sessions() as tx, tx.begin():
+        rows = await request_queue.every(tx, chosen)
+        audit(tx, request[SIGNED].staff.id, "requests_exported", "requests", engine.clock(), format=kind,
+              rows=len(rows))  # fmt: skip
+    labels = names(request)
+
+    def when(moment: datetime | None) -> str:
+        return datetime_text(engine.texts, lang, engine.profile, moment) if moment else ""
+
+    sheet: list[list[object]] = [[t(request, key) for key in SHEET]]
+    for row in rows:
+        sheet.append([
+            row.reference, labels["category"].get(row.category, row.category), labels["city"].get(row.city, row.city),
+            labels["status"].get(row.status, row.status), label(request, "channel", row.channel),
+            when(row.submitted_at), when(row.due_at), when(row.decided_at), when(row.delivered_at),
+            label(request, "aid", row.aid_kind) if row.aid_kind else "",
+            row.aid_halalas / 100 if row.aid_halalas else None,
+        ])  # fmt: skip
+    return sheet
+
+
+@requires(*ANYONE)
+async def export_csv(request: web.Request) -> web.Response:
+    return csv_download(await _sheet(request, "csv"), "requests.csv")
+
+
+@requires(*ANYONE)
+async def export_xlsx(request: web.Request) -> web.Response:
+    return xlsx_download(await _sheet(request, "xlsx"), "requests.xlsx", t(request, "queue_title"))

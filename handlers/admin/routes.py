@@ -93,6 +93,8 @@ def _broadcast_routes(router: web.UrlDispatcher) -> None:
 
 def _oversight_routes(router: web.UrlDispatcher) -> None:
     router.add_get("/admin/complaints", complaints.complaint_list)
+    router.add_get("/admin/complaints.csv", complaints.export_csv)
+    router.add_get("/admin/complaints.xlsx", complaints.export_xlsx)
     router.add_get("/admin/complaints/{reference}", complaints.complaint_page)
     router.add_post("/admin/complaints/{reference}/reply", complaints.reply)
     router.add_post("/admin/complaints/{reference}/resolve", complaints.resolve)
@@ -134,6 +136,8 @@ def setup_admin_routes(app: web.Application) -> None:
     router.add_post("/admin/login", auth.login)
     router.add_post("/admin/logout", auth.logout)
     router.add_get("/admin/requests", requests.queue)
+    router.add_get("/admin/requests.csv", requests.export_csv)
+    router.add_get("/admin/requests.xlsx", requests.export_xlsx)
     router.add_get("/admin/requests/{reference}", request_page.request_page)
     router.add_post("/admin/requests/{reference}/note", actions.add_note)
     router.add_post("/admin/requests/{reference}/info", actions.ask_info)
