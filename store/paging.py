@@ -31,10 +31,12 @@ def page_number(typed: str) -> int:
     return number if number > 0 else 1
 
 
-async def paged(tx: AsyncSession, query: Select, page: int, size: int = PAGE_SIZE) -> Paged:
-    """The `page`-th page (from 1; beyond the last, the last) of `query`, which must be ordered."""
+async def paged(tx: AsyncSession, query: Select, page: int, size: int = PAGE_SIZE, *, tuples: bool = False) -> Paged:
+    """The `page`-th page (from 1; beyond the last, the last) of `query`, which must be ordered: its first
+    column per row, or whole rows with `tuples`."""
     total = (await tx.scalar(select(func.count()).select_from(query.order_by(None).subquery()))) or 0
     pages = max(1, -(-total // size))
     page = min(max(1, page), pages, PAGE_LIMIT)
-    rows = list((await tx.scalars(query.offset((page - 1) * size).limit(size))).all())
+    window = query.offset((page - 1) * size).limit(size)
+    rows = list((await tx.execute(window)).all()) if tuples else list((await tx.scalars(window)).all())
     return Paged(rows, total, page, pages)

@@ -6,11 +6,12 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 import pytest
 from openpyxl import load_workbook
 
-from store.models import AuditLog
+from store.models import AuditLog, Broadcast, Program
 from tests.test_console_support import Console, fresh_console, sqlite_url
 from tests.test_list_queries_store import seed
 
@@ -59,3 +60,20 @@ async def test_the_complaints_list_pages_and_exports_as_csv(console: Console):
     csv = await (await console.client.get("/admin/complaints.csv", params={"kind": "suggestion"})).text()
     lines = csv.lstrip("\ufeff").strip().splitlines()
     assert len(lines) == 27 and lines[1].startswith("C-000051,")
+
+
+async def test_programs_and_announcements_are_listed_a_page_at_a_time(console: Console):
+    async with console.sessions() as tx, tx.begin():
+        for n in range(51):
+            program = Program(kind="open", status="published", title_ar=f"لقاء {n}", title_en=f"Meeting {n}",
+                              starts_at=console.clock.now + timedelta(days=n))  # fmt: skip
+            tx.add(program)
+            await tx.flush()
+            tx.add(Broadcast(program_id=program.id, text_ar="نص", text_en="text", send_at=console.clock.now,
+                             created_at=console.clock.now))  # fmt: skip
+    await console.signed_in_as("viewer")
+    for path in ("/admin/programs", "/admin/broadcasts"):
+        first = await (await console.client.get(path)).text()
+        assert "الصفحة 1 من 2" in first and "51 سجلاً" in first, path
+        last = await (await console.client.get(path, params={"page": "2"})).text()
+        assert "لقاء 0" in last and "لقاء 1<" not in last, path  # the earliest, alone on the last page

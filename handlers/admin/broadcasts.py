@@ -10,6 +10,7 @@ from bot.appkeys import ENGINE
 from handlers.admin.audit import audit
 from handlers.admin.delivery import reasons_list
 from handlers.admin.guard import ANYONE, requires
+from handlers.admin.listing import pager
 from handlers.admin.pages import (
     SIGNED,
     Html,
@@ -28,10 +29,10 @@ from handlers.admin.pages import (
     typed,
 )
 from handlers.admin.programs import EDITORS, title_of
-from store import undelivered
+from store import console_lists, undelivered
+from store.paging import page_number
 from store.models import Broadcast, OutboxMessage, Program
 
-LIST_LIMIT = 200
 REFRESH_SECONDS = 5
 GROUPS = {  # what the page shows: outbox statuses counted together
     "queued": ("pending", "sending"),
@@ -71,15 +72,10 @@ def audience_text(request: web.Request, audience: dict) -> str:
 
 @requires(*ANYONE)
 async def broadcast_list(request: web.Request) -> web.Response:
-    """The latest announcements, newest first."""
-    query = (
-        select(Broadcast, Program)
-        .outerjoin(Program, Program.id == Broadcast.program_id)
-        .order_by(Broadcast.id.desc())
-        .limit(LIST_LIMIT)
-    )
+    """The latest announcements, newest first, a page at a time."""
     async with request.app[ENGINE].sessions() as tx:
-        rows = (await tx.execute(query)).all()
+        found = await console_lists.broadcasts(tx, page_number(request.query.get("page", "")))
+    rows = found.rows
     cells = [
         (
             [
@@ -97,7 +93,7 @@ async def broadcast_list(request: web.Request) -> web.Response:
     if request[SIGNED].staff.role in EDITORS:
         new = el("p", el("a", t(request, "broadcast_new"), href="/admin/broadcasts/new", class_="button"))
     columns = ("col_number", "col_send_at", "col_status", "col_program", "col_audience")
-    return layout(request, t(request, "broadcasts_title"), new, table(request, columns, cells))
+    return layout(request, t(request, "broadcasts_title"), new, table(request, columns, cells), pager(request, found))
 
 
 async def _counts(request: web.Request, bid: int) -> tuple[Broadcast | None, Program | None, dict[str, int]]:

@@ -7,12 +7,13 @@ import logging
 import secrets
 
 from aiohttp import web
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from bot.appkeys import ENGINE
 from handlers.admin.audit import audit
 from handlers.admin.forms import FORM
 from handlers.admin.guard import ANYONE, requires
+from handlers.admin.listing import pager
 from handlers.admin.pages import (
     SIGNED,
     Html,
@@ -28,13 +29,13 @@ from handlers.admin.pages import (
     time_text,
 )
 from handlers.admin.program_form import program_form, raw_of, read_program
-from store import queries
+from store import console_lists, queries
+from store.paging import page_number
 from store.models import Program, Registration
 
 log = logging.getLogger(__name__)
 EDITORS = ("admin", "coordinator")
 SIGNED_UP = ("pending", "accepted", "waitlisted")
-LIST_LIMIT = 300
 
 
 def program_id(request: web.Request) -> int:
@@ -52,21 +53,10 @@ def new_checkin_code() -> str:
 
 @requires(*ANYONE)
 async def program_list(request: web.Request) -> web.Response:
-    """Programs by date, the latest first, with how many signed up."""
-    signed_up = (
-        select(Registration.program_id, func.count().label("n"))
-        .where(Registration.status.not_in(("cancelled", "rejected")))
-        .group_by(Registration.program_id)
-        .subquery()
-    )
-    query = (
-        select(Program, signed_up.c.n)
-        .outerjoin(signed_up, signed_up.c.program_id == Program.id)
-        .order_by(Program.starts_at.desc(), Program.id.desc())
-        .limit(LIST_LIMIT)
-    )
+    """Programs by date, the latest first, with how many signed up, a page at a time."""
     async with request.app[ENGINE].sessions() as tx:
-        rows = (await tx.execute(query)).all()
+        found = await console_lists.programs(tx, page_number(request.query.get("page", "")))
+    rows = found.rows
     cells = [
         (
             [
@@ -84,7 +74,7 @@ async def program_list(request: web.Request) -> web.Response:
     new = None
     if request[SIGNED].staff.role in EDITORS:
         new = el("p", el("a", t(request, "program_new"), href="/admin/programs/new", class_="button"))
-    return layout(request, t(request, "programs_title"), new, table(request, columns, cells))
+    return layout(request, t(request, "programs_title"), new, table(request, columns, cells), pager(request, found))
 
 
 def title_of(request: web.Request, program: Program) -> str:
