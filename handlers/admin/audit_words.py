@@ -120,8 +120,10 @@ def details(request: web.Request, row: AuditLog, staff: dict[int, str]) -> Html 
     if row.action == "beneficiary_merge":
         moved, stayed = sum(detail.pop("moved", {}).values()), sum(detail.pop("stayed", {}).values())
         drop = detail.pop("merged", None)
-        lines.append((t(request, "detail_merge"), t(request, "audit_merge_detail", drop=drop, moved=moved,
-                                                         stayed=stayed)))  # fmt: skip
+        moved_text = t(request, "audit_merge_moved", count=moved)
+        stayed_text = t(request, "audit_merge_stayed", count=stayed)
+        lines.append((t(request, "detail_merge"), t(request, "audit_merge_detail", drop=number(request, drop),
+                                                         moved=moved_text, stayed=stayed_text)))  # fmt: skip
     if "before" in detail or "after" in detail:
         before, after = (label(request, "role", str(detail.pop(k, ""))) for k in ("before", "after"))
         lines.append((t(request, "detail_role"), t(request, "audit_role_detail", before=before, after=after)))

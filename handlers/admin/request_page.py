@@ -235,7 +235,7 @@ async def request_page(request: web.Request) -> web.Response:
     return layout(
         request,
         t(request, "request_title", reference=reference),
-        done_notice(request, ("walk_in",), "request_done"),
+        done_notice(request, ("walk_in", "accepted", "rejected"), "request_done"),
         status,
         delivery_section(request, messages),
         duplicates,
