@@ -8,6 +8,7 @@ from typing import AsyncIterator
 
 import pytest
 
+from bot.appkeys import ENGINE
 from store.audience import reach_by_channel
 from store.models import AuditLog, Beneficiary, Broadcast, ChannelIdentity, HelpRequest, InboundMessage, OutboxMessage
 from tests.test_console_support import Console, csrf_of, fresh_console
@@ -142,3 +143,16 @@ async def test_the_reach_per_channel_leaves_out_opted_out_and_filters_by_channel
         assert await reach_by_channel(tx, {}) == {"telegram": 1, "whatsapp": 2}
         assert await reach_by_channel(tx, {"channels": ["telegram"]}) == {"telegram": 1}
         assert await reach_by_channel(tx, {"cities": ["nowhere"]}) == {}
+
+
+async def test_an_announcement_offers_only_the_channels_it_can_be_sent_on(console: Console):
+    engine = console.app[ENGINE]
+    channels = ["whatsapp", "telegram", "web", "in_person", "phone", "letters", "branch_offices"]
+    engine.profile = engine.profile.model_copy(update={"channels": channels})
+    await reachable(console)
+    await console.signed_in_as("coordinator")
+    page = await (await console.client.get(NEW)).text()
+    offered = re.findall(r'name="aud_channel_(\w+)"', page)
+    assert offered == ["whatsapp", "telegram", "web"]
+    asked = await console.post(NEW, TEXTS | {"when": "now", "step": "send", "aud_channel_letters": "on"}, page=NEW)
+    assert "يصل الآن إلى 3 محادثات" in await asked.text()  # a channel that cannot be sent on narrows nothing

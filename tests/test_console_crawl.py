@@ -217,3 +217,25 @@ async def test_no_console_page_shows_an_identifier_in_either_language(db_url, tm
                         queue.append(bare)
         assert len(seen) > 40, sorted(seen)  # the crawl reached the records, not only the lists
         assert problems == [], f"{len(problems)} identifiers on pages:\n" + "\n".join(sorted(set(problems)))
+
+
+EMPTY = {  # a page with nothing in it yet, and what it says would be there
+    "/admin/requests?status=rejected": "لا توجد طلبات مساعدة تطابق هذا العرض.",
+    "/admin/inbox": "لا توجد محادثات مباشرة في هذا العرض؛ لا أحد ينتظر الموظفين.",
+    "/admin/complaints": "لا توجد شكاوى أو مقترحات تطابق هذا العرض.",
+    "/admin/programs": "لا توجد برامج أو خدمات بعد.",
+    "/admin/broadcasts": "لا توجد إعلانات بعد.",
+    "/admin/undelivered": "وصلت الرسائل كلها؛ لا توجد رسالة تنتظر الموظفين.",
+    "/admin/ready-answers": "لا توجد ردود جاهزة بعد.",
+    "/admin/digest": "لا يوجد طلب مساعدة تجاوز موعد قراره.",
+    "/admin/requests/R-7K3P9Q": "لا توجد مستندات أو ملفات مرفقة بعد.",
+}
+
+
+async def test_an_empty_section_says_what_would_be_there(db_url, tmp_path, monkeypatch, clock):
+    async with fresh_console(db_url, tmp_path, monkeypatch, clock) as console:
+        await console.request("R-7K3P9Q")
+        await console.signed_in_as("admin")
+        for path, said in EMPTY.items():
+            page = await (await console.client.get(path)).text()
+            assert said in page and "لا يوجد شيء هنا" not in page, path

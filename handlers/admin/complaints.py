@@ -101,7 +101,7 @@ async def complaint_list(request: web.Request) -> web.Response:
         )
         for row in rows
     ]
-    body = table(request, COLUMNS, cells)
+    body = table(request, COLUMNS, cells, empty="empty_complaints")
     return layout(request, t(request, "complaints_title"), _filter_form(request, chosen), body)
 
 

@@ -84,7 +84,7 @@ async def program_list(request: web.Request) -> web.Response:
     new = None
     if request[SIGNED].staff.role in EDITORS:
         new = el("p", el("a", t(request, "program_new"), href="/admin/programs/new", class_="button"))
-    return layout(request, t(request, "programs_title"), new, table(request, columns, cells))
+    return layout(request, t(request, "programs_title"), new, table(request, columns, cells, empty="empty_programs"))
 
 
 def title_of(request: web.Request, program: Program) -> str:

@@ -149,9 +149,11 @@ def _signup_form(
     deciding = request[SIGNED].staff.role in EDITORS and program.status != "cancelled"
     columns = ("col_name", "col_phone", "col_city", "col_status", "col_answers", "col_signed_up_at")
     if not deciding:
-        return table(request, columns, [(_row(request, program, r, p, False), None) for r, p in rows])
+        cells = [(_row(request, program, r, p, False), None) for r, p in rows]
+        return table(request, columns, cells, empty="empty_signups")
     grid = table(
-        request, ("col_select", *columns, "col_actions"), [(_row(request, program, r, p, True), None) for r, p in rows]
+        request, ("col_select", *columns, "col_actions"), [(_row(request, program, r, p, True), None) for r, p in rows],
+        empty="empty_signups",
     )
     bulk = el(
         "div",

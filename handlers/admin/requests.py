@@ -91,4 +91,4 @@ async def queue(request: web.Request) -> web.Response:
         (_row(request, row, labels, overdue(row, now)), "late" if overdue(row, now) else None) for row in rows
     ]
     filters = _filter_form(request, chosen)
-    return layout(request, t(request, "queue_title"), filters, table(request, COLUMNS, cells))
+    return layout(request, t(request, "queue_title"), filters, table(request, COLUMNS, cells, empty="empty_requests"))
