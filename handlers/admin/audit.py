@@ -49,5 +49,8 @@ async def audit_page(request: web.Request) -> web.Response:
 
 
 def _nobody(row: AuditLog) -> str:
-    """Who acted when no staff member did: the beneficiary in their chat, or someone not signed in."""
-    return "audit_by_beneficiary" if row.subject.startswith("beneficiary:") else "audit_by_unknown"
+    """Who acted when no staff member did: the beneficiary in their chat, someone not signed in, or the server
+    itself (a command such as create-staff, a scheduled task)."""
+    if row.subject.startswith("beneficiary:"):
+        return "audit_by_beneficiary"
+    return "audit_by_unknown" if row.action == "login_failed" else "audit_by_system"
