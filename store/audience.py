@@ -8,7 +8,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from store.models import Beneficiary, ChannelIdentity, Registration
 
 SILENT_CHANNELS = ("terminal",)  # staff trying flows in a terminal are nobody's audience
-SENDABLE_CHANNELS = ("whatsapp", "telegram", "web")  # a profile's other channels (in person, letters) are not sent on
+SENDABLE_CHANNELS = (
+    "whatsapp",
+    "telegram",
+    "web",
+)  # a profile's other channels (in person, letters) are not sent on
 
 
 def sendable(channels: list[str]) -> list[str]:
@@ -49,6 +53,8 @@ def audience_query(audience: dict) -> Select:
 
 async def reach_by_channel(tx: AsyncSession, audience: dict) -> dict[str, int]:
     """How many of the audience each channel reaches now, for the confirm step before an announcement goes out."""
-    reached = audience_query(audience).with_only_columns(ChannelIdentity.channel, func.count(ChannelIdentity.id))
+    reached = audience_query(audience).with_only_columns(
+        ChannelIdentity.channel, func.count(ChannelIdentity.id)
+    )
     rows = await tx.execute(reached.group_by(ChannelIdentity.channel).order_by(ChannelIdentity.channel))
     return {channel: count for channel, count in rows.all()}

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -15,12 +15,12 @@ from tests.browser import WAIT, chromium, require_browser, running_bot
 
 require_browser()
 
-from selenium.webdriver.common.by import By  # noqa: E402
-from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
 
-from store.db import make_engine, make_sessions  # noqa: E402
-from tests.test_console_browser import _whole_page  # noqa: E402
-from tests.test_console_crawl import AUDITED  # noqa: E402
+from store.db import make_engine, make_sessions
+from tests.test_console_browser import _whole_page
+from tests.test_console_crawl import AUDITED
 
 PASSWORD = "correct horse battery"
 
@@ -36,7 +36,7 @@ async def _seed(url: str) -> None:
     sara = await create_staff(sessions, "sara", PASSWORD, "researcher", "سارة")
     async with sessions() as tx, tx.begin():
         for action, subject, detail in AUDITED:
-            audit(tx, sara.id, action, subject, datetime(2026, 11, 25, 8, tzinfo=timezone.utc), **detail)
+            audit(tx, sara.id, action, subject, datetime(2026, 11, 25, 8, tzinfo=UTC), **detail)
     await db.dispose()
 
 

@@ -4,13 +4,21 @@ happen and change nothing; the confirm button does it, and the page staff land o
 from __future__ import annotations
 
 import re
-from typing import AsyncIterator
+from collections.abc import AsyncIterator
 
 import pytest
 
 from bot.appkeys import ENGINE
 from store.audience import reach_by_channel
-from store.models import AuditLog, Beneficiary, Broadcast, ChannelIdentity, HelpRequest, InboundMessage, OutboxMessage
+from store.models import (
+    AuditLog,
+    Beneficiary,
+    Broadcast,
+    ChannelIdentity,
+    HelpRequest,
+    InboundMessage,
+    OutboxMessage,
+)
 from tests.test_console_support import Console, csrf_of, fresh_console
 
 PAGE = "/admin/requests/R-7K3P9Q"
@@ -44,7 +52,10 @@ async def test_accepting_shows_what_will_happen_then_accepts_and_says_so(console
     assert "تصبح حالة الطلب: مقبول." in page and "يُبلغ المستفيد فوراً عبر دردشة الموقع بقبول طلبه." in page
     assert "نتواصل معك لموعد الاستلام" in page and 'href="/admin/requests/R-7K3P9Q"' in page  # the way back
     assert (await console.one(HelpRequest)).status == "submitted"  # nothing done yet
-    assert await console.all(AuditLog, AuditLog.action == "accept") == [] and await console.all(InboundMessage) == []
+    assert (
+        await console.all(AuditLog, AuditLog.action == "accept") == []
+        and await console.all(InboundMessage) == []
+    )
 
     done = await press_confirm(console, page, f"{PAGE}/accept")
     assert done.status == 303 and done.headers["Location"] == f"{PAGE}?done=accepted"
@@ -57,7 +68,9 @@ async def test_accepting_shows_what_will_happen_then_accepts_and_says_so(console
 async def test_declining_quotes_the_reason_the_beneficiary_will_read(console: Console):
     await console.request("R-7K3P9Q")
     await console.signed_in_as("researcher")
-    asked = await console.post(f"{PAGE}/reject", {"reason": "خارج نطاق خدمة الجمعية"}, page=PAGE, params={"lang": "en"})
+    asked = await console.post(
+        f"{PAGE}/reject", {"reason": "خارج نطاق خدمة الجمعية"}, page=PAGE, params={"lang": "en"}
+    )
     page = await asked.text()
     assert "Decline request R-7K3P9Q?" in page and "The reason they will read:" in page
     assert "خارج نطاق خدمة الجمعية" in page and (await console.one(HelpRequest)).status == "submitted"
@@ -82,7 +95,11 @@ async def reachable(console: Console) -> None:
             person = Beneficiary(display_name=f"p{n}", language="ar")
             tx.add(person)
             await tx.flush()
-            tx.add(ChannelIdentity(channel=channel, external_id=f"x{n}", beneficiary_id=person.id, opted_out=opted_out))
+            tx.add(
+                ChannelIdentity(
+                    channel=channel, external_id=f"x{n}", beneficiary_id=person.id, opted_out=opted_out
+                )
+            )
 
 
 async def test_sending_to_everyone_says_how_many_on_which_channels_first(console: Console):
@@ -123,7 +140,10 @@ async def test_cancelling_says_what_stops_and_what_stays_sent(console: Console):
     done = await press_confirm(console, page, f"{page_path}/cancel")
     assert done.headers["Location"] == f"{page_path}?done=cancelled"
     assert (await console.one(Broadcast)).status == "cancelled"
-    assert "أُلغي الإعلان، ولن يُرسل منه شيء بعد الآن." in await (await console.client.get(done.headers["Location"])).text()
+    assert (
+        "أُلغي الإعلان، ولن يُرسل منه شيء بعد الآن."
+        in await (await console.client.get(done.headers["Location"])).text()
+    )
 
 
 async def test_disabling_a_staff_account_is_confirmed_then_said_done(console: Console):
@@ -154,5 +174,7 @@ async def test_an_announcement_offers_only_the_channels_it_can_be_sent_on(consol
     page = await (await console.client.get(NEW)).text()
     offered = re.findall(r'name="aud_channel_(\w+)"', page)
     assert offered == ["whatsapp", "telegram", "web"]
-    asked = await console.post(NEW, TEXTS | {"when": "now", "step": "send", "aud_channel_letters": "on"}, page=NEW)
+    asked = await console.post(
+        NEW, TEXTS | {"when": "now", "step": "send", "aud_channel_letters": "on"}, page=NEW
+    )
     assert "يصل الآن إلى 3 محادثات" in await asked.text()  # a channel that cannot be sent on narrows nothing

@@ -11,13 +11,22 @@ from sqlalchemy import select
 from yarl import URL
 
 from handlers.admin.audit import audit
+from handlers.admin.staff import create_staff
 from store.models import (
-    AuditLog, Beneficiary, BeneficiaryImport, Broadcast, ChannelIdentity, HandoffRequest, OutboxMessage, Program,
-    Rating, ReadyAnswer, Registration,
+    AuditLog,
+    Beneficiary,
+    BeneficiaryImport,
+    Broadcast,
+    ChannelIdentity,
+    HandoffRequest,
+    OutboxMessage,
+    Program,
+    Rating,
+    ReadyAnswer,
+    Registration,
 )  # fmt: skip
 from tests.test_console_complaints import seed_complaint
 from tests.test_console_programs import seed_program, seed_signup
-from handlers.admin.staff import create_staff
 from tests.test_console_support import PASSWORD, Console, fresh_console
 
 READ_ATTRIBUTES = ("title", "placeholder", "aria-label", "alt")
@@ -146,7 +155,9 @@ async def seed_every_state(console: Console) -> None:
                               ("R-DELIV1", "delivered")):  # fmt: skip
         await console.request(reference, status=status, due_in=timedelta(days=-2))
     await console.handoff("H-000001", created=now - timedelta(hours=1), due=now + timedelta(hours=3))
-    await console.handoff("H-000002", created=now - timedelta(days=2), due=now - timedelta(days=1), status="closed")
+    await console.handoff(
+        "H-000002", created=now - timedelta(days=2), due=now - timedelta(days=1), status="closed"
+    )
     await console.handoff("H-000003", created=now - timedelta(hours=2), due=now + timedelta(hours=2))
     await seed_complaint(console, "C-000001")
     await seed_complaint(console, "C-000002", kind="suggestion", status="resolved")
@@ -156,17 +167,32 @@ async def seed_every_state(console: Console) -> None:
     for status in ("pending", "accepted", "rejected", "waitlisted"):
         await seed_signup(console, program.id, status, "سارة")
     names = {"admin": "مها", "researcher": "سارة", "coordinator": "Noura", "viewer": "Huda"}
-    staff = {r: await create_staff(console.sessions, f"user{i}", PASSWORD, r, n) for i, (r, n) in enumerate(names.items())}
+    staff = {
+        r: await create_staff(console.sessions, f"user{i}", PASSWORD, r, n)
+        for i, (r, n) in enumerate(names.items())
+    }
     async with console.sessions() as tx, tx.begin():
         someone = (await console.all(Beneficiary))[0]
         for reference, reason in (("H-000001", "staff"), ("H-000003", "research_officer")):
-            (await tx.scalars(select(HandoffRequest).where(HandoffRequest.reference == reference))).one().reason = reason
+            (
+                await tx.scalars(select(HandoffRequest).where(HandoffRequest.reference == reference))
+            ).one().reason = reason
         signed_up = await tx.get(Program, program.id)
-        signed_up.conditions = [{"key": "age_min", "value": 18}, {"key": "city", "value": ["bukayriyah"]},
-                                {"key": "gender", "value": "f"}, {"key": "residency", "value": ["citizen"]},
-                                {"key": "question", "ar": "هل لديك حاسب؟", "en": "Do you have a computer?", "expect": "yes"}]
+        signed_up.conditions = [
+            {"key": "age_min", "value": 18},
+            {"key": "city", "value": ["bukayriyah"]},
+            {"key": "gender", "value": "f"},
+            {"key": "residency", "value": ["citizen"]},
+            {"key": "question", "ar": "هل لديك حاسب؟", "en": "Do you have a computer?", "expect": "yes"},
+        ]
         for row in (await tx.scalars(select(Registration))).all():
-            row.answers = {"city": "bukayriyah", "age": 34, "gender": "f", "residency": "citizen", "question_4": "yes"}
+            row.answers = {
+                "city": "bukayriyah",
+                "age": 34,
+                "gender": "f",
+                "residency": "citizen",
+                "question_4": "yes",
+            }
         tx.add(ChannelIdentity(channel="whatsapp", external_id="+966500000009", beneficiary_id=someone.id))
         for status in ("scheduled", "sending", "done", "cancelled"):
             tx.add(Broadcast(text_ar="نص الإعلان", text_en="The announcement", status=status, send_at=now,

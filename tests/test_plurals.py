@@ -77,7 +77,12 @@ def test_arabic_ratings_read_as_arabic_counts_them():
     assert said == [f"{digits('0')} تقييم", "تقييم واحد", "تقييمان", f"{digits('3')} تقييمات",
                     f"{digits('11')} تقييماً", f"{digits('100')} تقييم"]  # fmt: skip
     assert [TEXTS("en", "r_answered", count=n) for n in COUNTS] == [
-        "0 ratings", "1 rating", "2 ratings", "3 ratings", "11 ratings", "100 ratings",
+        "0 ratings",
+        "1 rating",
+        "2 ratings",
+        "3 ratings",
+        "11 ratings",
+        "100 ratings",
     ]
 
 
@@ -102,7 +107,9 @@ def test_each_plural_message_takes_the_form_its_number_asks_for(lang, n):
         form = text.get(category, text["other"])
         message = filled(catalog, lang, key, n)
         names = placeholders(text)
-        expected = form.format(**{p: languages.get(lang).show_digits(str(n)) if p in COUNTED else "X" for p in names})
+        expected = form.format(
+            **{p: languages.get(lang).show_digits(str(n)) if p in COUNTED else "X" for p in names}
+        )
         assert message == expected, (name, key, n)
         shown = languages.get(lang).show_digits(str(n))
         if category in ("few", "many", "other"):  # none, one and two may be said in words

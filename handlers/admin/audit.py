@@ -9,8 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.appkeys import ENGINE
-from handlers.admin.guard import requires
 from handlers.admin.audit_words import details, sentence
+from handlers.admin.guard import requires
 from handlers.admin.pages import el, layout, t, table, time_text
 from store.models import AuditLog, Staff
 

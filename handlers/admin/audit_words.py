@@ -38,13 +38,12 @@ def subject_of(row: AuditLog) -> tuple[str, str]:
     return kind, ref
 
 
-def _record(request: web.Request, subject: str, staff: dict[int, str]) -> object:
+def _record(request: web.Request, subject: str) -> object:
     """Another record a detail names (`request:R-…`, `beneficiary:3`), as a link in words."""
     kind, _, ref = subject.partition(":")
     if not ref or not _has(request, f"about_{kind}"):
         return t(request, "about_none")
-    shown = staff.get(int(ref), ref) if kind == "staff" and ref.isdigit() else ref
-    text = t(request, f"about_{kind}", reference=number(request, shown) if ref.isdigit() else shown)
+    text = t(request, f"about_{kind}", reference=number(request, ref) if ref.isdigit() else ref)
     return el("a", text, href=PAGES[kind].format(ref)) if kind in PAGES else text
 
 
@@ -53,7 +52,7 @@ def sentence(request: web.Request, row: AuditLog, staff: dict[int, str]) -> Html
     kind, ref = subject_of(row)
     key = next((k for k in (f"said_{row.action}_{kind}", f"said_{row.action}") if _has(request, k)), None)
     if key is None:
-        return Html(el("span", label(request, "action", row.action)))
+        return el("span", label(request, "action", row.action))
     if kind == "staff" and ref.isdigit():
         shown = staff.get(int(ref)) or t(request, "staff_gone", number=number(request, ref))
     else:
@@ -83,9 +82,13 @@ def _value(request: web.Request, row: AuditLog, key: str, value: object, staff: 
     if key == "to":
         return staff.get(value, t(request, "nobody")) if isinstance(value, int) else t(request, "nobody")
     if key in ("about", "into"):
-        return _record(request, str(value), staff)
+        return _record(request, str(value))
     if key == "program_id":
-        return el("a", t(request, "about_program", reference=number(request, value)), href=f"/admin/programs/{value}")
+        return el(
+            "a",
+            t(request, "about_program", reference=number(request, value)),
+            href=f"/admin/programs/{value}",
+        )
     if key == "fields":
         names = [t(request, PROGRAM_FIELDS.get(f, f"pf_{f}")) for f in value or []]
         return joined(request, names) or "—"
@@ -104,7 +107,8 @@ def _value(request: web.Request, row: AuditLog, key: str, value: object, staff: 
 
 def audience_words(request: web.Request, audience: dict) -> str:
     """Who an announcement was for, worded as the announcement's own page words it."""
-    from handlers.admin.broadcasts import audience_text  # imported here: broadcasts.py imports the audit writer
+    # imported here, not at the top: broadcasts.py imports the audit writer, which imports this module
+    from handlers.admin.broadcasts import audience_text
 
     return audience_text(request, audience)
 
@@ -130,8 +134,10 @@ def details(request: web.Request, row: AuditLog, staff: dict[int, str]) -> Html 
     for key, value in sorted(detail.items()):
         if value is None or value == "" or (key in ("request", "complaint") and not value):
             continue
-        caption = f"detail_{key}_{row.action}" if _has(request, f"detail_{key}_{row.action}") else f"detail_{key}"
-        lines.append((t(request, caption) if _has(request, caption) else key, _value(request, row, key, value, staff)))
+        caption = (
+            t(request, f"detail_{key}") if _has(request, f"detail_{key}") else key
+        )  # the crawl test fails on it
+        lines.append((caption, _value(request, row, key, value, staff)))
     if not lines:
         return "—"
     return el("dl", *(cat(el("dt", caption), el("dd", value)) for caption, value in lines), class_="facts")

@@ -14,7 +14,6 @@ from conversations.dates import date_text
 from handlers import bounds
 from handlers.admin.audit import audit
 from handlers.admin.broadcast_confirm import confirm_send
-from handlers.admin.confirm import confirmed
 from handlers.admin.broadcast_draft import (
     MAX_REASON,
     MAX_TEXT,
@@ -26,6 +25,7 @@ from handlers.admin.broadcast_draft import (
     lead_days,
     read_draft,
 )
+from handlers.admin.confirm import confirmed
 from handlers.admin.forms import FORM, Form
 from handlers.admin.guard import requires
 from handlers.admin.pages import (
@@ -73,7 +73,10 @@ def _audience_fields(request: web.Request, raw: dict[str, str], programs: list[P
         ),
         (
             "aud_channels",
-            [check_box(raw, f"aud_channel_{c}", label(request, "channel", c)) for c in sendable(profile.channels)],
+            [
+                check_box(raw, f"aud_channel_{c}", label(request, "channel", c))
+                for c in sendable(profile.channels)
+            ],
         ),
     ]
     past = el(

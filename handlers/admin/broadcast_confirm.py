@@ -29,7 +29,11 @@ async def confirm_send(request: web.Request, tx, draft: Draft) -> web.Response:
             t(request, "confirm_b_on_channel", count=n, channel=label(request, "channel", c)) for c, n in reach.items()
         )))  # fmt: skip
     due = draft.send_at <= engine.clock()
-    when = t(request, "confirm_b_now") if due else t(request, "confirm_b_at", at=time_text(request, draft.send_at))
+    when = (
+        t(request, "confirm_b_now")
+        if due
+        else t(request, "confirm_b_at", at=time_text(request, draft.send_at))
+    )
     effects.append(when)
     keep = {k: v for k, v in request[FORM].fields.items() if k not in NOT_CARRIED} | {"step": "send"}
     return confirm_page(request, t(request, "confirm_b_title"), effects, "/admin/broadcasts/new", keep,
@@ -58,4 +62,3 @@ async def confirm_cancel(request: web.Request, bid: int) -> web.Response:
     effects.append(t(request, "confirm_bc_final"))
     return confirm_page(request, t(request, "confirm_bc_title", number=bid), effects, f"{page}/cancel", {},
                         t(request, "confirm_bc_button"), page)  # fmt: skip
-

@@ -100,7 +100,9 @@ async def broadcast_list(request: web.Request) -> web.Response:
     if request[SIGNED].staff.role in EDITORS:
         new = el("p", el("a", t(request, "broadcast_new"), href="/admin/broadcasts/new", class_="button"))
     columns = ("col_number", "col_send_at", "col_status", "col_program", "col_audience")
-    return layout(request, t(request, "broadcasts_title"), new, table(request, columns, cells, empty="empty_broadcasts"))
+    return layout(
+        request, t(request, "broadcasts_title"), new, table(request, columns, cells, empty="empty_broadcasts")
+    )
 
 
 async def _counts(request: web.Request, bid: int) -> tuple[Broadcast | None, Program | None, dict[str, int]]:
