@@ -8,11 +8,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from store.models import Beneficiary, ChannelIdentity, Registration
 
 SILENT_CHANNELS = ("terminal",)  # staff trying flows in a terminal are nobody's audience
-SENDABLE_CHANNELS = (
-    "whatsapp",
-    "telegram",
-    "web",
-)  # a profile's other channels (in person, letters) are not sent on
+# what an announcement can be sent on; a profile's other channels (in person, letters) reach no one from here
+SENDABLE_CHANNELS = ("whatsapp", "telegram", "web")
 
 
 def sendable(channels: list[str]) -> list[str]:
