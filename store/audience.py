@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Select, and_, exists, select
+from sqlalchemy import Select, and_, exists, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.models import Beneficiary, ChannelIdentity, Registration
 
 SILENT_CHANNELS = ("terminal",)  # staff trying flows in a terminal are nobody's audience
+# what an announcement can be sent on; a profile's other channels (in person, letters) reach no one from here
+SENDABLE_CHANNELS = ("whatsapp", "telegram", "web")
+
+
+def sendable(channels: list[str]) -> list[str]:
+    """The profile's channels an announcement can be sent on, in the profile's order."""
+    return [c for c in channels if c in SENDABLE_CHANNELS]
 
 
 def audience_query(audience: dict) -> Select:
@@ -38,3 +46,12 @@ def audience_query(audience: dict) -> Select:
         interested = and_(Registration.beneficiary_id == Beneficiary.id, Registration.status == "interested")
         query = query.where(exists().where(interested))
     return query
+
+
+async def reach_by_channel(tx: AsyncSession, audience: dict) -> dict[str, int]:
+    """How many of the audience each channel reaches now, for the confirm step before an announcement goes out."""
+    reached = audience_query(audience).with_only_columns(
+        ChannelIdentity.channel, func.count(ChannelIdentity.id)
+    )
+    rows = await tx.execute(reached.group_by(ChannelIdentity.channel).order_by(ChannelIdentity.channel))
+    return {channel: count for channel, count in rows.all()}

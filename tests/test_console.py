@@ -168,7 +168,7 @@ async def test_a_cross_origin_post_is_refused_even_with_the_token(console: Conso
     assert (await console.one(HelpRequest)).status == "submitted"
     own = {"Origin": str(console.client.make_url("/")).rstrip("/")}
     response = await console.post(
-        "/admin/requests/R-7K3P9Q/reject", {"reason": "x"}, "/admin/requests", headers=own
+        "/admin/requests/R-7K3P9Q/reject", {"reason": "x", "confirmed": "yes"}, "/admin/requests", headers=own
     )
     assert response.status == 303
 

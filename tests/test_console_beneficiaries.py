@@ -76,7 +76,7 @@ async def test_a_researcher_imports_fifty_finds_one_by_id_and_mobile_and_opens_t
     done = await console.post(f"{IMPORT}/{action}", {}, IMPORT)
     assert done.status == 303
     result = await (await console.client.get(done.headers["Location"])).text()
-    assert "استُورد 45 مستفيد، ورُفض 5 صف." in result
+    assert "استُورد 45 مستفيداً، ورُفضت 5 صفوف." in result
     assert len(await console.all(Beneficiary)) == 46
     again = await console.post(f"{IMPORT}/{action}", {}, IMPORT)
     assert again.status == 409 and len(await console.all(Beneficiary)) == 46

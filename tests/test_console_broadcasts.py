@@ -17,7 +17,8 @@ from store.models import AuditLog, Beneficiary, Broadcast, ChannelIdentity, Outb
 from tests.test_console_programs import seed_program
 from tests.test_console_support import Console, fresh_console, sqlite_url
 
-SIZE = re.compile(r"يصل هذا الجمهور الآن إلى (\d+) مستلماً")
+SIZE = re.compile(r"يصل هذا الجمهور الآن إلى (\d+|مستلم واحد|مستلمَين)")
+IN_WORDS = {"مستلم واحد": "1", "مستلمَين": "2"}
 NEW = "/admin/broadcasts/new"
 TEXTS = {"text_ar": "ملتقى الأسرة يوم الأحد", "text_en": "The family gathering on Sunday"}
 SUNDAY_6_DECEMBER = datetime(2026, 12, 6, 14, 0, tzinfo=timezone.utc)  # 17:00 in Riyadh
@@ -65,7 +66,8 @@ async def signed_up(
 async def size_of(console: Console, audience: dict) -> int:
     response = await console.post(NEW, TEXTS | audience | {"step": "preview", "when": "now"}, page=NEW)
     assert response.status == 200, await response.text()
-    return int(SIZE.search(await response.text()).group(1))
+    said = SIZE.search(await response.text()).group(1)
+    return int(IN_WORDS.get(said, said))
 
 
 async def test_the_audience_size_per_filter_leaves_out_opted_out_and_unreachable(console_db: Console):
@@ -115,12 +117,12 @@ async def test_a_compliant_announcement_is_scheduled_and_audited(console: Consol
         "aud_city_bukayriyah": "on",
         "when": "later",
         "send_at": "2026-11-29T09:00",
-        "step": "send",
+        "step": "send", "confirmed": "yes",
     }
     response = await console.post(NEW, data, page=NEW)
     assert response.status == 303, await response.text()
     broadcast = await console.one(Broadcast)
-    assert response.headers["Location"] == f"/admin/broadcasts/{broadcast.id}"
+    assert response.headers["Location"] == f"/admin/broadcasts/{broadcast.id}?done=created"
     assert (broadcast.status, broadcast.program_id, broadcast.audience, broadcast.created_by) == (
         "scheduled",
         program.id,
@@ -153,7 +155,7 @@ async def test_a_late_announcement_is_refused_naming_the_latest_compliant_date(
 ):
     program = await seed_program(console, kind=kind, starts_in=starts_at - console.clock.now)
     await console.signed_in_as("coordinator")
-    data = TEXTS | {"program_id": str(program.id), "when": "now", "step": "send"}
+    data = TEXTS | {"program_id": str(program.id), "when": "now", "step": "send", "confirmed": "yes"}
     response = await console.post(NEW, data, page=NEW)
     page = await response.text()
     assert response.status == 409
@@ -166,7 +168,7 @@ async def test_a_coordinator_cannot_override_the_lead_time(console: Console):
     program = await seed_program(console, starts_in=timedelta(days=3))
     await console.signed_in_as("coordinator")
     assert 'name="override_reason"' not in await (await console.client.get(NEW)).text()
-    data = TEXTS | {"program_id": str(program.id), "when": "now", "step": "send", "override_reason": "طارئ"}
+    data = TEXTS | {"program_id": str(program.id), "when": "now", "step": "send", "confirmed": "yes", "override_reason": "طارئ"}
     response = await console.post(NEW, data, page=NEW)
     assert response.status == 403 and "لا يتجاوز مدة الإعلان المسبقة إلا المدير" in await response.text()
     assert await console.all(Broadcast) == []
@@ -175,7 +177,7 @@ async def test_a_coordinator_cannot_override_the_lead_time(console: Console):
 async def test_an_admin_overrides_with_a_written_reason(console: Console):
     program = await seed_program(console, starts_in=timedelta(days=3))
     staff = await console.signed_in_as("admin")
-    data = TEXTS | {"program_id": str(program.id), "when": "now", "step": "send"}
+    data = TEXTS | {"program_id": str(program.id), "when": "now", "step": "send", "confirmed": "yes"}
     refused = await console.post(NEW, data, page=NEW)
     assert refused.status == 409 and "بكتابة سبب التجاوز" in await refused.text()
     response = await console.post(NEW, data | {"override_reason": "تغيّر موعد القاعة"}, page=NEW)
@@ -194,7 +196,7 @@ async def test_programs_of_other_kinds_and_free_text_have_no_lead_time(console: 
     program = await seed_program(console, kind="volunteer", starts_in=timedelta(days=1))
     await console.signed_in_as("coordinator")
     for extra in ({"program_id": str(program.id)}, {}):
-        response = await console.post(NEW, TEXTS | extra | {"when": "now", "step": "send"}, page=NEW)
+        response = await console.post(NEW, TEXTS | extra | {"when": "now", "step": "send", "confirmed": "yes"}, page=NEW)
         assert response.status == 303
     assert [b.program_id for b in await console.all(Broadcast)] == [program.id, None]
 
@@ -202,7 +204,7 @@ async def test_programs_of_other_kinds_and_free_text_have_no_lead_time(console: 
 async def test_a_wrong_compose_form_says_why(console: Console):
     await console.signed_in_as("coordinator")
     response = await console.post(
-        NEW, {"text_ar": "", "text_en": "x", "when": "later", "send_at": "", "step": "send"}, page=NEW
+        NEW, {"text_ar": "", "text_en": "x", "when": "later", "send_at": "", "step": "send", "confirmed": "yes"}, page=NEW
     )
     page = await response.text()
     assert response.status == 400 and "اكتب نص الإعلان بكل لغة" in page and "أدخل تاريخ ووقت الإرسال" in page
@@ -262,7 +264,7 @@ async def test_cancelling_stops_the_pending_messages_only(console_db: Console):
     mine, other = await seeded_broadcast(console)
     staff = await console.signed_in_as("coordinator")
     page = f"/admin/broadcasts/{mine}"
-    assert (await console.post(f"{page}/cancel", {}, page=page)).status == 303
+    assert (await console.post(f"{page}/cancel", {"confirmed": "yes"}, page=page)).status == 303
     assert (await console.one(Broadcast, Broadcast.id == mine)).status == "cancelled"
     assert (await console.one(Broadcast, Broadcast.id == other)).status == "sending"
     mine_rows = sorted(r.status for r in await console.all(OutboxMessage, OutboxMessage.broadcast_id == mine))
@@ -284,7 +286,7 @@ async def test_cancelling_stops_the_pending_messages_only(console_db: Console):
         {"was": "sending", "messages": 2},
     )
     assert "Refresh" not in (await console.client.get(page)).headers
-    assert (await console.post(f"{page}/cancel", {}, page=page)).status == 409
+    assert (await console.post(f"{page}/cancel", {"confirmed": "yes"}, page=page)).status == 409
 
 
 async def test_roles_and_csrf_on_announcements(console: Console):
@@ -292,10 +294,10 @@ async def test_roles_and_csrf_on_announcements(console: Console):
     await console.signed_in_as("researcher")
     assert (await console.client.get(NEW)).status == 403
     page = f"/admin/broadcasts/{mine}"
-    assert (await console.post(NEW, TEXTS | {"when": "now", "step": "send"}, page=page)).status == 403
-    assert (await console.post(f"{page}/cancel", {}, page=page)).status == 403
+    assert (await console.post(NEW, TEXTS | {"when": "now", "step": "send", "confirmed": "yes"}, page=page)).status == 403
+    assert (await console.post(f"{page}/cancel", {"confirmed": "yes"}, page=page)).status == 403
     await console.signed_in_as("admin")
-    for path, data in [(NEW, TEXTS | {"when": "now", "step": "send"}), (f"{page}/cancel", {})]:
+    for path, data in [(NEW, TEXTS | {"when": "now", "step": "send", "confirmed": "yes"}), (f"{page}/cancel", {"confirmed": "yes"})]:
         response = await console.client.post(path, data={"csrf": "forged", **data}, allow_redirects=False)
         assert response.status == 403
     assert len(await console.all(Broadcast)) == 2

@@ -101,7 +101,7 @@ async def test_a_decision_and_a_delivery_on_both_databases(db_url, tmp_path, mon
     async with fresh_console(db_url, tmp_path, monkeypatch, clock) as c:
         await c.request("R-7K3P9Q")
         await c.signed_in_as("admin")
-        assert (await c.post(f"{PAGE}/accept", {"note": ""}, page=PAGE)).status == 303
+        assert (await c.post(f"{PAGE}/accept", {"note": "", "confirmed": "yes"}, page=PAGE)).status == 303
         assert (
             await c.post(f"{PAGE}/deliver", upload("e.pdf", TINY_PDF, kind="voucher"), page=PAGE)
         ).status == 303

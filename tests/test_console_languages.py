@@ -39,9 +39,9 @@ async def test_the_announcement_page_names_every_offered_language_and_sends_to_a
     form = TEXTS | {"aud_lang_ur": "on", "step": "preview", "when": "now"}
     preview = await console.post(NEW, form, page=NEW)
     assert preview.status == 200, await preview.text()
-    assert "يصل هذا الجمهور الآن إلى 1 مستلماً" in await preview.text()
+    assert "يصل هذا الجمهور الآن إلى مستلم واحد" in await preview.text()
 
-    sent = await console.post(NEW, TEXTS | {"aud_lang_ur": "on", "step": "send", "when": "now"}, page=NEW)
+    sent = await console.post(NEW, TEXTS | {"aud_lang_ur": "on", "step": "send", "confirmed": "yes", "when": "now"}, page=NEW)
     assert sent.status == 303, await sent.text()
     broadcast = await console.one(Broadcast)
     assert broadcast.audience == {"languages": ["ur"]}

@@ -94,7 +94,8 @@ async def test_a_researcher_merges_once_and_the_audit_log_shows_who(console: Con
 
     await console.signed_in_as("admin")
     audit_page = await (await console.client.get("/admin/audit")).text()
-    assert "دمج سجلَّي مستفيد" in audit_page and f"دُمج فيه السجل رقم {drop}: نُقل 3 من البنود" in audit_page
+    assert f"دُمج سجلّان في ملف المستفيد رقم \u2068{keep}\u2069" in audit_page
+    assert f"دُمج فيه السجل رقم {drop}: نُقلت 3 بنود" in audit_page
     assert "helprequest" not in audit_page  # the merge in words, not as stored
 
 

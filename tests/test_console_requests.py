@@ -121,7 +121,7 @@ async def test_asking_for_information_waits_for_the_beneficiary(console: Console
 async def test_accepting_records_the_decision_and_tells_the_conversation(console: Console):
     await console.request("R-7K3P9Q", status="needs_info")
     staff = await console.signed_in_as("admin")
-    response = await console.post(f"{PAGE}/accept", {"note": "نتواصل معك لموعد الاستلام"}, page=PAGE)
+    response = await console.post(f"{PAGE}/accept", {"note": "نتواصل معك لموعد الاستلام", "confirmed": "yes"}, page=PAGE)
     assert response.status == 303
     request = await console.one(HelpRequest)
     assert (request.status, request.decided_by, request.decided_at) == (
@@ -146,7 +146,7 @@ async def test_rejecting_needs_a_reason_which_the_beneficiary_is_told(console: C
     empty = await console.post(f"{PAGE}/reject", {"reason": "  "}, page=PAGE)
     assert empty.status == 400 and (await console.one(HelpRequest)).status == "submitted"
     assert await console.all(RequestEvent) == [] and await events_for_the_beneficiary(console) == []
-    response = await console.post(f"{PAGE}/reject", {"reason": "خارج نطاق خدمة الجمعية"}, page=PAGE)
+    response = await console.post(f"{PAGE}/reject", {"reason": "خارج نطاق خدمة الجمعية", "confirmed": "yes"}, page=PAGE)
     assert response.status == 303
     request = await console.one(HelpRequest)
     assert (request.status, request.decision_reason) == ("rejected", "خارج نطاق خدمة الجمعية")
@@ -157,7 +157,7 @@ async def test_rejecting_needs_a_reason_which_the_beneficiary_is_told(console: C
     assert inbound.payload["event_text"] == "خارج نطاق خدمة الجمعية"
     await console.app[ENGINE].drain()
     assert (await console.one(InboundMessage)).status == "processed"
-    again = await console.post(f"{PAGE}/accept", {"note": ""}, page=PAGE)
+    again = await console.post(f"{PAGE}/accept", {"note": "", "confirmed": "yes"}, page=PAGE)
     assert again.status == 409 and (await console.one(HelpRequest)).status == "rejected"
 
 
@@ -234,7 +234,7 @@ async def test_logs_never_hold_the_national_id_or_the_full_name(console: Console
     await console.request("R-7K3P9Q", full_name="سارة محمد")
     await console.signed_in_as("admin")
     await console.client.get(PAGE)
-    assert (await console.post(f"{PAGE}/accept", {"note": ""}, page=PAGE)).status == 303
+    assert (await console.post(f"{PAGE}/accept", {"note": "", "confirmed": "yes"}, page=PAGE)).status == 303
     data = {"kind": "voucher", "reference": "V-9", "aid_kind": "service"}
     assert (await console.post(f"{PAGE}/deliver", data, page=PAGE)).status == 303
     await console.app[ENGINE].drain()

@@ -82,8 +82,8 @@ async def test_an_admin_creates_changes_the_role_resets_and_disables_each_audite
     noura = await console.one(Staff, Staff.username == "noura")
     assert (noura.role, noura.active) == ("researcher", False)
     audit_page = await (await console.client.get("/admin/audit")).text()
-    assert "تغيير صلاحية موظف" in audit_page and "إيقاف حساب موظف" in audit_page
-    assert "من مطّلع إلى باحث اجتماعي" in audit_page and "الجلسات المنتهية: 0" in audit_page
+    assert "غُيّرت صلاحية \u2068نورة\u2069" in audit_page and "أُوقف حساب \u2068نورة\u2069" in audit_page
+    assert "من مطّلع إلى باحث اجتماعي" in audit_page and "<dt>الجلسات المنتهية</dt><dd>0</dd>" in audit_page
     assert "sessions_ended" not in audit_page and '"before"' not in audit_page
 
     enabled = await console.post(f"/admin/staff/{noura.id}/enable", {}, page=f"/admin/staff/{noura.id}")

@@ -127,7 +127,7 @@ class Console:
                 city=city,
                 residency="citizen",
                 household_size=4,
-                income_bracket="low",
+                income_bracket="under_3000",
                 description=description,
                 full_name_enc=keyring.encrypt(full_name),
                 national_id_enc=keyring.encrypt(NATIONAL_ID),

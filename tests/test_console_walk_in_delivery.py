@@ -24,7 +24,7 @@ async def test_a_walk_in_accepted_and_delivered_as_500_riyals_cash_shows_in_the_
     assert recorded.status == 303, await recorded.text()
     row = await console.one(HelpRequest)
     page = f"/admin/requests/{row.reference}"
-    assert (await console.post(f"{page}/accept", {"note": ""}, page=page)).status == 303
+    assert (await console.post(f"{page}/accept", {"note": "", "confirmed": "yes"}, page=page)).status == 303
 
     bad = await console.post(f"{page}/deliver", {"kind": "voucher", "reference": "سند صرف 17", "aid_kind": "cash",
                                                  "amount": "خمسمئة"}, page=page)  # fmt: skip

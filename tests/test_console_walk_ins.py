@@ -98,7 +98,7 @@ async def test_a_representatives_request_for_someone_with_a_chat_gets_the_decisi
     assert row.beneficiary_id == person.id and len(await console.all(Beneficiary)) == 1
     page = f"/admin/requests/{row.reference}"
     assert "سعد الدوسري" in await (await console.client.get(page)).text()
-    accepted = await console.post(f"{page}/accept", {"note": ""}, page=page)
+    accepted = await console.post(f"{page}/accept", {"note": "", "confirmed": "yes"}, page=page)
     assert accepted.status == 303
     await console.app[ENGINE].drain()
     [event] = await console.all(InboundMessage)

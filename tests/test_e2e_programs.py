@@ -133,7 +133,7 @@ async def test_a_registration_program_from_announcement_to_attendance_sheet(worl
     page = f"/admin/programs/{program.id}"
     assert (await console.post(f"{page}/publish", {}, page=page)).status == 303
     compose = f"/admin/broadcasts/new?program={program.id}"
-    announce = {"program_id": str(program.id), "when": "now", "step": "send",
+    announce = {"program_id": str(program.id), "when": "now", "step": "send", "confirmed": "yes",
                 "aud_channel_whatsapp": "on", "aud_channel_telegram": "on"}
     prefilled = await (await world.client.get(compose)).text()
     announce |= {"text_ar": _field(prefilled, "text_ar"), "text_en": _field(prefilled, "text_en")}

@@ -63,7 +63,7 @@ async def decide(console: Console, reference: str, action: str, field: str, word
     """A researcher signs in and decides from the request's page."""
     await console.signed_in_as("researcher")
     page = f"/admin/requests/{reference}"
-    response = await console.post(f"{page}/{action}", {field: words}, page)
+    response = await console.post(f"{page}/{action}", {field: words, "confirmed": "yes"}, page)
     assert response.status == 303, await response.text()
 
 

@@ -16,11 +16,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.appkeys import ENGINE
 from handlers.admin import files
 from handlers.admin.audit import audit
+from handlers.admin.confirm import confirm_page, confirmed, quoted
 from handlers.admin.forms import FORM
 from handlers.admin.guard import requires
 from handlers.admin.pages import (
     SIGNED,
     Html,
+    cat,
     el,
     label,
     post_form,
@@ -77,7 +79,7 @@ class Change:
 Apply = Callable[[AsyncSession, HelpRequest, Staff, datetime], Awaitable[Change]]
 
 
-async def _act(request: web.Request, action: str, apply: Apply) -> web.Response:
+async def _act(request: web.Request, action: str, apply: Apply, done: str | None = None) -> web.Response:
     """In one transaction: lock the request, check its status, apply the change, history, audit, event."""
     engine, staff = request.app[ENGINE], request[SIGNED].staff
     reference = request.match_info["reference"]
@@ -109,7 +111,7 @@ async def _act(request: web.Request, action: str, apply: Apply) -> web.Response:
     log.info("staff %s: %s on %s", staff.id, action, reference)
     if change.event is not None and chat is not None:
         engine.process_later(chat)
-    return see_other(page)
+    return see_other(f"{page}?done={done}" if done else page)
 
 
 def _refuse(request: web.Request, key: str) -> web.Response:
@@ -150,14 +152,43 @@ async def ask_info(request: web.Request) -> web.Response:
     return await _act(request, "info", apply)
 
 
+async def _confirm_decision(request: web.Request, outcome: str, field_name: str, text: str) -> web.Response:
+    """What accepting or declining will do: the new status, and who is told what, where."""
+    engine, reference = request.app[ENGINE], request.match_info["reference"]
+    page = f"/admin/requests/{reference}"
+    async with engine.sessions() as tx:
+        row = (await tx.scalars(select(HelpRequest).where(HelpRequest.reference == reference))).first()
+        if row is None:
+            return problem(request, 404, "error_not_found")
+        verb = "accept" if outcome == "accepted" else "reject"
+        if not allowed(verb, request[SIGNED].staff.role, row.status):
+            return problem(request, 409, "error_status", back=page)
+        chat = await walk_ins.decision_key(tx, row)
+    status = label(request, "status", outcome)
+    effects: list[object] = [t(request, "confirm_status", status=status)]
+    if chat is None:
+        effects.append(t(request, "confirm_no_chat"))
+    else:
+        channel = label(request, "channel", chat.split(":", 1)[0])
+        effects.append(t(request, f"confirm_told_{outcome}", channel=channel))
+    if text:
+        effects.append(cat(t(request, f"confirm_text_{outcome}"), quoted(text)))
+    title = t(request, f"confirm_{verb}_title", reference=reference)
+    return confirm_page(request, title, effects, f"{page}/{verb}", {field_name: text},
+                        t(request, f"confirm_{verb}_button"), page)  # fmt: skip
+
+
 async def _decide(request: web.Request, outcome: str, text: str) -> web.Response:
+    if not confirmed(request):
+        return await _confirm_decision(request, outcome, "note" if outcome == "accepted" else "reason", text)
+
     async def apply(tx: AsyncSession, row: HelpRequest, staff: Staff, now: datetime) -> Change:
         row.status, row.decided_at, row.decided_by = outcome, now, staff.id
         row.decision_reason, row.info_question = text or None, None
         event = f"request_decided:{row.reference}:{outcome}"
         return Change("decided", {"status": outcome, "text": text}, event, text)
 
-    return await _act(request, "accept" if outcome == "accepted" else "reject", apply)
+    return await _act(request, "accept" if outcome == "accepted" else "reject", apply, done=outcome)
 
 
 @requires(*RULES["accept"].roles)

@@ -65,7 +65,7 @@ def _item(request: web.Request, doc: Attachment, can_open: bool) -> Html:
 def attachment_list(request: web.Request, docs: list[Attachment]) -> Html:
     """The files as a list staff can open (for the request, complaint, live chat and beneficiary pages)."""
     if not docs:
-        return el("p", t(request, "nothing"), class_="empty")
+        return el("p", t(request, "empty_files"), class_="empty")
     can_open = request[SIGNED].staff.role in OPENERS
     return el("ul", *(_item(request, doc, can_open) for doc in docs), class_="files")
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 
 from aiohttp import web
@@ -10,8 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.appkeys import ENGINE
+from handlers.admin.audit_words import details, sentence
 from handlers.admin.guard import requires
-from handlers.admin.pages import el, label, layout, t, table, time_text
+from handlers.admin.pages import el, layout, t, table, time_text
 from store.models import AuditLog, Staff
 
 PAGE_SIZE = 200
@@ -24,57 +24,33 @@ def audit(
     tx.add(AuditLog(at=now, staff_id=staff_id, action=action, subject=subject[:80], detail=detail))
 
 
-def _detail(request: web.Request, row: AuditLog) -> object:
-    """A merge in words (the rows it moved per table stay in the row for whoever investigates); others as stored."""
-    if row.action == "beneficiary_merge":
-        detail = row.detail
-        moved, stayed = sum(detail.get("moved", {}).values()), sum(detail.get("stayed", {}).values())
-        return t(request, "audit_merge_detail", drop=detail.get("merged"), moved=moved, stayed=stayed)
-    worded = _staff_detail(request, row)
-    if worded is not None:
-        return worded
-    return el("code", json.dumps(row.detail, ensure_ascii=False, sort_keys=True))
-
-
-def _staff_detail(request: web.Request, row: AuditLog) -> str | None:
-    """The details of staff-account and desk actions in words: a role change, sessions ended, a channel."""
-    detail = row.detail or {}
-    if row.action == "staff_role_changed":
-        before, after = (label(request, "role", detail.get(k, "")) for k in ("before", "after"))
-        return t(request, "audit_role_detail", before=before, after=after)
-    if row.action in ("staff_disabled", "staff_password_reset", "password_changed"):
-        return t(request, "audit_sessions_detail", count=detail.get("sessions_ended", 0))
-    if row.action == "staff_created":
-        return label(request, "role", detail.get("role", ""))
-    if row.action in ("walk_in_recorded", "walk_in_complaint"):
-        return label(request, "channel", detail.get("channel", ""))
-    return None
-
-
 @requires("admin")
 async def audit_page(request: web.Request) -> web.Response:
-    """The latest 200 audit rows, newest first."""
-    query = (
-        select(AuditLog, Staff.username)
-        .outerjoin(Staff, Staff.id == AuditLog.staff_id)
-        .order_by(AuditLog.id.desc())
-        .limit(PAGE_SIZE)
-    )
+    """The latest 200 audit rows, newest first: when, who, what in a sentence, and the details in words."""
+    query = select(AuditLog).order_by(AuditLog.id.desc()).limit(PAGE_SIZE)
     async with request.app[ENGINE].sessions() as tx:
-        rows = (await tx.execute(query)).all()
-    columns = ("col_at", "col_staff", "col_action", "col_subject", "col_detail")
+        rows = (await tx.scalars(query)).all()
+        staff = {s.id: s.display_name or s.username for s in (await tx.scalars(select(Staff))).all()}
+    columns = ("col_at", "col_staff", "col_action", "col_detail")
     cells = [
         (
             [
                 time_text(request, row.at),
-                username or "—",
-                label(request, "action", row.action),
-                el("span", row.subject, dir="ltr"),
-                _detail(request, row),
+                el("bdi", staff[row.staff_id]) if row.staff_id in staff else t(request, _nobody(row)),
+                sentence(request, row, staff),
+                details(request, row, staff),
             ],
             None,
         )
-        for row, username in rows
+        for row in rows
     ]
     intro = el("p", t(request, "audit_intro", limit=PAGE_SIZE))
     return layout(request, t(request, "audit_title"), intro, table(request, columns, cells))
+
+
+def _nobody(row: AuditLog) -> str:
+    """Who acted when no staff member did: the beneficiary in their chat, someone not signed in, or the server
+    itself (a command such as create-staff, a scheduled task)."""
+    if row.subject.startswith("beneficiary:"):
+        return "audit_by_beneficiary"
+    return "audit_by_unknown" if row.action == "login_failed" else "audit_by_system"

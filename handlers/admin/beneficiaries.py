@@ -197,7 +197,7 @@ async def beneficiary_list(request: web.Request) -> web.Response:
         _filter_form(request, filters, order),
         _exports(request),
         _found_by(request, page),
-        table(request, COLUMNS, cells),
+        table(request, COLUMNS, cells, empty="empty_beneficiaries"),
         _pager(request, page),
     )
 

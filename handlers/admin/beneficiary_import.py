@@ -209,7 +209,16 @@ async def result(request: web.Request) -> web.Response:
     return layout(
         request,
         t(request, "imp_done_title"),
-        el("p", t(request, "imp_done", imported=batch.imported, refused=len(left)), class_="status"),
+        el(
+            "p",
+            t(
+                request,
+                "imp_done",
+                imported=t(request, "imp_done_imported", count=batch.imported),
+                refused=t(request, "imp_done_refused", count=len(left)),
+            ),
+            class_="status",
+        ),
         el("p", el("a", t(request, "imp_to_list"), href=PATH)),
         sheets,
         table(request, ("imp_row", "f_full_name", "f_phone", "imp_problem"), cells),

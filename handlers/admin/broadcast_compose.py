@@ -13,6 +13,7 @@ from bot.appkeys import ENGINE
 from conversations.dates import date_text
 from handlers import bounds
 from handlers.admin.audit import audit
+from handlers.admin.broadcast_confirm import confirm_send
 from handlers.admin.broadcast_draft import (
     MAX_REASON,
     MAX_TEXT,
@@ -24,6 +25,7 @@ from handlers.admin.broadcast_draft import (
     lead_days,
     read_draft,
 )
+from handlers.admin.confirm import confirmed
 from handlers.admin.forms import FORM, Form
 from handlers.admin.guard import requires
 from handlers.admin.pages import (
@@ -43,6 +45,7 @@ from handlers.admin.pages import field as labelled
 from handlers.admin.program_form import check_box
 from handlers.admin.program_text import announcement
 from handlers.admin.programs import EDITORS
+from store.audience import sendable
 from store.models import Broadcast, Program
 
 
@@ -70,7 +73,10 @@ def _audience_fields(request: web.Request, raw: dict[str, str], programs: list[P
         ),
         (
             "aud_channels",
-            [check_box(raw, f"aud_channel_{c}", label(request, "channel", c)) for c in profile.channels],
+            [
+                check_box(raw, f"aud_channel_{c}", label(request, "channel", c))
+                for c in sendable(profile.channels)
+            ],
         ),
     ]
     past = el(
@@ -265,6 +271,8 @@ async def compose_post(request: web.Request) -> web.Response:
         refusal = _lead_time(request, program, draft)
         if refusal is not None:
             return await _compose(request, tx, form.fields, refusal[1], refusal[0])
+        if not confirmed(request):
+            return await confirm_send(request, tx, draft)
         broadcast = Broadcast(
             program_id=draft.program_id,
             text_ar=draft.texts["ar"],
@@ -290,4 +298,4 @@ async def compose_post(request: web.Request) -> web.Response:
         )
         if draft.override_reason:
             audit(tx, staff.id, "lead_time_override", subject, now, reason=draft.override_reason)
-    return see_other(f"/admin/broadcasts/{broadcast.id}")
+    return see_other(f"/admin/broadcasts/{broadcast.id}?done=created")

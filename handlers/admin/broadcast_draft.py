@@ -14,7 +14,7 @@ from conversations.calendar import add_working_days, local
 from handlers import bounds
 from handlers.admin.forms import Form
 from handlers.admin.program_form import LOCAL_FORMAT
-from store.audience import audience_query
+from store.audience import audience_query, sendable
 from store.models import Program
 
 MAX_TEXT = 4000
@@ -65,7 +65,7 @@ def _audience(form: Form, profile: Profile, errors: list[str]) -> dict:
     audience: dict = {
         "cities": [c.key for c in profile.service_area if form.get(f"aud_city_{c.key}")],
         "languages": [lang for lang in profile.languages if form.get(f"aud_lang_{lang}")],
-        "channels": [c for c in profile.channels if form.get(f"aud_channel_{c}")],
+        "channels": [c for c in sendable(profile.channels) if form.get(f"aud_channel_{c}")],
         "volunteers": bool(form.get("aud_volunteers")),
     }
     past = form.get("aud_past")

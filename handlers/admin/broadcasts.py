@@ -8,6 +8,8 @@ from sqlalchemy import func, select, update
 
 from bot.appkeys import ENGINE
 from handlers.admin.audit import audit
+from handlers.admin.broadcast_confirm import confirm_cancel
+from handlers.admin.confirm import confirmed
 from handlers.admin.delivery import reasons_list
 from handlers.admin.guard import ANYONE, requires
 from handlers.admin.listing import pager
@@ -15,6 +17,7 @@ from handlers.admin.pages import (
     SIGNED,
     Html,
     cat,
+    done_notice,
     el,
     label,
     lang_of,
@@ -93,7 +96,7 @@ async def broadcast_list(request: web.Request) -> web.Response:
     if request[SIGNED].staff.role in EDITORS:
         new = el("p", el("a", t(request, "broadcast_new"), href="/admin/broadcasts/new", class_="button"))
     columns = ("col_number", "col_send_at", "col_status", "col_program", "col_audience")
-    return layout(request, t(request, "broadcasts_title"), new, table(request, columns, cells), pager(request, found))
+    return layout(request, t(request, "broadcasts_title"), new, table(request, columns, cells, empty="empty_broadcasts"), pager(request, found))
 
 
 async def _counts(request: web.Request, bid: int) -> tuple[Broadcast | None, Program | None, dict[str, int]]:
@@ -154,6 +157,7 @@ async def progress(request: web.Request) -> web.Response:
     response = layout(
         request,
         t(request, "broadcast_title", number=bid),
+        done_notice(request, ("created", "cancelled"), "broadcast_done"),
         el(
             "section",
             el("h2", t(request, "progress")),
@@ -173,6 +177,8 @@ async def progress(request: web.Request) -> web.Response:
 async def cancel(request: web.Request) -> web.Response:
     """Stop a broadcast: no more fan-out, and its messages still pending are cancelled (sent ones stay)."""
     engine, staff, bid = request.app[ENGINE], request[SIGNED].staff, broadcast_id(request)
+    if not confirmed(request):
+        return await confirm_cancel(request, bid)
     now = engine.clock()
     async with engine.sessions() as tx, tx.begin():
         broadcast = await tx.get(Broadcast, bid, with_for_update=True)
@@ -184,4 +190,4 @@ async def cancel(request: web.Request) -> web.Response:
         pending = (OutboxMessage.broadcast_id == bid, OutboxMessage.status == "pending")
         result = await tx.execute(update(OutboxMessage).where(*pending).values(status="cancelled"))
         audit(tx, staff.id, "broadcast_cancelled", f"broadcast:{bid}", now, was=was, messages=result.rowcount)
-    return see_other(f"/admin/broadcasts/{bid}")
+    return see_other(f"/admin/broadcasts/{bid}?done=cancelled")

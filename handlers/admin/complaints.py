@@ -108,7 +108,7 @@ async def complaint_list(request: web.Request) -> web.Response:
         )
         for row in rows
     ]
-    body = table(request, COLUMNS, cells)
+    body = table(request, COLUMNS, cells, empty="empty_complaints")
     return layout(request, t(request, "complaints_title"), _filter_form(request, chosen),
                   export_links(request, "/admin/complaints"), body, pager(request, found))  # fmt: skip
 

@@ -118,7 +118,7 @@ def delivery_section(
         "col_status",
     )
     return el(
-        "section", el("h2", t(request, "delivery_title")), table(request, columns, cells), id="delivery"
+        "section", el("h2", t(request, "delivery_title")), table(request, columns, cells, empty="empty_sent"), id="delivery"
     )
 
 
@@ -182,7 +182,7 @@ async def undelivered_page(request: web.Request) -> web.Response:
     ]
     columns = ("col_at", "col_message", "col_about", "col_channel", "col_why", "col_actions")
     intro = el("p", t(request, "undelivered_intro"), class_="hint")
-    return layout(request, t(request, "undelivered_title"), intro, table(request, columns, cells))
+    return layout(request, t(request, "undelivered_title"), intro, table(request, columns, cells, empty="empty_undelivered"))
 
 
 async def _handle(request: web.Request, action: str) -> web.Response:

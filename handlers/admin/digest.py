@@ -68,7 +68,7 @@ def _requests(request: web.Request, rows: list[HelpRequest]) -> Html:
         )
         for row in rows
     ]
-    return table(request, ("col_reference", "col_status", "col_due"), cells)
+    return table(request, ("col_reference", "col_status", "col_due"), cells, empty="empty_late_requests")
 
 
 def _complaints(request: web.Request, rows: list[Complaint]) -> Html:
@@ -83,7 +83,7 @@ def _complaints(request: web.Request, rows: list[Complaint]) -> Html:
         )
         for row in rows
     ]
-    return table(request, ("col_reference", "col_kind", "col_due"), cells)
+    return table(request, ("col_reference", "col_kind", "col_due"), cells, empty="empty_late_complaints")
 
 
 @requires(*ANYONE)

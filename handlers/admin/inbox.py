@@ -85,7 +85,7 @@ async def inbox_rows(request: web.Request, tx: AsyncSession, rows: list[HandoffR
                 " ".join(c for c in ("late" if late else "", "unread" if row.id in unread else "") if c) or None,
             )
         )
-    return table(request, COLUMNS, cells)
+    return table(request, COLUMNS, cells, empty="empty_chats")
 
 
 @requires(*ANYONE)
@@ -159,7 +159,7 @@ def _bubbles(request: web.Request, transcript: tuple[list, list, list], who: dic
     items = [(m.received_at, 0, _incoming(request, m, files)) for m in inputs]
     items += [(m.created_at, 1, _outgoing(request, m, who)) for m in outputs]
     bubbles = [bubble for _, _, bubble in sorted(items, key=lambda i: (i[0], i[1])) if bubble is not None]
-    return el("ol", bubbles, class_="transcript") if bubbles else el("p", t(request, "nothing"))
+    return el("ol", bubbles, class_="transcript") if bubbles else el("p", t(request, "empty_transcript"))
 
 
 def _ready(request: web.Request, answers: list[ReadyAnswer]) -> Html | None:

@@ -256,10 +256,13 @@ def done_notice(request: web.Request, keys: tuple[str, ...], prefix: str) -> Htm
     return el("p", t(request, f"{prefix}_{done}"), class_="notice done", role="status")
 
 
-def table(request: web.Request, keys: tuple[str, ...], rows: list[tuple[list[object], str | None]]) -> Html:
-    """A table of (cells, row class); on a phone each row is a card, each cell labelled with its column."""
+def table(
+    request: web.Request, keys: tuple[str, ...], rows: list[tuple[list[object], str | None]], empty: str = "nothing"
+) -> Html:
+    """A table of (cells, row class); on a phone each row is a card, each cell labelled with its column. With no
+    rows, the text `empty` says what would be there."""
     if not rows:
-        return el("p", t(request, "nothing"), class_="empty")
+        return el("p", t(request, empty), class_="empty")
     captions = [t(request, key) for key in keys]
     head = el("thead", el("tr", *(el("th", caption) for caption in captions)))
     body = el(

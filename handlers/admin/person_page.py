@@ -169,7 +169,13 @@ def _what(request: web.Request, entry: Entry, who: dict[int, str]) -> list[objec
         else t(request, "from_bot")
     )
     heading = t(request, "b_h_message", channel=label(request, "channel", ref), sender=sender)
-    return [heading, cat(el("strong", label(request, "delivery", entry.status)), typed(entry.text))]
+    return [
+        heading,
+        cat(
+            el("strong", t(request, "b_delivery", state=label(request, "delivery", entry.status))),
+            typed(entry.text),
+        ),
+    ]
 
 
 def _timeline(request: web.Request, found: History, who: dict[int, str]) -> Html:

@@ -74,7 +74,7 @@ async def program_list(request: web.Request) -> web.Response:
     new = None
     if request[SIGNED].staff.role in EDITORS:
         new = el("p", el("a", t(request, "program_new"), href="/admin/programs/new", class_="button"))
-    return layout(request, t(request, "programs_title"), new, table(request, columns, cells), pager(request, found))
+    return layout(request, t(request, "programs_title"), new, table(request, columns, cells, empty="empty_programs"), pager(request, found))
 
 
 def title_of(request: web.Request, program: Program) -> str:

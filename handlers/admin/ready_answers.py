@@ -57,7 +57,7 @@ async def ready_answers_page(request: web.Request) -> web.Response:
     )
     columns = ("col_language", "col_title", "col_text", "col_actions")
     intro = el("p", t(request, "ready_intro"), class_="hint")
-    listing = table(request, columns, rows)
+    listing = table(request, columns, rows, empty="empty_ready_answers")
     return layout(request, t(request, "ready_answers"), intro, listing, el("h2", t(request, "ready_add")), form)
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.appkeys import ENGINE, KEYRING
+from conversations import languages
 from handlers import bounds
 from handlers.admin.attendance import attendance_section
 from handlers.admin.audit import audit
@@ -86,11 +87,36 @@ def _facts(request: web.Request, program: Program, seats: int) -> Html:
     return el("dl", *(cat(el("dt", t(request, k)), el("dd", v)) for k, v in items), class_="facts")
 
 
-def _answers(row: Registration) -> Html:
-    parts = [f"{key}: {value}" for key, value in (row.answers or {}).items()]
+def _answers(request: web.Request, program: Program, row: Registration) -> Html:
+    """What the beneficiary answered, each as «label: value» in words (`المدينة: البكيرية · العمر: 34`), then
+    their note."""
+    parts = [f"{caption}: {value}" for caption, value in answer_lines(request, program, row.answers or {})]
     if row.note:
         parts.append(row.note)
     return typed(" · ".join(parts) or "—")
+
+
+def answer_lines(request: web.Request, program: Program, answers: dict) -> list[tuple[str, str]]:
+    """(caption, value) of each sign-up answer: age, gender, city, residency, then each condition question."""
+    engine, lang = request.app[ENGINE], lang_of(request)
+    beneficiary_texts = engine.texts.languages()[lang]
+    lines = []
+    for key, value in answers.items():
+        if key == "age":
+            lines.append((t(request, "ans_age"), languages.get(lang).show_digits(str(value))))
+        elif key == "gender":
+            lines.append((t(request, "pf_gender"), beneficiary_texts.get(f"prog_gender_{value}", str(value))))
+        elif key == "city":
+            lines.append((t(request, "col_city"), city_name(engine.profile, lang, str(value))))
+        elif key == "residency":
+            lines.append((t(request, "pf_residency"), beneficiary_texts.get(f"help_residency_{value}", str(value))))
+        elif key.startswith("question_") and key[9:].isdigit() and int(key[9:]) < len(program.conditions):
+            asked = program.conditions[int(key[9:])]
+            question = asked.get(lang) or asked.get("ar") or t(request, "ans_question")
+            lines.append((question, t(request, "answer_yes" if value == "yes" else "answer_no")))
+        else:
+            lines.append((t(request, "ans_other"), str(value)))
+    return lines
 
 
 def _buttons(request: web.Request, row: Registration) -> list[Html]:
@@ -101,7 +127,9 @@ def _buttons(request: web.Request, row: Registration) -> list[Html]:
     ]
 
 
-def _row(request: web.Request, row: Registration, person: Beneficiary, deciding: bool) -> list[object]:
+def _row(
+    request: web.Request, program: Program, row: Registration, person: Beneficiary, deciding: bool
+) -> list[object]:
     engine, lang = request.app[ENGINE], lang_of(request)
     name = person_name(request.app[KEYRING], person, t(request, "undecryptable"))
     cells: list[object] = [el("input", type="checkbox", name=f"reg_{row.id}")] if deciding else []
@@ -110,7 +138,7 @@ def _row(request: web.Request, row: Registration, person: Beneficiary, deciding:
         el("span", person.phone or "—", dir="ltr"),
         city_name(engine.profile, lang, person.city),
         label(request, "reg", row.status),
-        _answers(row),
+        _answers(request, program, row),
         time_text(request, row.created_at),
     ]
     return cells + [el("div", *_buttons(request, row), class_="buttons")] if deciding else cells
@@ -123,9 +151,11 @@ def _signup_form(
     deciding = request[SIGNED].staff.role in EDITORS and program.status != "cancelled"
     columns = ("col_name", "col_phone", "col_city", "col_status", "col_answers", "col_signed_up_at")
     if not deciding:
-        return table(request, columns, [(_row(request, r, p, False), None) for r, p in rows])
+        cells = [(_row(request, program, r, p, False), None) for r, p in rows]
+        return table(request, columns, cells, empty="empty_signups")
     grid = table(
-        request, ("col_select", *columns, "col_actions"), [(_row(request, r, p, True), None) for r, p in rows]
+        request, ("col_select", *columns, "col_actions"), [(_row(request, program, r, p, True), None) for r, p in rows],
+        empty="empty_signups",
     )
     bulk = el(
         "div",

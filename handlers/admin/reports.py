@@ -192,7 +192,7 @@ def comment_table(request: web.Request, rows: list[Comment]) -> Html:
     cells = [
         ([day_text(request, c.at), str(c.score), service[c.service_kind], typed(c.text)], None) for c in rows
     ]
-    return table(request, ("col_date", "col_score", "col_service", "col_comment"), cells)
+    return table(request, ("col_date", "col_score", "col_service", "col_comment"), cells, empty="empty_comments")
 
 
 def _aid(request: web.Request, totals: aid.AidTotals) -> list[Html]:

@@ -172,7 +172,7 @@ def _actor(request: web.Request, actor: str, who: dict[int, str]) -> str:
     return label(request, "actor", kind)
 
 
-def _events(request: web.Request, events: list[RequestEvent], who: dict[int, str]) -> Html:
+def _events(request: web.Request, events: list[RequestEvent], who: dict[int, str], empty: str) -> Html:
     cells = [
         (
             [
@@ -185,7 +185,7 @@ def _events(request: web.Request, events: list[RequestEvent], who: dict[int, str
         )
         for e in events
     ]
-    return table(request, ("col_at", "col_actor", "col_event", "col_detail"), cells)
+    return table(request, ("col_at", "col_actor", "col_event", "col_detail"), cells, empty=empty)
 
 
 async def _load(
@@ -235,7 +235,7 @@ async def request_page(request: web.Request) -> web.Response:
     return layout(
         request,
         t(request, "request_title", reference=reference),
-        done_notice(request, ("walk_in",), "request_done"),
+        done_notice(request, ("walk_in", "accepted", "rejected"), "request_done"),
         status,
         delivery_section(request, messages),
         duplicates,
@@ -243,6 +243,6 @@ async def request_page(request: web.Request) -> web.Response:
         _section(request, "flags", el("p", t(request, "flags_intro"), class_="hint"), _flags(request, row)),
         _section(request, "documents", _documents(request, row, docs)),
         _section(request, "actions", action_forms(request, row) or el("p", t(request, "no_actions"))),
-        _section(request, "notes", _events(request, notes, who)),
-        _section(request, "history", _events(request, [e for e in events if e.kind != "note"], who)),
+        _section(request, "notes", _events(request, notes, who, "empty_notes")),
+        _section(request, "history", _events(request, [e for e in events if e.kind != "note"], who, "empty_history")),
     )

@@ -108,7 +108,7 @@ async def queue(request: web.Request) -> web.Response:
         t(request, "queue_title"),
         _filter_form(request, chosen),
         export_links(request, "/admin/requests"),
-        table(request, COLUMNS, cells),
+        table(request, COLUMNS, cells, empty="empty_requests"),
         pager(request, found),
     )
 
