@@ -54,7 +54,10 @@ async def test_a_desk_sign_up_is_named_in_the_list_and_its_intake_audited(consol
     assert (row.status, row.answers) == ("pending", {"age": 34, "question_1": "yes"})
     intake = await console.one(DeskIntake)
     assert (intake.kind, intake.record_id, intake.channel) == ("registration", row.id, "in_person")
-    assert (await console.one(AuditLog, AuditLog.action == "desk_signup")).subject == f"program:{program.id}"
+    audited = await console.one(AuditLog, AuditLog.action == "desk_signup")
+    assert (audited.subject, audited.detail) == (
+        f"registration:{row.id}", {"program_id": program.id, "channel": "in_person", "status": "pending"}
+    )
 
 
 async def test_an_unmet_condition_says_which_and_records_nothing(console: Console):

@@ -13,7 +13,7 @@ from handlers.admin.pages import TEXTS, Html, cat, el, label, lang_of, t, time_t
 from store.models import AuditLog
 
 STATUS_LABELS = {  # the catalog prefix of a `status`/`was` detail, by the kind of record the action is about
-    "request": "status", "complaint": "cstatus", "broadcast": "bstatus", "program": "pstatus",
+    "request": "status", "complaint": "cstatus", "broadcast": "bstatus", "program": "pstatus", "registration": "reg",
 }  # fmt: skip
 PROGRAM_FIELDS = {"registration_deadline": "pf_deadline", "capacity": "col_seats"}  # else pf_<field>
 PAGES = {

@@ -167,8 +167,8 @@ async def desk_record(request: web.Request) -> web.Response:
         async with engine.sessions() as tx, tx.begin():
             row = await desk_signups.sign_up(tx, request.app[KEYRING], program.id, checked, intake, staff.id,
                                              lang_of(request), now)  # fmt: skip
-            audit(tx, staff.id, "desk_signup", f"program:{program.id}", now, channel=intake.channel,
-                  registration=row.id, status=row.status)  # fmt: skip
+            audit(tx, staff.id, "desk_signup", f"registration:{row.id}", now, program_id=program.id,
+                  channel=intake.channel, status=row.status)  # fmt: skip
     except desk_signups.AlreadySignedUp:
         return _page(request, program, values, [Problem("national_id", "desk_error_already")], status=409)
     return see_other(f"{page_of(program.id)}?done=desk_signup")
