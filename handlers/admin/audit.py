@@ -30,7 +30,7 @@ def _detail(request: web.Request, row: AuditLog) -> object:
         detail = row.detail
         moved, stayed = sum(detail.get("moved", {}).values()), sum(detail.get("stayed", {}).values())
         return t(request, "audit_merge_detail", drop=detail.get("merged"), moved=moved, stayed=stayed)
-    worded = _staff_detail(request, row)
+    worded = _staff_detail(request, row) or _settings_detail(request, row)
     if worded is not None:
         return worded
     return el("code", json.dumps(row.detail, ensure_ascii=False, sort_keys=True))
@@ -49,6 +49,18 @@ def _staff_detail(request: web.Request, row: AuditLog) -> str | None:
     if row.action in ("walk_in_recorded", "walk_in_complaint"):
         return label(request, "channel", detail.get("channel", ""))
     return None
+
+
+def _settings_detail(request: web.Request, row: AuditLog) -> str | None:
+    """A settings change in words: the section, or the FAQ question saved or retired."""
+    detail = row.detail or {}
+    if row.action == "settings_reviewed":
+        return ""
+    if row.action != "settings_changed":
+        return None
+    if detail.get("section") == "faq":
+        return t(request, f"set_audit_{detail.get('change')}", question=detail.get("question", ""))
+    return t(request, f"set_section_{detail.get('section')}")
 
 
 @requires("admin")
