@@ -97,8 +97,6 @@ def _rotate_keys(settings: Settings, _args: argparse.Namespace) -> None:
 
 
 def _backup(settings: Settings, args: argparse.Namespace) -> None:
-
-
     from handlers.admin.files import UPLOADS
     from store.backup import KEY_REMINDER, backup
 
@@ -108,8 +106,6 @@ def _backup(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def _restore(settings: Settings, args: argparse.Namespace) -> None:
-
-
     from handlers.admin.files import UPLOADS
     from store.backup import KEY_REMINDER, restore
 
