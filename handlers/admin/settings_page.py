@@ -88,7 +88,8 @@ def _try_it(request: web.Request) -> Html:
     found: list[object] = []
     if question:
         verdict, matches = classify(engine.faq.search(question))
-        found.append(el("p", t(request, f"set_try_{verdict}"), class_="notice", role="status"))
+        found.append(el("p", t(request, f"set_try_{verdict}"), class_="notice done" if verdict == "answer" else "notice",
+                        role="status"))
         for match in matches:
             text = match.entry.text_in(_lang(request, engine.profile)) or match.entry.ar
             found.append(el("div", el("p", el("strong", text.questions[0]), " — ",
