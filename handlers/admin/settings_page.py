@@ -240,7 +240,9 @@ async def save_hours(request: web.Request) -> web.Response:
 def _whole(raw: str, low: int, high: int) -> int | None:
     """A whole number typed in Western or Arabic-Indic digits, within bounds."""
     digits = raw.translate(str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789"))
-    return int(digits) if digits.isascii() and digits.isdigit() and low <= int(digits) <= high else None
+    if not (digits.isascii() and digits.isdigit()) or len(digits) > len(str(high)):
+        return None
+    return int(digits) if low <= int(digits) <= high else None
 
 
 @requires("admin")
