@@ -79,7 +79,7 @@ def create_app(
         )
         app[DISPATCHER] = dispatcher
         engine = app[ENGINE] = Engine(sessions, profile, texts, keyring, clock=clock, dispatcher=dispatcher)
-        await refresh_settings(engine)  # the settings staff edited in the console, before the first input
+        await _watch_settings(engine)  # the settings staff edited in the console, before the first input
         fetches = downloads(settings, app.get(TELEGRAM_BOT))
         fetcher = app[FETCHER] = MediaFetcher(engine, settings.files_dir, fetches, transcriber(settings))
         tasks: list[asyncio.Task] = []

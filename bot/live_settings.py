@@ -38,8 +38,12 @@ async def refresh(engine: Engine) -> bool:
         profile = compose(engine.base_profile, over)
         texts = Catalog.load(profile.texts)
     except (ValidationError, KeyError, ValueError) as exc:
-        log.error("the settings edited in the console (version %d) are not valid over the profile file, "
-                  "which stays in force: %s", over.version, exc)  # fmt: skip
+        log.error(
+            "the settings edited in the console (version %d) are not valid over the profile file, "
+            "which stays in force: %s",
+            over.version,
+            exc,
+        )
         profile, texts = engine.base_profile, Catalog.load(engine.base_profile.texts)
     engine.swap(profile, texts, over.version)
     log.info("settings version %d in force", over.version)

@@ -8,7 +8,6 @@ import asyncio
 import json
 import re
 import sys
-from pathlib import Path
 
 from bot.live_settings import compose
 from bot.profile import Profile, load
@@ -48,8 +47,11 @@ def _is_tables(value: object) -> bool:
 
 def dumps(table: dict, path: tuple[str, ...] = ()) -> str:
     """A TOML document for `table` (None values are left out: TOML has no null)."""
-    lines = [f"{_key(k)} = {_value(v)}" for k, v in table.items()
-             if v is not None and not isinstance(v, dict) and not _is_tables(v)]  # fmt: skip
+    lines = [
+        f"{_key(k)} = {_value(v)}"
+        for k, v in table.items()
+        if v is not None and not isinstance(v, dict) and not _is_tables(v)
+    ]
     for key, value in table.items():
         name = ".".join(_key(p) for p in (*path, key))
         if isinstance(value, dict):
@@ -61,7 +63,7 @@ def dumps(table: dict, path: tuple[str, ...] = ()) -> str:
 
 
 def profile_toml(profile: Profile) -> str:
-    header = "# Written by `python -m bot export-settings`: the profile file with the console's settings over it.\n"
+    header = "# Written by `python -m bot export-settings`: the profile file, the console's settings over it.\n"
     return header + dumps(profile.model_dump(mode="json"))
 
 

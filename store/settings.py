@@ -56,10 +56,18 @@ async def _state(tx: AsyncSession) -> SettingsState:
     return (await tx.scalars(query)).one()
 
 
-async def _changed(tx: AsyncSession, state: SettingsState, staff_id: int | None, now: datetime, subject: str,
-                   **detail: object) -> int:  # fmt: skip
+async def _changed(
+    tx: AsyncSession,
+    state: SettingsState,
+    staff_id: int | None,
+    now: datetime,
+    subject: str,
+    **detail: object,
+) -> int:
     state.version += 1
-    tx.add(AuditLog(at=now, staff_id=staff_id, action="settings_changed", subject=subject[:80], detail=detail))
+    tx.add(
+        AuditLog(at=now, staff_id=staff_id, action="settings_changed", subject=subject[:80], detail=detail)
+    )
     return state.version
 
 
@@ -76,19 +84,24 @@ async def save_section(tx: AsyncSession, key: str, value: Any, staff_id: int | N
     return await _changed(tx, state, staff_id, now, f"settings:{key}", section=key)
 
 
-async def save_faq(tx: AsyncSession, key: str, content: dict | None, staff_id: int | None, now: datetime,
-                   question: str = "") -> int:  # fmt: skip
+async def save_faq(
+    tx: AsyncSession, key: str, content: dict | None, staff_id: int | None, now: datetime, question: str = ""
+) -> int:
     """Store an FAQ entry (content None retires it); audited with its first question; the new version."""
     state = await _state(tx)
     row = (await tx.scalars(select(FaqRecord).where(FaqRecord.key == key).with_for_update())).first()
     if row is None:
-        row = FaqRecord(key=key, content=content or {}, retired=content is None, updated_at=now, updated_by=staff_id)
+        row = FaqRecord(
+            key=key, content=content or {}, retired=content is None, updated_at=now, updated_by=staff_id
+        )
         tx.add(row)
     else:
         row.content = content if content is not None else row.content
         row.retired, row.updated_at, row.updated_by = content is None, now, staff_id
     change = "faq_retired" if content is None else "faq_saved"
-    return await _changed(tx, state, staff_id, now, f"faq:{key}", section="faq", change=change, question=question[:200])
+    return await _changed(
+        tx, state, staff_id, now, f"faq:{key}", section="faq", change=change, question=question[:200]
+    )
 
 
 async def review(tx: AsyncSession) -> Review:
@@ -100,7 +113,9 @@ async def mark_reviewed(tx: AsyncSession, staff_id: int, now: datetime) -> None:
     """Record that the policy and FAQ were reviewed now, by this staff member (audited; no new version)."""
     state = await _state(tx)
     state.reviewed_at, state.reviewed_by = now, staff_id
-    tx.add(AuditLog(at=now, staff_id=staff_id, action="settings_reviewed", subject="settings:review", detail={}))
+    tx.add(
+        AuditLog(at=now, staff_id=staff_id, action="settings_reviewed", subject="settings:review", detail={})
+    )
 
 
 def review_due(last: Review, now: datetime) -> bool:

@@ -27,7 +27,9 @@ async def ask(console: Console, question: str) -> str:
     client = console.client
 
     async def send(after: int, **body) -> dict:
-        response = await client.post("/api/chat/send", json={"id": f"message-{next(_ids):06d}", "after": after, **body})
+        response = await client.post(
+            "/api/chat/send", json={"id": f"message-{next(_ids):06d}", "after": after, **body}
+        )
         assert response.status == 200, await response.text()
         return await response.json()
 
@@ -53,7 +55,9 @@ async def test_an_faq_entry_edited_in_the_console_changes_the_web_chat_s_answer_
     page = await (await console.client.get("/admin/settings/faq/decision_time")).text()
     assert "متى يطلع الرد على طلبي" in page and "خلال أسبوعين" in page
 
-    response = await console.post("/admin/settings/faq/decision_time", EDITED, page="/admin/settings/faq/decision_time")
+    response = await console.post(
+        "/admin/settings/faq/decision_time", EDITED, page="/admin/settings/faq/decision_time"
+    )
     assert response.status == 303 and response.headers["Location"] == "/admin/settings?done=faq_saved#faq"
     landed = await (await console.client.get(response.headers["Location"])).text()
     assert "تم حفظ السؤال، والبوت يجيب به الآن." in landed
@@ -67,16 +71,26 @@ async def test_an_faq_entry_edited_in_the_console_changes_the_web_chat_s_answer_
 
 async def test_the_try_it_box_shows_the_answer_and_how_sure(console: Console):
     await console.signed_in_as("admin")
-    page = await (await console.client.get("/admin/settings", params={"try": "متى يطلع الرد على طلبي"})).text()
-    assert "سيجيب البوت مباشرة بهذه الإجابة:" in page and "خلال أسبوعين" in page and "درجة التطابق 100٪" in page
-    nothing = await (await console.client.get("/admin/settings", params={"try": "كم سعر تذكرة الطيران"})).text()
+    page = await (
+        await console.client.get("/admin/settings", params={"try": "متى يطلع الرد على طلبي"})
+    ).text()
+    assert (
+        "سيجيب البوت مباشرة بهذه الإجابة:" in page and "خلال أسبوعين" in page and "درجة التطابق 100٪" in page
+    )
+    nothing = await (
+        await console.client.get("/admin/settings", params={"try": "كم سعر تذكرة الطيران"})
+    ).text()
     assert "لن يجد البوت إجابة" in nothing
 
 
 async def test_a_new_entry_is_answered_and_a_retired_one_no_longer(console: Console):
     await console.signed_in_as("admin")
-    new = {"questions_ar": "هل لديكم مواقف سيارات", "answer_ar": "نعم، أمام المبنى.",
-           "questions_en": "is there parking", "answer_en": "Yes, in front of the building."}
+    new = {
+        "questions_ar": "هل لديكم مواقف سيارات",
+        "answer_ar": "نعم، أمام المبنى.",
+        "questions_en": "is there parking",
+        "answer_en": "Yes, in front of the building.",
+    }
     response = await console.post("/admin/settings/faq/new", new, page="/admin/settings/faq/new")
     assert response.status == 303
     assert "أمام المبنى" in await ask(console, "هل لديكم مواقف سيارات")
@@ -88,16 +102,25 @@ async def test_a_new_entry_is_answered_and_a_retired_one_no_longer(console: Cons
 async def test_bad_values_get_a_polite_message_and_change_nothing(console: Console):
     await console.signed_in_as("admin")
     half = {**EDITED, "answer_en": ""}
-    response = await console.post("/admin/settings/faq/decision_time", half, page="/admin/settings/faq/decision_time")
+    response = await console.post(
+        "/admin/settings/faq/decision_time", half, page="/admin/settings/faq/decision_time"
+    )
     page = await response.text()
     assert response.status == 400 and "في الإنجليزية: اكتب صيغة واحدة للسؤال على الأقل والإجابة معاً." in page
     assert "تبت اللجنة في طلبك خلال عشرة أيام عمل." in page  # what was typed is kept
-    hours = await console.post("/admin/settings/hours", {"day_sun": "on", "opens": "16:00", "closes": "09:00"},
-                               page="/admin/settings")
+    hours = await console.post(
+        "/admin/settings/hours",
+        {"day_sun": "on", "opens": "16:00", "closes": "09:00"},
+        page="/admin/settings",
+    )
     assert hours.status == 400 and "على أن تسبق البداية النهاية" in await hours.text()
     period = await console.post("/admin/settings/periods", {"decision_days": "كثير"}, page="/admin/settings")
-    assert period.status == 400 and "اكتب عدداً صحيحاً في «مدة البت في طلب الدعم (أيام)»." in await period.text()
-    text = await console.post("/admin/settings/texts", {"welcome__ar": "أهلاً بك"}, page="/admin/settings/texts")
+    assert (
+        period.status == 400 and "اكتب عدداً صحيحاً في «مدة البت في طلب الدعم (أيام)»." in await period.text()
+    )
+    text = await console.post(
+        "/admin/settings/texts", {"welcome__ar": "أهلاً بك"}, page="/admin/settings/texts"
+    )
     assert text.status == 400 and "{association}" in await text.text()
     assert await console.all(AuditLog, AuditLog.action == "settings_changed") == []
 
@@ -105,17 +128,40 @@ async def test_bad_values_get_a_polite_message_and_change_nothing(console: Conso
 async def test_hours_periods_contact_and_holidays_apply_to_the_running_bot(console: Console):
     await console.signed_in_as("admin")
     engine = console.app[ENGINE]
-    await console.post("/admin/settings/hours", {"day_sat": "on", "day_sun": "on", "opens": "09:00",
-                                                 "closes": "13:30"}, page="/admin/settings")  # fmt: skip
-    periods = {"decision_days": "١٠", "announce_open_working_days": "3", "announce_registration_working_days": "7",
-               "rating_delay_minutes": "60"}
+    await console.post(
+        "/admin/settings/hours",
+        {"day_sat": "on", "day_sun": "on", "opens": "09:00", "closes": "13:30"},
+        page="/admin/settings",
+    )
+    periods = {
+        "decision_days": "١٠",
+        "announce_open_working_days": "3",
+        "announce_registration_working_days": "7",
+        "rating_delay_minutes": "60",
+    }
     await console.post("/admin/settings/periods", periods, page="/admin/settings")
-    await console.post("/admin/settings/contact", {"phone": "0161234567", "email": "info@example.org",
-                                                   "address_ar": "البكيرية", "address_en": "Al-Bukayriyah"},
-                       page="/admin/settings")  # fmt: skip
-    await console.post("/admin/settings/holidays", {"name_ar": "اليوم الوطني", "name_en": "National Day",
-                                                    "calendar": "gregorian", "month": "9", "day": "23", "days": "1"},
-                       page="/admin/settings")  # fmt: skip
+    await console.post(
+        "/admin/settings/contact",
+        {
+            "phone": "0161234567",
+            "email": "info@example.org",
+            "address_ar": "البكيرية",
+            "address_en": "Al-Bukayriyah",
+        },
+        page="/admin/settings",
+    )
+    await console.post(
+        "/admin/settings/holidays",
+        {
+            "name_ar": "اليوم الوطني",
+            "name_en": "National Day",
+            "calendar": "gregorian",
+            "month": "9",
+            "day": "23",
+            "days": "1",
+        },
+        page="/admin/settings",
+    )
     profile = engine.profile
     assert profile.working_hours.days == ["sat", "sun"] and profile.working_hours.closes.minute == 30
     assert profile.deadlines.decision_days == 10 and profile.deadlines.rating_delay_minutes == 60

@@ -25,8 +25,9 @@ def test_every_shipped_profile_loads_back_identically(name, tmp_path):
 
 
 async def test_the_console_s_changes_are_in_the_exported_file(sessions, profile, tmp_path):
-    entry = profile.faq[0].model_dump(mode="json") | {"ar": {"questions": ["سؤال \"مقتبس\"\nبسطرين"],
-                                                             "answer": "جواب\tمع\\رموز"}}  # fmt: skip
+    entry = profile.faq[0].model_dump(mode="json") | {
+        "ar": {"questions": ['سؤال "مقتبس"\nبسطرين'], "answer": "جواب\tمع\\رموز"}
+    }
     async with sessions() as tx, tx.begin():
         await stored.save_faq(tx, profile.faq[0].id, entry, None, T0)
         await stored.save_section(tx, "contact", {"email": "info@example.org", "address": None}, None, T0)
@@ -36,7 +37,11 @@ async def test_the_console_s_changes_are_in_the_exported_file(sessions, profile,
     path = tmp_path / "exported.toml"
     path.write_text(profile_toml(running), encoding="utf-8")
     again = load(str(path))
-    assert again == running and again.faq[0].ar.answer == "جواب\tمع\\رموز" and again.contact.email == "info@example.org"
+    assert (
+        again == running
+        and again.faq[0].ar.answer == "جواب\tمع\\رموز"
+        and again.contact.email == "info@example.org"
+    )
 
 
 def test_the_command_writes_a_file_that_loads(tmp_path):
@@ -49,10 +54,14 @@ def test_the_command_writes_a_file_that_loads(tmp_path):
 
 
 keys = st.text(st.characters(codec="utf-8", exclude_characters="\x00"), min_size=1, max_size=8)
-scalars = st.one_of(st.booleans(), st.integers(-10**12, 10**12), st.text(st.characters(codec="utf-8"), max_size=20))
+scalars = st.one_of(
+    st.booleans(), st.integers(-(10**12), 10**12), st.text(st.characters(codec="utf-8"), max_size=20)
+)
 tables = st.recursive(
     st.dictionaries(keys, st.one_of(scalars, st.lists(scalars, max_size=3)), max_size=4),
-    lambda inner: st.dictionaries(keys, st.one_of(scalars, inner, st.lists(inner, min_size=1, max_size=2)), max_size=4),
+    lambda inner: st.dictionaries(
+        keys, st.one_of(scalars, inner, st.lists(inner, min_size=1, max_size=2)), max_size=4
+    ),
     max_leaves=12,
 )
 

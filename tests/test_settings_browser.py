@@ -54,12 +54,16 @@ def _no_sideways_overflow(driver) -> None:
 def test_an_admin_edits_an_faq_answer_and_the_chat_answers_the_new_way(server: str, browser) -> None:
     _viewport(browser, 390, 844, mobile=True)
     browser.get(f"{server}/admin/settings")
-    wait = WebDriverWait(browser, WAIT, poll_frequency=0.1, ignored_exceptions=(StaleElementReferenceException,))
+    wait = WebDriverWait(
+        browser, WAIT, poll_frequency=0.1, ignored_exceptions=(StaleElementReferenceException,)
+    )
     wait.until(lambda d: d.find_elements(By.NAME, "username"), message="the login form")
     browser.find_element(By.NAME, "username").send_keys("root")
     browser.find_element(By.NAME, "password").send_keys(PASSWORD)
     browser.find_element(By.CSS_SELECTOR, "form.login button").click()
-    wait.until(lambda d: d.find_element(By.TAG_NAME, "h1").text == "إعدادات الجمعية", message="the settings page")
+    wait.until(
+        lambda d: d.find_element(By.TAG_NAME, "h1").text == "إعدادات الجمعية", message="the settings page"
+    )
     html = browser.find_element(By.TAG_NAME, "html")
     assert (html.get_attribute("lang"), html.get_attribute("dir")) == ("ar", "rtl")
 
@@ -86,5 +90,7 @@ def test_an_admin_edits_an_faq_answer_and_the_chat_answers_the_new_way(server: s
 
     browser.find_element(By.NAME, "try").send_keys("متى يطلع الرد على طلبي")
     browser.find_element(By.CSS_SELECTOR, "#try form button").click()
-    wait.until(lambda d: NEW_ANSWER in d.find_element(By.ID, "try").text, message="the try-it box's new answer")
+    wait.until(
+        lambda d: NEW_ANSWER in d.find_element(By.ID, "try").text, message="the try-it box's new answer"
+    )
     assert NEW_ANSWER in asyncio.run(ask(server, "متى يطلع الرد على طلبي؟"))  # the web chat, no restart

@@ -8,7 +8,6 @@ import itertools
 import time
 
 import aiohttp
-import pytest
 
 from handlers.admin.staff import create_staff
 from store.db import make_engine, make_sessions
@@ -26,9 +25,15 @@ async def ask(base: str, question: str) -> str:
     async with aiohttp.ClientSession(base, cookie_jar=aiohttp.CookieJar(unsafe=True)) as web:
         await (await web.get("/")).read()
         last = 0
-        for body in ({"start": True}, {"choice": "lang:ar", "text": "العربية"},
-                     {"choice": "menu:inquiry", "text": "استفسار"}, {"text": question}):  # fmt: skip
-            response = await web.post("/api/chat/send", json={"id": f"process-{next(_ids):06d}", "after": last, **body})
+        for body in (
+            {"start": True},
+            {"choice": "lang:ar", "text": "العربية"},
+            {"choice": "menu:inquiry", "text": "استفسار"},
+            {"text": question},
+        ):
+            response = await web.post(
+                "/api/chat/send", json={"id": f"process-{next(_ids):06d}", "after": last, **body}
+            )
             data = await response.json()
             last = data["last"]
         return data["messages"][0]["text"]
@@ -40,8 +45,13 @@ async def edit_as_admin(base: str) -> None:
         form = {"csrf": CSRF.search(page).group(1), "username": "settings-admin", "password": PASSWORD}
         assert (await web.post("/admin/login", data=form, allow_redirects=False)).status == 303
         page = await (await web.get("/admin/settings/faq/decision_time")).text()
-        form = {"csrf": CSRF.search(page).group(1), "questions_ar": "متى يطلع الرد على طلبي", "answer_ar": NEW_ANSWER,
-                "questions_en": "when will I hear back", "answer_en": "Within ten working days."}  # fmt: skip
+        form = {
+            "csrf": CSRF.search(page).group(1),
+            "questions_ar": "متى يطلع الرد على طلبي",
+            "answer_ar": NEW_ANSWER,
+            "questions_en": "when will I hear back",
+            "answer_en": "Within ten working days.",
+        }
         saved = await web.post("/admin/settings/faq/decision_time", data=form, allow_redirects=False)
         assert saved.status == 303, await saved.text()
 
@@ -58,7 +68,10 @@ def test_both_processes_answer_the_new_way_within_seconds_of_the_edit(postgres_u
     (tmp_path / "one").mkdir()
     (tmp_path / "two").mkdir()
     env = {"DATABASE_URL": postgres_url, "SETTINGS_POLL_SECONDS": "0.5"}
-    with running_bot(tmp_path / "one", **env) as (first, _), running_bot(tmp_path / "two", **env) as (second, _):
+    with (
+        running_bot(tmp_path / "one", **env) as (first, _),
+        running_bot(tmp_path / "two", **env) as (second, _),
+    ):
         question = "متى يطلع الرد على طلبي؟"
         assert all("خلال أسبوعين" in asyncio.run(ask(base, question)) for base in (first, second))
         asyncio.run(edit_as_admin(first))

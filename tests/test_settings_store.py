@@ -15,7 +15,10 @@ from tests.conftest import T0
 
 
 def _entry(question: str, answer: str) -> dict:
-    return {"ar": {"questions": [question], "answer": answer}, "en": {"questions": ["When?"], "answer": "Soon."}}
+    return {
+        "ar": {"questions": [question], "answer": answer},
+        "en": {"questions": ["When?"], "answer": "Soon."},
+    }
 
 
 async def test_a_fresh_database_has_the_file_s_settings_at_version_zero(sessions, engine, profile):
@@ -28,13 +31,17 @@ async def test_a_fresh_database_has_the_file_s_settings_at_version_zero(sessions
 async def test_each_change_raises_the_version_and_is_audited_with_who(sessions):
     async with sessions() as tx, tx.begin():
         first = await stored.save_section(tx, "deadlines", {"decision_days": 10}, None, T0)
-        second = await stored.save_faq(tx, "new_one", _entry("متى تفتحون", "الساعة الثامنة"), None, T0, "متى تفتحون")
+        second = await stored.save_faq(
+            tx, "new_one", _entry("متى تفتحون", "الساعة الثامنة"), None, T0, "متى تفتحون"
+        )
     assert (first, second) == (1, 2)
     async with sessions() as tx:
         rows = (await tx.scalars(select(AuditLog).order_by(AuditLog.id))).all()
         assert await stored.version(tx) == 2
-    assert [(r.action, r.subject) for r in rows] == [("settings_changed", "settings:deadlines"),
-                                                    ("settings_changed", "faq:new_one")]  # fmt: skip
+    assert [(r.action, r.subject) for r in rows] == [
+        ("settings_changed", "settings:deadlines"),
+        ("settings_changed", "faq:new_one"),
+    ]
     assert rows[1].detail["question"] == "متى تفتحون"
 
 
@@ -53,7 +60,9 @@ async def test_faq_entries_replace_add_to_and_retire_the_file_s(sessions, profil
 
 async def test_the_engine_takes_up_a_change_and_answers_the_new_way(sessions, engine):
     entry = engine.profile.faq[0]
-    content = entry.model_dump(mode="json") | {"ar": {"questions": entry.ar.questions, "answer": "الجواب المعدّل"}}
+    content = entry.model_dump(mode="json") | {
+        "ar": {"questions": entry.ar.questions, "answer": "الجواب المعدّل"}
+    }
     async with sessions() as tx, tx.begin():
         await stored.save_faq(tx, entry.id, content, None, T0)
         await stored.save_section(tx, "working_hours", {"opens": "09:30:00"}, None, T0)

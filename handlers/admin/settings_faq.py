@@ -27,21 +27,48 @@ def _raw_of(entry: FaqEntry | None, profile: Profile) -> dict[str, str]:
     return raw
 
 
-def _form_page(request: web.Request, action: str, raw: dict[str, str], error: str | None = None,
-               status: int = 200) -> web.Response:  # fmt: skip
+def _form_page(
+    request: web.Request, action: str, raw: dict[str, str], error: str | None = None, status: int = 200
+) -> web.Response:
     profile = request.app[ENGINE].profile
     parts = []
     for lang in profile.languages:
         required = lang in REQUIRED
-        parts.append(el(
-            "fieldset",
-            el("legend", language_name(request, lang), " — ", t(request, "set_required" if required else "set_optional")),
-            field(t(request, "set_faq_questions"), el("textarea", raw.get(f"questions_{lang}", ""), name=f"questions_{lang}",
-                                                      rows="4", dir="auto", required=required)),
-            field(t(request, "set_faq_answer"), el("textarea", raw.get(f"answer_{lang}", ""), name=f"answer_{lang}",
-                                                   rows="5", dir="auto", required=required, maxlength=str(MAX_ANSWER))),
-            lang=lang,
-        ))  # fmt: skip
+        parts.append(
+            el(
+                "fieldset",
+                el(
+                    "legend",
+                    language_name(request, lang),
+                    " — ",
+                    t(request, "set_required" if required else "set_optional"),
+                ),
+                field(
+                    t(request, "set_faq_questions"),
+                    el(
+                        "textarea",
+                        raw.get(f"questions_{lang}", ""),
+                        name=f"questions_{lang}",
+                        rows="4",
+                        dir="auto",
+                        required=required,
+                    ),
+                ),
+                field(
+                    t(request, "set_faq_answer"),
+                    el(
+                        "textarea",
+                        raw.get(f"answer_{lang}", ""),
+                        name=f"answer_{lang}",
+                        rows="5",
+                        dir="auto",
+                        required=required,
+                        maxlength=str(MAX_ANSWER),
+                    ),
+                ),
+                lang=lang,
+            )
+        )
     notice = el("p", error, class_="notice", role="alert") if error else None
     hint = el("p", t(request, "set_faq_hint"), class_="hint")
     form = post_form(request, action, *parts, button=t(request, "set_save"))
@@ -60,7 +87,11 @@ def _entry(form: Form, profile: Profile) -> tuple[dict | None, tuple[str, dict]]
             continue
         if not questions or not answer:
             return None, ("set_error_faq_pair", {"language": lang})
-        if len(questions) > MAX_QUESTIONS or any(len(q) > MAX_QUESTION for q in questions) or len(answer) > MAX_ANSWER:
+        if (
+            len(questions) > MAX_QUESTIONS
+            or any(len(q) > MAX_QUESTION for q in questions)
+            or len(answer) > MAX_ANSWER
+        ):
             return None, ("set_error_faq_long", {"language": lang})
         text = {"questions": questions, "answer": answer}
         if lang in REQUIRED:
@@ -74,7 +105,9 @@ async def _saved(request: web.Request, key: str, action: str) -> web.Response:
     profile = request.app[ENGINE].profile
     form: Form = request[FORM]
     content, (problem_key, params) = _entry(form, profile)
-    if content is not None and await save(request, key, content, faq=True, question=content["ar"]["questions"][0]):
+    if content is not None and await save(
+        request, key, content, faq=True, question=content["ar"]["questions"][0]
+    ):
         return see_other(f"{PAGE}?done=faq_saved#faq")
     if content is not None:
         problem_key, params = "set_error_faq", {}
@@ -119,7 +152,8 @@ async def retire_entry(request: web.Request) -> web.Response:
     entry = _existing(request)
     if entry is None:
         return problem(request, 404, "error_not_found", back=PAGE)
-    if len(request.app[ENGINE].profile.faq) == 1 or not await save(request, entry.id, None, faq=True,
-                                                                     question=entry.ar.questions[0]):  # fmt: skip
+    if len(request.app[ENGINE].profile.faq) == 1 or not await save(
+        request, entry.id, None, faq=True, question=entry.ar.questions[0]
+    ):
         return problem(request, 400, "set_error_last_faq", back=PAGE)
     return see_other(f"{PAGE}?done=faq_retired#faq")

@@ -40,8 +40,12 @@ from store.settings import Overlay
 
 PAGE = "/admin/settings"
 DONE = ("saved", "reviewed", "faq_saved", "faq_retired")
-PERIODS = ("decision_days", "announce_open_working_days", "announce_registration_working_days",
-           "rating_delay_minutes")  # fmt: skip
+PERIODS = (
+    "decision_days",
+    "announce_open_working_days",
+    "announce_registration_working_days",
+    "rating_delay_minutes",
+)
 CONTACT = ("phone", "whatsapp", "email", "website")
 MAX_PERIOD = 10_000
 
@@ -74,29 +78,65 @@ def _review(request: web.Request, last: stored.Review, reviewer: Staff | None, d
         said = t(request, "set_review_last", when=day_text(request, last.at), who=who)
     notice = el("p", t(request, "set_review_due"), class_="notice late") if due else None
     button = post_form(request, f"{PAGE}/review", button=t(request, "set_review_mark"))
-    return el("section", el("h2", t(request, "set_review")), el("p", said), notice,
-              el("p", t(request, "set_review_hint"), class_="hint"), button, id="review")  # fmt: skip
+    return el(
+        "section",
+        el("h2", t(request, "set_review")),
+        el("p", said),
+        notice,
+        el("p", t(request, "set_review_hint"), class_="hint"),
+        button,
+        id="review",
+    )
 
 
 def _try_it(request: web.Request) -> Html:
     """A question typed here is matched as the bot would (the real matcher), with how sure it is."""
     engine = request.app[ENGINE]
     question = request.query.get("try", "")[:500].strip()
-    box = el("form", field(t(request, "set_try_question"), el("input", name="try", value=question, maxlength="500",
-                                                              dir="auto", required=True)),
-             el("button", t(request, "set_try_button"), type="submit"), method="get", action=f"{PAGE}#try")  # fmt: skip
+    box = el(
+        "form",
+        field(
+            t(request, "set_try_question"),
+            el("input", name="try", value=question, maxlength="500", dir="auto", required=True),
+        ),
+        el("button", t(request, "set_try_button"), type="submit"),
+        method="get",
+        action=f"{PAGE}#try",
+    )
     found: list[object] = []
     if question:
         verdict, matches = classify(engine.faq.search(question))
-        found.append(el("p", t(request, f"set_try_{verdict}"), class_="notice done" if verdict == "answer" else "notice",
-                        role="status"))
+        found.append(
+            el(
+                "p",
+                t(request, f"set_try_{verdict}"),
+                class_="notice done" if verdict == "answer" else "notice",
+                role="status",
+            )
+        )
         for match in matches:
             text = match.entry.text_in(_lang(request, engine.profile)) or match.entry.ar
-            found.append(el("div", el("p", el("strong", text.questions[0]), " — ",
-                                      t(request, "set_try_sure", percent=round(match.score))),  # fmt: skip
-                            el("p", text.answer, class_="typed", dir="auto"), class_="card"))
-    return el("section", el("h2", t(request, "set_try")), el("p", t(request, "set_try_hint"), class_="hint"),
-              box, *found, id="try")  # fmt: skip
+            found.append(
+                el(
+                    "div",
+                    el(
+                        "p",
+                        el("strong", text.questions[0]),
+                        " — ",
+                        t(request, "set_try_sure", percent=round(match.score)),
+                    ),
+                    el("p", text.answer, class_="typed", dir="auto"),
+                    class_="card",
+                )
+            )
+    return el(
+        "section",
+        el("h2", t(request, "set_try")),
+        el("p", t(request, "set_try_hint"), class_="hint"),
+        box,
+        *found,
+        id="try",
+    )
 
 
 def _lang(request: web.Request, profile: Profile) -> str:
@@ -119,40 +159,78 @@ def _faq(request: web.Request, profile: Profile) -> Html:
         for e in profile.faq
     ]
     add = el("a", t(request, "set_faq_add"), href=f"{PAGE}/faq/new", class_="button")
-    return el("section", el("h2", t(request, "set_faq")), table(request, ("set_col_question", "set_col_languages",
-              "col_actions"), rows), add, id="faq")  # fmt: skip
+    return el(
+        "section",
+        el("h2", t(request, "set_faq")),
+        table(request, ("set_col_question", "set_col_languages", "col_actions"), rows),
+        add,
+        id="faq",
+    )
 
 
 def _hours(request: web.Request, profile: Profile) -> Html:
     hours = profile.working_hours
     raw = {f"day_{d}": "on" for d in hours.days}
-    days = el("fieldset", el("legend", t(request, "set_days")),
-              *(check_box(raw, f"day_{d}", t(request, f"set_day_{d}")) for d in WEEKDAYS))  # fmt: skip
+    days = el(
+        "fieldset",
+        el("legend", t(request, "set_days")),
+        *(check_box(raw, f"day_{d}", t(request, f"set_day_{d}")) for d in WEEKDAYS),
+    )
     form = post_form(
-        request, f"{PAGE}/hours", days,
-        field(t(request, "set_opens"), el("input", type="time", name="opens", value=hours.opens.strftime("%H:%M"))),
-        field(t(request, "set_closes"), el("input", type="time", name="closes", value=hours.closes.strftime("%H:%M"))),
+        request,
+        f"{PAGE}/hours",
+        days,
+        field(
+            t(request, "set_opens"),
+            el("input", type="time", name="opens", value=hours.opens.strftime("%H:%M")),
+        ),
+        field(
+            t(request, "set_closes"),
+            el("input", type="time", name="closes", value=hours.closes.strftime("%H:%M")),
+        ),
         button=t(request, "set_save"),
-    )  # fmt: skip
+    )
     return el("section", el("h2", t(request, "set_hours")), form, id="hours")
 
 
 def _periods(request: web.Request, profile: Profile) -> Html:
     values = profile.deadlines.model_dump()
-    inputs = [field(t(request, f"set_{name}"), el("input", type="number", name=name, min="0", max=str(MAX_PERIOD),
-                                                  value=str(values[name]), inputmode="numeric")) for name in PERIODS]  # fmt: skip
+    inputs = [
+        field(
+            t(request, f"set_{name}"),
+            el(
+                "input",
+                type="number",
+                name=name,
+                min="0",
+                max=str(MAX_PERIOD),
+                value=str(values[name]),
+                inputmode="numeric",
+            ),
+        )
+        for name in PERIODS
+    ]
     form = post_form(request, f"{PAGE}/periods", *inputs, button=t(request, "set_save"))
     return el("section", el("h2", t(request, "set_periods")), form, id="periods")
 
 
 def _contact(request: web.Request, profile: Profile) -> Html:
     contact = profile.contact
-    inputs = [field(t(request, f"set_{name}"), el("input", name=name, value=getattr(contact, name), maxlength="200",
-                                                  dir="ltr")) for name in CONTACT]  # fmt: skip
+    inputs = [
+        field(
+            t(request, f"set_{name}"),
+            el("input", name=name, value=getattr(contact, name), maxlength="200", dir="ltr"),
+        )
+        for name in CONTACT
+    ]
     for lang in ("ar", "en"):
         value = getattr(contact.address, lang) if contact.address else ""
-        inputs.append(field(t(request, f"set_address_{lang}"), el("input", name=f"address_{lang}", value=value,
-                                                                  maxlength="300", dir="auto")))  # fmt: skip
+        inputs.append(
+            field(
+                t(request, f"set_address_{lang}"),
+                el("input", name=f"address_{lang}", value=value, maxlength="300", dir="auto"),
+            )
+        )
     form = post_form(request, f"{PAGE}/contact", *inputs, button=t(request, "set_save"))
     return el("section", el("h2", t(request, "set_contact")), form, id="contact")
 
@@ -171,22 +249,34 @@ def _holidays(request: web.Request, profile: Profile) -> Html:
         )
         for n, h in enumerate(profile.holidays)
     ]
-    calendars = el("select", *(el("option", t(request, f"set_calendar_name_{c}"), value=c)
-                               for c in ("hijri", "gregorian")), name="calendar")  # fmt: skip
+    calendars = el(
+        "select",
+        *(el("option", t(request, f"set_calendar_name_{c}"), value=c) for c in ("hijri", "gregorian")),
+        name="calendar",
+    )
     number = {"type": "number", "inputmode": "numeric", "required": True}
     form = post_form(
-        request, f"{PAGE}/holidays",
+        request,
+        f"{PAGE}/holidays",
         field(t(request, "set_holiday_name_ar"), el("input", name="name_ar", maxlength="120", required=True)),
         field(t(request, "set_holiday_name_en"), el("input", name="name_en", maxlength="120", required=True)),
         field(t(request, "set_calendar"), calendars),
         field(t(request, "set_month"), el("input", name="month", min="1", max="12", **number)),
         field(t(request, "set_day"), el("input", name="day", min="1", max="31", **number)),
-        field(t(request, "set_holiday_length"), el("input", name="days", min="1", max="30", value="1", **number)),
+        field(
+            t(request, "set_holiday_length"), el("input", name="days", min="1", max="30", value="1", **number)
+        ),
         button=t(request, "set_holiday_add"),
-    )  # fmt: skip
+    )
     columns = ("set_col_holiday", "set_col_date", "set_col_length", "col_actions")
-    return el("section", el("h2", t(request, "set_holidays")), table(request, columns, rows),
-              el("h3", t(request, "set_holiday_add")), form, id="holidays")  # fmt: skip
+    return el(
+        "section",
+        el("h2", t(request, "set_holidays")),
+        table(request, columns, rows),
+        el("h3", t(request, "set_holiday_add")),
+        form,
+        id="holidays",
+    )
 
 
 @requires("admin")
@@ -198,8 +288,16 @@ async def settings_page(request: web.Request) -> web.Response:
         reviewer = await tx.get(Staff, last.by) if last.by else None
     due = stored.review_due(last, engine.clock())
     texts = el("p", el("a", t(request, "set_texts_link"), href=f"{PAGE}/texts"))
-    body = [_review(request, last, reviewer, due), _try_it(request), _faq(request, profile), _hours(request, profile),
-            _periods(request, profile), _contact(request, profile), _holidays(request, profile), texts]  # fmt: skip
+    body = [
+        _review(request, last, reviewer, due),
+        _try_it(request),
+        _faq(request, profile),
+        _hours(request, profile),
+        _periods(request, profile),
+        _contact(request, profile),
+        _holidays(request, profile),
+        texts,
+    ]
     intro = el("p", t(request, "set_intro"), class_="hint")
     return layout(request, t(request, "set_title"), done_notice(request, DONE, "set_done"), intro, *body)
 
@@ -233,8 +331,11 @@ async def save_hours(request: web.Request) -> web.Response:
     if opens is None or closes is None or opens >= closes:
         return problem(request, 400, "set_error_hours", back=PAGE)
     value = {"days": days, "opens": opens.isoformat(), "closes": closes.isoformat()}
-    return _done("saved") if await save(request, "working_hours", value) else problem(request, 400, "set_error_hours",
-                                                                                       back=PAGE)  # fmt: skip
+    return (
+        _done("saved")
+        if await save(request, "working_hours", value)
+        else problem(request, 400, "set_error_hours", back=PAGE)
+    )
 
 
 def _whole(raw: str, low: int, high: int) -> int | None:
@@ -253,8 +354,11 @@ async def save_periods(request: web.Request) -> web.Response:
         if number is None:
             return problem(request, 400, "set_error_period", back=PAGE, what=t(request, f"set_{name}"))
         value[name] = number
-    return _done("saved") if await save(request, "deadlines", value) else problem(request, 400, "set_error_form",
-                                                                                   back=PAGE)  # fmt: skip
+    return (
+        _done("saved")
+        if await save(request, "deadlines", value)
+        else problem(request, 400, "set_error_form", back=PAGE)
+    )
 
 
 @requires("admin")
@@ -267,8 +371,11 @@ async def save_contact(request: web.Request) -> web.Response:
     value["address"] = address if address["ar"] else None
     if value["email"] and ("@" not in value["email"] or " " in value["email"]):
         return problem(request, 400, "set_error_email", back=PAGE)
-    return _done("saved") if await save(request, "contact", value) else problem(request, 400, "set_error_form",
-                                                                                 back=PAGE)  # fmt: skip
+    return (
+        _done("saved")
+        if await save(request, "contact", value)
+        else problem(request, 400, "set_error_form", back=PAGE)
+    )
 
 
 def _holiday_list(profile: Profile) -> list[dict]:
@@ -279,7 +386,11 @@ def _holiday_list(profile: Profile) -> list[dict]:
 async def add_holiday(request: web.Request) -> web.Response:
     form = request[FORM]
     names = {lang: form.get(f"name_{lang}")[:120] for lang in ("ar", "en")}
-    month, day, days = _whole(form.get("month"), 1, 12), _whole(form.get("day"), 1, 31), _whole(form.get("days"), 1, 30)
+    month, day, days = (
+        _whole(form.get("month"), 1, 12),
+        _whole(form.get("day"), 1, 31),
+        _whole(form.get("days"), 1, 30),
+    )
     calendar = form.get("calendar")
     if not all(names.values()) or None in (month, day, days) or calendar not in ("hijri", "gregorian"):
         return problem(request, 400, "set_error_holiday", back=PAGE)
@@ -287,8 +398,11 @@ async def add_holiday(request: web.Request) -> web.Response:
         return problem(request, 400, "set_error_holiday", back=PAGE)
     holiday = {"name": names, "month": month, "day": day, "calendar": calendar, "days": days}
     value = [*_holiday_list(request.app[ENGINE].profile), holiday]
-    return _done("saved") if await save(request, "holidays", value) else problem(request, 400, "set_error_holiday",
-                                                                                  back=PAGE)  # fmt: skip
+    return (
+        _done("saved")
+        if await save(request, "holidays", value)
+        else problem(request, 400, "set_error_holiday", back=PAGE)
+    )
 
 
 @requires("admin")

@@ -14,8 +14,15 @@ from handlers.admin.pages import el, field, language_name, layout, post_form, pr
 from handlers.admin.settings_page import PAGE, save
 
 TEXTS_PAGE = f"{PAGE}/texts"
-EDITABLE = ("welcome", "welcome_back", "menu_prompt", "inquiry_prompt", "inquiry_no_match", "handoff_open",
-            "handoff_closed")  # fmt: skip
+EDITABLE = (
+    "welcome",
+    "welcome_back",
+    "menu_prompt",
+    "inquiry_prompt",
+    "inquiry_no_match",
+    "handoff_open",
+    "handoff_closed",
+)
 MAX_TEXT = 2000
 
 
@@ -39,11 +46,29 @@ async def texts_page(request: web.Request) -> web.Response:
     for key in EDITABLE:
         names = sorted(placeholders(catalog["ar"][key]))
         hint = t(request, "set_text_keeps", names="، ".join("{" + n + "}" for n in names)) if names else None
-        areas = [field(language_name(request, lang), el("textarea", _shown(catalog[lang][key]), name=f"{key}__{lang}",
-                                                        rows="3", dir="auto", lang=lang, maxlength=str(MAX_TEXT)))
-                 for lang in engine.profile.languages]  # fmt: skip
-        sections.append(el("fieldset", el("legend", t(request, f"set_text_{key}")),
-                           el("p", hint, class_="hint") if hint else None, *areas))  # fmt: skip
+        areas = [
+            field(
+                language_name(request, lang),
+                el(
+                    "textarea",
+                    _shown(catalog[lang][key]),
+                    name=f"{key}__{lang}",
+                    rows="3",
+                    dir="auto",
+                    lang=lang,
+                    maxlength=str(MAX_TEXT),
+                ),
+            )
+            for lang in engine.profile.languages
+        ]
+        sections.append(
+            el(
+                "fieldset",
+                el("legend", t(request, f"set_text_{key}")),
+                el("p", hint, class_="hint") if hint else None,
+                *areas,
+            )
+        )
     intro = el("p", t(request, "set_texts_intro"), class_="hint")
     form = post_form(request, TEXTS_PAGE, *sections, button=t(request, "set_save"))
     return layout(request, t(request, "set_texts"), intro, form, el("a", t(request, "back"), href=PAGE))
@@ -61,8 +86,15 @@ async def save_texts(request: web.Request) -> web.Response:
                 continue
             if _names(text) != placeholders(shipped[lang][key]):
                 names = "، ".join("{" + n + "}" for n in sorted(placeholders(shipped[lang][key]))) or "—"
-                return problem(request, 400, "set_error_text", back=TEXTS_PAGE, what=t(request, f"set_text_{key}"),
-                               language=language_name(request, lang), names=names)  # fmt: skip
+                return problem(
+                    request,
+                    400,
+                    "set_error_text",
+                    back=TEXTS_PAGE,
+                    what=t(request, f"set_text_{key}"),
+                    language=language_name(request, lang),
+                    names=names,
+                )
             value.setdefault(lang, {})[key] = text
     if not await save(request, "texts", value):
         return problem(request, 400, "set_error_form", back=TEXTS_PAGE)
