@@ -5,11 +5,13 @@ message; every change and the annual review are audited; other roles get 403."""
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import AsyncIterator
 
 import pytest
 
 from bot.appkeys import ENGINE
+from conversations.faq import CLOSE
 from store.models import AuditLog
 from tests.test_console_support import Console, fresh_console, sqlite_url
 
@@ -80,7 +82,8 @@ async def test_the_try_it_box_shows_the_answer_and_how_sure(console: Console):
     nothing = await (
         await console.client.get("/admin/settings", params={"try": "كم سعر تذكرة الطيران"})
     ).text()
-    assert "لن يجد البوت إجابة" in nothing
+    assert "لن يجد البوت إجابة" in nothing and "أقرب سؤال، وتطابقه دون الحد" in nothing
+    assert int(re.search(r"درجة التطابق (\d+)٪", nothing.split("أقرب سؤال")[1]).group(1)) < CLOSE
 
 
 async def test_a_new_entry_is_answered_and_a_retired_one_no_longer(console: Console):

@@ -99,3 +99,19 @@ async def test_the_review_is_due_until_marked_and_again_a_year_later(sessions):
     assert last.at == T0 and actions == ["settings_reviewed"]
     assert not stored.review_due(last, T0 + timedelta(days=300))
     assert stored.review_due(last, T0 + timedelta(days=367))
+
+
+async def test_the_weekly_digest_says_when_the_review_is_due(sessions):
+    from handlers.admin.digest import digest_text, gather
+
+    async def text() -> str:
+        async with sessions() as tx:
+            return digest_text(await gather(tx, T0), "en", "https://example.org/admin/digest")
+
+    assert "The annual review of the policy and FAQ is due (never reviewed)." in await text()
+    async with sessions() as tx, tx.begin():
+        await stored.mark_reviewed(tx, None, T0 - timedelta(days=400))
+    assert "The annual review of the policy and FAQ is due (last review: 2025-10-21)." in await text()
+    async with sessions() as tx, tx.begin():
+        await stored.mark_reviewed(tx, None, T0 - timedelta(days=10))
+    assert "annual review" not in await text()

@@ -105,7 +105,8 @@ def _try_it(request: web.Request) -> Html:
     )
     found: list[object] = []
     if question:
-        verdict, matches = classify(engine.faq.search(question))
+        ranked = engine.faq.search(question)
+        verdict, matches = classify(ranked)
         found.append(
             el(
                 "p",
@@ -114,6 +115,9 @@ def _try_it(request: web.Request) -> Html:
                 role="status",
             )
         )
+        if verdict == "none" and ranked:  # the nearest entry all the same, to show how far it is
+            matches = ranked[:1]
+            found.append(el("p", t(request, "set_try_nearest"), class_="hint"))
         for match in matches:
             text = match.entry.text_in(_lang(request, engine.profile)) or match.entry.ar
             found.append(
