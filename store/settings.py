@@ -71,8 +71,16 @@ async def _changed(
     return state.version
 
 
-async def save_section(tx: AsyncSession, key: str, value: Any, staff_id: int | None, now: datetime) -> int:
-    """Store a section over the file's (validated by the caller); audited; the new version."""
+async def save_section(
+    tx: AsyncSession,
+    key: str,
+    value: Any,
+    staff_id: int | None,
+    now: datetime,
+    changed: list[str] | None = None,
+) -> int:
+    """Store a section over the file's (validated by the caller); audited with what `changed` in it (field names,
+    or holiday names); the new version."""
     if key not in SECTIONS:
         raise ValueError(f"not an editable section: {key}")
     state = await _state(tx)
@@ -81,7 +89,7 @@ async def save_section(tx: AsyncSession, key: str, value: Any, staff_id: int | N
         tx.add(SettingValue(key=key, value=value, updated_at=now, updated_by=staff_id))
     else:
         row.value, row.updated_at, row.updated_by = value, now, staff_id
-    return await _changed(tx, state, staff_id, now, f"settings:{key}", section=key)
+    return await _changed(tx, state, staff_id, now, f"settings:{key}", section=key, changed=changed or [])
 
 
 async def save_faq(

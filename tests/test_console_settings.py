@@ -170,6 +170,10 @@ async def test_hours_periods_contact_and_holidays_apply_to_the_running_bot(conso
     assert profile.deadlines.decision_days == 10 and profile.deadlines.rating_delay_minutes == 60
     assert profile.contact.email == "info@example.org" and profile.contact.address.en == "Al-Bukayriyah"
     assert profile.holidays[-1].name.ar == "اليوم الوطني"
+    audit = await (await console.client.get("/admin/audit")).text()
+    for said in ("أيام العمل وساعاته: أيام العمل، يبدأ الدوام، ينتهي الدوام", "المدد: مدة البت في طلب الدعم (أيام)",
+                 "بيانات التواصل: الهاتف، البريد الإلكتروني، العنوان", "الإجازات الرسمية: اليوم الوطني"):
+        assert said in audit
     page = await (await console.client.get("/admin/settings")).text()
     assert 'value="13:30"' in page and "اليوم الوطني" in page and "23/9 ميلادي" in page
 

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.appkeys import ENGINE
 from handlers.admin.guard import requires
-from handlers.admin.pages import el, label, layout, t, table, time_text
+from handlers.admin.pages import TEXTS, el, label, lang_of, layout, t, table, time_text
 from store.models import AuditLog, Staff
 
 PAGE_SIZE = 200
@@ -60,7 +60,12 @@ def _settings_detail(request: web.Request, row: AuditLog) -> str | None:
         return None
     if detail.get("section") == "faq":
         return t(request, f"set_audit_{detail.get('change')}", question=detail.get("question", ""))
-    return t(request, f"set_section_{detail.get('section')}")
+    section = detail.get("section")
+    known = TEXTS.languages()[lang_of(request)]
+    words = [name if section == "holidays" else known.get(f"set_text_{name}" if section == "texts" else f"set_{name}")
+             for name in detail.get("changed", [])]  # fmt: skip
+    said = "، ".join(w for w in words if isinstance(w, str))
+    return t(request, f"set_section_{section}") + (f": {said}" if said else "")
 
 
 @requires("admin")

@@ -4,6 +4,7 @@ against the whole profile, stored (audited), and in force in every process withi
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import time
 from typing import Any
 
@@ -48,6 +49,7 @@ PERIODS = (
 )
 CONTACT = ("phone", "whatsapp", "email", "website")
 MAX_PERIOD = 10_000
+WEEK = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")  # as a Saudi week is read
 
 
 async def save(request: web.Request, key: str, value: Any, *, faq: bool = False, question: str = "") -> bool:
@@ -59,15 +61,35 @@ async def save(request: web.Request, key: str, value: Any, *, faq: bool = False,
         sections, entries = dict(over.sections), dict(over.faq)
         (entries if faq else sections)[key] = value
         try:
-            Catalog.load(compose(engine.base_profile, Overlay(over.version, sections, entries)).texts)
+            after = compose(engine.base_profile, Overlay(over.version, sections, entries))
+            Catalog.load(after.texts)
         except (ValidationError, KeyError, ValueError):
             return False
         if faq:
             await stored.save_faq(tx, key, value, staff.id, engine.clock(), question)
         else:
-            await stored.save_section(tx, key, value, staff.id, engine.clock())
+            changed = _changed(key, engine.profile, after)
+            await stored.save_section(tx, key, value, staff.id, engine.clock(), changed)
     await refresh(engine)
     return True
+
+
+def _changed(key: str, before: Profile, after: Profile) -> list[str]:
+    """What a section's change changed, for the audit: field names, text names, or the holidays added or removed."""
+    old, new = before.model_dump(mode="json")[key], after.model_dump(mode="json")[key]
+    if key == "holidays":
+        was, now = Counter(h["name"]["ar"] for h in old), Counter(h["name"]["ar"] for h in new)
+        return sorted(((was - now) + (now - was)).elements())
+    if key == "texts":
+        return sorted(
+            {
+                k
+                for lang in {*old, *new}
+                for k in {*old.get(lang, {}), *new.get(lang, {})}
+                if old.get(lang, {}).get(k) != new.get(lang, {}).get(k)
+            }
+        )
+    return [name for name in new if new[name] != old.get(name)]
 
 
 def _review(request: web.Request, last: stored.Review, reviewer: Staff | None, due: bool) -> Html:
@@ -178,7 +200,7 @@ def _hours(request: web.Request, profile: Profile) -> Html:
     days = el(
         "fieldset",
         el("legend", t(request, "set_days")),
-        *(check_box(raw, f"day_{d}", t(request, f"set_day_{d}")) for d in WEEKDAYS),
+        el("div", *(check_box(raw, f"day_{d}", t(request, f"set_day_{d}")) for d in WEEK), class_="checks"),
     )
     form = post_form(
         request,
@@ -246,7 +268,7 @@ def _holidays(request: web.Request, profile: Profile) -> Html:
             [
                 h.name.get(lang),
                 t(request, f"set_calendar_{h.calendar}", day=h.day, month=h.month),
-                t(request, "set_holiday_days", count=h.days),
+                str(h.days),
                 post_form(request, f"{PAGE}/holidays/{n}/remove", button=t(request, "set_holiday_remove")),
             ],
             None,
