@@ -16,6 +16,7 @@ from store.models import AuditLog
 from tests.test_console_support import Console, fresh_console, sqlite_url
 
 _ids = itertools.count(1)
+INTERNAL_KEY = re.compile(r"\b[a-z]+_[a-z_]+\b")
 
 
 @pytest.fixture
@@ -195,3 +196,13 @@ async def test_only_admins_reach_the_settings(console: Console, role: str):
     await console.signed_in_as(role)
     for path in ("/admin/settings", "/admin/settings/texts", "/admin/settings/faq/decision_time"):
         assert (await console.client.get(path)).status == 403
+
+
+async def test_no_internal_key_on_the_settings_pages_in_either_language(console: Console):
+    await console.signed_in_as("admin")
+    for lang in ("ar", "en"):
+        for path in ("/admin/settings?try=when", "/admin/settings/texts", "/admin/settings/faq/decision_time",
+                     "/admin/settings/faq/new"):  # fmt: skip
+            page = await (await console.client.get(path, params={"lang": lang})).text()
+            shown = re.sub(r"<[^>]+>", " ", page)
+            assert not INTERNAL_KEY.search(shown), (path, lang, INTERNAL_KEY.search(shown).group(0))
