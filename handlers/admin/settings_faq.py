@@ -77,9 +77,16 @@ def _form_page(
     return layout(request, title, notice, hint, form, back, status=status)
 
 
-def _entry(form: Form, profile: Profile) -> tuple[dict | None, tuple[str, dict]]:
+def _entry(form: Form, profile: Profile, kept: FaqEntry | None) -> tuple[dict | None, tuple[str, dict]]:
     """The entry's content from the form, or None and the problem (a text key and its parameters)."""
-    content: dict = {"translations": {}}
+    # Translations into languages the profile no longer offers are not on the form: they are kept as they are.
+    content: dict = {
+        "translations": {
+            lang: text.model_dump()
+            for lang, text in (kept.translations if kept else {}).items()
+            if lang not in profile.languages
+        }
+    }
     for lang in profile.languages:
         questions = [q.strip() for q in form.get(f"questions_{lang}").splitlines() if q.strip()]
         answer = form.get(f"answer_{lang}")
@@ -101,10 +108,10 @@ def _entry(form: Form, profile: Profile) -> tuple[dict | None, tuple[str, dict]]
     return content, ("", {})
 
 
-async def _saved(request: web.Request, key: str, action: str) -> web.Response:
+async def _saved(request: web.Request, key: str, action: str, kept: FaqEntry | None = None) -> web.Response:
     profile = request.app[ENGINE].profile
     form: Form = request[FORM]
-    content, (problem_key, params) = _entry(form, profile)
+    content, (problem_key, params) = _entry(form, profile, kept)
     if content is not None and await save(
         request, key, content, faq=True, question=content["ar"]["questions"][0]
     ):
@@ -144,7 +151,7 @@ async def update_entry(request: web.Request) -> web.Response:
     entry = _existing(request)
     if entry is None:
         return problem(request, 404, "error_not_found", back=PAGE)
-    return await _saved(request, entry.id, f"{PAGE}/faq/{entry.id}")
+    return await _saved(request, entry.id, f"{PAGE}/faq/{entry.id}", entry)
 
 
 @requires("admin")

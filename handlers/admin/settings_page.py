@@ -68,10 +68,18 @@ async def save(request: web.Request, key: str, value: Any, *, faq: bool = False,
         if faq:
             await stored.save_faq(tx, key, value, staff.id, engine.clock(), question)
         else:
-            changed = _changed(key, engine.profile, after)
+            changed = _changed(key, _stored(engine.base_profile, over), after)
             await stored.save_section(tx, key, value, staff.id, engine.clock(), changed)
     await refresh(engine)
     return True
+
+
+def _stored(base: Profile, over: Overlay) -> Profile:
+    """The settings as stored before this change (the file's, should those no longer fit it)."""
+    try:
+        return compose(base, over)
+    except (ValidationError, ValueError):
+        return base
 
 
 def _changed(key: str, before: Profile, after: Profile) -> list[str]:
