@@ -206,3 +206,17 @@ async def test_no_internal_key_on_the_settings_pages_in_either_language(console:
             page = await (await console.client.get(path, params={"lang": lang})).text()
             shown = re.sub(r"<[^>]+>", " ", page)
             assert not INTERNAL_KEY.search(shown), (path, lang, INTERNAL_KEY.search(shown).group(0))
+
+
+def test_an_edit_keeps_translations_into_languages_the_form_does_not_show(profile):
+    from bot.profile import FaqEntry
+    from handlers.admin.forms import Form
+    from handlers.admin.settings_faq import _entry
+
+    kept = FaqEntry.model_validate(
+        profile.faq[0].model_dump() | {"translations": {"ur": {"questions": ["کب؟"], "answer": "جلد۔"}}}
+    )
+    form = Form({"questions_ar": "سؤال\n\nصيغة أخرى", "answer_ar": "جواب", "questions_en": "q", "answer_en": "a"})
+    content, _ = _entry(form, profile, kept)
+    assert content["ar"] == {"questions": ["سؤال", "صيغة أخرى"], "answer": "جواب"}
+    assert content["translations"] == {"ur": {"questions": ["کب؟"], "answer": "جلد۔"}}
