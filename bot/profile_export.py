@@ -8,6 +8,7 @@ import asyncio
 import json
 import re
 import sys
+from datetime import time
 
 from bot.live_settings import compose
 from bot.profile import Profile, load
@@ -28,6 +29,8 @@ def _string(text: str) -> str:
 
 
 def _value(value: object) -> str:
+    if isinstance(value, time):
+        return value.isoformat()  # a TOML local time, as profile files write hours
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (int, float)):
@@ -64,7 +67,9 @@ def dumps(table: dict, path: tuple[str, ...] = ()) -> str:
 
 def profile_toml(profile: Profile) -> str:
     header = "# Written by `python -m bot export-settings`: the profile file, the console's settings over it.\n"
-    return header + dumps(profile.model_dump(mode="json"))
+    data = profile.model_dump(mode="json")
+    data["working_hours"] |= {"opens": profile.working_hours.opens, "closes": profile.working_hours.closes}
+    return header + dumps(data)
 
 
 async def current(settings: Settings) -> Profile:
