@@ -1,5 +1,5 @@
 """The command line: `python -m bot run | chat | migrate | set-webhook | new-key | rotate-keys | create-staff |
-backup | restore`."""
+backup | restore | export-settings`."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import argparse
 import asyncio
 import sys
 import uuid
+from pathlib import Path
 
 from bot.logs import configure_logging
 from bot.profile import ProfileError
@@ -96,8 +97,6 @@ def _rotate_keys(settings: Settings, _args: argparse.Namespace) -> None:
 
 
 def _backup(settings: Settings, args: argparse.Namespace) -> None:
-    from pathlib import Path
-
     from handlers.admin.files import UPLOADS
     from store.backup import KEY_REMINDER, backup
 
@@ -107,8 +106,6 @@ def _backup(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def _restore(settings: Settings, args: argparse.Namespace) -> None:
-    from pathlib import Path
-
     from handlers.admin.files import UPLOADS
     from store.backup import KEY_REMINDER, restore
 
@@ -132,6 +129,12 @@ def _whatsapp_templates(settings: Settings, args: argparse.Namespace) -> None:
     print("\n".join(run(settings, args.action)))
 
 
+def _export_settings(settings: Settings, args: argparse.Namespace) -> None:
+    from bot.profile_export import export_settings_command
+
+    export_settings_command(settings, args)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot", description="The association's digital front desk.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -149,6 +152,8 @@ def main(argv: list[str] | None = None) -> int:
     restore.add_argument("path", help="a directory made by `backup`")
     templates = commands.add_parser("whatsapp-templates", help="WhatsApp message templates at Twilio")
     templates.add_argument("action", choices=("sync", "status"), help="sync: create and submit the missing; status: refresh")
+    export = commands.add_parser("export-settings", help="write the current settings (file and console) as a profile file")
+    export.add_argument("--out", type=Path, help="the file to write (default: standard output)")
     chat = commands.add_parser("chat", help="talk to the bot in this terminal")
     chat.add_argument("--user", default="console", help="who you are in the conversation (default: console)")
     chat.add_argument("--new", action="store_true", help="start a fresh conversation")
@@ -167,6 +172,7 @@ def main(argv: list[str] | None = None) -> int:
             "backup": _backup,
             "restore": _restore,
             "whatsapp-templates": _whatsapp_templates,
+            "export-settings": _export_settings,
         }
         commands_run[args.command](settings, args)
     except (SettingsError, ProfileError, BackupError, TemplatesError) as exc:

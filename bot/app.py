@@ -19,6 +19,7 @@ from bot.channels import email, telegram, whatsapp
 from bot.channels.web import CHANNEL as WEB, WebSender
 from bot.dispatcher import Dispatcher, Sender
 from bot.engine import Engine, utc_now
+from bot.live_settings import refresh as refresh_settings
 from bot.media_fetch import MediaFetcher, downloads
 from bot.profile import Profile, load as load_profile
 from bot.ratelimit import RateLimit
@@ -78,6 +79,7 @@ def create_app(
         )
         app[DISPATCHER] = dispatcher
         engine = app[ENGINE] = Engine(sessions, profile, texts, keyring, clock=clock, dispatcher=dispatcher)
+        await _watch_settings(engine)  # the settings staff edited in the console, before the first input
         fetches = downloads(settings, app.get(TELEGRAM_BOT))
         fetcher = app[FETCHER] = MediaFetcher(engine, settings.files_dir, fetches, transcriber(settings))
         tasks: list[asyncio.Task] = []
@@ -90,6 +92,10 @@ def create_app(
             scheduler.add_job(  # the first sweep at start-up: what a crash left unapplied goes on at once
                 _sweep, "interval", seconds=settings.sweep_seconds, args=[app, clock], max_instances=1, coalesce=True,
                 next_run_time=datetime.now(timezone.utc),
+            )
+            scheduler.add_job(
+                _watch_settings, "interval", seconds=settings.settings_poll_seconds, args=[engine],
+                max_instances=1, coalesce=True,
             )
             if settings.telegram_staff_chat_id and not settings.telegram_enabled:
                 log.warning("TELEGRAM_STAFF_CHAT_ID is set but Telegram is off: no weekly digest is sent")
@@ -140,6 +146,14 @@ async def _channels(
         senders[email.CHANNEL] = email.EmailSender(settings)
         log.info("e-mail alerts on (%s)", settings.smtp_host)
     return senders, limits
+
+
+async def _watch_settings(engine: Engine) -> None:
+    """Periodic: take up a settings change made in the console by any process."""
+    try:
+        await refresh_settings(engine)
+    except Exception:  # noqa: BLE001  (logged; the next check tries again)
+        log.exception("checking the settings failed")
 
 
 async def _sweep(app: web.Application, clock: Callable[[], datetime]) -> None:

@@ -61,6 +61,17 @@ def new_reference(prefix: str = "H") -> str:
     return f"{prefix}-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(6))
 
 
+@dataclass(frozen=True)
+class Live:
+    """The settings in force, swapped whole so that an input never mixes two versions: the profile, the texts and
+    the FAQ index built from it, and the version of the console-edited settings they include (0: the file's)."""
+
+    profile: Profile
+    texts: Catalog
+    faq: FaqIndex
+    version: int = 0
+
+
 @dataclass
 class Applied:
     """What applying one input wrote to the outbox, which of those rows this process sends itself, and to whom."""
@@ -85,15 +96,38 @@ class Engine:
         dispatcher: Dispatcher | None = None,
     ):
         self.sessions = sessions
-        self.profile = profile
-        self.texts = texts
+        self.base_profile = profile  # the profile file: what the console's settings are laid over
+        self.live = Live(profile, texts, FaqIndex(profile))
         self.keyring = keyring
-        self.faq = FaqIndex(profile)
         self.clock = clock
         self.references = references
         self.dispatcher = dispatcher
         self._key_locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
         self._background: set[asyncio.Task] = set()
+
+    @property
+    def profile(self) -> Profile:
+        return self.live.profile
+
+    @profile.setter
+    def profile(self, profile: Profile) -> None:
+        self.live = Live(profile, self.live.texts, FaqIndex(profile), self.live.version)
+
+    @property
+    def texts(self) -> Catalog:
+        return self.live.texts
+
+    @property
+    def faq(self) -> FaqIndex:
+        return self.live.faq
+
+    @property
+    def settings_version(self) -> int:
+        return self.live.version
+
+    def swap(self, profile: Profile, texts: Catalog, version: int) -> None:
+        """Put new settings in force (bot/live_settings.py): inputs already running finish with the old ones."""
+        self.live = Live(profile, texts, FaqIndex(profile), version)
 
     async def handle(self, incoming: Incoming) -> list[OutboxMessage]:
         """Record then apply; the replies this produced (none for a repeated provider id)."""
@@ -187,6 +221,7 @@ class Engine:
         return Applied([row])
 
     async def _transaction(self, key: str) -> Applied | None:
+        live = self.live  # one version of the settings for the whole input
         async with self.sessions() as tx, tx.begin():
             conv = await queries.lock_conversation(tx, key)
             message = await queries.next_inbound(tx, key)
@@ -195,7 +230,7 @@ class Engine:
             now = self.clock()
             payload, typed = sealed.input_payload(self.keyring, message), sealed.input_text(self.keyring, message)
             if conv is None:
-                lang = self.profile.default_language
+                lang = live.profile.default_language
                 name = payload.get("display_name") or ""
                 conv = await queries.create_conversation(tx, key, message.channel, message.sender_id, name, lang)
                 conv = await queries.lock_conversation(tx, key)
@@ -208,14 +243,14 @@ class Engine:
             await queries.keep_attachments(tx, conv.beneficiary_id, message, payload)
             said = payload.get("event_text", typed)  # an event's text is not the beneficiary's words
             inbound = Inbound(kind=payload.get("kind", "text"), text=said, choice=payload.get("choice"))
-            base = {"profile": self.profile, "texts": self.texts, "faq": self.faq, "now": now,
+            base = {"profile": live.profile, "texts": live.texts, "faq": live.faq, "now": now,
                     "channel": message.channel, "reference": self.references()}
             lookups = Lookups(tx, conv.beneficiary_id, now, self._local_day)
             unsealed = self._unseal(conv.data or {})
             result = await lookups.step(conv.state, lambda: copy.deepcopy(unsealed), inbound, base)
             await queries.save_conversation(tx, conv, result.state, self._seal(result.data), now)
             self._mask_logged(message, conv.state, typed, payload)
-            applying = Applying(tx, conv, message, now, self.keyring, self.texts, self.profile)
+            applying = Applying(tx, conv, message, now, self.keyring, live.texts, live.profile)
             outbox = await apply_effects(applying, result.effects)
             message.status = "processed"
             message.processed_at = now

@@ -271,3 +271,16 @@ def load(name_or_path: str = DEFAULT_PROFILE) -> Profile:
             f"{'.'.join(str(p) for p in err['loc']) or '(top level)'}: {err['msg']}" for err in exc.errors()
         )
         raise ProfileError(f"{path}: {problems}") from None
+
+
+def _merged(base: object, over: object) -> object:
+    """`over` laid on `base`: tables merge key by key, anything else (a list, a text, a number) replaces."""
+    if isinstance(base, dict) and isinstance(over, dict):
+        return {**base, **{k: _merged(base.get(k), v) for k, v in over.items()}}
+    return over
+
+
+def overlay(profile: Profile, values: dict) -> Profile:
+    """The profile with `values` (sections as a profile file writes them) laid over it, validated again;
+    ValueError (pydantic's ValidationError) when the result is not a valid profile."""
+    return Profile.model_validate(_merged(profile.model_dump(mode="json"), values))

@@ -40,6 +40,7 @@ class Settings(BaseSettings):
     data_keys: str = ""
     session_hours: int = Field(default=12, ge=1, le=24 * 30)  # how long a staff sign-in lasts
     sweep_seconds: float = Field(default=10.0, gt=0, le=3600)  # timers, due broadcasts, stale inputs
+    settings_poll_seconds: float = Field(default=3.0, gt=0, le=600)  # how soon a console settings change applies
     dispatch_lease_seconds: float = Field(default=60.0, ge=1, le=3600)  # a dead sender's rows are retaken after
     # Reverse proxies (comma-separated addresses) whose X-Forwarded-For names the client (sign-in throttling).
     trusted_proxies: str = ""

@@ -10,6 +10,7 @@ from bot.channels.terminal import CHANNEL, TerminalSender
 from bot.dispatcher import Dispatcher
 from bot.engine import Engine, utc_now
 from bot.incoming import Incoming
+from bot.live_settings import refresh
 from bot.profile import load as load_profile
 from bot.settings import Settings
 from conversations.catalog import Catalog
@@ -25,6 +26,7 @@ async def chat(settings: Settings, user: str, stdin: TextIO = sys.stdin, stdout:
     keyring = settings.keyring()
     dispatcher = Dispatcher(sessions, {CHANNEL: TerminalSender(stdout)}, utc_now, keyring=keyring)
     engine = Engine(sessions, profile, Catalog.load(profile.texts), keyring)
+    await refresh(engine)  # the settings staff edited in the console
     interactive = stdin.isatty()
 
     async def say(inbound: Inbound) -> None:

@@ -499,3 +499,35 @@ class ReadyAnswer(SQLModel, table=True):
     text: str = Field(max_length=2000)
     created_by: int | None = Field(default=None, foreign_key="staff.id")
     created_at: datetime = _ts(nullable=False, default=utcnow)
+
+
+class SettingsState(SQLModel, table=True):
+    """The one row saying which version of the console-edited settings is current (every change adds one, so each
+    process sees a change by reading one number), and when the policy and FAQ were last reviewed, by whom."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    version: int = 0
+    reviewed_at: datetime | None = _ts(nullable=True)
+    reviewed_by: int | None = Field(default=None, foreign_key="staff.id")
+
+
+class SettingValue(SQLModel, table=True):
+    """One section of the association's settings as staff edited it (e.g. `working_hours`), laid over the profile
+    file's value of that section."""
+
+    key: str = Field(primary_key=True, max_length=40)
+    value: Any = Field(sa_column=Column(JSON, nullable=False))
+    updated_at: datetime = _ts(nullable=False, default=utcnow)
+    updated_by: int | None = Field(default=None, foreign_key="staff.id")
+
+
+class FaqRecord(SQLModel, table=True):
+    """An FAQ entry as staff wrote it: it replaces the profile file's entry with the same key, or adds one; a
+    retired entry is no longer answered."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=40, unique=True)
+    content: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    retired: bool = False
+    updated_at: datetime = _ts(nullable=False, default=utcnow)
+    updated_by: int | None = Field(default=None, foreign_key="staff.id")

@@ -87,7 +87,7 @@ async def seeded(console: Console) -> dict[str, str]:
     colleague = await console.staff("viewer", "colleague")
     return {"program_id": str(program.id), "broadcast_id": str(broadcast.id), "attachment_id": "1",
             "person_id": str(person.id), "batch_id": "1", "staff_id": str(colleague.id), "row_id": "1", "answer_id": "1",
-            "name": "0" * 32 + ".pdf"}
+            "name": "0" * 32 + ".pdf", "key": "decision_time", "index": "0"}
 
 
 def valid_path(formatter: str, ids: dict[str, str], **bad: str) -> str:

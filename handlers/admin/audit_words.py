@@ -117,10 +117,26 @@ def joined(request: web.Request, names: list[str]) -> str:
     return request.app[ENGINE].texts(lang_of(request), "list_separator").join(names)
 
 
+def settings_change(request: web.Request, row: AuditLog) -> str:
+    """A settings change in words: the section and what in it changed, or the FAQ question saved or retired."""
+    detail = row.detail or {}
+    if detail.get("section") == "faq":
+        return t(request, f"set_audit_{detail.get('change')}", question=detail.get("question", ""))
+    section, known = detail.get("section"), TEXTS.languages()[lang_of(request)]
+    words = [name if section == "holidays" else known.get(f"set_text_{name}" if section == "texts" else f"set_{name}")
+             for name in detail.get("changed", [])]  # fmt: skip
+    said = joined(request, [w for w in words if isinstance(w, str)])
+    return t(request, f"set_section_{section}") + (f": {said}" if said else "")
+
+
 def details(request: web.Request, row: AuditLog, staff: dict[int, str]) -> Html | str:
-    """The row's details as labelled rows; a merge and a role change as one line each."""
+    """The row's details as labelled rows; a merge, a role change and a settings change as one line each."""
     detail = dict(row.detail or {})
     lines: list[tuple[str, object]] = []
+    if row.action == "settings_changed":
+        return settings_change(request, row)
+    if row.action == "settings_reviewed":
+        return "—"
     if row.action == "beneficiary_merge":
         moved, stayed = sum(detail.pop("moved", {}).values()), sum(detail.pop("stayed", {}).values())
         drop = detail.pop("merged", None)

@@ -1,5 +1,6 @@
 """The weekly digest: help requests and complaints past their deadline, and the low ratings (1–2) of the last
-seven days with their comments (to improve the service, never to blame anyone: no names, no staff). The page
+seven days with their comments (to improve the service, never to blame anyone: no names, no staff), and the
+policy's annual review when it is due (seed 004: more than a year since the last one, or none yet). The page
 is in the console; `queue_weekly_digest`, called by every process's sweep, puts a short version in the outbox
 for the staff's Telegram chat once a week: the week's run is a row with a unique key, so it goes once however
 many processes run, and still goes when every process was down at its time (Sunday 08:00)."""
@@ -26,6 +27,7 @@ from handlers.admin.pages import TEXTS, Html, day_text, el, label, layout, t, ta
 from handlers.admin.report_figures import Comment, comments, recent
 from handlers.admin.reports import comment_table
 from store.models import Complaint, HelpRequest, OutboxMessage
+from store import settings as stored
 from store.periodic import claim_run
 
 log = logging.getLogger(__name__)
@@ -43,16 +45,21 @@ class Digest:
     requests: list[HelpRequest]
     complaints: list[Complaint]
     low_ratings: list[Comment]
+    review: stored.Review
+    review_due: bool
 
 
 async def gather(tx: AsyncSession, now: datetime) -> Digest:
     """Open requests and complaints past due (most overdue first), and the week's low rated comments."""
     requests = select(HelpRequest).where(HelpRequest.status.in_(OPEN), HelpRequest.due_at < now)
     complaints = select(Complaint).where(Complaint.status == "open", Complaint.due_at < now)
+    review = await stored.review(tx)
     return Digest(
         list((await tx.scalars(requests.order_by(HelpRequest.due_at, HelpRequest.id))).all()),
         list((await tx.scalars(complaints.order_by(Complaint.due_at, Complaint.id))).all()),
         await comments(tx, recent(now, DAYS), most=LOW),
+        review,
+        stored.review_due(review, now),
     )
 
 
@@ -100,7 +107,16 @@ async def digest_page(request: web.Request) -> web.Response:
     body = [el("section", el("h2", t(request, key, count=count)), content)
             for (key, content), count in zip(sections, _counts(digest), strict=True)]  # fmt: skip
     intro = el("p", t(request, "digest_intro", days=DAYS), class_="hint")
-    return layout(request, t(request, "digest_title"), intro, *body)
+    return layout(request, t(request, "digest_title"), intro, _review(request, digest), *body)
+
+
+def _review(request: web.Request, digest: Digest) -> Html | None:
+    """The annual review's reminder, with the way to the settings page where it is recorded."""
+    if not digest.review_due:
+        return None
+    said = (t(request, "digest_review_never") if digest.review.at is None
+            else t(request, "digest_review_due", when=day_text(request, digest.review.at)))  # fmt: skip
+    return el("p", el("a", said, href="/admin/settings#review"), class_="notice late")
 
 
 def _counts(digest: Digest) -> tuple[int, int, int]:
@@ -123,9 +139,18 @@ def digest_text(digest: Digest, lang: str, link: str) -> str:
         TEXTS(lang, "digest_complaints", count=complaints),
         _named([c.reference for c in digest.complaints]),
         TEXTS(lang, "digest_low_ratings", count=low),
+        _review_text(digest, lang),
         link,
     ]
     return "\n".join(line for line in lines if line)
+
+
+def _review_text(digest: Digest, lang: str) -> str | None:
+    if not digest.review_due:
+        return None
+    if digest.review.at is None:
+        return TEXTS(lang, "digest_review_never")
+    return TEXTS(lang, "digest_review_due", when=digest.review.at.date().isoformat())
 
 
 def latest_due(now: datetime, zone: str) -> datetime:

@@ -177,6 +177,7 @@ def _header(request: web.Request, lang: str) -> Html:
         links.append(el("a", t(request, "nav_audit"), href="/admin/audit"))
         links.append(el("a", t(request, "nav_wa_templates"), href="/admin/whatsapp-templates"))
         links.append(el("a", t(request, "nav_staff"), href="/admin/staff"))
+        links.append(el("a", t(request, "nav_settings"), href="/admin/settings"))
     links.append(el("a", t(request, "nav_account"), href="/admin/account"))
     who = el(
         "span",

@@ -30,6 +30,9 @@ from handlers.admin import (
     reports,
     request_page,
     requests,
+    settings_faq,
+    settings_page,
+    settings_texts,
     staff_pages,
     wa_templates,
     walk_ins,
@@ -111,6 +114,26 @@ def _oversight_routes(router: web.UrlDispatcher) -> None:
     router.add_get("/admin/languages", languages_page.languages_page)
 
 
+FAQ = r"/admin/settings/faq/{key:[a-z][a-z0-9_]{0,39}}"
+
+
+def _settings_routes(router: web.UrlDispatcher) -> None:
+    router.add_get("/admin/settings", settings_page.settings_page)
+    router.add_post("/admin/settings/review", settings_page.mark_reviewed)
+    router.add_post("/admin/settings/hours", settings_page.save_hours)
+    router.add_post("/admin/settings/periods", settings_page.save_periods)
+    router.add_post("/admin/settings/contact", settings_page.save_contact)
+    router.add_post("/admin/settings/holidays", settings_page.add_holiday)
+    router.add_post(r"/admin/settings/holidays/{index:\d{1,3}}/remove", settings_page.remove_holiday)
+    router.add_get("/admin/settings/texts", settings_texts.texts_page)
+    router.add_post("/admin/settings/texts", settings_texts.save_texts)
+    router.add_get("/admin/settings/faq/new", settings_faq.new_entry)
+    router.add_post("/admin/settings/faq/new", settings_faq.create_entry)
+    router.add_get(FAQ, settings_faq.edit_entry)
+    router.add_post(FAQ, settings_faq.update_entry)
+    router.add_post(f"{FAQ}/retire", settings_faq.retire_entry)
+
+
 IMPORT = r"/admin/beneficiaries/import/{batch_id:\d{1,9}}"
 
 
@@ -164,4 +187,5 @@ def setup_admin_routes(app: web.Application) -> None:
     _program_routes(router)
     _broadcast_routes(router)
     _oversight_routes(router)
+    _settings_routes(router)
     router.add_static("/admin/static/", STATIC, name="admin-static")
