@@ -191,7 +191,13 @@ def _header(request: web.Request, lang: str) -> Html:
         method="post",
         action="/admin/logout",
     )
-    return el("header", brand, el("nav", *links), el("div", who, logout, switch, class_="who"))
+    menu = el(
+        "details",
+        el("summary", t(request, "menu")),
+        el("div", el("nav", *links), el("div", who, logout, switch, class_="who"), class_="menu-body"),
+        class_="menu",
+    )
+    return el("header", brand, menu)
 
 
 BADGES = ("new_requests", "overdue_requests", "waiting_chats", "complaints_due", "undelivered")

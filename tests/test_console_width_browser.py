@@ -1,0 +1,94 @@
+"""Every console page on a 390 px phone in a real Chromium: nothing scrolls sideways (a wide table may scroll
+inside its own wrapper), and the nav folds into a menu that opens. One seeded app, one browser for all pages;
+screenshots of the request page, the inbox and the opened menu go to tests/artifacts/."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from tests.browser import ARTIFACTS, chromium, require_browser
+
+require_browser()
+
+from selenium.webdriver.common.by import By  # noqa: E402
+
+from tests.test_console_support import PASSWORD  # noqa: E402
+from tests.test_edge_params import console, routes, seeded, valid_path  # noqa: E402, F401
+
+WIDTH = 390
+NOT_PAGES = (".csv", ".xlsx", "/files/", "/counts", "/logout", "/login")  # downloads, JSON, the sign-in itself
+
+
+def _phone(driver, height: int = 844) -> None:
+    metrics = {"width": WIDTH, "height": height, "deviceScaleFactor": 1, "mobile": True}
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", metrics)
+
+
+def _screenshot(driver, name: str) -> None:
+    """The whole page at 390 px."""
+    height = driver.execute_script("return document.documentElement.scrollHeight")
+    _phone(driver, min(height, 6000))
+    ARTIFACTS.mkdir(exist_ok=True)
+    driver.save_screenshot(str(ARTIFACTS / name))
+    _phone(driver)
+
+
+def _visit(driver, base: str, paths: list[str], username: str) -> list[tuple[str, int, str]]:
+    """Signs in, opens each path at 390 px; (path, page width, widest element) of each page that is too wide."""
+    _phone(driver)
+    driver.get(f"{base}/admin/login")
+    driver.find_element(By.NAME, "username").send_keys(username)
+    driver.find_element(By.NAME, "password").send_keys(PASSWORD)
+    driver.find_element(By.CSS_SELECTOR, "form.login button").click()
+    too_wide = []
+    for path in paths:
+        driver.get(f"{base}{path}")
+        assert driver.find_elements(By.TAG_NAME, "main"), f"{path} is a console page"
+        width = driver.execute_script("return document.documentElement.scrollWidth")
+        if width > WIDTH:
+            culprit = driver.execute_script(
+                """const wide = e => e.getBoundingClientRect().width > arguments[0] + 1;
+                const deepest = [...document.querySelectorAll('body *')].filter(e => wide(e) &&
+                  ![...e.children].some(wide));
+                return deepest.map(e => e.outerHTML.slice(0, 120)).join(' | ');""",
+                WIDTH,
+            )
+            too_wide.append((path, width, culprit))
+        if path.startswith("/admin/requests/R-"):
+            _screenshot(driver, "console-width-request.png")
+        elif path.startswith("/admin/inbox/"):
+            _screenshot(driver, "console-width-inbox.png")
+    return too_wide
+
+
+def _menu(driver, base: str) -> tuple[bool, bool]:
+    """Whether the nav's links are hidden behind the menu button, and visible once it is pressed."""
+    driver.get(f"{base}/admin/requests")
+    link = driver.find_element(By.CSS_SELECTOR, "header nav a[href='/admin/inbox']")
+    hidden = not link.is_displayed()
+    driver.find_element(By.CSS_SELECTOR, "header details.menu summary").click()
+    shown = link.is_displayed()
+    ARTIFACTS.mkdir(exist_ok=True)
+    driver.save_screenshot(str(ARTIFACTS / "console-width-menu.png"))
+    return hidden, shown
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+async def test_every_console_page_fits_a_390_px_phone(console, tmp_path: Path):
+    ids = await seeded(console)
+    admin = await console.staff("admin", "wide-admin")
+    paths = [
+        valid_path(formatter, ids)
+        for method, formatter in routes(console.app)
+        if method == "GET" and formatter.startswith("/admin") and not any(n in formatter for n in NOT_PAGES)
+    ]
+    assert {"/admin/requests/R-7K3P9Q", "/admin/inbox/H-000001", "/admin/programs/1/edit"} <= set(paths)
+    base = str(console.client.make_url("")).rstrip("/")
+    with chromium(tmp_path / "chrome") as driver:
+        too_wide = await asyncio.to_thread(_visit, driver, base, paths, admin.username)
+        assert too_wide == [], "\n".join(map(str, too_wide))
+        hidden, shown = await asyncio.to_thread(_menu, driver, base)
+    assert hidden and shown, "on a phone the nav is a menu that opens"
