@@ -16,7 +16,8 @@ require_browser()
 from selenium.webdriver.common.by import By  # noqa: E402
 
 from tests.test_console_support import PASSWORD  # noqa: E402
-from tests.test_edge_params import console, routes, seeded, valid_path  # noqa: E402, F401
+from tests.test_edge_params import console as console  # noqa: E402
+from tests.test_edge_params import routes, seeded, valid_path
 
 WIDTH = 390
 NOT_PAGES = (".csv", ".xlsx", "/files/", "/counts", "/logout", "/login")  # downloads, JSON, the sign-in itself
@@ -77,7 +78,7 @@ def _menu(driver, base: str) -> tuple[bool, bool]:
 
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
-async def test_every_console_page_fits_a_390_px_phone(console, tmp_path: Path):
+async def test_every_console_page_fits_a_390_px_phone(console, tmp_path: Path):  # noqa: F811
     ids = await seeded(console)
     admin = await console.staff("admin", "wide-admin")
     paths = [

@@ -13,7 +13,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.appkeys import DISPATCHER, ENGINE, SETTINGS
 from bot.engine import Engine
-from store.crypto import Keyring
 from handlers import bounds
 from handlers.admin.attachments import attachment_list
 from handlers.admin.audit import audit
@@ -40,10 +39,12 @@ from handlers.admin.pages import (
     typed,
 )
 from handlers.admin.requests import late_badge, staff_names
-from store import file_store, inbox as chats, queries, sealed, sent_files, undelivered
+from store import file_store, queries, sealed, sent_files, undelivered
+from store import inbox as chats
+from store.crypto import Keyring
 from store.file_store import FileType
-from store.ratings import rating_delay, schedule_rating
 from store.models import Attachment, HandoffRequest, InboundMessage, OutboxMessage, ReadyAnswer, Staff
+from store.ratings import rating_delay, schedule_rating
 
 REPLIERS = ("admin", "researcher", "coordinator")
 LIMIT = 200

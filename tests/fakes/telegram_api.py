@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from typing import Self
 
 from aiohttp import web
-from aiohttp.web_request import FileField
 from aiohttp.test_utils import TestServer
+from aiohttp.web_request import FileField
 
 # Parameters the Bot API takes as JSON-serialized strings in a form body.
 JSON_FIELDS = frozenset(
