@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.appkeys import ENGINE
 from handlers.admin.guard import requires
-from handlers.admin.pages import el, label, layout, t, table, time_text
+from handlers.admin.pages import el, label, layout, short_day, t, table
 from store.models import AuditLog, Staff
 
 PAGE_SIZE = 200
@@ -66,7 +66,7 @@ async def audit_page(request: web.Request) -> web.Response:
     cells = [
         (
             [
-                time_text(request, row.at),
+                short_day(request, row.at, with_time=True),
                 username or "—",
                 label(request, "action", row.action),
                 el("span", row.subject, dir="ltr"),

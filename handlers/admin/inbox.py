@@ -33,6 +33,7 @@ from handlers.admin.pages import (
     post_form,
     problem,
     see_other,
+    short_day,
     t,
     table,
     time_text,
@@ -86,7 +87,7 @@ async def inbox_rows(request: web.Request, tx: AsyncSession, rows: list[HandoffR
                     label(request, "reason", row.reason),
                     typed(question, "span"),
                     _who(request, row, who, now),
-                    cat(time_text(request, row.answer_due_at), " ", late_badge(request) if late else None),
+                    cat(short_day(request, row.answer_due_at, with_time=True), " ", late_badge(request) if late else None),
                 ],
                 " ".join(c for c in ("late" if late else "", "unread" if row.id in unread else "") if c) or None,
             )

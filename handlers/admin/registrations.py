@@ -31,6 +31,7 @@ from handlers.admin.pages import (
     layout,
     problem,
     see_other,
+    short_day,
     t,
     table,
     time_text,
@@ -109,7 +110,7 @@ def _row(request: web.Request, row: Registration, person: Beneficiary, deciding:
         city_name(engine.profile, lang, person.city),
         label(request, "reg", row.status),
         _answers(row),
-        time_text(request, row.created_at),
+        short_day(request, row.created_at, with_time=True),
     ]
     return cells + [el("div", *_buttons(request, row), class_="buttons")] if deciding else cells
 

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.appkeys import ENGINE
 from handlers.admin.actions import OPEN
 from handlers.admin.guard import ANYONE, requires
-from handlers.admin.pages import Html, cat, day_text, el, field, label, lang_of, layout, t, table
+from handlers.admin.pages import Html, cat, el, field, label, lang_of, layout, short_day, t, table
 from store.models import HelpRequest, Staff
 
 QUEUE_LIMIT = 500
@@ -69,8 +69,8 @@ def _row(
         labels["category"].get(row.category, row.category),
         labels["city"].get(row.city, row.city),
         cat(labels["status"].get(row.status, row.status), " ", late_badge(request) if late else None),
-        day_text(request, row.submitted_at),
-        day_text(request, row.due_at),
+        short_day(request, row.submitted_at),
+        short_day(request, row.due_at),
         str(len(row.flags)),
     ]
 
