@@ -186,3 +186,16 @@ async def test_file_sends_pass_the_bot_api_contract(tmp_path):
         "sendMessage", "sendPhoto"
     ]
     assert all(c.status == 200 for c in api.calls), (tmp_path / "prism.log").read_text(errors="replace")[-2000:]
+
+
+async def test_outside_the_whatsapp_window_a_file_waits_visibly_as_not_sent(setup):
+    console, _, twilio = setup
+    await chat_on(console, "whatsapp", MOBILE, "H-WA0002")
+    console.clock.now += timedelta(days=2)  # the beneficiary last wrote two days ago
+    await console.signed_in_as("researcher")
+    assert (await send_file(console, "H-WA0002", PDF, "form.pdf", "application/pdf", "النموذج")).status == 303
+    await console.app[DISPATCHER].run_once()
+    row, _ = await sent_row(console, "H-WA0002")
+    assert row.status == "needs_template" and twilio.sent == []  # no template carries a file
+    page = await (await console.client.get("/admin/inbox/H-WA0002")).text()
+    assert 'data-status="needs_template"' in page

@@ -1,10 +1,13 @@
 """Every console page on a 390 px phone in a real Chromium: nothing scrolls sideways (a wide table may scroll
 inside its own wrapper), and the nav folds into a menu that opens. One seeded app, one browser for all pages;
-screenshots of the request page, the inbox and the opened menu go to tests/artifacts/."""
+screenshots of the request page, the inbox and the opened menu go to tests/artifacts/. And the program form's
+Hijri date follows the day picked."""
 
 from __future__ import annotations
 
 import asyncio
+import struct
+import zlib
 from pathlib import Path
 
 import pytest
@@ -77,10 +80,34 @@ def _menu(driver, base: str) -> tuple[bool, bool]:
     return hidden, shown
 
 
+def _hijri_beside_the_picker(driver, base: str) -> str:
+    """The Hijri date the program form shows once a start day is picked."""
+    driver.get(f"{base}/admin/programs/new")
+    driver.execute_script(
+        """const picker = document.querySelector('input[name="starts_at"]');
+        picker.value = '2026-12-20T17:00'; picker.dispatchEvent(new Event('input'));"""
+    )
+    return driver.find_element(By.CSS_SELECTOR, '[data-hijri-for="starts_at"]').text
+
+
+def _png(width: int = 600, height: int = 300) -> bytes:
+    """A plain green picture, wider than the phone (it must shrink to fit its bubble)."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    rows = b"".join(b"\0" + b"\x1f\x6f\x5c" * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+
+
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 async def test_every_console_page_fits_a_390_px_phone(console, tmp_path: Path):  # noqa: F811
     ids = await seeded(console)
     admin = await console.staff("admin", "wide-admin")
+    await console.login(admin.username)  # a reply with a photo, so the chat shows a file staff sent
+    inbox = "/admin/inbox/H-000001"
+    photo = [("text", "صورة الإيصال", {}), ("file", _png(), {"filename": "receipt.png", "content_type": "image/png"})]
+    assert (await console.post(f"{inbox}/reply", photo, inbox)).status == 303
     paths = [
         valid_path(formatter, ids)
         for method, formatter in routes(console.app)
@@ -92,4 +119,6 @@ async def test_every_console_page_fits_a_390_px_phone(console, tmp_path: Path): 
         too_wide = await asyncio.to_thread(_visit, driver, base, paths, admin.username)
         assert too_wide == [], "\n".join(map(str, too_wide))
         hidden, shown = await asyncio.to_thread(_menu, driver, base)
+        hijri = await asyncio.to_thread(_hijri_beside_the_picker, driver, base)
+    assert "رجب" in hijri and "1448" in hijri, hijri  # 20 December 2026 is 11 Rajab 1448
     assert hidden and shown, "on a phone the nav is a menu that opens"
