@@ -1,4 +1,4 @@
-"""Every console page on a 390 px phone in a real Chromium: nothing scrolls sideways (a wide table may scroll
+"""Every console page on a 390 px phone in a real Chromium, in Arabic and English: nothing scrolls sideways (a wide table may scroll
 inside its own wrapper), and the nav folds into a menu that opens. One seeded app, one browser for all pages;
 screenshots of the request page, the inbox and the opened menu go to tests/artifacts/. And the program form's
 Hijri date follows the day picked."""
@@ -12,11 +12,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser import ARTIFACTS, chromium, require_browser
+from tests.browser import ARTIFACTS, WAIT, chromium, require_browser
 
 require_browser()
 
 from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+
+from bot.appkeys import DISPATCHER  # noqa: E402
+from tests.test_console_inbox_files import chat_on  # noqa: E402
 
 from tests.test_console_support import PASSWORD  # noqa: E402
 from tests.test_edge_params import console as console  # noqa: E402
@@ -40,13 +44,18 @@ def _screenshot(driver, name: str) -> None:
     _phone(driver)
 
 
-def _visit(driver, base: str, paths: list[str], username: str) -> list[tuple[str, int, str]]:
-    """Signs in, opens each path at 390 px; (path, page width, widest element) of each page that is too wide."""
+def _sign_in(driver, base: str, username: str) -> None:
     _phone(driver)
     driver.get(f"{base}/admin/login")
     driver.find_element(By.NAME, "username").send_keys(username)
     driver.find_element(By.NAME, "password").send_keys(PASSWORD)
     driver.find_element(By.CSS_SELECTOR, "form.login button").click()
+
+
+def _visit(driver, base: str, paths: list[str], lang: str) -> list[tuple[str, str, int, str]]:
+    """Opens each path at 390 px in `lang`; (language, path, page width, the elements wider than the phone) of
+    each page that is too wide."""
+    driver.get(f"{base}/admin/requests?lang={lang}")  # the console remembers the language
     too_wide = []
     for path in paths:
         driver.get(f"{base}{path}")
@@ -60,11 +69,11 @@ def _visit(driver, base: str, paths: list[str], username: str) -> list[tuple[str
                 return deepest.map(e => e.outerHTML.slice(0, 120)).join(' | ');""",
                 WIDTH,
             )
-            too_wide.append((path, width, culprit))
+            too_wide.append((lang, path, width, culprit))
         if path.startswith("/admin/requests/R-"):
-            _screenshot(driver, "console-width-request.png")
+            _screenshot(driver, f"console-width-request-{lang}.png")
         elif path.startswith("/admin/inbox/"):
-            _screenshot(driver, "console-width-inbox.png")
+            _screenshot(driver, f"console-width-inbox-{lang}.png")
     return too_wide
 
 
@@ -116,9 +125,47 @@ async def test_every_console_page_fits_a_390_px_phone(console, tmp_path: Path): 
     assert {"/admin/requests/R-7K3P9Q", "/admin/inbox/H-000001", "/admin/programs/1/edit"} <= set(paths)
     base = str(console.client.make_url("")).rstrip("/")
     with chromium(tmp_path / "chrome") as driver:
-        too_wide = await asyncio.to_thread(_visit, driver, base, paths, admin.username)
+        await asyncio.to_thread(_sign_in, driver, base, admin.username)
+        too_wide = await asyncio.to_thread(_visit, driver, base, paths, "en")
+        too_wide += await asyncio.to_thread(_visit, driver, base, paths, "ar")
         assert too_wide == [], "\n".join(map(str, too_wide))
         hidden, shown = await asyncio.to_thread(_menu, driver, base)
         hijri = await asyncio.to_thread(_hijri_beside_the_picker, driver, base)
     assert "رجب" in hijri and "1448" in hijri, hijri  # 20 December 2026 is 11 Rajab 1448
     assert hidden and shown, "on a phone the nav is a menu that opens"
+
+
+def _chat_cookie(driver, base: str) -> str:
+    """The website chat opened on the phone; its visitor cookie."""
+    _phone(driver)
+    driver.get(f"{base}/")
+    return driver.get_cookie("frontdesk_chat")["value"]
+
+
+def _photo_in_the_chat(driver, base: str) -> tuple[int, str]:
+    """The chat reopened: the photo staff sent (its width once loaded) and its link's text."""
+    driver.get(f"{base}/")
+    WebDriverWait(driver, WAIT).until(
+        lambda d: d.execute_script("const i = document.querySelector('.msg .file img'); return i && i.complete"),
+        message="the photo staff sent",
+    )
+    width = driver.execute_script("return document.querySelector('.msg .file img').naturalWidth")
+    link = driver.find_element(By.CSS_SELECTOR, ".msg .file a").text
+    ARTIFACTS.mkdir(exist_ok=True)
+    driver.save_screenshot(str(ARTIFACTS / "webchat-staff-photo.png"))
+    return width, link
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+async def test_the_web_chat_shows_a_photo_staff_sent(console, tmp_path: Path):  # noqa: F811
+    with chromium(tmp_path / "chrome") as driver:
+        base = str(console.client.make_url("")).rstrip("/")
+        cookie = await asyncio.to_thread(_chat_cookie, driver, base)
+        await chat_on(console, "web", cookie.split(".")[0], "H-WEB001")
+        await console.signed_in_as("researcher")
+        inbox = "/admin/inbox/H-WEB001"
+        photo = [("text", "صورة الإيصال", {}), ("file", _png(), {"filename": "إيصال.png", "content_type": "image/png"})]
+        assert (await console.post(f"{inbox}/reply", photo, inbox)).status == 303
+        await console.app[DISPATCHER].run_once()
+        width, link = await asyncio.to_thread(_photo_in_the_chat, driver, base)
+    assert width == 600 and "إيصال.png" in link
