@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
 from store.crypto import Keyring
+from store.file_store import STORED_NAME
 
 PURPOSE = "sent-file-link"
 PREFIX = "/media"
@@ -29,9 +30,12 @@ def media_path(keyring: Keyring, attachment_id: int, name: str, now: datetime) -
 
 def valid(keyring: Keyring, attachment_id: int, name: str, expires: str, signature: str, now: datetime) -> bool:
     """Whether the link was made by us for this file and has not expired."""
-    if not expires.isascii() or not expires.isdigit() or len(expires) > 12 or int(expires) < now.timestamp():
+    if not STORED_NAME.match(name) or not expires.isascii() or not expires.isdigit() or len(expires) > 12:
         return False
+    if int(expires) < now.timestamp():
+        return False
+    given = signature.encode("utf-8", "replace")  # compared as bytes: any text a visitor sends is refused, not an error
     return any(
-        hmac.compare_digest(_signature(key, attachment_id, name, int(expires)), signature)
+        hmac.compare_digest(_signature(key, attachment_id, name, int(expires)).encode(), given)
         for key in keyring.derive(PURPOSE)
     )
