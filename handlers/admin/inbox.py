@@ -18,7 +18,7 @@ from handlers.admin.attachments import attachment_list
 from handlers.admin.audit import audit
 from handlers.admin.delivery import delivery_section
 from handlers.admin.files import named_as
-from handlers.admin.forms import FORM, Upload
+from handlers.admin.forms import FORM
 from handlers.admin.guard import ANYONE, requires
 from handlers.admin.pages import (
     COUNTS,
@@ -43,7 +43,6 @@ from handlers.admin.requests import late_badge, staff_names
 from store import file_store, queries, sealed, sent_files, undelivered
 from store import inbox as chats
 from store.crypto import Keyring
-from store.file_store import FileType
 from store.models import Attachment, HandoffRequest, InboundMessage, OutboxMessage, ReadyAnswer, Staff
 from store.ratings import rating_delay, schedule_rating
 
@@ -323,16 +322,6 @@ def signed_reply(engine: Engine, lang: str, staff: Staff, text: str) -> str:
     return engine.texts(lang, "staff_reply", name=name, text=text)
 
 
-async def _kept(request: web.Request, upload: Upload | None) -> tuple[str, FileType] | None | bool:
-    """A file attached to a reply, checked by its first bytes against the file store's limits and written
-    there: (its stored name, its type); None without a file; False when it is refused."""
-    if upload is None:
-        return None
-    if file_store.refusal(upload.data) is not None:
-        return False
-    return await asyncio.to_thread(file_store.write, request.app[SETTINGS].files_dir, upload.data)
-
-
 @requires(*REPLIERS, upload=True)
 async def reply(request: web.Request) -> web.Response:
     """A staff message to the beneficiary (text, a file or both), through the outbox like any reply; the file
@@ -342,9 +331,10 @@ async def reply(request: web.Request) -> web.Response:
     upload = request[FORM].files.get("file")
     if not (text or upload) or len(text) > MAX_REPLY:
         return problem(request, 400, "error_reply", back=f"/admin/inbox/{reference}")
-    kept = await _kept(request, upload)
-    if kept is False:
+    if upload is not None and file_store.refusal(upload.data) is not None:  # the file store's own limits
         return problem(request, 400, "error_sent_file", back=f"/admin/inbox/{reference}")
+    files_dir = request.app[SETTINGS].files_dir
+    kept = await asyncio.to_thread(file_store.write, files_dir, upload.data) if upload else None
     now = engine.clock()
     async with engine.sessions() as tx, tx.begin():
         handoff = await _handoff(tx, reference, lock=True)

@@ -185,12 +185,9 @@ def _when(request: web.Request, raw: dict[str, str], name: str, required: bool =
     """A date-and-time picker with the Hijri date of its value beside it (static/program_form.js keeps it
     current as staff pick another day)."""
     picker = _input(raw, name, type="datetime-local", required=required)
-    try:
-        day = datetime.strptime(raw.get(name, ""), LOCAL_FORMAT).date()
-    except ValueError:
-        day = None
-    lang = lang_of(request)
-    hijri = hijri_text(request.app[ENGINE].texts, lang, day) if day else ""
+    engine, lang = request.app[ENGINE], lang_of(request)
+    moment = _moment(raw.get(name, ""), engine.profile.timezone)  # None outside the calendars' bounds
+    hijri = hijri_text(engine.texts, lang, local(engine.profile, moment).date()) if moment else ""
     return cat(picker, el("small", hijri, class_="hijri", data_hijri_for=name, lang=lang, aria_live="polite"))
 
 
