@@ -33,11 +33,11 @@ def _run(settings: Settings, _args: argparse.Namespace) -> None:
 
 
 def _migrate(settings: Settings, _args: argparse.Namespace) -> None:
-    from store.migrate import upgrade
+    from store.migrate import outcome, upgrade
 
-    upgrade(settings.database_url)
+    applied = upgrade(settings.database_url)
     _fill_id_hashes(settings)
-    print(f"database is up to date: {settings.database_url.split('@')[-1]}")
+    print(f"database {outcome(applied)}: {settings.database_url.split('@')[-1]}")
 
 
 def _fill_id_hashes(settings: Settings) -> None:

@@ -134,12 +134,14 @@ async def _channels(
     if settings.telegram_enabled:
         bot = app[TELEGRAM_BOT] = telegram.make_bot(settings)
         await bot.initialize()
-        senders[telegram.CHANNEL] = telegram.TelegramSender(bot)
+        senders[telegram.CHANNEL] = telegram.TelegramSender(bot, settings.files_dir)
         limits[telegram.CHANNEL] = RateLimit(settings.telegram_rate_per_second, settings.telegram_rate_per_chat)
         log.info("Telegram on (%s)", settings.telegram_mode)
     if settings.whatsapp_enabled:
         client = app[TWILIO_CLIENT] = whatsapp.make_client(settings)
-        senders[whatsapp.CHANNEL] = whatsapp.WhatsAppSender(client, settings, profile, clock=clock, sessions=sessions)
+        senders[whatsapp.CHANNEL] = whatsapp.WhatsAppSender(
+            client, settings, profile, clock=clock, sessions=sessions, keyring=app[KEYRING]
+        )
         limits[whatsapp.CHANNEL] = RateLimit(settings.whatsapp_rate_per_second)
         log.info("WhatsApp (Twilio) on")
     if settings.email_enabled:

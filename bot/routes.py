@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from bot.appkeys import SETTINGS
-from handlers import health, telegram, twilio, webchat
+from handlers import health, media, telegram, twilio, webchat
 from handlers.admin.routes import setup_admin_routes
 
 
@@ -21,5 +21,6 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_get("/api/chat/messages", webchat.history)
     app.router.add_post("/api/chat/send", webchat.send)
     app.router.add_post("/api/chat/upload", webchat.upload)
+    app.router.add_get(r"/media/{attachment_id:\d{1,9}}/{name}", media.serve)
     app.router.add_static("/static/", webchat.STATIC, name="static")
     setup_admin_routes(app)

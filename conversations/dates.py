@@ -27,6 +27,16 @@ def short_date(lang: str, day: date) -> str:
     return _digits(lang, format_date(day, "d MMMM", locale=_locale(lang)))
 
 
+def compact_date(lang: str, day: date) -> str:
+    """«24 نوفمبر 2026» / "24 November 2026", where a table has little room (no weekday, one calendar)."""
+    return _digits(lang, format_date(day, "d MMMM y", locale=_locale(lang)))
+
+
+def clock_text(lang: str, moment: datetime) -> str:
+    """«11:00 ص» / "11:00 AM" (a local time)."""
+    return _digits(lang, format_time(moment.time(), format="short", locale=_locale(lang)))
+
+
 def hijri_text(t: Catalog, lang: str, day: date) -> str:
     """«19 جمادى الآخرة 1448 هـ» / "19 Jumada al-Akhirah 1448 AH"."""
     h = Gregorian(day.year, day.month, day.day).to_hijri()

@@ -56,8 +56,9 @@ def registration_of(ctx: Context, program_id: int) -> RegistrationView | None:
 
 
 def written_in(data: dict, ar: str, en: str) -> str:
-    """A program's text as staff wrote it (Arabic and English): the one the conversation's language falls back to."""
-    return ar if languages.get(lang(data)).fallback == "ar" else en
+    """A program's text as staff wrote it (Arabic and English): the one the conversation's language falls back to
+    (the Arabic where staff wrote no English)."""
+    return ar if languages.get(lang(data)).fallback == "ar" or not en else en
 
 
 def title(program: ProgramView, data: dict) -> str:

@@ -13,6 +13,7 @@ from string import Template
 from aiohttp import web
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot import media_links
 from bot.appkeys import ENGINE, KEYRING, SETTINGS
 from bot.channels.web import CHANNEL
 from bot.incoming import Incoming
@@ -84,9 +85,14 @@ async def page(request: web.Request) -> web.Response:
     return response
 
 
-def _message(row, keyring) -> dict:  # type: ignore[no-untyped-def]
+def _message(row, keyring, now) -> dict:  # type: ignore[no-untyped-def]
+    """A reply as the page shows it; a file staff sent comes as a signed link the page can open."""
     payload = sealed.output_payload(keyring, row)
-    return {"id": row.id, "from": "bot", "text": payload.get("text", ""), "choices": payload.get("choices", [])}
+    message = {"id": row.id, "from": "bot", "text": payload.get("text", ""), "choices": payload.get("choices", [])}
+    if file := payload.get("file"):
+        url = media_links.media_path(keyring, file["id"], file["name"], now)
+        message["file"] = {"url": url, "type": file.get("type", ""), "name": file.get("file_name", "")}
+    return message
 
 
 async def history(request: web.Request) -> web.Response:
@@ -102,7 +108,7 @@ async def history(request: web.Request) -> web.Response:
     async with engine.sessions() as tx:
         replies = await queries.replies_after(tx, key, after)
         inputs = await queries.inputs_of(tx, key) if after == 0 else []
-    items = [(r.created_at, 1, _message(r, engine.keyring)) for r in replies]
+    items = [(r.created_at, 1, _message(r, engine.keyring, engine.clock())) for r in replies]
     typed = [(i, sealed.input_text(engine.keyring, i)) for i in inputs]
     items += [(i.received_at, 0, {"id": None, "from": "me", "text": text, "choices": []}) for i, text in typed if text]
     items.sort(key=lambda item: (item[0], item[1]))
@@ -157,7 +163,7 @@ async def send(request: web.Request) -> web.Response:
         return _json({"error": engine.texts(lang, "web_error")}, status=503)
     last = replies[-1].id if replies else after
     attach = await webchat_files.attach_for(request, token)
-    messages = [_message(r, engine.keyring) for r in replies]
+    messages = [_message(r, engine.keyring, engine.clock()) for r in replies]
     return _json({"messages": messages, "last": last, "lang": await _language(request, token), "attach": attach})
 
 
@@ -174,5 +180,5 @@ async def upload(request: web.Request) -> web.Response:
         replies = await queries.replies_after(tx, key, after)
     last = replies[-1].id if replies else after
     attach = await webchat_files.attach_for(request, token)
-    messages = [_message(r, engine.keyring) for r in replies]
+    messages = [_message(r, engine.keyring, engine.clock()) for r in replies]
     return _json({"messages": messages, "last": last, "lang": lang, "attach": attach})

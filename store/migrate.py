@@ -7,6 +7,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.script import ScriptDirectory
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -18,9 +19,21 @@ def alembic_config(url: str) -> Config:
     return cfg
 
 
-def upgrade(url: str, revision: str = "head") -> None:
-    """Bring the schema at `url` up to `revision`; safe to run again."""
-    command.upgrade(alembic_config(url), revision)
+def upgrade(url: str, revision: str = "head") -> list[str]:
+    """Bring the schema at `url` up to `revision`; safe to run again. The revisions applied, in order."""
+    config = alembic_config(url)
+    config.attributes["applied"] = []
+    command.upgrade(config, revision)
+    return config.attributes["applied"]
+
+
+def outcome(applied: list[str]) -> str:
+    """What a migration run did, in a line: "created" (a new database), "up to date", or what it applied."""
+    if not applied:
+        return "up to date"
+    if applied[0] == ScriptDirectory.from_config(alembic_config("")).get_base():
+        return "created"
+    return f"applied {', '.join(applied)}"
 
 
 async def upgrade_async(url: str, revision: str = "head") -> None:

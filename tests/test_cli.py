@@ -7,6 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from alembic.script import ScriptDirectory
+
+from store.migrate import alembic_config, upgrade
 from tests.conftest import FIXTURES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -49,10 +52,16 @@ def test_terminal_chat_continues_the_same_conversation(tmp_path):
     assert "Welcome back" in again.stdout
 
 
-def test_migrate_is_idempotent(tmp_path):
-    assert bot(tmp_path, "migrate").returncode == 0
+def test_migrate_says_created_then_up_to_date_then_what_it_applied(tmp_path):
+    first = bot(tmp_path, "migrate")
+    assert first.returncode == 0 and "database created" in first.stdout
     second = bot(tmp_path, "migrate")
-    assert second.returncode == 0 and "up to date" in second.stdout
+    assert second.returncode == 0 and "database up to date" in second.stdout
+    database = f"sqlite+aiosqlite:///{tmp_path / 'older.sqlite3'}"
+    latest = ScriptDirectory.from_config(alembic_config(database)).get_revision("head")
+    upgrade(database, latest.down_revision)  # a database one migration behind
+    third = bot(tmp_path, "migrate", DATABASE_URL=database)
+    assert third.returncode == 0 and f"database applied {latest.revision}:" in third.stdout
 
 
 def test_a_bad_setting_stops_start_up_with_one_line(tmp_path):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import timedelta
 from typing import AsyncIterator
 
 import openpyxl
@@ -25,9 +26,9 @@ async def console(tmp_path, monkeypatch, clock) -> AsyncIterator[Console]:
         await c.app[ENGINE].drain()
 
 
-async def two_accepted(console: Console):
-    """A program with two accepted people (one checked in by code) and one pending."""
-    program = await seed_program(console, title_ar="ملتقى الأسرة")
+async def two_accepted(console: Console, starts_in: timedelta = -timedelta(hours=2)):
+    """A program (begun two hours ago) with two accepted people (one checked in by code) and one pending."""
+    program = await seed_program(console, title_ar="ملتقى الأسرة", starts_in=starts_in)
     staff_row = await seed_signup(console, program.id, "accepted", full_name="نورة عبدالله")
     checkin = await seed_signup(console, program.id, "accepted", '=HYPERLINK("x")', phone="+966500000002")
     await seed_signup(console, program.id, "pending", "لم يُقبل")
@@ -105,3 +106,18 @@ async def test_viewers_cannot_tick_or_export(console: Console):
         assert (await console.client.get(f"{page}/attendance.{kind}")).status == 403
     assert (await console.post(f"{page}/attendance", {f"att_{staff_row.id}": "on"}, page=page)).status == 403
     assert await console.all(AuditLog, AuditLog.action.like("attendance%")) == []
+
+
+async def test_before_the_program_nobody_is_absent_only_not_yet(console: Console):
+    program, _, _ = await two_accepted(console, starts_in=timedelta(days=3))
+    await console.signed_in_as("viewer")
+    page = await (await console.client.get(f"/admin/programs/{program.id}")).text()
+    assert "لم يحن موعده" in page and "غائب" not in page and "حاضر" in page  # the check-in still counts
+    await console.signed_in_as("researcher")
+    body = await (await console.client.get(f"/admin/programs/{program.id}/attendance.csv")).read()
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+    assert [p[3] for p in rows[4:]] == ["لم يحن موعده", "حاضر"]
+    console.clock.now += timedelta(days=3)  # the program has begun: who did not come is absent
+    await console.signed_in_as("researcher")  # (the earlier session has expired meanwhile)
+    body = await (await console.client.get(f"/admin/programs/{program.id}/attendance.csv")).read()
+    assert [p[3] for p in list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))[4:]] == ["غائب", "حاضر"]

@@ -159,13 +159,13 @@ async def test_creating_a_program_with_conditions_saves_a_draft_and_audits(conso
 @pytest.mark.parametrize(
     "changes, message",
     [
-        ({"title_en": ""}, "العنوان مطلوب بالعربية والإنجليزية."),
+        ({"title_ar": ""}, "العنوان بالعربية مطلوب."),
         ({"starts_at": "not a date"}, "أدخل تاريخ ووقت بدء البرنامج."),
         ({"starts_at": "2026-11-01T10:00"}, "موعد البرنامج قد مضى."),
         ({"age_min": "50"}, "ولا يزيد الأقل على الأعلى"),
         ({"mode": "remote", "link": ""}, "البرنامج عن بُعد يحتاج إلى رابطه"),
         ({"capacity": "-3"}, "عدد المقاعد رقم صحيح أكبر من صفر"),
-        ({"q0_en": ""}, "كل سؤال يحتاج إلى صيغته بالعربية والإنجليزية"),
+        ({"q0_ar": ""}, "كل سؤال يحتاج إلى صيغته بالعربية"),
         ({"registration_deadline": "2026-12-21T10:00"}, "لا يتجاوز موعد البدء"),
     ],
 )
@@ -174,8 +174,31 @@ async def test_a_wrong_program_form_comes_back_with_the_reason(console: Console,
     response = await console.post("/admin/programs/new", FORM | changes, page="/admin/programs/new")
     page = await response.text()
     assert response.status == 400 and message in page
-    assert 'value="دورة الحاسب للمبتدئات"' in page  # what was typed is kept
+    assert 'value="Computer course for beginners"' in page  # what was typed is kept
     assert await console.all(Program) == [] and await actions(console) == []
+
+
+async def test_the_english_title_and_wording_are_optional_and_questions_as_many_as_needed(console: Console):
+    await console.signed_in_as("coordinator")
+    new = "/admin/programs/new"
+    form = {k: v for k, v in FORM.items() if not k.startswith("q0_")} | {"title_en": ""}
+    questions = {f"q{i}_ar": f"سؤال رقم {i}؟" for i in range(12)} | {"q5_en": "Question five?", "q7_expect": "no"}
+    more = await console.post(new, form | questions | {"more": "1"}, page=new)  # "another question": not saved
+    page = await more.text()
+    assert more.status == 200 and await console.all(Program) == []
+    assert 'value="سؤال رقم 11؟"' in page and 'name="q13_ar" value=""' in page  # twelve, and two blank rows
+    assert "name=\"q14_ar\"" not in page and "سؤال آخر" in page
+    assert re.search(r'data-hijri-for="starts_at"[^>]*>11 رجب 1448 هـ<', page)  # the Hijri beside the picker
+    assert re.search(r'data-hijri-for="registration_deadline"[^>]*>6 رجب 1448 هـ<', page)
+    assert (await console.post(new, form | questions, page=new)).status == 303
+    program = await console.one(Program)
+    asked = [c for c in program.conditions if c["key"] == "question"]
+    assert [c["ar"] for c in asked] == [f"سؤال رقم {i}؟" for i in range(12)]
+    assert asked[5]["en"] == "Question five?" and asked[0]["en"] == "" and asked[7]["expect"] == "no"
+    listing = await (await console.client.get("/admin/programs?lang=en")).text()
+    assert "دورة الحاسب للمبتدئات" in listing  # no English title: the Arabic one stands in
+    edit = await (await console.client.get(f"/admin/programs/{program.id}/edit")).text()
+    assert 'name="q11_ar" value="سؤال رقم 11؟"' in edit and 'name="q12_ar" value=""' in edit
 
 
 async def test_editing_and_publishing_are_audited(console: Console):

@@ -240,3 +240,14 @@ async def test_logs_never_hold_the_national_id_or_the_full_name(console: Console
     await console.app[ENGINE].drain()
     assert caplog.records, "the actions were logged"
     assert NATIONAL_ID not in caplog.text and "سارة" not in caplog.text
+
+
+async def test_the_queue_shows_one_calendar_with_the_other_beneath_and_the_full_date_on_hover(console: Console):
+    await console.request("R-DATES1", due_in=timedelta(days=14))  # due 9 December 2026
+    await console.signed_in_as("viewer")
+    page = await (await console.client.get("/admin/requests")).text()
+    submitted, due = re.findall(r"<time [^>]*>.*?</time>", page[page.index("R-DATES1") :], flags=re.S)[:2]
+    assert "24 نوفمبر 2026" in submitted and 'title="الأربعاء، 9 ديسمبر 2026 (29 جمادى الآخرة 1448 هـ)"' in due
+    assert '>9 ديسمبر 2026<small class="hijri">29 جمادى الآخرة 1448 هـ</small></time>' in due
+    english = await (await console.client.get("/admin/requests?lang=en")).text()
+    assert "9 December 2026<small" in english and "Jumada" in english

@@ -8,8 +8,9 @@ import asyncio
 import logging
 import warnings
 from datetime import timedelta
+from pathlib import Path
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, MessageEntity, Update, User
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, MessageEntity, Update, User
 from telegram.constants import ChatType, InlineKeyboardButtonLimit, MessageLimit
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.request import HTTPXRequest
@@ -21,6 +22,7 @@ from bot.incoming import AttachmentRef, Incoming
 from bot.settings import Settings
 from conversations.phones import to_e164
 from conversations.types import Inbound
+from store import file_store
 from store.models import OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -185,23 +187,49 @@ def _seconds(exc: RetryAfter) -> float:
 class TelegramSender:
     """Sends outbox rows with the Bot API; maps Telegram's refusals to the dispatcher's failures."""
 
-    def __init__(self, bot: Bot):
+    def __init__(self, bot: Bot, files_dir: Path | None = None):
         self.bot = bot
+        self.files_dir = files_dir
 
     async def send(self, row: OutboxMessage, recipient: Recipient) -> str:
-        """The text (in parts when long) with the keyboard on the last part; the last message's id."""
+        """The text (in parts when long) with the keyboard on the last part, then a file staff sent (a photo,
+        a voice note or a document); the last message's id."""
         markup = keyboard(row.payload.get("choices") or [])
         parts = split_text(row.payload.get("text", ""))
-        if not parts:
+        file = row.payload.get("file")
+        if not parts and not file:
             raise PermanentFailure("nothing to send: the text is empty")
         sent: Message | None = None
         for index, part in enumerate(parts, start=1):
             sent = await self._send_one(row.recipient, part, markup if index == len(parts) else None)
+        if file:
+            sent = await self._send_file(row.recipient, file)
         return str(sent.message_id)
 
+    async def _send_file(self, chat_id: str, file: dict) -> Message:
+        """A stored file as Telegram shows its kind best: an image as a photo, Ogg as a voice note, audio as
+        audio, anything else (a PDF) as a document."""
+        path = file_store.path_of(self.files_dir, file["name"]) if self.files_dir else None
+        if path is None:
+            raise PermanentFailure("the file to send is no longer kept")
+        data = await asyncio.to_thread(path.read_bytes)
+        shown = InputFile(data, filename=file.get("file_name") or path.name)  # named with its checked type
+        kind = file.get("type", "")
+        if kind.startswith("image/"):
+            return await self._call(self.bot.send_photo, chat_id=chat_id, photo=shown)
+        if kind == "audio/ogg":
+            return await self._call(self.bot.send_voice, chat_id=chat_id, voice=shown)
+        if kind.startswith("audio/"):
+            return await self._call(self.bot.send_audio, chat_id=chat_id, audio=shown)
+        return await self._call(self.bot.send_document, chat_id=chat_id, document=shown)
+
     async def _send_one(self, chat_id: str, text: str, markup: InlineKeyboardMarkup | None) -> Message:
+        return await self._call(self.bot.send_message, chat_id=chat_id, text=text, reply_markup=markup)
+
+    async def _call(self, method, **arguments) -> Message:  # type: ignore[no-untyped-def]
+        """One Bot API call, Telegram's refusals mapped to the dispatcher's failures."""
         try:
-            return await self.bot.send_message(chat_id=chat_id, text=text, reply_markup=markup)
+            return await method(**arguments)
         except RetryAfter as exc:
             raise TemporaryFailure(str(exc), retry_after=_seconds(exc)) from exc
         except Forbidden as exc:  # blocked by the user, or the user's account is deactivated

@@ -18,6 +18,7 @@ from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.http.response import Response
 from twilio.rest import Client
 
+from bot import media_links
 from bot.dispatcher import NeedsTemplate, PermanentFailure, Recipient, TemporaryFailure
 from bot.engine import utc_now
 from bot.incoming import AttachmentRef, Incoming
@@ -26,6 +27,7 @@ from bot.settings import Settings
 from bot.whatsapp_templates import definitions, template_kind, values
 from conversations.types import Inbound
 from store import wa_templates
+from store.crypto import Keyring
 from store.models import OutboxMessage
 
 CHANNEL = "whatsapp"
@@ -210,8 +212,11 @@ class WhatsAppSender:
         *,
         clock: Callable[[], datetime] = utc_now,
         sessions: async_sessionmaker[AsyncSession] | None = None,
+        keyring: Keyring | None = None,
     ):
         self.client = client
+        self.keyring = keyring
+        self.base_url = settings.public_base_url
         self.sessions = sessions
         self.profile = profile
         self.clock = clock
@@ -226,6 +231,8 @@ class WhatsAppSender:
         to, payload = f"whatsapp:{row.recipient}", row.payload
         last = recipient.last_inbound_at
         if last is None or self.clock() - last > WINDOW:
+            if payload.get("file"):  # a template carries no file: the message waits, visibly, for another way
+                raise NeedsTemplate("outside the 24-hour window a file cannot be sent")
             kind = payload.get("kind", "")
             template = self.profile.whatsapp_templates.get(kind)
             if template is not None:  # the profile's own mapping comes first
@@ -233,12 +240,20 @@ class WhatsAppSender:
                 return await self._create(to, content_sid=template.content_sid, content_variables=variables)
             return await self._approved(row, to)
         bodies = render(payload)
-        if not bodies:
+        media = self._media_url(payload.get("file"))
+        if not bodies and not media:
             raise PermanentFailure("nothing to send: no text and no choices")
         sid = ""
-        for body in bodies:
-            sid = await self._create(to, body=body)
+        for index, body in enumerate(bodies or [""]):
+            file = {"media_url": [media]} if media and index == 0 else {}  # the file with the first part
+            sid = await self._create(to, **({"body": body} if body else {}), **file)
         return sid
+
+    def _media_url(self, file: Mapping | None) -> str | None:
+        """The signed, expiring address Twilio fetches a file staff sent from (bot/media_links.py)."""
+        if not file or self.keyring is None:
+            return None
+        return self.base_url + media_links.media_path(self.keyring, file["id"], file["name"], self.clock())
 
     async def _approved(self, row: OutboxMessage, to: str) -> str:
         """The shipped template for the row's kind, approved by WhatsApp, in the person's language, filled with

@@ -21,9 +21,9 @@ from handlers.admin.pages import (
     post_form,
     problem,
     see_other,
+    short_day,
     t,
     table,
-    time_text,
 )
 from handlers.admin.passwords import MIN_LENGTH, hash_password, verify_password
 from store import staff_accounts
@@ -52,7 +52,7 @@ async def account_page(request: web.Request) -> web.Response:
         button=t(request, "account_change"),
     )
     rows = [
-        ([time_text(request, row.at), label(request, "action", row.action)], None if row.action == "login" else "late")
+        ([short_day(request, row.at, with_time=True), label(request, "action", row.action)], None if row.action == "login" else "late")
         for row in tries
     ]
     return layout(

@@ -23,13 +23,14 @@ from handlers.admin.pages import (
     label,
     problem,
     see_other,
+    short_day,
     t,
     table,
-    time_text,
 )
 from handlers.admin.programs import EDITORS, page_of, program_id
 from handlers.admin.signups import city_name, person_name, signups
 from handlers.admin.spreadsheet import csv_download, xlsx_download
+from store.attendance import presence
 from store.models import Beneficiary, Program, Registration
 from store.ratings import rating_delay, schedule_rating
 
@@ -54,14 +55,14 @@ def attendance_section(
 ) -> Html:
     """The accepted sign-ups with their attendance, the tick form for editors, and the export links."""
     keyring, marking = request.app[KEYRING], request[SIGNED].staff.role in EDITORS
-    unreadable = t(request, "undecryptable")
+    unreadable, now = t(request, "undecryptable"), request.app[ENGINE].clock()
     cells = [
         (
             [
-                _box(row) if marking else label(request, "present", str(row.attended_at is not None).lower()),
+                _box(row) if marking else label(request, "present", presence(row.attended_at, program.starts_at, now)),
                 el("bdi", person_name(keyring, person, unreadable)),
                 el("span", person.phone or "—", dir="ltr"),
-                time_text(request, row.attended_at),
+                short_day(request, row.attended_at, with_time=True),
                 label(request, "source", row.attendance_source or "none"),
             ],
             None,
@@ -137,7 +138,7 @@ async def _sheet(request: web.Request, kind: str) -> tuple[Program, list[list[st
             person_name(keyring, person, unreadable),
             person.phone or "",
             city_name(engine.profile, "ar", person.city),
-            TEXTS("ar", "present_true" if row.attended_at else "present_false"),
+            TEXTS("ar", f"present_{presence(row.attended_at, program.starts_at, now)}"),
             when(row.attended_at),
             TEXTS("ar", f"source_{row.attendance_source}") if row.attendance_source else "",
         ]

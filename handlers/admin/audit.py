@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.appkeys import ENGINE
 from handlers.admin.audit_words import details, sentence
 from handlers.admin.guard import requires
-from handlers.admin.pages import el, layout, t, table, time_text
+from handlers.admin.pages import el, layout, short_day, t, table
 from store.models import AuditLog, Staff
 
 PAGE_SIZE = 200
@@ -35,7 +35,7 @@ async def audit_page(request: web.Request) -> web.Response:
     cells = [
         (
             [
-                time_text(request, row.at),
+                short_day(request, row.at, with_time=True),
                 el("bdi", staff[row.staff_id]) if row.staff_id in staff else t(request, _nobody(row)),
                 sentence(request, row, staff),
                 details(request, row, staff),

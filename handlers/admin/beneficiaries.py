@@ -21,9 +21,9 @@ from handlers.admin.pages import (
     label,
     lang_of,
     layout,
+    short_day,
     t,
     table,
-    time_text,
 )
 from handlers.admin.requests import names
 from handlers.admin.spreadsheet import csv_download, xlsx_download
@@ -135,7 +135,7 @@ def _row(request: web.Request, listed: Listed) -> list[object]:
         categories.get(person.category, person.category) if person.category else "—",
         joined(request, lang, [label(request, "channel", c) for c in listed.channels]) or "—",
         listed.open_requests,
-        time_text(request, person.created_at),
+        short_day(request, person.created_at, with_time=True),
     ]
 
 

@@ -55,7 +55,7 @@ def _options(programs: list[Program], chosen: str, request: web.Request, empty: 
     return options + [
         el(
             "option",
-            f"#{p.id} {p.title_en if lang == 'en' else p.title_ar}",
+            f"#{p.id} {(p.title_en if lang == 'en' else '') or p.title_ar}",
             value=str(p.id),
             selected=str(p.id) == chosen,
         )

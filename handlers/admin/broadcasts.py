@@ -26,6 +26,7 @@ from handlers.admin.pages import (
     post_form,
     problem,
     see_other,
+    short_day,
     t,
     table,
     time_text,
@@ -83,7 +84,7 @@ async def broadcast_list(request: web.Request) -> web.Response:
         (
             [
                 el("a", f"#{b.id}", href=f"/admin/broadcasts/{b.id}", dir="ltr"),
-                time_text(request, b.send_at),
+                short_day(request, b.send_at, with_time=True),
                 label(request, "bstatus", b.status),
                 el("bdi", title_of(request, program)) if program else t(request, "free_text"),
                 audience_text(request, b.audience),

@@ -32,6 +32,7 @@ from handlers.admin.pages import (
     post_form,
     problem,
     see_other,
+    short_day,
     t,
     table,
     time_text,
@@ -101,8 +102,8 @@ async def complaint_list(request: web.Request) -> web.Response:
                 label(request, "ckind", row.kind),
                 label(request, "channel", row.channel),
                 _status(request, row, now),
-                day_text(request, row.created_at),
-                day_text(request, row.due_at),
+                short_day(request, row.created_at),
+                short_day(request, row.due_at),
             ],
             "late" if overdue(row, now) else None,
         )
@@ -167,10 +168,10 @@ def _facts(
 
 def _history(request: web.Request, row: Complaint, trail: list[AuditLog], who: dict[int, str]) -> Html:
     """Received, then every staff action on it (from the audit trail), oldest first."""
-    cells = [([time_text(request, row.created_at), label(request, "actor", "beneficiary"),
+    cells = [([short_day(request, row.created_at, with_time=True), label(request, "actor", "beneficiary"),
                label(request, "ckind", row.kind)], None)]  # fmt: skip
     cells += [
-        ([time_text(request, a.at), who.get(a.staff_id, "—"), label(request, "action", a.action)], None)
+        ([short_day(request, a.at, with_time=True), who.get(a.staff_id, "—"), label(request, "action", a.action)], None)
         for a in trail
     ]
     return table(request, ("col_at", "col_actor", "col_event"), cells)

@@ -23,9 +23,9 @@ from handlers.admin.pages import (
     post_form,
     problem,
     see_other,
+    short_day,
     t,
     table,
-    time_text,
 )
 from store import undelivered
 from store.models import OutboxMessage
@@ -100,7 +100,7 @@ def delivery_section(
     cells = [
         (
             [
-                time_text(request, row.created_at),
+                short_day(request, row.created_at, with_time=True),
                 what(request, row),
                 *([el("bdi", to.get(row.id, "—"))] if to is not None else []),
                 label(request, "channel", row.channel),
@@ -169,7 +169,7 @@ async def undelivered_page(request: web.Request) -> web.Response:
     cells = [
         (
             [
-                time_text(request, item.row.created_at),
+                short_day(request, item.row.created_at, with_time=True),
                 what(request, item.row),
                 about(request, item.row.subject),
                 label(request, "channel", item.row.channel),

@@ -23,7 +23,7 @@ from bot.settings import Settings
 from handlers.admin.actions import OPEN
 from handlers.admin.complaints import page_of
 from handlers.admin.guard import ANYONE, requires
-from handlers.admin.pages import TEXTS, Html, day_text, el, label, layout, t, table
+from handlers.admin.pages import TEXTS, Html, el, label, layout, short_day, t, table
 from handlers.admin.report_figures import Comment, comments, recent
 from handlers.admin.reports import comment_table
 from store.models import Complaint, HelpRequest, OutboxMessage
@@ -69,7 +69,7 @@ def _requests(request: web.Request, rows: list[HelpRequest]) -> Html:
             [
                 el("a", row.reference, href=f"/admin/requests/{row.reference}", dir="ltr"),
                 label(request, "status", row.status),
-                day_text(request, row.due_at),
+                short_day(request, row.due_at),
             ],
             "late",
         )
@@ -84,7 +84,7 @@ def _complaints(request: web.Request, rows: list[Complaint]) -> Html:
             [
                 el("a", row.reference, href=page_of(row.reference), dir="ltr"),
                 label(request, "ckind", row.kind),
-                day_text(request, row.due_at),
+                short_day(request, row.due_at),
             ],
             "late",
         )

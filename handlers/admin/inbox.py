@@ -4,18 +4,20 @@ closing. The rules live in store/inbox.py."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 
 from aiohttp import web
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.appkeys import DISPATCHER, ENGINE
+from bot.appkeys import DISPATCHER, ENGINE, SETTINGS
 from bot.engine import Engine
 from handlers import bounds
 from handlers.admin.attachments import attachment_list
 from handlers.admin.audit import audit
 from handlers.admin.delivery import delivery_section
+from handlers.admin.files import named_as
 from handlers.admin.forms import FORM
 from handlers.admin.guard import ANYONE, requires
 from handlers.admin.pages import (
@@ -31,19 +33,23 @@ from handlers.admin.pages import (
     post_form,
     problem,
     see_other,
+    short_day,
     t,
     table,
     time_text,
     typed,
 )
 from handlers.admin.requests import late_badge, staff_names
-from store import inbox as chats, queries, sealed, undelivered
-from store.ratings import rating_delay, schedule_rating
+from store import file_store, queries, sealed, sent_files, undelivered
+from store import inbox as chats
+from store.crypto import Keyring
 from store.models import Attachment, HandoffRequest, InboundMessage, OutboxMessage, ReadyAnswer, Staff
+from store.ratings import rating_delay, schedule_rating
 
 REPLIERS = ("admin", "researcher", "coordinator")
 LIMIT = 200
 MAX_REPLY = 2000
+SENDABLE = "image/jpeg,image/png,application/pdf,audio/*"  # what store/file_store.py keeps
 COLUMNS = ("col_reference", "f_channel", "col_reason", "col_question", "col_assigned", "col_answer_due")
 
 
@@ -80,7 +86,7 @@ async def inbox_rows(request: web.Request, tx: AsyncSession, rows: list[HandoffR
                     label(request, "reason", row.reason),
                     typed(question, "span"),
                     _who(request, row, who, now),
-                    cat(time_text(request, row.answer_due_at), " ", late_badge(request) if late else None),
+                    cat(short_day(request, row.answer_due_at, with_time=True), " ", late_badge(request) if late else None),
                 ],
                 " ".join(c for c in ("late" if late else "", "unread" if row.id in unread else "") if c) or None,
             )
@@ -113,9 +119,11 @@ async def _handoff(tx: AsyncSession, reference: str, lock: bool = False) -> Hand
     return (await tx.scalars(query.with_for_update() if lock else query)).first()
 
 
-async def _transcript(tx: AsyncSession, key: str, since: datetime | None) -> tuple[list, list, list]:
+async def _transcript(
+    tx: AsyncSession, keyring: Keyring, key: str, since: datetime | None
+) -> tuple[list, list, list, dict]:
     """The latest inputs (not events) and outgoing messages of a conversation from `since` (None: all the
-    latest), and the inputs' files."""
+    latest), the inputs' files, and the files staff sent (by id)."""
     inputs = [
         m for m in await queries.inputs_of(tx, key, LIMIT)
         if m.payload.get("kind") != "event" and (since is None or m.received_at >= since)
@@ -128,7 +136,9 @@ async def _transcript(tx: AsyncSession, key: str, since: datetime | None) -> tup
     outputs = list(reversed((await tx.scalars(query.limit(LIMIT))).all()))
     ids = [m.id for m in inputs]
     files = (await tx.scalars(select(Attachment).where(Attachment.inbound_id.in_(ids)))).all() if ids else []
-    return inputs, outputs, list(files)
+    payloads = (sealed.output_payload(keyring, m) for m in outputs)
+    sent = await sent_files.by_ids(tx, {p["file"]["id"] for p in payloads if p.get("file")})
+    return inputs, outputs, list(files), sent
 
 
 def _incoming(request: web.Request, message: InboundMessage, files: list[Attachment]) -> Html | None:
@@ -142,22 +152,27 @@ def _incoming(request: web.Request, message: InboundMessage, files: list[Attachm
     return el("li", meta, text, attachment_list(request, attached) if attached else None, class_="msg in")
 
 
-def _outgoing(request: web.Request, message: OutboxMessage, who: dict[int, str]) -> Html:
-    """A message to the beneficiary: from the bot or a staff member, and how far it got."""
+def _outgoing(
+    request: web.Request, message: OutboxMessage, who: dict[int, str], sent: dict[int, Attachment]
+) -> Html:
+    """A message to the beneficiary: from the bot or a staff member, the file staff sent with it, and how far
+    it got."""
     sender = (
         who.get(message.staff_id, t(request, "from_staff")) if message.staff_id else t(request, "from_bot")
     )
     when = time_text(request, message.created_at)
     meta = el("small", sender, " · ", when, " · ", label(request, "delivery", message.status))
     payload = sealed.output_payload(request.app[ENGINE].keyring, message)
-    return el("li", meta, typed(payload.get("text", "")), class_="msg out")
+    file = sent.get((payload.get("file") or {}).get("id"))
+    files = attachment_list(request, [file]) if file else None
+    return el("li", meta, typed(payload.get("text", "")), files, class_="msg out")
 
 
-def _bubbles(request: web.Request, transcript: tuple[list, list, list], who: dict[int, str]) -> Html:
+def _bubbles(request: web.Request, transcript: tuple[list, list, list, dict], who: dict[int, str]) -> Html:
     """Both sides in time order; every text escaped as it was written."""
-    inputs, outputs, files = transcript
+    inputs, outputs, files, sent = transcript
     items = [(m.received_at, 0, _incoming(request, m, files)) for m in inputs]
-    items += [(m.created_at, 1, _outgoing(request, m, who)) for m in outputs]
+    items += [(m.created_at, 1, _outgoing(request, m, who, sent)) for m in outputs]
     bubbles = [bubble for _, _, bubble in sorted(items, key=lambda i: (i[0], i[1])) if bubble is not None]
     return el("ol", bubbles, class_="transcript") if bubbles else el("p", t(request, "empty_transcript"))
 
@@ -201,9 +216,14 @@ def _forms(
     if request[SIGNED].staff.role in REPLIERS:
         if handoff.status == "open":
             parts.append(_assign_form(request, handoff, colleagues))
-        area = el("textarea", name="text", rows="4", maxlength=str(MAX_REPLY), required=True, id="reply-text")
-        reply_box = cat(_ready(request, answers), field(t(request, "reply"), area))
-        parts.append(post_form(request, f"{base}/reply", reply_box, button=t(request, "send_reply")))
+        area = el("textarea", name="text", rows="4", maxlength=str(MAX_REPLY), id="reply-text")
+        attach = el("input", type="file", name="file", accept=SENDABLE)
+        reply_box = cat(
+            _ready(request, answers), field(t(request, "reply"), area), field(t(request, "reply_file"), attach)
+        )
+        parts.append(
+            post_form(request, f"{base}/reply", reply_box, button=t(request, "send_reply"), multipart=True)
+        )
         if handoff.status == "open":
             parts.append(post_form(request, f"{base}/close", button=t(request, "close_handoff")))
     if handoff.closed_at:
@@ -235,7 +255,7 @@ async def conversation(request: web.Request) -> web.Response:
         if handoff is None:
             return problem(request, 404, "error_not_found", back="/admin/inbox")
         since = None if everything else await chats.chat_start(tx, handoff)
-        transcript = await _transcript(tx, handoff.conversation_key, since)
+        transcript = await _transcript(tx, engine.keyring, handoff.conversation_key, since)
         lang = await queries.conversation_language(tx, handoff.conversation_key) or engine.profile.default_language
         busy = chats.answering(handoff, now)  # before this visit
         if staff.role in REPLIERS and handoff.status == "open" and busy in (None, staff.id):
@@ -302,13 +322,19 @@ def signed_reply(engine: Engine, lang: str, staff: Staff, text: str) -> str:
     return engine.texts(lang, "staff_reply", name=name, text=text)
 
 
-@requires(*REPLIERS)
+@requires(*REPLIERS, upload=True)
 async def reply(request: web.Request) -> web.Response:
-    """A staff message to the beneficiary, through the outbox like any reply; the dispatcher is woken."""
+    """A staff message to the beneficiary (text, a file or both), through the outbox like any reply; the file
+    is kept in the file store and goes with the message; the dispatcher is woken."""
     engine, staff = request.app[ENGINE], request[SIGNED].staff
     reference, text = request.match_info["reference"], request[FORM].get("text")
-    if not text or len(text) > MAX_REPLY:
+    upload = request[FORM].files.get("file")
+    if not (text or upload) or len(text) > MAX_REPLY:
         return problem(request, 400, "error_reply", back=f"/admin/inbox/{reference}")
+    if upload is not None and file_store.refusal(upload.data) is not None:  # the file store's own limits
+        return problem(request, 400, "error_sent_file", back=f"/admin/inbox/{reference}")
+    files_dir = request.app[SETTINGS].files_dir
+    kept = await asyncio.to_thread(file_store.write, files_dir, upload.data) if upload else None
     now = engine.clock()
     async with engine.sessions() as tx, tx.begin():
         handoff = await _handoff(tx, reference, lock=True)
@@ -317,8 +343,12 @@ async def reply(request: web.Request) -> web.Response:
         channel, recipient = handoff.conversation_key.split(":", 1)
         key = handoff.conversation_key
         lang = await queries.conversation_language(tx, key) or engine.profile.default_language
-        signed = signed_reply(engine, lang, staff, text)
-        payload = sealed.seal_output(engine.keyring, {"kind": "staff_reply", "text": signed, "choices": []})
+        content = {"kind": "staff_reply", "text": signed_reply(engine, lang, staff, text).strip(), "choices": []}
+        if kept:
+            name, kind = kept
+            shown = named_as(upload.filename, kind.extension)
+            row = await sent_files.keep(tx, handoff.beneficiary_id, channel, name, kind, len(upload.data), shown, now)
+            content["file"] = sent_files.payload_entry(row)
         chats.start_answering(handoff, staff.id, now)
         await chats.mark_read(tx, handoff.id, staff.id, now)
         tx.add(
@@ -326,7 +356,7 @@ async def reply(request: web.Request) -> web.Response:
                 channel=channel,
                 recipient=recipient,
                 conversation_key=key,
-                payload=payload,
+                payload=sealed.seal_output(engine.keyring, content),
                 subject=f"handoff:{reference}",
                 staff_id=staff.id,
                 next_attempt_at=now,

@@ -22,6 +22,7 @@ from handlers.admin.pages import (
     post_form,
     problem,
     see_other,
+    short_day,
     t,
     table,
     time_text,
@@ -112,7 +113,7 @@ def _column(request: web.Request, record: Summary) -> list[object]:
         record.ratings,
         record.registrations,
         record.messages,
-        time_text(request, record.person.created_at),
+        short_day(request, record.person.created_at, with_time=True),
     ]
 
 

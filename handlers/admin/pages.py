@@ -14,11 +14,12 @@ from bot.appkeys import ENGINE, SETTINGS
 from conversations import languages
 from conversations.calendar import local
 from conversations.catalog import Catalog
-from conversations.dates import date_text, datetime_text
+from conversations.dates import clock_text, compact_date, date_text, datetime_text, hijri_text
 from store.models import Staff, StaffSession
 
 HERE = Path(__file__).resolve().parent
 STATIC = HERE / "static"
+FAVICON = "/static/favicon.svg"  # the web chat's, shared (handlers/static/)
 LANGS = ("ar", "en")
 LANG_COOKIE = "frontdesk_staff_lang"
 VOID = frozenset({"input", "meta", "link", "br"})
@@ -118,6 +119,21 @@ def time_text(request: web.Request, moment: datetime | None) -> str:
     return datetime_text(engine.texts, lang_of(request), engine.profile, moment)
 
 
+def short_day(request: web.Request, moment: datetime | None, with_time: bool = False) -> Html:
+    """A date where space is short (lists, tables): the Gregorian date (and time) with the Hijri date on a
+    small second line; the full double date on hover."""
+    if moment is None:
+        return Html("—")
+    engine, lang = request.app[ENGINE], lang_of(request)
+    here = local(engine.profile, moment)
+    shown = compact_date(lang, here.date())
+    if with_time:
+        shown = f"{shown} {clock_text(lang, here)}"
+    full = time_text(request, moment) if with_time else day_text(request, moment)
+    hijri = el("small", hijri_text(engine.texts, lang, here.date()), class_="hijri")
+    return el("time", shown, hijri, datetime=here.isoformat(timespec="minutes"), title=full, class_="short-date")
+
+
 def see_other(location: str) -> web.Response:
     """After a POST: go to a page with GET."""
     return web.Response(status=303, headers={"Location": location})
@@ -192,7 +208,13 @@ def _header(request: web.Request, lang: str) -> Html:
         method="post",
         action="/admin/logout",
     )
-    return el("header", brand, el("nav", *links), el("div", who, logout, switch, class_="who"))
+    menu = el(
+        "details",
+        el("summary", t(request, "menu")),
+        el("div", el("nav", *links), el("div", who, logout, switch, class_="who"), class_="menu-body"),
+        class_="menu",
+    )
+    return el("header", brand, menu)
 
 
 BADGES = ("new_requests", "overdue_requests", "waiting_chats", "complaints_due", "undelivered")
@@ -216,6 +238,7 @@ def layout(request: web.Request, title: str, *body: object, status: int = 200) -
         el("meta", name="viewport", content="width=device-width, initial-scale=1"),
         el("title", title, " · ", association),
         el("link", rel="stylesheet", href="/admin/static/admin.css"),
+        el("link", rel="icon", href=FAVICON, type="image/svg+xml"),
         el("script", src="/admin/static/live.js", defer=True) if request.get(SIGNED) else None,
     )
     page = el(

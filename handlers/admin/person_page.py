@@ -19,6 +19,7 @@ from handlers.admin.pages import (
     lang_of,
     layout,
     problem,
+    short_day,
     t,
     table,
     time_text,
@@ -101,7 +102,7 @@ def _channels(request: web.Request, found: History) -> Html:
                 label(request, "channel", c.identity.channel),
                 _channel_state(request, c),
                 typed(c.last_text, "span") if c.last_text else "—",
-                time_text(request, c.last_at),
+                short_day(request, c.last_at, with_time=True),
             ],
             None,
         )
@@ -111,7 +112,8 @@ def _channels(request: web.Request, found: History) -> Html:
 
 
 def _program_title(request: web.Request, entry: Entry) -> str:
-    return entry.detail.get("en") if lang_of(request) == "en" else entry.detail.get("ar", "")
+    english = entry.detail.get("en") if lang_of(request) == "en" else ""
+    return english or entry.detail.get("ar", "")
 
 
 def _what(request: web.Request, entry: Entry, who: dict[int, str]) -> list[object]:
@@ -179,7 +181,7 @@ def _what(request: web.Request, entry: Entry, who: dict[int, str]) -> list[objec
 
 
 def _timeline(request: web.Request, found: History, who: dict[int, str]) -> Html:
-    cells = [([time_text(request, e.at), *_what(request, e, who)], None) for e in reversed(found.entries)]
+    cells = [([short_day(request, e.at, with_time=True), *_what(request, e, who)], None) for e in reversed(found.entries)]
     capped = (
         el("p", t(request, "b_messages_capped", limit=MESSAGES), class_="hint")
         if found.messages_capped

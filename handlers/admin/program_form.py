@@ -3,6 +3,7 @@ from raw values, so that a refused form comes back as it was typed."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -11,9 +12,10 @@ from aiohttp import web
 from bot.appkeys import ENGINE
 from bot.profile import Profile
 from conversations.calendar import local
+from conversations.dates import hijri_text
 from handlers import bounds
 from handlers.admin.forms import Form
-from handlers.admin.pages import Html, el, label, lang_of, post_form, t
+from handlers.admin.pages import Html, cat, el, label, lang_of, post_form, t
 from handlers.admin.pages import field as labelled
 from store.models import Program
 
@@ -23,8 +25,8 @@ GENDERS = ("", "f", "m")
 RESIDENCIES = ("citizen", "resident", "other")
 EXPECTS = ("yes", "no")
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
-MAX_QUESTIONS = 10
-MIN_QUESTION_SLOTS = 3
+MAX_QUESTIONS = 50  # a sane bound on one form; the form shows as many rows as are filled, and one blank
+QUESTION_FIELD = re.compile(r"^q(\d{1,3})_(?:ar|en)$")
 MAX_QUESTION = 300
 MAX_AGE = 120
 LIMITS = {
@@ -101,16 +103,24 @@ def _ages(form: Form, checked: Checked) -> list[dict]:
     return [{"key": key, "value": value} for key, value in ages.items()]
 
 
+def question_rows(fields: dict[str, str]) -> list[int]:
+    """The indices of the question rows a form holds, in order (rows may be numbered with gaps)."""
+    return sorted({int(found.group(1)) for name in fields if (found := QUESTION_FIELD.match(name))})
+
+
 def _questions(form: Form, checked: Checked) -> list[dict]:
+    """The condition questions, as many as were filled (the English optional: the Arabic stands in)."""
     found = []
-    for i in range(MAX_QUESTIONS):
+    for i in question_rows(form.fields):
         ar, en, expect = form.get(f"q{i}_ar"), form.get(f"q{i}_en"), form.get(f"q{i}_expect") or "yes"
         if not ar and not en:
             continue
-        if not ar or not en or expect not in EXPECTS or max(len(ar), len(en)) > MAX_QUESTION:
+        if not ar or expect not in EXPECTS or max(len(ar), len(en)) > MAX_QUESTION:
             checked.refuse("error_p_question")
             continue
         found.append({"key": "question", "ar": ar, "en": en, "expect": expect})
+    if len(found) > MAX_QUESTIONS:
+        checked.refuse("error_p_question")
     return found
 
 
@@ -138,7 +148,7 @@ def read_program(form: Form, profile: Profile) -> Checked:
     kind = form.get("kind")
     if kind not in KINDS:
         checked.refuse("error_p_kind")
-    if not checked.values["title_ar"] or not checked.values["title_en"]:
+    if not checked.values["title_ar"]:  # the English title is optional: English readers see the Arabic one
         checked.refuse("error_p_title")
     checked.values["kind"] = kind
     _schedule(form, profile, checked)
@@ -169,6 +179,16 @@ def raw_of(program: Program, profile: Profile) -> dict[str, str]:
             }
             questions += 1
     return raw
+
+
+def _when(request: web.Request, raw: dict[str, str], name: str, required: bool = False) -> Html:
+    """A date-and-time picker with the Hijri date of its value beside it (static/program_form.js keeps it
+    current as staff pick another day)."""
+    picker = _input(raw, name, type="datetime-local", required=required)
+    engine, lang = request.app[ENGINE], lang_of(request)
+    moment = _moment(raw.get(name, ""), engine.profile.timezone)  # None outside the calendars' bounds
+    hijri = hijri_text(engine.texts, lang, local(engine.profile, moment).date()) if moment else ""
+    return cat(picker, el("small", hijri, class_="hijri", data_hijri_for=name, lang=lang, aria_live="polite"))
 
 
 def _input(raw: dict[str, str], name: str, **attrs: object) -> Html:
@@ -202,23 +222,30 @@ def _pair(request: web.Request, raw: dict[str, str], name: str) -> list[Html]:
 
 
 def _question_slots(request: web.Request, raw: dict[str, str]) -> list[Html]:
-    filled = [i for i in range(MAX_QUESTIONS) if raw.get(f"q{i}_ar") or raw.get(f"q{i}_en")]
-    slots = min(MAX_QUESTIONS, max(MIN_QUESTION_SLOTS, (filled[-1] + 2) if filled else 0))
+    """The filled question rows, renumbered in order, then one blank row (two after "another question"), so
+    that any number of questions can be added without a script."""
+    filled = [i for i in question_rows(raw) if raw.get(f"q{i}_ar") or raw.get(f"q{i}_en")]
+    rows = [{k: raw.get(f"q{i}_{k}", "") for k in ("ar", "en", "expect")} for i in filled]
+    rows += [{}] * (2 if raw.get("more") else 1)
     expects = [(e, t(request, f"answer_{e}")) for e in EXPECTS]
-    return [
-        el(
+
+    def row(n: int, values: dict[str, str]) -> Html:
+        here = {f"q{n}_{k}": v for k, v in values.items()}
+        return el(
             "div",
             labelled(
-                t(request, "pf_question_ar"), _input(raw, f"q{i}_ar", dir="rtl", maxlength=str(MAX_QUESTION))
+                t(request, "pf_question_ar"), _input(here, f"q{n}_ar", dir="rtl", maxlength=str(MAX_QUESTION))
             ),
             labelled(
-                t(request, "pf_question_en"), _input(raw, f"q{i}_en", dir="ltr", maxlength=str(MAX_QUESTION))
+                t(request, "pf_question_en"), _input(here, f"q{n}_en", dir="ltr", maxlength=str(MAX_QUESTION))
             ),
-            labelled(t(request, "pf_expect"), _select(raw, f"q{i}_expect", expects)),
+            labelled(t(request, "pf_expect"), _select(here, f"q{n}_expect", expects)),
             class_="row",
         )
-        for i in range(slots)
-    ]
+
+    more = el("button", t(request, "pf_more_questions"), type="submit", name="more", value="1",
+              formnovalidate=True, class_="secondary")  # fmt: skip
+    return [*(row(n, values) for n, values in enumerate(rows)), more]
 
 
 def _conditions_fields(request: web.Request, raw: dict[str, str]) -> Html:
@@ -271,12 +298,8 @@ def program_form(request: web.Request, action: str, raw: dict[str, str], errors:
             *_pair(request, raw, "description"),
             el(
                 "div",
-                labelled(
-                    t(request, "pf_starts_at"), _input(raw, "starts_at", type="datetime-local", required=True)
-                ),
-                labelled(
-                    t(request, "pf_deadline"), _input(raw, "registration_deadline", type="datetime-local")
-                ),
+                labelled(t(request, "pf_starts_at"), _when(request, raw, "starts_at", required=True)),
+                labelled(t(request, "pf_deadline"), _when(request, raw, "registration_deadline")),
                 labelled(t(request, "pf_capacity"), _input(raw, "capacity", type="number", min="1")),
                 class_="row",
             ),
@@ -288,4 +311,5 @@ def program_form(request: web.Request, action: str, raw: dict[str, str], errors:
             *_pair(request, raw, "arrangements"),
             button=t(request, "save"),
         ),
+        el("script", src="/admin/static/program_form.js", defer=True),
     )

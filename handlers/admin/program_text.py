@@ -60,7 +60,7 @@ def place_line(lang: str, program: Program) -> str:
 
 def announcement(texts: Catalog, lang: str, profile: Profile, program: Program) -> str:
     """The announcement of a program: what, when, where, and how to register with the conditions."""
-    title = program.title_en if lang == "en" else program.title_ar
+    title = (program.title_en if lang == "en" else "") or program.title_ar  # the English title is optional
     description = program.description_en if lang == "en" else program.description_ar
     lines = [TEXTS(lang, "ann_title", title=title)]
     if description:

@@ -24,9 +24,9 @@ from handlers.admin.pages import (
     post_form,
     problem,
     see_other,
+    short_day,
     t,
     table,
-    time_text,
 )
 from handlers.admin.program_form import program_form, raw_of, read_program
 from store import console_lists, queries
@@ -62,7 +62,7 @@ async def program_list(request: web.Request) -> web.Response:
             [
                 el("a", el("bdi", title_of(request, program)), href=page_of(program.id)),
                 label(request, "kind", program.kind),
-                time_text(request, program.starts_at),
+                short_day(request, program.starts_at, with_time=True),
                 label(request, "pstatus", program.status),
                 str(n or 0),
             ],
@@ -79,7 +79,7 @@ async def program_list(request: web.Request) -> web.Response:
 
 def title_of(request: web.Request, program: Program) -> str:
     """The program's title in the staff member's language."""
-    return program.title_en if lang_of(request) == "en" else program.title_ar
+    return (program.title_en if lang_of(request) == "en" else "") or program.title_ar
 
 
 def _form_page(request: web.Request, title: str, action: str, raw: dict, errors: list[str]) -> web.Response:
@@ -95,8 +95,10 @@ async def new_program(request: web.Request) -> web.Response:
 
 @requires(*EDITORS)
 async def create_program(request: web.Request) -> web.Response:
-    """Save a new program as a draft, with a fresh check-in code."""
+    """Save a new program as a draft, with a fresh check-in code ("another question" only adds a row)."""
     engine, staff = request.app[ENGINE], request[SIGNED].staff
+    if request[FORM].get("more"):
+        return _form_page(request, t(request, "program_new"), "/admin/programs/new", request[FORM].fields, [])
     checked, now = read_program(request[FORM], engine.profile), engine.clock()
     if checked.values["starts_at"] is not None and checked.values["starts_at"] <= now:
         checked.refuse("error_p_past")
@@ -135,8 +137,12 @@ async def edit_program(request: web.Request) -> web.Response:
 
 @requires(*EDITORS)
 async def update_program(request: web.Request) -> web.Response:
-    """Save the edited fields (the check-in code and status stay); a moved date must not be in the past."""
+    """Save the edited fields (the check-in code and status stay); a moved date must not be in the past.
+    "Another question" only adds a row to the form."""
     engine, staff, pid = request.app[ENGINE], request[SIGNED].staff, program_id(request)
+    if request[FORM].get("more"):
+        action = f"{page_of(pid)}/edit"
+        return _form_page(request, t(request, "program_edit"), action, request[FORM].fields, [])
     checked, now = read_program(request[FORM], engine.profile), engine.clock()
     async with engine.sessions() as tx, tx.begin():
         program = await tx.get(Program, pid, with_for_update=True)

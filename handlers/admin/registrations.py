@@ -33,6 +33,7 @@ from handlers.admin.pages import (
     layout,
     problem,
     see_other,
+    short_day,
     t,
     table,
     time_text,
@@ -139,7 +140,7 @@ def _row(
         city_name(engine.profile, lang, person.city),
         label(request, "reg", row.status),
         _answers(request, program, row),
-        time_text(request, row.created_at),
+        short_day(request, row.created_at, with_time=True),
     ]
     return cells + [el("div", *_buttons(request, row), class_="buttons")] if deciding else cells
 

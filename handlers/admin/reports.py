@@ -23,13 +23,13 @@ from handlers.admin.pages import (
     SIGNED,
     TEXTS,
     Html,
-    day_text,
     el,
     field,
     label,
     lang_of,
     layout,
     problem,
+    short_day,
     t,
     table,
     typed,
@@ -174,14 +174,14 @@ def _names(request: web.Request, report: Report) -> dict[str, Callable[[Hashable
     return {
         "kind": lambda k: label(request, "service", str(k)),
         "channel": lambda k: label(request, "channel", str(k)),
-        "program": lambda k: report.programs.get(k, ("#%s" % k,) * 2)[english],
+        "program": lambda k: report.programs.get(k, ("#%s" % k,) * 2)[english] or report.programs[k][0],
         "staff": lambda k: report.staff.get(k, "#%s" % k),
     }
 
 
 def _attendance(request: web.Request, report: Report) -> Html:
     english = lang_of(request) == "en"
-    cells = [([a.title_en if english else a.title_ar, str(a.accepted), str(a.attended), pct(a.rate)], None)
+    cells = [([(a.title_en if english else "") or a.title_ar, str(a.accepted), str(a.attended), pct(a.rate)], None)
              for a in report.figures.attendance]  # fmt: skip
     return numbers(table(request, ("col_program", "col_accepted", "col_attended", "col_rate"), cells))
 
@@ -190,7 +190,7 @@ def comment_table(request: web.Request, rows: list[Comment]) -> Html:
     """Comments with their score, service and date: never who wrote them, nor who served them."""
     service = {c.service_kind: label(request, "service", c.service_kind) for c in rows}
     cells = [
-        ([day_text(request, c.at), str(c.score), service[c.service_kind], typed(c.text)], None) for c in rows
+        ([short_day(request, c.at), str(c.score), service[c.service_kind], typed(c.text)], None) for c in rows
     ]
     return table(request, ("col_date", "col_score", "col_service", "col_comment"), cells, empty="empty_comments")
 

@@ -27,6 +27,7 @@ from handlers.admin.pages import (
     lang_of,
     layout,
     problem,
+    short_day,
     t,
     table,
     time_text,
@@ -176,7 +177,7 @@ def _events(request: web.Request, events: list[RequestEvent], who: dict[int, str
     cells = [
         (
             [
-                time_text(request, e.at),
+                short_day(request, e.at, with_time=True),
                 _actor(request, e.actor, who),
                 label(request, "event", e.kind),
                 _detail(request, e),

@@ -15,7 +15,7 @@ from handlers.admin.actions import OPEN
 from handlers.admin.audit import audit
 from handlers.admin.guard import ANYONE, requires
 from handlers.admin.listing import export_links, order_fields, order_of, pager
-from handlers.admin.pages import SIGNED, Html, cat, day_text, el, field, label, lang_of, layout, t, table
+from handlers.admin.pages import SIGNED, Html, cat, el, field, label, lang_of, layout, short_day, t, table
 from handlers.admin.spreadsheet import csv_download, xlsx_download
 from store import request_queue
 from store.models import HelpRequest, Staff
@@ -85,8 +85,8 @@ def _row(
         labels["category"].get(row.category, row.category),
         labels["city"].get(row.city, row.city),
         cat(labels["status"].get(row.status, row.status), " ", late_badge(request) if late else None),
-        day_text(request, row.submitted_at),
-        day_text(request, row.due_at),
+        short_day(request, row.submitted_at),
+        short_day(request, row.due_at),
         str(len(row.flags)),
     ]
 

@@ -22,6 +22,7 @@ from handlers.admin.pages import (
     post_form,
     problem,
     see_other,
+    short_day,
     t,
     table,
     time_text,
@@ -74,7 +75,7 @@ async def staff_list(request: web.Request) -> web.Response:
                 el("bdi", s.display_name or "—"),
                 label(request, "role", s.role),
                 _status(request, s),
-                time_text(request, s.created_at),
+                short_day(request, s.created_at, with_time=True),
             ],
             None if s.active else "off",
         )

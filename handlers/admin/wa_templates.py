@@ -8,7 +8,7 @@ from aiohttp import web
 from bot.appkeys import ENGINE
 from handlers.admin.audit import audit
 from handlers.admin.guard import requires
-from handlers.admin.pages import SIGNED, el, layout, t, table, time_text
+from handlers.admin.pages import SIGNED, el, layout, short_day, t, table
 from store import wa_templates
 
 
@@ -25,7 +25,7 @@ async def templates_page(request: web.Request) -> web.Response:
                 t(request, f"wa_language_{row.language}"),
                 t(request, f"wa_status_{row.status}"),
                 row.rejection_reason or "—",
-                time_text(request, row.updated_at),
+                short_day(request, row.updated_at, with_time=True),
             ],
             "late" if row.status in ("rejected", "paused", "disabled") else None,
         )

@@ -27,6 +27,31 @@
     for (const button of log.querySelectorAll(".choices button")) button.disabled = true;
   }
 
+  function fileView(file) {
+    // A file staff sent: a photo shown, a recording to play, and always a link to open or save it.
+    const box = document.createElement("div");
+    box.className = "file";
+    if (file.type.startsWith("image/")) {
+      const image = document.createElement("img");
+      image.src = file.url;
+      image.alt = file.name;
+      box.appendChild(image);
+    } else if (file.type.startsWith("audio/")) {
+      const audio = document.createElement("audio");
+      audio.controls = true;
+      audio.preload = "metadata";
+      audio.src = file.url;
+      box.appendChild(audio);
+    }
+    const link = document.createElement("a");
+    link.href = file.url;
+    link.target = "_blank";
+    link.rel = "noopener";
+    link.textContent = "📎 " + (file.name || file.url.split("/").pop().split("?")[0]);
+    box.appendChild(link);
+    return box;
+  }
+
   function show(message) {
     if (message.id !== null && message.id !== undefined) {
       if (shown.has(message.id)) return null;
@@ -39,6 +64,7 @@
     text.className = "text";
     text.textContent = message.text;
     item.appendChild(text);
+    if (message.file) item.appendChild(fileView(message.file));
     if (message.choices && message.choices.length) {
       retireOldChoices();
       const row = document.createElement("div");

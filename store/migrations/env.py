@@ -13,8 +13,16 @@ config = context.config
 target_metadata = SQLModel.metadata
 
 
+def _record(ctx, step, heads, run_args) -> None:  # noqa: ANN001  (Alembic's callback signature)
+    """Note each revision applied, for `python -m bot migrate` to report (store/migrate.py)."""
+    if step.is_upgrade:
+        config.attributes.setdefault("applied", []).append(step.up_revision_id)
+
+
 def _run(connection: Connection) -> None:
-    context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
+    context.configure(
+        connection=connection, target_metadata=target_metadata, render_as_batch=True, on_version_apply=_record
+    )
     with context.begin_transaction():
         context.run_migrations()
 

@@ -13,6 +13,7 @@ from typing import Self
 
 from aiohttp import web
 from aiohttp.test_utils import TestServer
+from aiohttp.web_request import FileField
 
 # Parameters the Bot API takes as JSON-serialized strings in a form body.
 JSON_FIELDS = frozenset(
@@ -148,6 +149,27 @@ class FakeBotApi:
             "text": params["text"],
         }
 
+    async def _file_message(self, params: dict, kind: str) -> dict:
+        """A photo, document, voice note or audio file sent as an upload (kept in the call as bytes)."""
+        chat = {"id": int(params["chat_id"]), "type": "private"}
+        sent = {"file_id": f"sent-{kind}", "file_unique_id": f"u-sent-{kind}"}
+        shape = {"photo": [{**sent, "width": 1, "height": 1}], "document": sent, "voice": {**sent, "duration": 1},
+                 "audio": {**sent, "duration": 1}}  # fmt: skip
+        message = {"message_id": next(self._message_ids), "date": int(time.time()), "chat": chat}
+        return {**message, "from": self._bot_user(), kind: shape[kind]}
+
+    async def _sendPhoto(self, params: dict) -> dict:
+        return await self._file_message(params, "photo")
+
+    async def _sendDocument(self, params: dict) -> dict:
+        return await self._file_message(params, "document")
+
+    async def _sendVoice(self, params: dict) -> dict:
+        return await self._file_message(params, "voice")
+
+    async def _sendAudio(self, params: dict) -> dict:
+        return await self._file_message(params, "audio")
+
     async def _answerCallbackQuery(self, params: dict) -> bool:
         return True
 
@@ -190,4 +212,7 @@ async def _params(request: web.Request) -> dict:
     if request.content_type == "application/json":
         return await request.json()
     form = await request.post()
-    return {k: json.loads(v) if k in JSON_FIELDS else v for k, v in form.items()}
+    return {
+        k: (v.filename, v.file.read()) if isinstance(v, FileField) else json.loads(v) if k in JSON_FIELDS else v
+        for k, v in form.items()
+    }

@@ -1,5 +1,6 @@
 // The nav's live counts: every few seconds ask /admin/counts what is waiting and update the badges, so a
 // new live chat or request shows without a reload. A page that lists what changed offers a refresh link.
+// On a wide screen the nav's menu starts open.
 (function () {
   "use strict";
   var EVERY = 5000;
@@ -25,4 +26,6 @@
       .then(function () { setTimeout(poll, EVERY); });
   }
   setTimeout(poll, EVERY);
+  var menu = document.querySelector("details.menu");
+  if (menu && window.matchMedia("(min-width: 900px)").matches) menu.open = true;  // no ::details-content
 })();
