@@ -44,7 +44,7 @@ from store.models import Attachment, HandoffRequest, InboundMessage, OutboxMessa
 REPLIERS = ("admin", "researcher", "coordinator")
 LIMIT = 200
 MAX_REPLY = 2000
-COLUMNS = ("col_reference", "f_channel", "col_reason", "col_question", "col_assigned", "col_answer_due")
+COLUMNS = ("col_chat_reference", "f_channel", "col_reason", "col_question", "col_assigned", "col_answer_due")
 
 
 def _who(request: web.Request, row: HandoffRequest, who: dict[int, str], now: datetime) -> Html:
