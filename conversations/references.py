@@ -11,7 +11,8 @@ from conversations.normalize import digits_to_ascii, strip_invisible
 ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O or 1/I to misread over the phone
 BODY_LENGTH = 6
 PREFIXES = {"help": "H", "complaint": "C", "suggestion": "S", "chat": "T"}
-_SHAPE = re.compile(rf"([A-Z]{{1,2}})?([{ALPHABET}]{{{BODY_LENGTH}}})")
+# A reference as `key` leaves it: its letter (or two, as some older ones had), then the six characters.
+SHAPE = re.compile(rf"([A-Z]{{1,2}})?([{ALPHABET}]{{{BODY_LENGTH}}})")
 
 
 def of(kind: str, reference: str) -> str:
@@ -38,4 +39,4 @@ def shaped(typed: str) -> bool:
     folded = key(typed)
     if any(ch.isdecimal() for ch in folded):
         return 4 <= len(folded) <= 12
-    return "-" in typed and _SHAPE.fullmatch(folded) is not None
+    return "-" in typed and SHAPE.fullmatch(folded) is not None

@@ -52,7 +52,7 @@ def spellings(draw, reference: str) -> str:
 def test_the_generator_issues_only_the_shape_recognised():
     for prefix in references.PREFIXES.values():
         reference = new_reference(prefix)
-        assert references._SHAPE.fullmatch(references.key(reference)) is not None
+        assert references.SHAPE.fullmatch(references.key(reference)) is not None
 
 
 @given(st.data(), PREFIX, BODY)
