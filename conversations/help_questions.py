@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from conversations import handoff
+from conversations import greetings, handoff
 from conversations.effects import CancelTimer, Effect, Reply
 from conversations.flow import Prompt, choice, goto, lang, reask, text
 from conversations.help_fields import (
@@ -132,7 +132,8 @@ def _choices_prompt(key: str, options: Callable[[dict, Context], tuple[Choice, .
 
 @question(NAME, parent=MENU, prompt=_ask("help_ask_name"))
 def on_name(inbound: Inbound, data: dict, ctx: Context) -> Step:
-    return _typed("full_name", check_name, data, ctx, inbound, NAME)
+    greeted = greetings.answer(inbound, NAME, data, ctx)  # «السلام عليكم» is two words, but not a name
+    return greeted or _typed("full_name", check_name, data, ctx, inbound, NAME)
 
 
 @question(NATIONAL_ID, parent=NAME, prompt=_ask("help_ask_national_id"))

@@ -9,6 +9,7 @@ name and a way back); kept with the sign-up, then on their record once. Typed da
 
 from __future__ import annotations
 
+from conversations import greetings
 from conversations.effects import Effect, RememberContact, Reply
 from conversations.flow import goto, reask, state, text
 from conversations.help_fields import check_name, check_phone
@@ -53,6 +54,9 @@ def _answered(key: str, value: object, data: dict, ctx: Context) -> Step:
 
 @state(NAME, parent=DETAILS, prompt=lambda data, ctx: (Reply(text(ctx, data, "prog_ask_name")),))
 def on_name(inbound: Inbound, data: dict, ctx: Context) -> Step:
+    greeted = greetings.answer(inbound, NAME, data, ctx)  # «السلام عليكم» is two words, but not a name
+    if greeted is not None:
+        return greeted
     name, hint = check_name(inbound.text) if inbound.kind == "text" else (None, "help_name_letters")
     if hint is not None:
         return reask(NAME, data, ctx, hint)

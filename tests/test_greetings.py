@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from conversations import complaints, handoff, languages, menu, router
+from conversations import complaints, handoff, help_fields, languages, menu, programs_contact, router
 from conversations.catalog import LANGUAGES
 from conversations.effects import Reply
 from conversations.faq import FaqIndex
@@ -93,3 +93,11 @@ def test_a_greeting_in_a_live_chat_is_for_the_staff_member(profile, texts):
 def test_a_greeting_with_a_question_is_a_question(profile, texts):
     said = texts_of(at_menu(context(profile, texts), "ar", "السلام عليكم متى يفتح التسجيل"))
     assert texts("ar", "greeting_back_salam") not in said
+
+
+@pytest.mark.parametrize("state", [help_fields.NAME, programs_contact.NAME])
+def test_a_greeting_at_a_name_question_is_not_taken_for_a_name(state, profile, texts):
+    data = {"lang": "ar", "help": {"form": {}, "at": state}, "program": {"then": "confirm"}}
+    step = router.step(state, data, Inbound("text", text="السلام عليكم"), context(profile, texts))
+    assert step.state == state and texts_of(step)[0] == texts("ar", "greeting_back_salam")
+    assert "full_name" not in step.data["help"]["form"] and "contact" not in step.data["program"]
