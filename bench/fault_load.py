@@ -141,7 +141,7 @@ def _wrong_fields(request: HelpRequest, n: int, keyring: Keyring) -> list[str]:
         wrong.append("national_id")
     if not request.phone.endswith(typed[4][1:]):
         wrong.append("phone")
-    if request.description != typed[10]:
+    if request.description != typed[9]:
         wrong.append("description")
     return wrong
 

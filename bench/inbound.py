@@ -136,7 +136,7 @@ def form(n: int) -> list[str]:
     """What user n types after choosing English: the whole help form, as in tests/test_e2e_requests.py."""
     return ["2", "1",  # apply for help, agree to the duties and the use of data
             "Sara Ahmed Alqahtani", national_id(n), f"055{n % 10**7:07d}",  # name, ID, phone
-            "2", "1", "3", "1", "1",  # city, residency (citizen), household, income, category (food)
+            "2", "3", "1", "1",  # city, household, income, category (food): a national ID, so no residency question
             "My husband lost his job and we need food for the children this month.",
             "1", "1", "1"]  # no documents, the summary is right, I declare
 

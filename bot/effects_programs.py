@@ -6,10 +6,10 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from bot.effects import Applying, apply
-from conversations.effects import CancelRegistration, CheckIn, RegisterForProgram
+from conversations.effects import CancelRegistration, CheckIn, RegisterForProgram, RememberContact
 from store import queries
 from store.ratings import rating_delay, schedule_rating
-from store.models import Program, Registration
+from store.models import Beneficiary, Program, Registration
 
 HOLDS_A_SEAT = ("pending", "accepted")
 
@@ -41,6 +41,18 @@ async def _register(effect: RegisterForProgram, at: Applying) -> None:
         at.tx.add(row)
     row.status, row.answers, row.note = status, dict(effect.answers), effect.note[:1000]
     row.conversation_key, row.created_at, row.decided_at = at.conv.key, at.now, None
+
+
+@apply.register
+async def _remember_contact(effect: RememberContact, at: Applying) -> None:
+    """The name (encrypted) and mobile a sign-up asked for, where the record has none: once, never overwritten."""
+    person = await at.tx.get(Beneficiary, at.conv.beneficiary_id)
+    if person is None:
+        return
+    if effect.full_name and not person.full_name_enc:
+        person.full_name_enc = at.keyring.encrypt(effect.full_name)
+    if effect.phone and not person.phone:
+        person.phone = effect.phone
 
 
 @apply.register

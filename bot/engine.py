@@ -23,6 +23,7 @@ from bot.profile import Profile
 from conversations.calendar import local
 from conversations.help_fields import NATIONAL_ID
 from conversations.national_id import clean, mask, mask_ids
+from conversations import references
 from conversations.catalog import Catalog
 from conversations.faq import FaqIndex
 from conversations.types import Inbound
@@ -31,7 +32,6 @@ from store.crypto import Keyring
 from store.models import InboundMessage, OutboxMessage
 
 log = logging.getLogger(__name__)
-REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O or 1/I to misread over the phone
 RETRIES = 5
 DRAIN_CONCURRENCY = 8  # conversations resumed at once after a crash (a pool of 20 connections on PostgreSQL)
 DRAIN_PAGE = 500  # conversation keys read per query while draining
@@ -56,9 +56,9 @@ def storable(value):  # type: ignore[no-untyped-def]
     return value
 
 
-def new_reference(prefix: str = "H") -> str:
-    """A short reference a beneficiary can read out, e.g. H-7K3P9Q."""
-    return f"{prefix}-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(6))
+def new_reference(prefix: str = references.PREFIXES["help"]) -> str:
+    """A short reference a beneficiary can read out, e.g. H-7K3P9Q (what else it numbers changes the letter)."""
+    return f"{prefix}-" + "".join(secrets.choice(references.ALPHABET) for _ in range(references.BODY_LENGTH))
 
 
 @dataclass(frozen=True)

@@ -55,6 +55,9 @@ class Catalog:
     def languages(self) -> dict[str, dict[str, Text]]:
         return self._texts
 
+    def has(self, lang: str, key: str) -> bool:
+        return key in (self._texts.get(lang) or self._texts["ar"])
+
     def __call__(self, lang: str, key: str, **params: object) -> str:
         """The text, its numbers written in the language's own digits (৫, ५) where it reads them."""
         table = self._texts.get(lang) or self._texts["ar"]

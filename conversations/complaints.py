@@ -18,11 +18,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from conversations import references
 from conversations.calendar import add_working_days, local
 from conversations.dates import date_text
 from conversations.effects import Effect, FileComplaint, Reply
 from conversations.flow import choice, goto, lang, on_event, reask, state, text
-from conversations.normalize import digits_to_ascii, normalize, strip_invisible
+from conversations.normalize import normalize, strip_invisible
 from conversations.types import Choice, ComplaintView, Context, Inbound, Step
 
 MENU = "menu:main"
@@ -66,15 +67,9 @@ def check_text(typed: str) -> tuple[str | None, str | None]:
     return body, None
 
 
-def clean_reference(typed: str) -> str:
-    """«c-12ab» / « H 000001 » / Arabic-Indic digits → the reference as stored (upper case, one hyphen)."""
-    folded = digits_to_ascii(strip_invisible(typed)).strip().upper().replace(" ", "")
-    return folded.replace("_", "-").replace("–", "-")
-
-
-def own(ctx: Context, reference: str) -> ComplaintView | None:
-    """The beneficiary's own complaint or suggestion with this reference, never anyone else's."""
-    return next((c for c in ctx.complaints if c.reference.upper() == reference), None)
+def own(ctx: Context, typed: str) -> ComplaintView | None:
+    """The beneficiary's own complaint or suggestion with this reference (in any spelling), never anyone else's."""
+    return next((c for c in ctx.complaints if references.same(typed, c.reference)), None)
 
 
 def _noun(ctx: Context, data: dict, reference: str) -> str:
@@ -139,14 +134,13 @@ def _file(data: dict, ctx: Context) -> Step:
     data = {k: v for k, v in data.items() if k != "complaint"}
     days = ctx.profile.deadlines.complaint_answer_working_days
     due = add_working_days(ctx.profile, local(ctx.profile, ctx.now).date(), days)
-    filed = FileComplaint(
-        reference=ctx.reference, kind=draft["kind"], text=draft["text"], started_at=draft["started_at"]
-    )
+    reference = references.of(draft["kind"], ctx.reference)
+    filed = FileComplaint(reference=reference, kind=draft["kind"], text=draft["text"], started_at=draft["started_at"])
     ack = text(
         ctx,
         data,
         f"cmp_filed_{draft['kind']}",
-        reference=ctx.reference,
+        reference=reference,
         due=date_text(ctx.texts, lang(data), due),
         days=days,
     )
@@ -202,7 +196,7 @@ def on_follow(inbound: Inbound, data: dict, ctx: Context) -> Step:
         return goto(MENU_C, data, ctx)
     picked = (inbound.choice or "").removeprefix("complaints:ref:")
     typed = picked if inbound.kind == "choice" else inbound.text
-    found = own(ctx, clean_reference(typed)) if typed else None
+    found = own(ctx, typed) if typed else None
     if found is None:
         return reask(FOLLOW, data, ctx, "cmp_not_found")
     return goto(FOLLOWED, data, ctx, Reply(describe(found, data, ctx)))
@@ -223,7 +217,7 @@ def on_followed(inbound: Inbound, data: dict, ctx: Context) -> Step:
         return goto(FOLLOW, data, ctx)
     if inbound.choice == "complaints:menu":
         return goto(MENU_C, data, ctx)
-    if inbound.kind == "text" and own(ctx, clean_reference(inbound.text)):
+    if inbound.kind == "text" and own(ctx, inbound.text):
         return on_follow(inbound, data, ctx)
     return reask(FOLLOWED, data, ctx, "cmp_choose_hint")
 

@@ -113,6 +113,15 @@ class RegisterForProgram:
 
 
 @dataclass(frozen=True)
+class RememberContact:
+    """The name and mobile a sign-up needed, typed by the beneficiary: kept on their record where it has none
+    (typed data: it never joins or proves an identity)."""
+
+    full_name: str = ""
+    phone: str = ""
+
+
+@dataclass(frozen=True)
 class CancelRegistration:
     """The beneficiary withdraws; the first on the waiting list moves up (and is told)."""
 
@@ -184,6 +193,7 @@ Effect = (
     | ExportMyData
     | EraseMyData
     | RegisterForProgram
+    | RememberContact
     | CancelRegistration
     | CheckIn
     | RecordRating

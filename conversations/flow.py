@@ -57,8 +57,10 @@ def lang(data: dict) -> str:
 
 
 def text(ctx: Context, data: dict, key: str, **params: object) -> str:
-    """A catalog text in the conversation's language."""
-    return ctx.texts(lang(data), key, **params)
+    """A catalog text in the conversation's language: the channel's own wording where it has one (`<key>_web`:
+    the web chat has buttons, not numbered lists, and is not the association's WhatsApp number)."""
+    own = f"{key}_{ctx.channel}"
+    return ctx.texts(lang(data), own if ctx.texts.has(lang(data), own) else key, **params)
 
 
 def choice(ctx: Context, data: dict, key: str, label_key: str) -> Choice:

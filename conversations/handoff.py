@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from conversations import references
 from conversations.calendar import add_working_hours, is_open
 from conversations.dates import datetime_text, working_hours_text
 from conversations.effects import HandOffToStaff, Reply
@@ -37,12 +38,11 @@ def request(data: dict, ctx: Context, *, reason: str) -> Step:
     due_at = add_working_hours(ctx.profile, ctx.now, ctx.profile.deadlines.handoff_answer_working_hours)
     due = datetime_text(ctx.texts, lg, ctx.profile, due_at)
     key = "handoff_open" if is_open(ctx.profile, ctx.now) else "handoff_closed"
+    reference = references.of("chat", ctx.reference)
     effect = HandOffToStaff(
-        reference=ctx.reference, reason=reason, last_question=data.get("question", ""), answer_due_at=due_at
+        reference=reference, reason=reason, last_question=data.get("question", ""), answer_due_at=due_at
     )
-    return goto(
-        LIVE, data, ctx, effect, Reply(text(ctx, data, key, reference=ctx.reference, due=due, hours=hours))
-    )
+    return goto(LIVE, data, ctx, effect, Reply(text(ctx, data, key, reference=reference, due=due, hours=hours)))
 
 
 def research_officer(data: dict, ctx: Context) -> Step:

@@ -3,16 +3,15 @@ and the helpers every help module shares (where the form is kept in the conversa
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections.abc import Callable
 from datetime import timedelta
 
 from bot.profile import Category, Profile
-from conversations import national_id
+from conversations import counts, national_id
 from conversations.effects import Effect, Reply, ScheduleTimer
 from conversations.flow import Handler, Prompt, goto, state, text
-from conversations.normalize import digits_to_ascii, normalize, strip_invisible
+from conversations.normalize import normalize, strip_invisible
 from conversations.phones import to_e164
 from conversations.types import Choice, Context, Inbound, Step
 
@@ -99,11 +98,10 @@ def check_phone(typed: str) -> Checked:
 
 
 def check_household(typed: str) -> Checked:
-    """A number from 1 to 30, in any digits, words after it allowed («٥ أفراد»)."""
-    found = re.fullmatch(r"(\d+)(?:\s+\D*)?", digits_to_ascii(strip_invisible(typed)).strip())
-    if found is None:
+    """A number from 1 to 30, in any digits or in words («ستة»), words after it allowed («٥ أفراد»)."""
+    size = counts.parse(typed)
+    if size is None:
         return None, "help_household_number"
-    size = int(found.group(1)) if len(found.group(1)) <= 3 else 0  # thousands of digits: out of range, not int()'s limit
     if not HOUSEHOLD_RANGE[0] <= size <= HOUSEHOLD_RANGE[1]:
         return None, "help_household_range"
     return size, None

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from conversations import handoff
+from conversations import greetings, handoff
 from conversations.effects import CancelTimer, Effect, Reply
 from conversations.flow import Prompt, choice, goto, lang, reask, text
 from conversations.help_fields import (
@@ -67,6 +67,8 @@ from conversations.types import Choice, Context, Inbound, Step
 def answered(key: str, value: object, data: dict, ctx: Context) -> Step:
     """Keep a valid answer and ask the next question (the summary once reviewing)."""
     form = {**form_of(data), key: value}
+    if key == "national_id":
+        form = _residency_by_id(form)
     if key == "category":
         cat = category(ctx.profile, value)
         form.pop("conditions", None)  # a new category's own conditions are asked again, if it lists any
@@ -76,14 +78,25 @@ def answered(key: str, value: object, data: dict, ctx: Context) -> Step:
     return ask(_next(key, data, ctx), data, ctx, *rearm(data, ctx))
 
 
+def _residency_by_id(form: dict) -> dict:
+    """A national ID (first digit 1) is a citizen's: the residency question is not asked. An iqama number
+    (first digit 2) is not a citizen's: a residency of citizen set by an earlier ID is asked again."""
+    if str(form["national_id"]).startswith("1"):
+        return {**form, "residency": "citizen"}
+    return {k: v for k, v in form.items() if not (k == "residency" and v == "citizen")}
+
+
 def _next(key: str, data: dict, ctx: Context) -> str:
-    cat = category(ctx.profile, form_of(data).get("category"))
+    form = form_of(data)
+    cat = category(ctx.profile, form.get("category"))
     if key == "category" and cat is not None and cat.conditions:
         return CONDITIONS
     if data["help"].get("reviewing"):
-        return SUMMARY
+        return RESIDENCY if "residency" not in form else SUMMARY
     names = [name for k, name in ORDER if not (k == "conditions" and not (cat and cat.conditions))]
     following = names[names.index(dict(ORDER)[key]) + 1 :]
+    if str(form.get("national_id", "")).startswith("1"):
+        following = [name for name in following if name != RESIDENCY]
     return following[0] if following else SUMMARY
 
 
@@ -119,7 +132,8 @@ def _choices_prompt(key: str, options: Callable[[dict, Context], tuple[Choice, .
 
 @question(NAME, parent=MENU, prompt=_ask("help_ask_name"))
 def on_name(inbound: Inbound, data: dict, ctx: Context) -> Step:
-    return _typed("full_name", check_name, data, ctx, inbound, NAME)
+    greeted = greetings.answer(inbound, NAME, data, ctx)  # «السلام عليكم» is two words, but not a name
+    return greeted or _typed("full_name", check_name, data, ctx, inbound, NAME)
 
 
 @question(NATIONAL_ID, parent=NAME, prompt=_ask("help_ask_national_id"))

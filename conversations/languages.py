@@ -21,6 +21,7 @@ DIGITS = {  # a numbering system's zero; the other nine follow it in Unicode
     "beng": "\u09e6",
     "deva": "\u0966",
 }
+GREETING_KINDS = ("salam", "hello", "morning", "evening")  # each answered by the text `greeting_back_<kind>`
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,7 @@ class Language:
     locale: str  # CLDR, for babel
     fallback: str  # the language of profile values (city, category) that have no text in this one
     words: tuple[str, ...]  # typed anywhere, they open the language menu
+    greetings: dict[str, tuple[str, ...]]  # by kind (salam, hello, morning, evening): typed, they are greeted back
     markers: tuple[str, ...]  # common words that tell it from another language of the same script
     letters: str  # letters only it, of the languages sharing its script, writes (Urdu's ے ں ٹ ڈ ڑ ھ ہ)
     translation: str  # original, professional or machine-assisted
@@ -66,6 +68,9 @@ def _read(folder: Path) -> Language:
         problems.append("direction must be rtl or ltr")
     if raw.get("digits") not in DIGITS:
         problems.append(f"digits must be one of {', '.join(DIGITS)}")
+    unknown = set(raw.get("greetings", {})) - set(GREETING_KINDS)
+    if unknown:
+        problems.append(f"greetings are {', '.join(GREETING_KINDS)}, not {', '.join(sorted(unknown))}")
     if problems:
         raise ValueError(f"{folder / META}: {'; '.join(problems)}")
     Locale.parse(raw["locale"])  # an unknown CLDR locale fails here, at start-up
@@ -79,6 +84,7 @@ def _read(folder: Path) -> Language:
         locale=raw["locale"],
         fallback=raw.get("fallback", "en"),
         words=tuple(raw.get("words", ())),
+        greetings={kind: tuple(words) for kind, words in raw.get("greetings", {}).items()},
         markers=tuple(raw.get("markers", ())),
         letters=raw.get("letters", ""),
         translation=raw["translation"],

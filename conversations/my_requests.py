@@ -11,16 +11,13 @@ their status and dates; from here also updating their data and their privacy rig
 
 from __future__ import annotations
 
-import re
-
-from conversations import help_privacy, help_update, inquiry, link_channel
+from conversations import help_privacy, help_update, inquiry, link_channel, references
 from conversations.calendar import local
 from conversations.dates import date_text
 from conversations.effects import Reply
 from conversations.flow import STATES, choice, goto, lang, reask, state, text
 from conversations.help_events import ask_for_info
 from conversations.help_fields import MENU, category, label, picked
-from conversations.normalize import digits_to_ascii
 from conversations.types import Choice, Context, Inbound, RequestView, Step
 
 LIST = "requests:list"
@@ -89,22 +86,9 @@ def _list_prompt(data: dict, ctx: Context) -> tuple:
     )
 
 
-def _key(reference: str) -> str:
-    return re.sub(r"[^0-9A-Z]", "", digits_to_ascii(reference).upper())
-
-
 def find(typed: str, requests: tuple[RequestView, ...]) -> RequestView | None:
-    """The beneficiary's own request with the reference typed (with or without its prefix and dash)."""
-    wanted = _key(typed)
-    for request in requests:
-        if wanted and wanted in (_key(request.reference), _key(request.reference.split("-", 1)[-1])):
-            return request
-    return None
-
-
-def _looks_like_reference(typed: str) -> bool:
-    key = _key(typed)
-    return any(ch.isdecimal() for ch in key) and 4 <= len(key) <= 12
+    """The beneficiary's own request with the reference typed (any case and digits, prefix and dash or not)."""
+    return next((request for request in requests if references.same(typed, request.reference)), None)
 
 
 @state(LIST, parent=MENU, prompt=_list_prompt)
@@ -122,8 +106,8 @@ def on_list(inbound: Inbound, data: dict, ctx: Context) -> Step:
         return link_channel.start(data, ctx)
     if (inbound.choice or "").startswith("menu:"):
         return STATES[MENU].handle(inbound, data, ctx)
-    if inbound.kind == "text" and _looks_like_reference(inbound.text):
-        request = find(inbound.text, ctx.requests)
+    request = find(inbound.text, ctx.requests) if inbound.kind == "text" else None
+    if request is not None or (inbound.kind == "text" and references.shaped(inbound.text)):
         if request is None:
             found = text(ctx, data, "req_not_found")
         else:

@@ -3,9 +3,8 @@ checks of the answers, and the checks of what a beneficiary types when signing u
 
 from __future__ import annotations
 
-import re
-
-from conversations.normalize import digits_to_ascii, strip_invisible
+from conversations import counts
+from conversations.normalize import strip_invisible
 from conversations.types import PersonView
 
 AGE_RANGE = (5, 110)
@@ -75,11 +74,10 @@ def known_answers(conditions: tuple | list, person: PersonView) -> dict:
 
 
 def check_age(typed: str) -> Checked:
-    """An age in years, in any digits, words after it allowed («٣٠ سنة»), from 5 to 110."""
-    found = re.fullmatch(r"(\d{1,4})(?:\s+\D*)?", digits_to_ascii(strip_invisible(typed)).strip())
-    if found is None:
+    """An age in years, in any digits or in words, words after it allowed («٣٠ سنة»), from 5 to 110."""
+    age = counts.parse(typed)
+    if age is None:
         return None, "prog_age_number"
-    age = int(found.group(1))
     if not AGE_RANGE[0] <= age <= AGE_RANGE[1]:
         return None, "prog_age_range"
     return age, None

@@ -5,7 +5,7 @@ details. A condition not met ends it politely and records nothing.
     programs:details ──register──> [closed: deadline passed or started] the reason ──> programs:details
         programs:condition (age, gender, city, residency, each yes/no question, one at a time)
             ──an answer not meeting a condition──> which one, nothing kept ──> programs:list
-            ──all met──> programs:confirm ──confirm──> RegisterForProgram(pending, or waitlisted when no seat
+            ──all met──> [no name or mobile on file: asked first, programs_contact.py] programs:confirm ──confirm──> RegisterForProgram(pending, or waitlisted when no seat
                                                        is left) ──> programs:after
                                          ──not now──> programs:details
     programs:details ──register my interest (volunteer)──> programs:skills
@@ -16,6 +16,7 @@ details. A condition not met ends it politely and records nothing.
 
 from __future__ import annotations
 
+from conversations import programs_contact
 from conversations.effects import Effect, RegisterForProgram, Reply
 from conversations.flow import goto, reask, state, text
 from conversations.help_fields import RESIDENCIES, city_choices, keyed_choices, picked
@@ -60,10 +61,8 @@ def start(action: str, data: dict, ctx: Context) -> Step:
     closed = _closed(program, data, ctx)
     if closed is not None:
         return closed
-    if action == "interest":
-        return goto(SKILLS, data, ctx)
-    if action == "request":
-        return goto(NEED, data, ctx)
+    if action in ("interest", "request"):
+        return programs_contact.then(action, data, ctx)
     return _next(with_program(data, answers=known_answers(program.conditions, ctx.person)), ctx)
 
 
@@ -78,7 +77,9 @@ def _next(data: dict, ctx: Context) -> Step:
         message = text(ctx, data, "prog_unmet", condition=condition_text(ctx, data, unmet))
         return goto(LIST, with_program(data, answers={}), ctx, Reply(message))
     asking = next_question(program.conditions, answers)
-    return goto(CONFIRM if asking is None else CONDITION, with_program(data, asking=asking), ctx)
+    if asking is None:
+        return programs_contact.then("confirm", with_program(data, asking=None), ctx)
+    return goto(CONDITION, with_program(data, asking=asking), ctx)
 
 
 def _yes_no(data: dict, ctx: Context) -> tuple[Choice, ...]:
@@ -143,7 +144,7 @@ def on_confirm(inbound: Inbound, data: dict, ctx: Context) -> Step:
     if program is None or "answers" not in chosen(data):
         return _gone(data, ctx)
     if inbound.choice == "programs:not_now":
-        return goto(chosen(data).get("view", DETAILS), with_program(data, answers={}), ctx)
+        return goto(chosen(data).get("view", DETAILS), with_program(data, answers={}, contact={}), ctx)
     if inbound.choice != "programs:confirm":
         return reask(CONFIRM, data, ctx, "prog_choose_hint")
     closed = _closed(program, data, ctx)
@@ -152,7 +153,8 @@ def on_confirm(inbound: Inbound, data: dict, ctx: Context) -> Step:
     status = "waitlisted" if program.seats_left == 0 else "pending"
     signed = RegisterForProgram(program.id, status, dict(chosen(data)["answers"]))
     done = Reply(text(ctx, data, f"prog_registered_{status}", title=title(program, data)))
-    return goto(AFTER, with_program(data, answers={}), ctx, signed, done)
+    kept = programs_contact.remembered(data)
+    return goto(AFTER, with_program(data, answers={}, contact={}), ctx, *kept, signed, done)
 
 
 def _note_state(name: str, status: str, prompt_key: str) -> None:
@@ -172,7 +174,7 @@ def _note_state(name: str, status: str, prompt_key: str) -> None:
         signed = RegisterForProgram(program.id, status, {}, note=str(note))
         key = f"prog_registered_{status}"
         done = Reply(text(ctx, data, key, title=title(program, data), link=program.link))
-        return goto(AFTER, data, ctx, signed, done)
+        return goto(AFTER, with_program(data, contact={}), ctx, *programs_contact.remembered(data), signed, done)
 
 
 _note_state(SKILLS, "interested", "prog_ask_skills")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from conversations import handoff, help_review, inquiry, language, languages, menu, programs_events, voice  # noqa: F401
+from conversations import greetings, handoff, help_review, inquiry, language, languages, menu, programs_events, voice  # noqa: F401
 from conversations.effects import Reply, SetOptOut
 from conversations.flow import EVENTS, STATES, choice, goto, text
 from conversations.normalize import digits_to_ascii, normalize, word_set
@@ -152,6 +152,8 @@ def step(state: str, data: dict, inbound: Inbound, ctx: Context) -> Step:
     result = _subscription(inbound, state, data, ctx) or programs_events.checkin(inbound, state, data, ctx)
     if result is None and state != language.GREETING:
         result = _global(inbound, state, data, ctx)
+    if result is None and state not in (language.GREETING, handoff.LIVE) and (state == menu.MENU or _pending(data)):
+        result = greetings.answer(inbound, state, data, ctx)  # «السلام عليكم» where a choice is expected
     if result is None and inbound.kind == "choice":
         pending = {k for k, _ in _pending(data)}
         if inbound.choice not in pending:

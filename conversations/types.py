@@ -48,6 +48,7 @@ class PersonView:
     household_size: int | None = None
     income_bracket: str | None = None
     consented: bool = False
+    named: bool = False  # a name is on file (given in a form, or shown by the channel); the name itself is not here
 
 
 @dataclass(frozen=True)

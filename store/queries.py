@@ -276,7 +276,8 @@ async def record_event(tx: AsyncSession, conversation_key: str, event: str, text
 
 
 async def person_view(tx: AsyncSession, beneficiary_id: int) -> PersonView:
-    """What a step may know of the person: contact and circumstances, never the ID or the name."""
+    """What a step may know of the person: contact and circumstances, whether a name is on file, never the ID
+    or the name."""
     person = await tx.get(Beneficiary, beneficiary_id)
     if person is None:
         return PersonView()
@@ -287,6 +288,7 @@ async def person_view(tx: AsyncSession, beneficiary_id: int) -> PersonView:
         household_size=person.household_size,
         income_bracket=person.income_bracket,
         consented=person.consent_at is not None,
+        named=bool(person.full_name_enc or person.display_name),
     )
 
 

@@ -70,7 +70,7 @@ async def test_each_item_is_announced_once_to_the_group_and_every_address(db_url
         [("telegram", "-100123"), ("email", "lead@assoc.sa"), ("email", "desk@assoc.sa")] * 4
     )
     group = [r.payload["text"] for r in rows if r.channel == "telegram"]
-    assert "مستفيد يطلب التحدث مع موظف (رقم الطلب H-000001)\nhttps://desk.assoc.sa/admin/inbox/H-000001" in group
+    assert "مستفيد يطلب التحدث مع موظف (رقم المحادثة H-000001)\nhttps://desk.assoc.sa/admin/inbox/H-000001" in group
     assert any(t.startswith("تقييم منخفض لخدمة (R-LOW001)") for t in group)
     assert all(r.status == "pending" for r in rows)  # the dispatcher sends them
 
@@ -89,7 +89,7 @@ async def test_at_night_alerts_wait_for_the_morning_except_urgent_ones(db_url, p
         everything = await _outbox(engine.sessions)
     finally:
         await db.dispose()
-    assert {r.payload["text"].split("\n")[0] for r in night} == {"مستفيد يطلب التحدث مع موظف (رقم الطلب H-000001)"}
+    assert {r.payload["text"].split("\n")[0] for r in night} == {"مستفيد يطلب التحدث مع موظف (رقم المحادثة H-000001)"}
     assert len(everything) == 4 * 3 and all(r.created_at == MORNING for r in everything[len(night):])
 
 

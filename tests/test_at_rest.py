@@ -24,7 +24,7 @@ FORM = [
     NAME,
     ID_TYPED,  # the ID question
     f"رقمي {NATIONAL_ID}",  # at the phone question: refused as a phone
-    "0501234567", "1", "مواطن", "٥", "2", "2", "1",
+    "0501234567", "1", "٥", "2", "2", "1",  # a national ID: no residency question
     "أرملة وأعول خمسة أطفال، ودخلي لا يكفي للإيجار والمصاريف",
     {"attach": "الهوية"}, "1", "1", "1",
     "القائمة", "طلباتي", "بياناتي والخصوصية", "نسخة من بياناتي",  # the copy of my data echoes the name

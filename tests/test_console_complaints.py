@@ -60,6 +60,7 @@ async def test_the_list_is_newest_first_filtered_with_overdue_ones_marked(consol
     late_row = page[page.index('<tr class="late">') :]
     assert late_row.index("C-OLD") < late_row.index("</tr>") and page.count('<tr class="late">') == 1
     assert "متأخر" in page and "الشكاوى" in page
+    assert "<th>رقم الشكوى</th>" in page and "رقم الطلب" not in page  # a complaint is not a request
     suggestions = await (await console.client.get("/admin/complaints?kind=suggestion")).text()
     assert "C-NEW" in suggestions and "C-OLD" not in suggestions
     resolved = await (await console.client.get("/admin/complaints?status=resolved")).text()

@@ -96,4 +96,4 @@ def test_the_answer_to_the_greeting_picks_the_language_by_what_is_typed():
     assert step.data["lang"] == "ne" and step.state == "menu:main"
     unsure = router.step(greeted.state, greeted.data, Inbound("text", text="नमस्ते"), sha3af())
     assert unsure.state == "greeting:choose_language"
-    assert texts_of(unsure)[0] == "فضلاً اختر لغتك بالضغط على أحد الخيارات أو بكتابة رقمها."
+    assert texts_of(unsure)[0] == "فضلاً اختر اللغة بالضغط على زرها."  # the web chat's wording: it has buttons

@@ -34,7 +34,7 @@ ARABIC_FORM = [
     "2", "1",  # apply for help, agree to the duties and the use of data
     "نورة محمد الحربي", "١٠١٢٣٤٥٦٧٢",  # name, national ID in Arabic-Indic digits
     "1",  # use the WhatsApp number
-    "1", "مواطن", "٥", "2", "1",  # city, residency, household, income, category (food)
+    "1", "٥", "2", "1",  # city, household, income, category (food): a national ID, so no residency question
     "أرملة وأعول خمسة أطفال، ودخلي لا يكفي",  # description
     "1", "1", "1",  # no documents, the summary is right, I declare
 ]

@@ -41,6 +41,7 @@ from conversations.effects import (
     FileComplaint,
     HandOffToStaff,
     RecordConsent,
+    RememberContact,
     RecordRating,
     RegisterForProgram,
     Reply,
@@ -157,6 +158,10 @@ class Host:
                     effect.reference, "submitted", effect.form["category"], now, effect.due_at
                 )
                 self.requests = (filed, *self.requests)
+                self.person = dataclasses.replace(self.person, named=True, phone=self.person.phone or effect.form["phone"])
+            elif isinstance(effect, RememberContact):
+                named, phone = self.person.named or bool(effect.full_name), self.person.phone or effect.phone or None
+                self.person = dataclasses.replace(self.person, named=named, phone=phone)
             elif isinstance(effect, RegisterForProgram):
                 self._register(effect.program_id, status=effect.status)
             elif isinstance(effect, CancelRegistration):

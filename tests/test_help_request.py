@@ -53,10 +53,10 @@ def replies(step) -> str:
 FOOD_FORM = [
     picked("help:agree"),
     said("نورة محمد الحربي"),
-    said("1012345672"),
+    said("2012345670"),  # an iqama: the residency question is asked
     said("0501234567"),
     picked("help:city:bukayriyah"),
-    picked("help:residency:citizen"),
+    picked("help:residency:resident"),
     said("5"),
     picked("help:income:none"),
     picked("help:category:food"),
@@ -140,7 +140,7 @@ def test_a_household_outside_1_to_30_is_refused(size):
     assert help_fields.check_household(typed) == (None, "help_household_range")
 
 
-@pytest.mark.parametrize("typed", ["خمسة", "five", "-3", "", "3.5"])
+@pytest.mark.parametrize("typed", ["كثيرون", "many", "-3", "", "3.5", "خمسة 5"])
 def test_a_household_that_is_not_a_number(typed):
     assert help_fields.check_household(typed) == (None, "help_household_number")
 
@@ -171,6 +171,30 @@ def test_the_whole_form_files_a_request_and_keeps_plain_json(profile, texts):
     assert filed.due_at == NOW + timedelta(days=14) and filed.flags == ()
     assert CancelTimer("help_reminder") in result.effects and CancelTimer("help_expiry") in result.effects
     assert state == "menu:main" and "help" not in data
+
+
+@pytest.mark.parametrize(("typed", "size"), [("ستة", 6), ("ست", 6), ("عشرة أفراد", 10), ("عشر", 10), ("five", 5)])
+def test_a_household_in_words(typed, size):
+    assert help_fields.check_household(typed) == (size, None)
+
+
+def test_a_national_id_is_a_citizen_so_residency_is_not_asked(profile, texts):
+    ctx = context(profile, texts)
+    citizen = [*FOOD_FORM[:2], said("1012345672"), *FOOD_FORM[3:5]]
+    result = run(ctx, "menu:main", {"lang": "ar"}, picked("menu:help_request"), *citizen)
+    assert result.state == help_fields.HOUSEHOLD and texts("ar", "help_ask_residency") not in replies(result)
+    assert help_fields.form_of(result.data)["residency"] == "citizen"
+    resident = run(ctx, "menu:main", {"lang": "ar"}, picked("menu:help_request"), *FOOD_FORM[:5])
+    assert resident.state == help_fields.RESIDENCY  # an iqama holder is asked
+
+
+def test_an_id_changed_to_an_iqama_at_the_summary_asks_the_residency(profile, texts):
+    ctx = context(profile, texts)
+    citizen = [*FOOD_FORM[:2], said("1012345672"), *FOOD_FORM[3:5], *FOOD_FORM[6:]]
+    result = run(ctx, "menu:main", {"lang": "ar"}, picked("menu:help_request"), *citizen)
+    assert result.state == help_fields.SUMMARY
+    result = run(ctx, result.state, result.data, picked("help:edit"), picked("help:edit:national_id"), said("2012345670"))
+    assert result.state == help_fields.RESIDENCY and "residency" not in help_fields.form_of(result.data)
 
 
 def test_residency_explained_ends_the_form(profile, texts):

@@ -137,7 +137,7 @@ def test_a_researcher_answers_a_live_chat_with_a_ready_answer(site, tmp_path: Pa
         while not _staff_group(api) and time.monotonic() < deadline:
             time.sleep(0.1)
         [alert] = _staff_group(api)
-        assert alert.startswith("مستفيد يطلب التحدث مع موظف (رقم الطلب ")
+        assert alert.startswith("مستفيد يطلب التحدث مع موظف (رقم المحادثة ")
 
         console.refresh()
         link = _wait(console, lambda d: d.find_elements(By.CSS_SELECTOR, "table.cards a[href^='/admin/inbox/']"),

@@ -52,7 +52,7 @@ KINDS = ("complaint", "suggestion")
 STATUSES = ("open", "answered", "resolved")
 MAX_REPLY = 4000
 SHOWN_ACTIONS = ("complaint_replied", "complaint_resolved")  # a complaint's history, from the audit trail
-COLUMNS = ("col_reference", "col_kind", "col_channel", "col_status", "col_received", "col_due")
+COLUMNS = ("col_complaint_reference", "col_kind", "col_channel", "col_status", "col_received", "col_due")
 
 
 def overdue(row: Complaint, now: datetime) -> bool:

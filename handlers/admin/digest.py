@@ -90,7 +90,7 @@ def _complaints(request: web.Request, rows: list[Complaint]) -> Html:
         )
         for row in rows
     ]
-    return table(request, ("col_reference", "col_kind", "col_due"), cells, empty="empty_late_complaints")
+    return table(request, ("col_complaint_reference", "col_kind", "col_due"), cells, empty="empty_late_complaints")
 
 
 @requires(*ANYONE)

@@ -50,7 +50,7 @@ REPLIERS = ("admin", "researcher", "coordinator")
 LIMIT = 200
 MAX_REPLY = 2000
 SENDABLE = "image/jpeg,image/png,application/pdf,audio/*"  # what store/file_store.py keeps
-COLUMNS = ("col_reference", "f_channel", "col_reason", "col_question", "col_assigned", "col_answer_due")
+COLUMNS = ("col_chat_reference", "f_channel", "col_reason", "col_question", "col_assigned", "col_answer_due")
 
 
 def _who(request: web.Request, row: HandoffRequest, who: dict[int, str], now: datetime) -> Html:

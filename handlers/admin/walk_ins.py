@@ -10,6 +10,7 @@ from aiohttp import web
 
 from bot.appkeys import ENGINE, KEYRING
 from conversations import help_fields as hf
+from conversations import references
 from handlers.admin import files
 from handlers.admin.audit import audit
 from handlers.admin.forms import FORM, Form
@@ -219,7 +220,7 @@ async def record_complaint(request: web.Request) -> web.Response:
     problems += checked.problems
     if problems:
         return _complaint_page(request, values, problems, status=400)
-    now, reference = engine.clock(), engine.references()
+    now, reference = engine.clock(), references.of(checked.values["kind"], engine.references())
     async with engine.sessions() as tx, tx.begin():
         row = await walk_ins.file_complaint(tx, request.app[KEYRING], engine.profile, form=checked.values,
                                             intake=intake, reference=reference, language=lang_of(request), now=now)
