@@ -31,7 +31,7 @@ from tests.test_console_support import PASSWORD, Console, fresh_console
 from tests.test_edge_params import routes
 
 READ_ATTRIBUTES = ("title", "placeholder", "aria-label", "alt")
-HIDDEN = ("script", "style", "template")
+HIDDEN = ("script", "style", "template", "textarea")  # a textarea holds a form's value, as an input's value does
 SKIP = re.compile(r"\.(csv|xlsx)$|/files/|/logout$|/static/")
 ENUMS = {  # values the code stores that only a label should ever show
     "submitted", "needs_info", "accepted", "rejected", "delivered", "open", "closed", "answered", "resolved",
@@ -49,6 +49,9 @@ LOOKS_RAW = (
     ("a Python or JSON literal", re.compile(r"\b(?:None|True|False|null|undefined|NaN)\b")),
     ("an ISO timestamp", re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")),
 )
+
+
+PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
 
 
 class Visible(HTMLParser):
@@ -242,7 +245,10 @@ async def test_no_console_page_shows_an_identifier_in_either_language(db_url, tm
                     continue
                 page = Visible()
                 page.feed(await response.text())
-                problems.extend(f"{url}: {o}" for o in offences(page.texts, lang))
+                texts = page.texts
+                if path.startswith("/admin/settings/texts"):  # the placeholders staff must keep, named as typed
+                    texts = [PLACEHOLDER.sub("", text) for text in texts]
+                problems.extend(f"{url}: {o}" for o in offences(texts, lang))
                 for link in page.links:
                     bare = str(URL(link).without_query_params("lang"))
                     if bare not in seen and not SKIP.search(URL(link).path) and len(seen) < 400:

@@ -69,7 +69,7 @@ async def test_an_faq_entry_edited_in_the_console_changes_the_web_chat_s_answer_
     row = await console.one(AuditLog, AuditLog.action == "settings_changed")
     assert (row.staff_id, row.subject) == (admin.id, "faq:decision_time")
     audit_page = await (await console.client.get("/admin/audit")).text()
-    assert "حفظ السؤال: متى يطلع الرد على طلبي" in audit_page and "تعديل إعدادات الجمعية" in audit_page
+    assert "حفظ السؤال: متى يطلع الرد على طلبي" in audit_page and "عُدّلت الأسئلة الشائعة" in audit_page
 
 
 async def test_the_try_it_box_shows_the_answer_and_how_sure(console: Console):
