@@ -9,7 +9,7 @@ import sys
 import uuid
 
 from bot.logs import configure_logging
-from bot.profile import ProfileError
+from bot.profile import ProfileError, load as load_profile
 from bot.settings import Settings, SettingsError, load_settings
 from bot.whatsapp_templates.command import TemplatesError
 from store.backup import BackupError
@@ -156,6 +156,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = load_settings()
         configure_logging(settings, quiet=args.command == "chat")
+        if args.command in ("run", "migrate", "chat"):
+            load_profile(settings.profile, demo=settings.demo)  # a profile that cannot serve stops start-up here
         commands_run = {
             "run": _run,
             "migrate": _migrate,

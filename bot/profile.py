@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from bot import profile_template
 from conversations import languages
 
 PROFILES_DIR = Path(__file__).resolve().parent.parent / "profiles"
@@ -92,10 +93,12 @@ class Deadlines(Strict):
 
 
 class Condition(Strict):
-    """One of a category's conditions (e.g. seed 000's cash-aid conditions), asked as a choice."""
+    """One of a category's conditions (e.g. seed 000's cash-aid conditions), asked as a choice; `seed` is the
+    policy's own wording, shown to staff beside what the beneficiary chose."""
 
     key: str = Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=30)
     text: Bilingual
+    seed: str = ""
 
 
 class Category(Strict):
@@ -108,6 +111,19 @@ class Category(Strict):
     documents_required: bool = False
     conditions: list[Condition] = Field(default_factory=list)
     when_unmet: Literal["explain", "flag"] = "flag"
+    seed_rule: str = Field(default="", description="the policy's own words introducing the conditions, for staff")
+    to_confirm: bool = Field(default=False, description="not in the policy: the association's to confirm")
+
+
+class ParticipationRule(Strict):
+    """A rule for taking part in a program (seed 000 §9: the interview, attendance, the employer's approval,
+    the declaration of Islam), in the policy's words; a program names the rules that apply to it. With
+    `question` the sign-up asks it (the answer must be yes), else the sign-up states the rule."""
+
+    key: str = Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=30)
+    text: Bilingual
+    question: Bilingual | None = None
+    seed: str = ""
 
 
 class Eligibility(Strict):
@@ -211,6 +227,7 @@ class Profile(Strict):
     # Above a staff reply the beneficiary reads who wrote it: the staff member's display name, or the team's
     staff_signature: Literal["name", "team"] = "name"
     texts: dict[Lang, dict[str, str]] = Field(default_factory=dict)
+    participation_rules: list[ParticipationRule] = Field(default_factory=list)
 
     @field_validator("timezone")
     @classmethod
@@ -231,6 +248,7 @@ class Profile(Strict):
             ("faq id", [f.id for f in self.faq]),
             ("category key", [c.key for c in self.categories]),
             ("city key", [c.key for c in self.service_area]),
+            ("participation rule key", [r.key for r in self.participation_rules]),
         ):
             dupes = sorted({k for k in keys if keys.count(k) > 1})
             if dupes:
@@ -255,8 +273,9 @@ def shipped() -> list[str]:
     return sorted(p.stem for p in PROFILES_DIR.glob("*.toml"))
 
 
-def load(name_or_path: str = DEFAULT_PROFILE) -> Profile:
-    """Read and validate a profile; any problem becomes one ProfileError naming file and field."""
+def load(name_or_path: str = DEFAULT_PROFILE, *, demo: bool = False) -> Profile:
+    """Read and validate a profile; any problem becomes one ProfileError naming file and field. A template
+    whose association details are blank is refused, or in demo mode filled with visible placeholders."""
     path = resolve(name_or_path)
     if not path.is_file():
         raise ProfileError(f"{path}: no such profile (shipped: {', '.join(shipped())})")
@@ -264,6 +283,10 @@ def load(name_or_path: str = DEFAULT_PROFILE) -> Profile:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise ProfileError(f"{path}: not valid TOML: {exc}") from None
+    blanks = profile_template.blanks(raw)
+    if blanks and not demo:
+        raise ProfileError(f"{path}: {profile_template.what_to_fill(blanks)}")
+    raw = profile_template.with_placeholders(raw) if blanks else raw
     try:
         return Profile.model_validate(raw)
     except ValidationError as exc:
