@@ -63,10 +63,16 @@ def _short(typed: str) -> str:
     return " ".join(strip_invisible(typed).split())
 
 
-def check_intake(fields: Mapping[str, str]) -> tuple[Intake | None, list[Problem]]:
-    """The channel; for a representative, their name and office are both required."""
+def intake_channels(profile: Profile) -> tuple[str, ...]:
+    """The ways a record can come in at this association: branch-office representatives (مناديب المكاتب
+    الفرعية) only where its policy names them among its channels (seeds 001 and 002)."""
+    return tuple(c for c in CHANNELS if c != "representative" or "branch_offices" in profile.channels)
+
+
+def check_intake(fields: Mapping[str, str], channels: tuple[str, ...] = CHANNELS) -> tuple[Intake | None, list[Problem]]:
+    """The channel (one of `channels`); for a representative, their name and office are both required."""
     channel = fields.get("channel", "")
-    if channel not in CHANNELS:
+    if channel not in channels:
         return None, [Problem("channel", "walkin_error_channel")]
     if channel != "representative":
         return Intake(channel), []

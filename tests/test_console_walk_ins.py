@@ -79,7 +79,7 @@ async def test_every_problem_is_said_at_once_and_the_form_is_kept(console: Conso
     response = await record(console, fields=bad, declaration="upload", file=None)
     page = await response.text()
     assert response.status == 400
-    for said in ("يبدو أن الرقم غير صحيح", "عدد أفراد الأسرة يكون من 1 إلى 30", "يلزم اسم المندوب ومكتب الفرع", "أرفق صورة الإقرار الموقَّع"):
+    for said in ("يبدو أن الرقم غير صحيح", "عدد أفراد الأسرة يكون من 1 إلى 30", "يلزم اسم المندوب ومكتبه الفرعي", "أرفق صورة الإقرار الموقَّع"):
         assert said in page, said
     assert 'value="نورة عبدالله القحطاني"' in page and "walkin_" not in page and "help_" not in page
     assert await console.all(HelpRequest) == [] and await console.all(Beneficiary) == []

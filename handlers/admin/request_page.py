@@ -63,6 +63,23 @@ def _conditions(request: web.Request, row: HelpRequest) -> str:
     return engine.texts(lang, "list_separator").join(texts.get(k, k) for k in row.conditions)
 
 
+def _policy_wording(request: web.Request, row: HelpRequest) -> list[tuple[str, object]]:
+    """Beside what the beneficiary chose: the category's rule in the policy's own words, and whether the
+    category is one the policy does not name (the association's to confirm)."""
+    category = next((c for c in request.app[ENGINE].profile.categories if c.key == row.category), None)
+    if category is None:
+        return []
+    items: list[tuple[str, object]] = []
+    seeds = [c.seed for c in category.conditions if c.seed]
+    if category.seed_rule or seeds:
+        lines = [el("p", category.seed_rule)] if category.seed_rule else []
+        lines.append(el("ul", *(el("li", seed) for seed in seeds)))
+        items.append(("f_policy_wording", el("blockquote", *lines, lang="ar", dir="rtl", class_="policy")))
+    if category.to_confirm:
+        items.append(("f_category_status", el("span", t(request, "category_to_confirm"), class_="notice")))
+    return items
+
+
 def _evidence(request: web.Request, row: HelpRequest) -> Html:
     evidence = row.evidence or {}
     link = None
@@ -112,6 +129,7 @@ def _facts(request: web.Request, row: HelpRequest, who: dict[int, str], intake: 
         ("f_household_size", row.household_size),
         ("f_income_bracket", _answer(request, "help_income", row.income_bracket)),
         ("f_conditions", _conditions(request, row) or "—"),
+        *_policy_wording(request, row),
         ("f_description", typed(row.description or "—")),
         ("f_channel", label(request, "channel", row.channel)),
         *_intake(request, intake, who),

@@ -17,7 +17,7 @@ from handlers.admin.guard import requires
 from handlers.admin.pages import SIGNED, Html, el, field, label, lang_of, layout, post_form, see_other, t
 from store import walk_ins
 from store.models import Attachment
-from store.walk_ins import CHANNELS, Problem
+from store.walk_ins import Problem
 
 log = logging.getLogger(__name__)
 HOME = "/admin/walk-ins/new"
@@ -41,7 +41,7 @@ def _select(request: web.Request, name: str, pairs: list[tuple[str, str]], value
 def _choices(request: web.Request) -> dict[str, list[tuple[str, str]]]:
     profile, lang = request.app[ENGINE].profile, lang_of(request)
     return {
-        "channel": [(c, label(request, "channel", c)) for c in CHANNELS],
+        "channel": [(c, label(request, "channel", c)) for c in walk_ins.intake_channels(profile)],
         "city": [(c.key, c.name.get(lang)) for c in profile.service_area]
         + [(hf.OTHER_CITY, _chat_text(request, "help_city_other"))],
         "residency": [(r, _chat_text(request, f"help_residency_{r}")) for r in hf.RESIDENCIES],
@@ -52,6 +52,17 @@ def _choices(request: web.Request) -> dict[str, list[tuple[str, str]]]:
 
 def _text_input(request: web.Request, name: str, values: dict, **attrs: object) -> Html:
     return field(t(request, f"walkin_{name}"), el("input", name=name, value=values.get(name, ""), **attrs))
+
+
+def _representative(request: web.Request, values: dict) -> list[Html]:
+    """The branch-office representative's name and office, where the association has such representatives."""
+    if "representative" not in walk_ins.intake_channels(request.app[ENGINE].profile):
+        return []
+    return [
+        _text_input(request, "rep_name", values, maxlength="120"),
+        _text_input(request, "rep_office", values, maxlength="120"),
+        el("p", t(request, "walkin_rep_hint"), class_="hint"),
+    ]
 
 
 def _conditions(request: web.Request, values: dict) -> Html:
@@ -82,9 +93,7 @@ def _page(request: web.Request, values: dict, problems: list[Problem], status: i
         "section",
         el("h2", t(request, "walkin_how")),
         _select(request, "channel", choices["channel"], values),
-        _text_input(request, "rep_name", values, maxlength="120"),
-        _text_input(request, "rep_office", values, maxlength="120"),
-        el("p", t(request, "walkin_rep_hint"), class_="hint"),
+        *_representative(request, values),
     )
     person = el(
         "section",
@@ -143,7 +152,7 @@ async def record(request: web.Request) -> web.Response:
     transaction (person, request, history, intake, declaration file, audit) and open its page."""
     form, engine, staff = request[FORM], request.app[ENGINE], request[SIGNED].staff
     values = {k: v for k, v in form.fields.items() if k != "csrf"}
-    intake, problems = walk_ins.check_intake(form.fields)
+    intake, problems = walk_ins.check_intake(form.fields, walk_ins.intake_channels(engine.profile))
     conditions = [k.removeprefix("cond_") for k, v in form.fields.items() if k.startswith("cond_") and v]
     checked = walk_ins.check_help_form(form.fields, conditions, engine.profile)
     declaration, refused = _declaration(form)
@@ -189,9 +198,7 @@ def _complaint_page(request: web.Request, values: dict, problems: list[Problem],
         COMPLAINT,
         el("section", el("h2", t(request, "walkin_how")),
            _select(request, "channel", _choices(request)["channel"], values),
-           _text_input(request, "rep_name", values, maxlength="120"),
-           _text_input(request, "rep_office", values, maxlength="120"),
-           el("p", t(request, "walkin_rep_hint"), class_="hint")),
+           *_representative(request, values)),
         el("section", el("h2", t(request, "walkin_complaint_what")),
            _text_input(request, "national_id", values, required=True, inputmode="numeric", dir="ltr", maxlength="20"),
            _select(request, "kind", kinds, values),
@@ -214,7 +221,7 @@ async def record_complaint(request: web.Request) -> web.Response:
     reach the person's most recent chat if they have one."""
     form, engine, staff = request[FORM], request.app[ENGINE], request[SIGNED].staff
     values = {k: v for k, v in form.fields.items() if k != "csrf"}
-    intake, problems = walk_ins.check_intake(form.fields)
+    intake, problems = walk_ins.check_intake(form.fields, walk_ins.intake_channels(engine.profile))
     checked = walk_ins.check_complaint(form.fields)
     problems += checked.problems
     if problems:

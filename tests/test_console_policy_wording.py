@@ -1,0 +1,54 @@
+"""What staff see of the policy beside a request: the cash-aid rule in the seed's own words next to what the
+beneficiary chose (sha3af), a category the policy does not name marked as the association's to confirm
+(bukayriyah), and the branch-office representatives offered only where the policy names them."""
+
+from __future__ import annotations
+
+import html
+
+from sqlalchemy import update
+
+from store.models import HelpRequest
+from tests.test_console_support import fresh_console, sqlite_url
+
+PAGE = "/admin/requests/R-7K3P9Q"
+
+
+async def _page(console, path: str) -> str:
+    await console.signed_in_as("researcher")
+    return html.unescape(await (await console.client.get(path)).text())
+
+
+async def test_cash_aid_shows_the_seeds_own_words_beside_the_chosen_condition(tmp_path, monkeypatch, clock):
+    async with fresh_console(sqlite_url(tmp_path), tmp_path, monkeypatch, clock, profile="sha3af") as console:
+        await console.request(category="cash_aid", city="shaaf")
+        async with console.sessions() as tx, tx.begin():
+            await tx.execute(update(HelpRequest).values(conditions=["in_al_shaaf_district"]))
+        page = await _page(console, PAGE)
+    assert "متواجد بمركز الشعف (منطقة الشعف الإدارية، لا مقر الجمعية)" in page  # what the beneficiary chose
+    assert "نص السياسة" in page
+    assert "وفي حال ما كانت الخدمة المقدمة للمستفيد نقدية فيلزم عليه الشروط الآتية:" in page
+    assert "أن يكون متواجداً بمركز الشعف." in page
+    assert "مركز الجمعية" not in page
+
+
+async def test_a_category_the_policy_does_not_name_is_marked_for_the_association_to_confirm(
+    tmp_path, monkeypatch, clock
+):
+    async with fresh_console(sqlite_url(tmp_path), tmp_path, monkeypatch, clock, profile="bukayriyah") as console:
+        await console.request(category="food_baskets")
+        page = await _page(console, PAGE)
+        walk_in = await _page(console, "/admin/walk-ins/new")
+    assert "هذا التصنيف ليس في سياسة الجمعية المعتمدة" in page
+    assert "نص السياسة" not in page  # nothing to quote: the policy names no such category
+    assert "مناديب المكاتب الفرعية" in walk_in and "اسم مندوب المكتب الفرعي" in walk_in
+
+
+async def test_representatives_are_not_offered_where_the_policy_has_none(tmp_path, monkeypatch, clock):
+    async with fresh_console(sqlite_url(tmp_path), tmp_path, monkeypatch, clock, profile="sha3af") as console:
+        walk_in = await _page(console, "/admin/walk-ins/new")
+        await console.request(category="community_programs", city="shaaf")
+        page = await _page(console, PAGE)
+    assert "حضور شخصي إلى الجمعية" in walk_in
+    assert "مناديب المكاتب الفرعية" not in walk_in and 'name="rep_name"' not in walk_in
+    assert "هذا التصنيف ليس في سياسة الجمعية المعتمدة" not in page
