@@ -69,7 +69,9 @@ def intake_channels(profile: Profile) -> tuple[str, ...]:
     return tuple(c for c in CHANNELS if c != "representative" or "branch_offices" in profile.channels)
 
 
-def check_intake(fields: Mapping[str, str], channels: tuple[str, ...] = CHANNELS) -> tuple[Intake | None, list[Problem]]:
+def check_intake(
+    fields: Mapping[str, str], channels: tuple[str, ...] = CHANNELS
+) -> tuple[Intake | None, list[Problem]]:
     """The channel (one of `channels`); for a representative, their name and office are both required."""
     channel = fields.get("channel", "")
     if channel not in channels:

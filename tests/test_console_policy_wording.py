@@ -52,3 +52,29 @@ async def test_representatives_are_not_offered_where_the_policy_has_none(tmp_pat
     assert "حضور شخصي إلى الجمعية" in walk_in
     assert "مناديب المكاتب الفرعية" not in walk_in and 'name="rep_name"' not in walk_in
     assert "هذا التصنيف ليس في سياسة الجمعية المعتمدة" not in page
+
+
+async def test_staff_tick_the_participation_rules_a_program_keeps_and_see_them_again(tmp_path, monkeypatch, clock):
+    from store.models import Program
+    from tests.test_console_programs import FORM
+
+    form = {k: v for k, v in FORM.items() if k != "city_bukayriyah"} | {
+        "city_shaaf": "on", "rule_employer_approval": "on", "rule_interview": "on"
+    }
+    async with fresh_console(sqlite_url(tmp_path), tmp_path, monkeypatch, clock, profile="sha3af") as console:
+        await console.signed_in_as("coordinator")
+        empty = html.unescape(await (await console.client.get("/admin/programs/new")).text())
+        response = await console.post("/admin/programs/new", form, page="/admin/programs/new")
+        assert response.status == 303, await response.text()
+        program = await console.one(Program)
+        edit = html.unescape(await (await console.client.get(f"/admin/programs/{program.id}/edit")).text())
+        shown = html.unescape(await (await console.client.get(f"/admin/programs/{program.id}")).text())
+    assert "ضوابط المشاركة التي تنطبق على هذا البرنامج" in empty
+    assert "أن يشهر إسلامه بالجمعية إذا كان غير مسلم وفق الإجراءات المتبعة بالجمعية" in empty
+    rules = [c for c in program.conditions if c["key"] == "rule"]
+    assert rules == [
+        {"key": "rule", "value": "interview", "ask": False},
+        {"key": "rule", "value": "employer_approval", "ask": True},
+    ]
+    assert 'name="rule_employer_approval" checked' in edit and 'name="rule_declare_islam" checked' not in edit
+    assert "اجتياز المقابلة الشخصية إن وجدت" in shown
