@@ -8,6 +8,7 @@ from sqlalchemy import select, update
 
 from bot.effects import Applying, apply
 from conversations.effects import AddRequestInfo, RecordConsent, SubmitHelpRequest, UpdatePersonData
+from store import sealed
 from store.models import Attachment, Beneficiary, HelpRequest, RequestEvent
 
 OPEN = ("submitted", "needs_info", "accepted")
@@ -39,7 +40,7 @@ async def _submit(effect: SubmitHelpRequest, at: Applying) -> None:
         household_size=int(form["household_size"]),
         income_bracket=form["income_bracket"],
         conditions=list(form.get("conditions") or []),
-        description=form.get("description", "")[:2000],
+        **sealed.sealed_description(at.keyring, form.get("description", "")[:2000]),
         full_name_enc=name_enc,
         national_id_enc=id_enc,
         national_id_hash=id_hash,

@@ -8,6 +8,7 @@ which is never the beneficiary's words); its text is a Fernet token and everythi
 same way, keeping in clear only `kind`, `rating_id` and the causing `event` (what the dispatcher and the
 console decide on); it is encrypted in the row rather than redacted once delivered because the web chat and
 the console read a conversation back long after delivery. Broadcasts carry no personal data and stay plain (no cost per recipient).
+A help request's description (a need, often a health condition) is sealed in its row like the national ID.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from __future__ import annotations
 import json
 
 from store.crypto import Keyring
-from store.models import InboundMessage, OutboxMessage
+from store.models import HelpRequest, InboundMessage, OutboxMessage
 
 SEALED = "sealed"
 INBOUND_CLEAR = ("kind", "choice", "event_text")
@@ -71,6 +72,16 @@ def opened(keyring: Keyring, row: OutboxMessage) -> OutboxMessage:
     copy = OutboxMessage(**{c.name: getattr(row, c.name) for c in OutboxMessage.__table__.columns})
     copy.payload = output_payload(keyring, row)
     return copy
+
+
+def sealed_description(keyring: Keyring, text: str) -> dict:
+    """A help request's description as stored (its columns): health details are sensitive, so it is sealed."""
+    return {"description": keyring.encrypt(text) if text else "", "description_sealed": True}
+
+
+def description(keyring: Keyring, row: HelpRequest) -> str:
+    """What the beneficiary wrote of their need, in clear (a row from before sealing is read as it is)."""
+    return keyring.decrypt(row.description) if row.description_sealed and row.description else row.description
 
 
 def rotate_input(keyring: Keyring, message: InboundMessage) -> int:

@@ -16,6 +16,7 @@ from bot.profile import Profile
 from conversations import help_fields as hf
 from conversations.complaints import check_text
 from conversations.normalize import strip_invisible
+from store import sealed
 from store.crypto import Keyring
 from store.models import (
     Beneficiary,
@@ -258,7 +259,7 @@ async def file_request(
         household_size=int(form["household_size"]),
         income_bracket=form["income_bracket"],
         conditions=list(form["conditions"]),
-        description=form["description"],
+        **sealed.sealed_description(keyring, form["description"]),
         full_name_enc=name_enc,
         national_id_enc=id_enc,
         national_id_hash=id_hash,

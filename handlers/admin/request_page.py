@@ -33,7 +33,7 @@ from handlers.admin.pages import (
     typed,
 )
 from handlers.admin.requests import late_badge, names, overdue, staff_names
-from store import aid, undelivered, walk_ins
+from store import aid, sealed, undelivered, walk_ins
 from store.models import Attachment, DeskIntake, HelpRequest, RequestEvent
 
 FULL_ID_ROLES = ("admin", "researcher")
@@ -49,6 +49,14 @@ def _identity(request: web.Request, row: HelpRequest) -> tuple[str, str]:
     except ValueError:
         return t(request, "undecryptable"), t(request, "undecryptable")
     return full_name, national_id if request[SIGNED].staff.role in FULL_ID_ROLES else mask(national_id)
+
+
+def _description(request: web.Request, row: HelpRequest) -> str:
+    """The need as the beneficiary wrote it, decrypted (health details among it are sealed at rest)."""
+    try:
+        return sealed.description(request.app[KEYRING], row)
+    except ValueError:
+        return t(request, "undecryptable")
 
 
 def _answer(request: web.Request, prefix: str, value: str) -> str:
@@ -130,7 +138,7 @@ def _facts(request: web.Request, row: HelpRequest, who: dict[int, str], intake: 
         ("f_income_bracket", _answer(request, "help_income", row.income_bracket)),
         ("f_conditions", _conditions(request, row) or "—"),
         *_policy_wording(request, row),
-        ("f_description", typed(row.description or "—")),
+        ("f_description", typed(_description(request, row) or "—")),
         ("f_channel", label(request, "channel", row.channel)),
         *_intake(request, intake, who),
         ("col_submitted", time_text(request, row.submitted_at)),
