@@ -94,7 +94,7 @@ async def _add_info(effect: AddRequestInfo, at: Applying) -> None:
     ).all()
     for item in files:
         item.request_id = request.id
-    detail = {"text": effect.text[:2000], "files": [f.id for f in files]}
+    detail = {**sealed.sealed_answer(at.keyring, effect.text[:2000]), "files": [f.id for f in files]}
     at.tx.add(RequestEvent(request_id=request.id, at=at.now, actor="beneficiary", kind="info_received", detail=detail))
     if request.status == "needs_info":
         request.status, request.info_question = "submitted", None

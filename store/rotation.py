@@ -1,6 +1,6 @@
 """Key rotation: re-encrypt every sensitive field with the newest key, so an old key can be retired — the
-national IDs and names (their keyed hashes recomputed beside them), and what is sealed in the message log, the
-outbox and conversations' data."""
+national IDs and names (their keyed hashes recomputed beside them), requests' descriptions and answers, and what
+is sealed in the message log, the outbox and conversations' data; and sealing what was stored before."""
 
 from __future__ import annotations
 
@@ -12,7 +12,15 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from store import sealed
 from store.crypto import Keyring
-from store.models import Attachment, Beneficiary, Conversation, HelpRequest, InboundMessage, OutboxMessage
+from store.models import (
+    Attachment,
+    Beneficiary,
+    Conversation,
+    HelpRequest,
+    InboundMessage,
+    OutboxMessage,
+    RequestEvent,
+)
 
 ENCRYPTED = {
     Beneficiary: ("full_name_enc", "national_id_enc", "notes_enc"),
@@ -53,9 +61,18 @@ def _help_request(keyring: Keyring, row: HelpRequest) -> int:
     return rewritten
 
 
+def _request_event(keyring: Keyring, row: RequestEvent) -> int:
+    """A beneficiary's answer to staff's question, sealed in the event's detail."""
+    if not (row.detail or {}).get("text_sealed"):
+        return 0
+    row.detail = {**row.detail, "text_sealed": keyring.rotate(row.detail["text_sealed"])}
+    return 1
+
+
 ROTATIONS: dict[type, Callable[[Keyring, object], int]] = {
     **{model: _fields(fields) for model, fields in ENCRYPTED.items()},
     HelpRequest: _help_request,
+    RequestEvent: _request_event,
     InboundMessage: sealed.rotate_input,
     OutboxMessage: sealed.rotate_output,
     Conversation: _conversation,

@@ -57,3 +57,24 @@ async def test_descriptions_stored_in_clear_before_are_sealed_once_then_rotate_w
     async with sessions() as tx:
         rows = (await tx.scalars(select(HelpRequest).order_by(HelpRequest.id))).all()
     assert [sealed.description(Keyring([new]), r) for r in rows] == [HEALTH, "", "مريض سكري"]
+
+
+async def test_staff_read_the_sealed_description_and_answer_on_the_request_page(tmp_path, monkeypatch, clock):
+    import html
+
+    from bot.appkeys import KEYRING
+    from store.models import RequestEvent
+    from tests.test_console_support import fresh_console, sqlite_url
+
+    async with fresh_console(sqlite_url(tmp_path), tmp_path, monkeypatch, clock) as console:
+        keyring = console.app[KEYRING]
+        row = await console.request()
+        async with console.sessions() as tx, tx.begin():
+            stored = await tx.get(HelpRequest, row.id)
+            for name, value in sealed.sealed_description(keyring, HEALTH).items():
+                setattr(stored, name, value)
+            tx.add(RequestEvent(request_id=row.id, actor="beneficiary", kind="info_received",
+                                detail={**sealed.sealed_answer(keyring, "التقرير الطبي من مستشفى عسير"), "files": []}))
+        await console.signed_in_as("researcher")
+        page = html.unescape(await (await console.client.get("/admin/requests/R-7K3P9Q")).text())
+    assert HEALTH in page and "التقرير الطبي من مستشفى عسير" in page and "text_sealed" not in page

@@ -38,7 +38,7 @@ from store.models import Attachment, DeskIntake, HelpRequest, RequestEvent
 
 FULL_ID_ROLES = ("admin", "researcher")
 # Event detail fields shown in their own words; any other field is shown as key: value.
-SHOWN_FIRST = ("status", "text", "question", "evidence", "flags")
+SHOWN_FIRST = ("status", "text", "text_sealed", "question", "evidence", "flags")
 
 
 def _identity(request: web.Request, row: HelpRequest) -> tuple[str, str]:
@@ -55,6 +55,13 @@ def _description(request: web.Request, row: HelpRequest) -> str:
     """The need as the beneficiary wrote it, decrypted (health details among it are sealed at rest)."""
     try:
         return sealed.description(request.app[KEYRING], row)
+    except ValueError:
+        return t(request, "undecryptable")
+
+
+def _answer_text(request: web.Request, detail: dict) -> str:
+    try:
+        return sealed.answer_text(request.app[KEYRING], detail)
     except ValueError:
         return t(request, "undecryptable")
 
@@ -183,7 +190,7 @@ def _detail(request: web.Request, event: RequestEvent) -> Html:
     """An event's detail as text: the fields with their own wording first, the rest as key: value."""
     detail = event.detail or {}
     parts = [label(request, "status", detail["status"])] if detail.get("status") else []
-    parts += [str(detail[k]) for k in ("text", "question") if detail.get(k)]
+    parts += [said for said in (_answer_text(request, detail), str(detail.get("question") or "")) if said]
     if detail.get("evidence"):
         parts.append(label(request, "evidence", detail["evidence"].get("kind", "")))
     parts += [label(request, "flag", flag) for flag in detail.get("flags") or []]
