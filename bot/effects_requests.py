@@ -37,8 +37,9 @@ async def _submit(effect: SubmitHelpRequest, at: Applying) -> None:
         category=form["category"],
         city=form["city"],
         residency=form["residency"],
-        household_size=int(form["household_size"]),
-        income_bracket=form["income_bracket"],
+        beneficiary_type=form.get("beneficiary_type", ""),
+        household_size=int(form.get("household_size") or 0),  # 0 and "": a type whose form does not ask them
+        income_bracket=form.get("income_bracket", ""),
         conditions=list(form.get("conditions") or []),
         **sealed.sealed_description(at.keyring, form.get("description", "")[:2000]),
         full_name_enc=name_enc,

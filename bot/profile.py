@@ -115,6 +115,27 @@ class Category(Strict):
     to_confirm: bool = Field(default=False, description="not in the policy: the association's to confirm")
 
 
+class BeneficiaryType(Strict):
+    """Who is applying (seed 004: families and affected groups, trainees, volunteers, event attendees, …) and
+    what they get: the help form with household and income (household), the form without them (short), or no
+    form at all (none: `note` says where to go instead); `conditions` are the policy's checks for this type,
+    stated before the form; `categories` limits the needs offered (empty: all)."""
+
+    key: str = Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=30)
+    name: Bilingual
+    form: Literal["household", "short", "none"] = "household"
+    categories: list[str] = Field(default_factory=list)
+    conditions: list[Condition] = Field(default_factory=list)
+    note: Bilingual | None = None
+    to_confirm: bool = Field(default=False, description="not in the policy: the association's to confirm")
+
+    @model_validator(mode="after")
+    def _none_says_where(self) -> "BeneficiaryType":
+        if self.form == "none" and self.note is None:
+            raise ValueError("a type without a form needs a note saying where to go instead")
+        return self
+
+
 class ParticipationRule(Strict):
     """A rule for taking part in a program (seed 000 §9: the interview, attendance, the employer's approval,
     the declaration of Islam), in the policy's words; a program names the rules that apply to it. With
@@ -228,6 +249,7 @@ class Profile(Strict):
     staff_signature: Literal["name", "team"] = "name"
     texts: dict[Lang, dict[str, str]] = Field(default_factory=dict)
     participation_rules: list[ParticipationRule] = Field(default_factory=list)
+    beneficiary_types: list[BeneficiaryType] = Field(default_factory=list)  # more than one: the form asks first
 
     @field_validator("timezone")
     @classmethod
@@ -249,10 +271,16 @@ class Profile(Strict):
             ("category key", [c.key for c in self.categories]),
             ("city key", [c.key for c in self.service_area]),
             ("participation rule key", [r.key for r in self.participation_rules]),
+            ("beneficiary type key", [t.key for t in self.beneficiary_types]),
         ):
             dupes = sorted({k for k in keys if keys.count(k) > 1})
             if dupes:
                 raise ValueError(f"duplicate {label}: {', '.join(dupes)}")
+        known = {c.key for c in self.categories}
+        for kind in self.beneficiary_types:
+            unknown = sorted(set(kind.categories) - known)
+            if unknown:
+                raise ValueError(f"beneficiary type {kind.key}: unknown category {', '.join(unknown)}")
         return self
 
 

@@ -204,6 +204,7 @@ class HelpRequest(SQLModel, table=True):
     language: str = Field(default="ar", max_length=5)
     # submitted, needs_info, accepted, rejected, delivered
     status: str = Field(default="submitted", max_length=20, index=True)
+    beneficiary_type: str = Field(default="", max_length=30)  # the profile's type (seed 004); "": no types
     category: str = Field(max_length=40, index=True)
     city: str = Field(max_length=40, index=True)
     residency: str = Field(max_length=20)

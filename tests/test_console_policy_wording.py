@@ -78,3 +78,14 @@ async def test_staff_tick_the_participation_rules_a_program_keeps_and_see_them_a
     ]
     assert 'name="rule_employer_approval" checked' in edit and 'name="rule_declare_islam" checked' not in edit
     assert "اجتياز المقابلة الشخصية إن وجدت" in shown
+
+
+async def test_a_trainees_request_shows_the_type_and_no_household_or_income(tmp_path, monkeypatch, clock):
+    async with fresh_console(sqlite_url(tmp_path), tmp_path, monkeypatch, clock, profile="amn", demo=True) as console:
+        await console.request(category="training", city="demo_town")
+        async with console.sessions() as tx, tx.begin():
+            await tx.execute(update(HelpRequest).values(beneficiary_type="trainee", household_size=0, income_bracket=""))
+        page = await _page(console, PAGE)
+    assert "فئة المستفيد" in page and "متقدم لبرنامج تدريبي أو تأهيلي" in page
+    facts = page[page.index("<dl"):page.index("</dl>")]
+    assert "help_income" not in facts and ">0<" not in facts, facts

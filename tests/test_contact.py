@@ -19,7 +19,7 @@ NOT_WITHOUT_A_PHONE = ("بالهاتف", "الهاتف", "اتصل بنا", "by 
 
 
 def _asked(name: str, lang: str, question: str) -> str:
-    profile = load(name, demo=name == "users_policy")
+    profile = load(name, demo=name in ("users_policy", "amn"))
     ctx = Context(profile=profile, texts=Catalog.load(profile.texts), faq=FaqIndex(profile), now=NOW,
                   channel="web", reference="H-000001")
     step = router.step("inquiry:ask", {"lang": lang}, Inbound("text", text=question), ctx)
@@ -50,7 +50,7 @@ def test_with_no_details_at_all_the_chat_is_the_way():
 
 
 def _without_a_phone() -> list[str]:
-    profiles = {name: load(name, demo=name == "users_policy") for name in shipped()}
+    profiles = {name: load(name, demo=name in ("users_policy", "amn")) for name in shipped()}
     return [name for name, p in profiles.items() if not (p.contact.phone or p.contact.whatsapp)]
 
 
@@ -60,7 +60,7 @@ def test_the_seeds_without_a_number_are_known():
 
 @pytest.mark.parametrize("name", _without_a_phone())
 def test_no_answer_tells_beneficiaries_to_call_an_association_without_a_phone(name):
-    profile = load(name, demo=name == "users_policy")
+    profile = load(name, demo=name in ("users_policy", "amn"))
     for entry in profile.faq:
         for part in entry.parts():
             assert not any(word in part.answer.lower() for word in NOT_WITHOUT_A_PHONE), (entry.id, part.answer)

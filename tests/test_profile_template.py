@@ -66,3 +66,12 @@ def test_start_up_refuses_the_template_and_demo_mode_starts_it(tmp_path):
     demo = bot(tmp_path, "chat", "--new", stdin="مرحبا\n1\n", PROFILE="users_policy", DEMO="1")
     assert demo.returncode == 0, demo.stderr
     assert "[اسم الجمعية]" in demo.stdout
+
+
+def test_amn_names_itself_but_no_town_so_only_its_area_is_asked_for():
+    with pytest.raises(ProfileError) as caught:
+        load("amn")
+    message = str(caught.value)
+    assert "fill in service_area" in message and "name.ar" not in message
+    demo = load("amn", demo=True)
+    assert demo.short_name.ar != "[اسم الجمعية]" and [c.name.ar for c in demo.service_area] == ["[اسم المدينة]"]

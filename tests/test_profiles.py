@@ -8,7 +8,7 @@ from bot.profile import DEFAULT_PROFILE, ProfileError, load, shipped
 from conversations.faq import FaqIndex, classify
 
 SEED_PROFILES = {"sha3af", "bukayriyah", "miras", "users_policy", "amn"}
-TEMPLATES = {"users_policy"}  # the association fills in its name and area; until then only demo mode starts
+TEMPLATES = {"users_policy", "amn"}  # the association fills in its name or area; until then only demo mode starts
 
 
 def shipped_profile(name: str):

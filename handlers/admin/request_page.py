@@ -78,6 +78,12 @@ def _conditions(request: web.Request, row: HelpRequest) -> str:
     return engine.texts(lang, "list_separator").join(texts.get(k, k) for k in row.conditions)
 
 
+def _beneficiary_type(request: web.Request, row: HelpRequest) -> list[tuple[str, object]]:
+    """The type of beneficiary (seed 004), where the profile has types."""
+    kind = next((k for k in request.app[ENGINE].profile.beneficiary_types if k.key == row.beneficiary_type), None)
+    return [("f_beneficiary_type", kind.name.get(lang_of(request)))] if kind else []
+
+
 def _policy_wording(request: web.Request, row: HelpRequest) -> list[tuple[str, object]]:
     """Beside what the beneficiary chose: the category's rule in the policy's own words, and whether the
     category is one the policy does not name (the association's to confirm)."""
@@ -140,9 +146,10 @@ def _facts(request: web.Request, row: HelpRequest, who: dict[int, str], intake: 
         ("f_phone", el("span", row.phone or "—", dir="ltr")),
         ("col_category", labels["category"].get(row.category, row.category)),
         ("col_city", labels["city"].get(row.city, row.city)),
+        *_beneficiary_type(request, row),
         ("f_residency", _answer(request, "help_residency", row.residency)),
-        ("f_household_size", row.household_size),
-        ("f_income_bracket", _answer(request, "help_income", row.income_bracket)),
+        ("f_household_size", row.household_size or "—"),  # 0: a type whose form does not ask it
+        ("f_income_bracket", _answer(request, "help_income", row.income_bracket) if row.income_bracket else "—"),
         ("f_conditions", _conditions(request, row) or "—"),
         *_policy_wording(request, row),
         ("f_description", typed(_description(request, row) or "—")),
