@@ -112,6 +112,7 @@ class Category(Strict):
     conditions: list[Condition] = Field(default_factory=list)
     when_unmet: Literal["explain", "flag"] = "flag"
     seed_rule: str = Field(default="", description="the policy's own words introducing the conditions, for staff")
+    rule: Bilingual | None = Field(default=None, description="the conditions' rule as beneficiaries read it")
     to_confirm: bool = Field(default=False, description="not in the policy: the association's to confirm")
 
 

@@ -257,7 +257,8 @@ def _conditions_prompt(data: dict, ctx: Context) -> tuple:
     )
     options += (choice(ctx, data, "help:condition:none", "help_condition_none"),)
     name = cat.name.get(lg) if cat else ""
-    return (Reply(text(ctx, data, "help_ask_conditions", category=name), options),)
+    asked = cat.rule.get(lg) if cat and cat.rule else text(ctx, data, "help_ask_conditions", category=name)
+    return (Reply(asked, options),)
 
 
 @question(CONDITIONS, parent=CATEGORY, prompt=_conditions_prompt)

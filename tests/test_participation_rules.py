@@ -78,3 +78,20 @@ def test_the_details_list_the_rules_in_the_seeds_words():
     said = _said(shown)
     assert "• موافقة جهة عمل المستفيد أثناء تأدية برامج الجمعية كرحلات الحج أو العمرة أو الرحلات الترفيهية" in said
     assert "• أن يشهر إسلامه بالجمعية إذا كان غير مسلم وفق الإجراءات المتبعة بالجمعية" in said
+
+
+def test_sha3af_states_the_cash_aid_rule_in_the_seeds_words_and_the_district_not_the_centre():
+    ctx = _ctx(SHA3AF, TEXTS)
+
+    def cash_aid(lang: str):
+        data = {"lang": lang, "help": {"form": {}}, "choices": [["help:category:cash_aid", "x"]]}
+        return router.step("help:category", data, Inbound("choice", choice="help:category:cash_aid"), ctx)
+
+    step = cash_aid("ar")
+    labels = [c.label for e in step.effects if isinstance(e, Reply) for c in e.choices]
+    assert step.state == "help:conditions"
+    assert "«وفي حال ما كانت الخدمة المقدمة للمستفيد نقدية فيلزم عليه الشروط الآتية»" in _said(step)
+    assert "متواجد بمركز الشعف (منطقة الشعف الإدارية، لا مقر الجمعية)" in labels
+    assert not any("مركز الجمعية" in label for label in labels)
+    in_urdu = [c.label for e in cash_aid("ur").effects if isinstance(e, Reply) for c in e.choices]
+    assert "مرکز الشعف (علاقہ) میں موجود" in in_urdu
