@@ -72,3 +72,23 @@ def test_a_typo_in_a_key_is_refused(tmp_path):
     typo.write_text(text, encoding="utf-8")
     with pytest.raises(ProfileError, match="deadlinez"):
         load(str(typo))
+
+
+@pytest.mark.parametrize("name", ["bukayriyah", "miras", "users_policy"])
+def test_need_categories_no_policy_names_are_marked_for_the_association_to_confirm(name):
+    """Seeds 001-003 name no need categories: each one shipped is the association's to confirm."""
+    categories = shipped_profile(name).categories
+    assert [c.key for c in categories if not c.to_confirm] == ["other"]
+
+
+def test_the_cash_aid_conditions_carry_the_seeds_own_lines():
+    """Seed 000 §8 word for word (staff read it beside what the beneficiary chose)."""
+    cash = next(c for c in load("sha3af").categories if c.key == "cash_aid")
+    assert cash.seed_rule == "وفي حال ما كانت الخدمة المقدمة للمستفيد نقدية فيلزم عليه الشروط الآتية:"
+    assert [c.seed for c in cash.conditions] == [
+        "أن يكون من الدعاة أو المترجمين العاملين للدعوة إلى الله تعالى بالجمعية.",
+        "أن يكون من الفقراء والمساكين الذين لا يحقق لهم دخلهم الكفاية ولمن يعولون.",
+        "أن يكون متواجداً بمركز الشعف.",
+        "أن يكون من المشاركين في برامج أو أنشطة الجمعية.",
+        "أن يكون من العاملين المتميزين بالجمعية سواء كان موظفاً أو متطوعاً.",
+    ]
