@@ -87,5 +87,34 @@ async def test_a_trainees_request_shows_the_type_and_no_household_or_income(tmp_
             await tx.execute(update(HelpRequest).values(beneficiary_type="trainee", household_size=0, income_bracket=""))
         page = await _page(console, PAGE)
     assert "فئة المستفيد" in page and "متقدم لبرنامج تدريبي أو تأهيلي" in page
+    assert "فئة ليست في سياسة الجمعية المعتمدة" not in page  # trainees are in seed 004
     facts = page[page.index("<dl"):page.index("</dl>")]
     assert "help_income" not in facts and ">0<" not in facts, facts
+
+
+async def test_sign_up_answers_read_as_words_not_keys(tmp_path, monkeypatch, clock):
+    from store.models import Program, Registration
+    from tests.test_console_programs import seed_program, seed_signup
+
+    async with fresh_console(sqlite_url(tmp_path), tmp_path, monkeypatch, clock, profile="sha3af") as console:
+        program = await seed_program(console)
+        row = await seed_signup(console, program.id, "pending")
+        async with console.sessions() as tx, tx.begin():
+            stored = await tx.get(Program, program.id)
+            stored.conditions = [{"key": "age_min", "value": 18}, {"key": "rule", "value": "employer_approval", "ask": True}]
+            signed = await tx.get(Registration, row.id)
+            signed.answers = {"age": 30, "gender": "m", "rule_employer_approval": "yes"}
+        page = await _page(console, f"/admin/programs/{program.id}")
+    assert "العمر: 30" in page and "ذكر" in page
+    assert "هل لديك موافقة جهة عملك على مشاركتك في هذا البرنامج؟ نعم" in page
+    assert "rule_employer_approval" not in page and "age: 30" not in page
+
+
+
+async def test_an_organisation_the_policy_does_not_name_is_marked_to_confirm(tmp_path, monkeypatch, clock):
+    async with fresh_console(sqlite_url(tmp_path), tmp_path, monkeypatch, clock, profile="amn", demo=True) as console:
+        await console.request(category="other", city="demo_town")
+        async with console.sessions() as tx, tx.begin():
+            await tx.execute(update(HelpRequest).values(beneficiary_type="organisation"))
+        page = await _page(console, PAGE)
+    assert "جهة أو منظمة" in page and "فئة ليست في سياسة الجمعية المعتمدة: على الجمعية تأكيدها" in page

@@ -38,6 +38,7 @@ from handlers.admin.pages import (
 )
 from handlers.admin.program_text import condition_lines, place_line
 from handlers.admin.programs import EDITORS, page_of, program_id, status_forms, title_of
+from handlers.admin.signup_answers import answer_lines
 from handlers.admin.signups import HOLDS_A_SEAT, city_name, person_name, signups
 from store import queries, undelivered
 from store.ratings import rating_delay, schedule_rating
@@ -84,8 +85,8 @@ def _facts(request: web.Request, program: Program, seats: int) -> Html:
     return el("dl", *(cat(el("dt", t(request, k)), el("dd", v)) for k, v in items), class_="facts")
 
 
-def _answers(row: Registration) -> Html:
-    parts = [f"{key}: {value}" for key, value in (row.answers or {}).items()]
+def _answers(request: web.Request, program: Program, row: Registration) -> Html:
+    parts = answer_lines(request, program, row)
     if row.note:
         parts.append(row.note)
     return typed(" · ".join(parts) or "—")
@@ -99,7 +100,9 @@ def _buttons(request: web.Request, row: Registration) -> list[Html]:
     ]
 
 
-def _row(request: web.Request, row: Registration, person: Beneficiary, deciding: bool) -> list[object]:
+def _row(
+    request: web.Request, program: Program, row: Registration, person: Beneficiary, deciding: bool
+) -> list[object]:
     engine, lang = request.app[ENGINE], lang_of(request)
     name = person_name(request.app[KEYRING], person, t(request, "undecryptable"))
     cells: list[object] = [el("input", type="checkbox", name=f"reg_{row.id}")] if deciding else []
@@ -108,7 +111,7 @@ def _row(request: web.Request, row: Registration, person: Beneficiary, deciding:
         el("span", person.phone or "—", dir="ltr"),
         city_name(engine.profile, lang, person.city),
         label(request, "reg", row.status),
-        _answers(row),
+        _answers(request, program, row),
         time_text(request, row.created_at),
     ]
     return cells + [el("div", *_buttons(request, row), class_="buttons")] if deciding else cells
@@ -121,9 +124,9 @@ def _signup_form(
     deciding = request[SIGNED].staff.role in EDITORS and program.status != "cancelled"
     columns = ("col_name", "col_phone", "col_city", "col_status", "col_answers", "col_signed_up_at")
     if not deciding:
-        return table(request, columns, [(_row(request, r, p, False), None) for r, p in rows])
+        return table(request, columns, [(_row(request, program, r, p, False), None) for r, p in rows])
     grid = table(
-        request, ("col_select", *columns, "col_actions"), [(_row(request, r, p, True), None) for r, p in rows]
+        request, ("col_select", *columns, "col_actions"), [(_row(request, program, r, p, True), None) for r, p in rows]
     )
     bulk = el(
         "div",

@@ -81,7 +81,10 @@ def _conditions(request: web.Request, row: HelpRequest) -> str:
 def _beneficiary_type(request: web.Request, row: HelpRequest) -> list[tuple[str, object]]:
     """The type of beneficiary (seed 004), where the profile has types."""
     kind = next((k for k in request.app[ENGINE].profile.beneficiary_types if k.key == row.beneficiary_type), None)
-    return [("f_beneficiary_type", kind.name.get(lang_of(request)))] if kind else []
+    if kind is None:
+        return []
+    unconfirmed = el("span", t(request, "type_to_confirm"), class_="notice") if kind.to_confirm else None
+    return [("f_beneficiary_type", cat(kind.name.get(lang_of(request)), " ", unconfirmed))]
 
 
 def _policy_wording(request: web.Request, row: HelpRequest) -> list[tuple[str, object]]:
