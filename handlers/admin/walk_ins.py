@@ -31,11 +31,27 @@ def _chat_text(request: web.Request, key: str) -> str:
     return request.app[ENGINE].texts(lang_of(request), key)
 
 
-def _select(request: web.Request, name: str, pairs: list[tuple[str, str]], values: dict) -> Html:
+def _select(
+    request: web.Request, name: str, pairs: list[tuple[str, str]], values: dict, required: bool = True
+) -> Html:
     current = values.get(name, "")
     options = [el("option", t(request, "walkin_choose"), value="")]
     options += [el("option", text, value=key, selected=key == current) for key, text in pairs]
-    return field(t(request, f"walkin_{name}"), el("select", *options, name=name, required=True))
+    return field(t(request, f"walkin_{name}"), el("select", *options, name=name, required=required))
+
+
+def _type_fields(request: web.Request, values: dict) -> list[Html]:
+    """Where the profile has several beneficiary types (seed 004): which one, and that a type whose form has
+    no household and income leaves them empty."""
+    profile, lang = request.app[ENGINE].profile, lang_of(request)
+    if len(profile.beneficiary_types) < 2:
+        return []
+    pairs = [(k.key, k.name.get(lang)) for k in walk_ins.desk_types(profile)]
+    return [_select(request, "beneficiary_type", pairs, values), el("p", t(request, "walkin_type_hint"), class_="hint")]
+
+
+def _household_required(request: web.Request) -> bool:
+    return not any(k.form == "short" for k in request.app[ENGINE].profile.beneficiary_types)
 
 
 def _choices(request: web.Request) -> dict[str, list[tuple[str, str]]]:
@@ -98,13 +114,15 @@ def _page(request: web.Request, values: dict, problems: list[Problem], status: i
     person = el(
         "section",
         el("h2", t(request, "walkin_person")),
+        *_type_fields(request, values),
         _text_input(request, "full_name", values, required=True, maxlength="100", dir="auto"),
         _text_input(request, "national_id", values, required=True, inputmode="numeric", dir="ltr", maxlength="20"),
         _text_input(request, "phone", values, required=True, inputmode="tel", dir="ltr", maxlength="20"),
         _select(request, "city", choices["city"], values),
         _select(request, "residency", choices["residency"], values),
-        _text_input(request, "household_size", values, required=True, inputmode="numeric", maxlength="10"),
-        _select(request, "income_bracket", choices["income_bracket"], values),
+        _text_input(request, "household_size", values, required=_household_required(request), inputmode="numeric",
+                    maxlength="10"),
+        _select(request, "income_bracket", choices["income_bracket"], values, required=_household_required(request)),
     )
     need = el(
         "section",
