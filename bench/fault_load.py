@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bench.inbound import SECRET, FakeApi, english_key, form, national_id, press, text
+from store import sealed
 from store.crypto import Keyring
 from store.db import make_engine, make_sessions
 from store.models import HelpRequest, InboundMessage, OutboxMessage
@@ -141,7 +142,7 @@ def _wrong_fields(request: HelpRequest, n: int, keyring: Keyring) -> list[str]:
         wrong.append("national_id")
     if not request.phone.endswith(typed[4][1:]):
         wrong.append("phone")
-    if request.description != typed[9]:
+    if sealed.description(keyring, request) != typed[9]:
         wrong.append("description")
     return wrong
 

@@ -10,7 +10,7 @@ import uuid
 from pathlib import Path
 
 from bot.logs import configure_logging
-from bot.profile import ProfileError
+from bot.profile import ProfileError, load as load_profile
 from bot.settings import Settings, SettingsError, load_settings
 from bot.whatsapp_templates.command import TemplatesError
 from store.backup import BackupError
@@ -41,19 +41,24 @@ def _migrate(settings: Settings, _args: argparse.Namespace) -> None:
 
 
 def _fill_id_hashes(settings: Settings) -> None:
-    """National IDs stored before their keyed hash existed get one (the migration cannot read the key)."""
+    """National IDs stored before their keyed hash existed get one, and descriptions stored before they were
+    sealed are encrypted (the migrations cannot read the key)."""
     from store.db import make_engine, make_sessions
-    from store.rotation import fill_id_hashes
+    from store.rotation import fill_id_hashes, seal_descriptions
 
-    async def fill() -> int:
+    async def fill() -> tuple[int, int]:
         engine = make_engine(settings.database_url)
         try:
-            return await fill_id_hashes(make_sessions(engine), settings.keyring())
+            sessions, keyring = make_sessions(engine), settings.keyring()
+            return await fill_id_hashes(sessions, keyring), await seal_descriptions(sessions, keyring)
         finally:
             await engine.dispose()
 
-    if filled := asyncio.run(fill()):
+    filled, sealed = asyncio.run(fill())
+    if filled:
         print(f"hashed {filled} stored national IDs for duplicate checks")
+    if sealed:
+        print(f"encrypted {sealed} stored request descriptions (health details are sensitive)")
 
 
 def _chat(settings: Settings, args: argparse.Namespace) -> None:
@@ -161,6 +166,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = load_settings()
         configure_logging(settings, quiet=args.command == "chat")
+        if args.command in ("run", "migrate", "chat"):
+            load_profile(settings.profile, demo=settings.demo)  # a profile that cannot serve stops start-up here
         commands_run = {
             "run": _run,
             "migrate": _migrate,

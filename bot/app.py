@@ -59,7 +59,7 @@ def create_app(
     then drive them by hand)."""
     app = web.Application(client_max_size=MAX_BODY, middlewares=[security_headers, bounds.refuse_nul])
     app[SETTINGS] = settings
-    profile = load_profile(settings.profile)
+    profile = load_profile(settings.profile, demo=settings.demo)
     texts = Catalog.load(profile.texts)
     keyring = app[KEYRING] = settings.keyring()
 

@@ -8,6 +8,7 @@ from sqlalchemy import select, update
 
 from bot.effects import Applying, apply
 from conversations.effects import AddRequestInfo, RecordConsent, SubmitHelpRequest, UpdatePersonData
+from store import sealed
 from store.models import Attachment, Beneficiary, HelpRequest, RequestEvent
 
 OPEN = ("submitted", "needs_info", "accepted")
@@ -36,10 +37,11 @@ async def _submit(effect: SubmitHelpRequest, at: Applying) -> None:
         category=form["category"],
         city=form["city"],
         residency=form["residency"],
-        household_size=int(form["household_size"]),
-        income_bracket=form["income_bracket"],
+        beneficiary_type=form.get("beneficiary_type", ""),
+        household_size=int(form.get("household_size") or 0),  # 0 and "": a type whose form does not ask them
+        income_bracket=form.get("income_bracket", ""),
         conditions=list(form.get("conditions") or []),
-        description=form.get("description", "")[:2000],
+        **sealed.sealed_description(at.keyring, form.get("description", "")[:2000]),
         full_name_enc=name_enc,
         national_id_enc=id_enc,
         national_id_hash=id_hash,
@@ -93,7 +95,7 @@ async def _add_info(effect: AddRequestInfo, at: Applying) -> None:
     ).all()
     for item in files:
         item.request_id = request.id
-    detail = {"text": effect.text[:2000], "files": [f.id for f in files]}
+    detail = {**sealed.sealed_answer(at.keyring, effect.text[:2000]), "files": [f.id for f in files]}
     at.tx.add(RequestEvent(request_id=request.id, at=at.now, actor="beneficiary", kind="info_received", detail=detail))
     if request.status == "needs_info":
         request.status, request.info_question = "submitted", None

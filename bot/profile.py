@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from bot import profile_template
 from conversations import languages
 
 PROFILES_DIR = Path(__file__).resolve().parent.parent / "profiles"
@@ -92,10 +93,12 @@ class Deadlines(Strict):
 
 
 class Condition(Strict):
-    """One of a category's conditions (e.g. seed 000's cash-aid conditions), asked as a choice."""
+    """One of a category's conditions (e.g. seed 000's cash-aid conditions), asked as a choice; `seed` is the
+    policy's own wording, shown to staff beside what the beneficiary chose."""
 
     key: str = Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=30)
     text: Bilingual
+    seed: str = ""
 
 
 class Category(Strict):
@@ -108,6 +111,41 @@ class Category(Strict):
     documents_required: bool = False
     conditions: list[Condition] = Field(default_factory=list)
     when_unmet: Literal["explain", "flag"] = "flag"
+    seed_rule: str = Field(default="", description="the policy's own words introducing the conditions, for staff")
+    rule: Bilingual | None = Field(default=None, description="the conditions' rule as beneficiaries read it")
+    to_confirm: bool = Field(default=False, description="not in the policy: the association's to confirm")
+
+
+class BeneficiaryType(Strict):
+    """Who is applying (seed 004: families and affected groups, trainees, volunteers, event attendees, …) and
+    what they get: the help form with household and income (household), the form without them (short), or no
+    form at all (none: `note` says where to go instead); `conditions` are the policy's checks for this type,
+    stated before the form; `categories` limits the needs offered (empty: all)."""
+
+    key: str = Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=30)
+    name: Bilingual
+    form: Literal["household", "short", "none"] = "household"
+    categories: list[str] = Field(default_factory=list)
+    conditions: list[Condition] = Field(default_factory=list)
+    note: Bilingual | None = None
+    to_confirm: bool = Field(default=False, description="not in the policy: the association's to confirm")
+
+    @model_validator(mode="after")
+    def _none_says_where(self) -> "BeneficiaryType":
+        if self.form == "none" and self.note is None:
+            raise ValueError("a type without a form needs a note saying where to go instead")
+        return self
+
+
+class ParticipationRule(Strict):
+    """A rule for taking part in a program (seed 000 §9: the interview, attendance, the employer's approval,
+    the declaration of Islam), in the policy's words; a program names the rules that apply to it. With
+    `question` the sign-up asks it (the answer must be yes), else the sign-up states the rule."""
+
+    key: str = Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=30)
+    text: Bilingual
+    question: Bilingual | None = None
+    seed: str = ""
 
 
 class Eligibility(Strict):
@@ -211,6 +249,8 @@ class Profile(Strict):
     # Above a staff reply the beneficiary reads who wrote it: the staff member's display name, or the team's
     staff_signature: Literal["name", "team"] = "name"
     texts: dict[Lang, dict[str, str]] = Field(default_factory=dict)
+    participation_rules: list[ParticipationRule] = Field(default_factory=list)
+    beneficiary_types: list[BeneficiaryType] = Field(default_factory=list)  # more than one: the form asks first
 
     @field_validator("timezone")
     @classmethod
@@ -231,10 +271,17 @@ class Profile(Strict):
             ("faq id", [f.id for f in self.faq]),
             ("category key", [c.key for c in self.categories]),
             ("city key", [c.key for c in self.service_area]),
+            ("participation rule key", [r.key for r in self.participation_rules]),
+            ("beneficiary type key", [t.key for t in self.beneficiary_types]),
         ):
             dupes = sorted({k for k in keys if keys.count(k) > 1})
             if dupes:
                 raise ValueError(f"duplicate {label}: {', '.join(dupes)}")
+        known = {c.key for c in self.categories}
+        for kind in self.beneficiary_types:
+            unknown = sorted(set(kind.categories) - known)
+            if unknown:
+                raise ValueError(f"beneficiary type {kind.key}: unknown category {', '.join(unknown)}")
         return self
 
 
@@ -255,8 +302,9 @@ def shipped() -> list[str]:
     return sorted(p.stem for p in PROFILES_DIR.glob("*.toml"))
 
 
-def load(name_or_path: str = DEFAULT_PROFILE) -> Profile:
-    """Read and validate a profile; any problem becomes one ProfileError naming file and field."""
+def load(name_or_path: str = DEFAULT_PROFILE, *, demo: bool = False) -> Profile:
+    """Read and validate a profile; any problem becomes one ProfileError naming file and field. A template
+    whose association details are blank is refused, or in demo mode filled with visible placeholders."""
     path = resolve(name_or_path)
     if not path.is_file():
         raise ProfileError(f"{path}: no such profile (shipped: {', '.join(shipped())})")
@@ -264,6 +312,10 @@ def load(name_or_path: str = DEFAULT_PROFILE) -> Profile:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise ProfileError(f"{path}: not valid TOML: {exc}") from None
+    blanks = profile_template.blanks(raw)
+    if blanks and not demo:
+        raise ProfileError(f"{path}: {profile_template.what_to_fill(blanks)}")
+    raw = profile_template.with_placeholders(raw) if blanks else raw
     try:
         return Profile.model_validate(raw)
     except ValidationError as exc:

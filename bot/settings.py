@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     port: int = Field(default=8080, ge=1, le=65535)
     public_base_url: str = "http://127.0.0.1:8080"
     profile: str = "bukayriyah"
+    # A template profile (users_policy) without its name and service area starts only in demo mode, with
+    # placeholders shown as placeholders («[اسم الجمعية]»); never for real beneficiaries.
+    demo: bool = False
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     webchat_max_chars: int = Field(default=2000, ge=50, le=20000)
     # Keys that encrypt national IDs and names at rest: comma-separated Fernet keys, newest first.

@@ -20,7 +20,7 @@ from store.db import make_engine, make_sessions
 
 async def chat(settings: Settings, user: str, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> None:
     """Greet, then apply each line typed as one input and print what the bot sends back."""
-    profile = load_profile(settings.profile)
+    profile = load_profile(settings.profile, demo=settings.demo)
     db = make_engine(settings.database_url)
     sessions = make_sessions(db)
     keyring = settings.keyring()

@@ -64,8 +64,9 @@ class RecordConsent:
 
 @dataclass(frozen=True)
 class SubmitHelpRequest:
-    """File a help request. `form` holds: full_name, national_id, phone, city, residency, household_size (int),
-    income_bracket, category, conditions (list of condition keys met), description, started_at (ISO time the
+    """File a help request. `form` holds: beneficiary_type (where the profile has types), full_name,
+    national_id, phone, city, residency, household_size (int) and income_bracket (not for a type whose form is
+    "short"), category, conditions (list of condition keys met), description, started_at (ISO time the
     form began: files the beneficiary sent since then become the request's documents). `flags` are the
     eligibility rules the profile leaves to staff that this request did not meet."""
 

@@ -7,7 +7,7 @@ import unicodedata
 from collections.abc import Callable
 from datetime import timedelta
 
-from bot.profile import Category, Profile
+from bot.profile import BeneficiaryType, Category, Profile
 from conversations import counts, national_id
 from conversations.effects import Effect, Reply, ScheduleTimer
 from conversations.flow import Handler, Prompt, goto, state, text
@@ -18,6 +18,7 @@ from conversations.types import Choice, Context, Inbound, Step
 MENU = "menu:main"
 CONSENT = "help:consent"
 RESUME = "help:resume"
+TYPE = "help:type"
 NAME = "help:name"
 NATIONAL_ID = "help:national_id"
 PHONE = "help:phone"
@@ -37,6 +38,7 @@ ENDED = "help:ended"
 
 # (form key, the state that asks it), in the order asked; documents are files, counted, not a form value.
 ORDER = (
+    ("beneficiary_type", TYPE),  # only where the profile has more than one type
     ("full_name", NAME),
     ("national_id", NATIONAL_ID),
     ("phone", PHONE),
@@ -130,6 +132,31 @@ def category(profile: Profile, key: str | None) -> Category | None:
     return next((c for c in profile.categories if c.key == key), None)
 
 
+def beneficiary_type(profile: Profile, form: dict) -> BeneficiaryType | None:
+    """The type the beneficiary chose, or the profile's only one; None where the profile has none."""
+    types = profile.beneficiary_types
+    chosen = next((t for t in types if t.key == form.get("beneficiary_type")), None)
+    return chosen or (types[0] if len(types) == 1 else None)
+
+
+def asked(form: dict, profile: Profile) -> list[tuple[str, str]]:
+    """The questions this form asks, in order: the type only among several, the conditions only for a
+    category that lists them, household and income only for a type whose form has them."""
+    cat, kind = category(profile, form.get("category")), beneficiary_type(profile, form)
+    skip = set()
+    if len(profile.beneficiary_types) < 2:
+        skip.add("beneficiary_type")
+    if cat is None or not cat.conditions:
+        skip.add("conditions")
+    if kind is not None and kind.form == "short":
+        skip |= {"household_size", "income_bracket"}
+    return [(key, name) for key, name in ORDER if key not in skip]
+
+
+def first_question(profile: Profile) -> str:
+    return TYPE if len(profile.beneficiary_types) > 1 else NAME
+
+
 def city_name(ctx: Context, lang: str, key: str) -> str:
     city = next((c for c in ctx.profile.service_area if c.key == key), None)
     return city.name.get(lang) if city else ctx.texts(lang, "help_city_other")
@@ -206,14 +233,8 @@ def rearm(data: dict, ctx: Context) -> tuple[Effect, ...]:
 
 
 def first_missing(form: dict, profile: Profile) -> str | None:
-    """The state of the first question not answered yet (conditions only for a category that lists them)."""
-    cat = category(profile, form.get("category"))
-    for key, name in ORDER:
-        if key == "documents" or (key == "conditions" and (cat is None or not cat.conditions)):
-            continue
-        if key not in form:
-            return name
-    return None
+    """The state of the first question this form asks (see `asked`) not answered yet."""
+    return next((name for key, name in asked(form, profile) if key != "documents" and key not in form), None)
 
 
 def flags(form: dict, profile: Profile) -> tuple[str, ...]:

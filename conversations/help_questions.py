@@ -1,9 +1,11 @@
 """The help-request form's questions, one at a time, each answer checked and asked again politely with a
 specific hint until it is right; eligibility rules the profile explains end the form there.
 
+    [the profile has several beneficiary types] help:type ──its checks stated──> (form "none": its note,
+      help:ended)
     help:name → help:national_id → help:phone → help:city → help:residency → help:household → help:income
       → help:category → [the category lists conditions] help:conditions → help:description → help:documents
-      → help:summary (help_review.py)
+      → help:summary (help_review.py)     (a type whose form is "short" skips household and income)
     help:city ──another city, rule "explain"──> help:ended (form cleared)        rule "flag": on, flagged
     help:residency ──other, required, rule "explain"──> help:ended (form cleared)  rule "flag": on, flagged
     help:conditions ──none, rule "explain"──> help:condition_unmet ──another category──> help:category
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from bot.profile import BeneficiaryType
 from conversations import greetings, handoff
 from conversations.effects import CancelTimer, Effect, Reply
 from conversations.flow import Prompt, choice, goto, lang, reask, text
@@ -41,9 +44,12 @@ from conversations.help_fields import (
     RESIDENCIES,
     RESIDENCY,
     SUMMARY,
+    TYPE,
     UNMET,
     Checked,
     ask,
+    asked,
+    beneficiary_type,
     category,
     check_description,
     check_household,
@@ -51,6 +57,7 @@ from conversations.help_fields import (
     check_national_id,
     check_phone,
     city_choices,
+    first_missing,
     form_of,
     keyed_choices,
     local_phone,
@@ -64,7 +71,7 @@ from conversations.normalize import normalize
 from conversations.types import Choice, Context, Inbound, Step
 
 
-def answered(key: str, value: object, data: dict, ctx: Context) -> Step:
+def answered(key: str, value: object, data: dict, ctx: Context, *before: Effect) -> Step:
     """Keep a valid answer and ask the next question (the summary once reviewing)."""
     form = {**form_of(data), key: value}
     if key == "national_id":
@@ -74,8 +81,10 @@ def answered(key: str, value: object, data: dict, ctx: Context) -> Step:
         form.pop("conditions", None)  # a new category's own conditions are asked again, if it lists any
         if cat is not None and not cat.conditions:
             form["conditions"] = []
+    if key == "beneficiary_type":
+        form = {k: v for k, v in form.items() if k != "category" or _offered(ctx, form, v)}
     data = with_help(data, form=form)
-    return ask(_next(key, data, ctx), data, ctx, *rearm(data, ctx))
+    return ask(_next(key, data, ctx), data, ctx, *before, *rearm(data, ctx))
 
 
 def _residency_by_id(form: dict) -> dict:
@@ -92,9 +101,11 @@ def _next(key: str, data: dict, ctx: Context) -> str:
     if key == "category" and cat is not None and cat.conditions:
         return CONDITIONS
     if data["help"].get("reviewing"):
-        return RESIDENCY if "residency" not in form else SUMMARY
-    names = [name for k, name in ORDER if not (k == "conditions" and not (cat and cat.conditions))]
-    following = names[names.index(dict(ORDER)[key]) + 1 :]
+        return first_missing(form, ctx.profile) or SUMMARY  # a new type may ask what the old one did not
+    names, here = [name for _, name in asked(form, ctx.profile)], dict(ORDER)[key]
+    if here not in names:  # reached by "back" though this type's form does not ask it
+        return first_missing(form, ctx.profile) or SUMMARY
+    following = names[names.index(here) + 1 :]
     if str(form.get("national_id", "")).startswith("1"):
         following = [name for name in following if name != RESIDENCY]
     return following[0] if following else SUMMARY
@@ -128,6 +139,31 @@ def _choices_prompt(key: str, options: Callable[[dict, Context], tuple[Choice, .
 
 
 # ── the questions ───────────────────────────────────────────────────────────────────────────────────────
+
+
+def _types(data: dict, ctx: Context) -> tuple[Choice, ...]:
+    return tuple(Choice(f"help:type:{t.key}", t.name.get(lang(data))) for t in ctx.profile.beneficiary_types)
+
+
+def _type_conditions(data: dict, ctx: Context, kind: BeneficiaryType) -> tuple[Reply, ...]:
+    """The policy's checks for this type of beneficiary, stated before they go on (seed 004)."""
+    if not kind.conditions:
+        return ()
+    lg = lang(data)
+    listed = "\n".join(f"• {c.text.get(lg)}" for c in kind.conditions)
+    return (Reply(text(ctx, data, "help_type_conditions", type=kind.name.get(lg), conditions=listed)),)
+
+
+@question(TYPE, parent=MENU, prompt=_choices_prompt("help_ask_type", _types))
+def on_type(inbound: Inbound, data: dict, ctx: Context) -> Step:
+    key = picked(inbound.choice, "help:type")
+    kind = next((t for t in ctx.profile.beneficiary_types if t.key == key), None)
+    if kind is None:
+        return reask(TYPE, data, ctx, "help_choose_hint")
+    stated = _type_conditions(data, ctx, kind)
+    if kind.form == "none":  # not asked for through this form: where to go instead
+        return end_form(data, ctx, *stated, Reply(kind.note.get(lang(data))))
+    return answered("beneficiary_type", kind.key, data, ctx, *stated)
 
 
 @question(NAME, parent=MENU, prompt=_ask("help_ask_name"))
@@ -207,14 +243,21 @@ def on_income(inbound: Inbound, data: dict, ctx: Context) -> Step:
     return reask(INCOME, data, ctx, "help_choose_hint")
 
 
+def _offered(ctx: Context, form: dict, key: object) -> bool:
+    """Whether the beneficiary's type is offered this category (a type may limit the needs it asks for)."""
+    kind = beneficiary_type(ctx.profile, form)
+    return kind is None or not kind.categories or key in kind.categories
+
+
 def _categories(data: dict, ctx: Context) -> tuple[Choice, ...]:
-    return tuple(Choice(f"help:category:{c.key}", c.name.get(lang(data))) for c in ctx.profile.categories)
+    offered = [c for c in ctx.profile.categories if _offered(ctx, form_of(data), c.key)]
+    return tuple(Choice(f"help:category:{c.key}", c.name.get(lang(data))) for c in offered)
 
 
 @question(CATEGORY, parent=INCOME, prompt=_choices_prompt("help_ask_category", _categories))
 def on_category(inbound: Inbound, data: dict, ctx: Context) -> Step:
     cat = category(ctx.profile, picked(inbound.choice, "help:category"))
-    if cat is not None:
+    if cat is not None and _offered(ctx, form_of(data), cat.key):
         return answered("category", cat.key, data, ctx)
     return reask(CATEGORY, data, ctx, "help_choose_hint")
 
@@ -227,7 +270,8 @@ def _conditions_prompt(data: dict, ctx: Context) -> tuple:
     )
     options += (choice(ctx, data, "help:condition:none", "help_condition_none"),)
     name = cat.name.get(lg) if cat else ""
-    return (Reply(text(ctx, data, "help_ask_conditions", category=name), options),)
+    asked = cat.rule.get(lg) if cat and cat.rule else text(ctx, data, "help_ask_conditions", category=name)
+    return (Reply(asked, options),)
 
 
 @question(CONDITIONS, parent=CATEGORY, prompt=_conditions_prompt)

@@ -28,6 +28,7 @@ from conversations.help_fields import (
     REMINDER,
     RESUME,
     ask,
+    first_question,
     form_of,
     question,
     stopped_at,
@@ -40,7 +41,7 @@ def start(data: dict, ctx: Context) -> Step:
     """ "Apply for help" from the menu: offer to resume an unfinished form (none answered yet: its first
     question), else begin."""
     if "help" in data:
-        return goto(RESUME, data, ctx) if form_of(data) else ask(NAME, data, ctx)
+        return goto(RESUME, data, ctx) if form_of(data) else ask(first_question(ctx.profile), data, ctx)
     return _begin(data, ctx)
 
 
@@ -56,7 +57,7 @@ def _new_form(data: dict, ctx: Context, *effects: Effect) -> Step:
         ScheduleTimer(REMINDER, ctx.now + timedelta(hours=ctx.profile.forms.reminder_hours)),
         ScheduleTimer(EXPIRY, ctx.now + timedelta(days=ctx.profile.forms.expiry_days)),
     )
-    return ask(NAME, {**data, "help": form}, ctx, *effects, *timers)
+    return ask(first_question(ctx.profile), {**data, "help": form}, ctx, *effects, *timers)
 
 
 def _consent_prompt(data: dict, ctx: Context) -> tuple:

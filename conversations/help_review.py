@@ -26,6 +26,8 @@ from conversations.help_fields import (
     STATE_OF,
     SUMMARY,
     ask,
+    asked,
+    beneficiary_type,
     category,
     city_name,
     first_missing,
@@ -48,7 +50,9 @@ def _values(data: dict, ctx: Context) -> list[tuple[str, str]]:
     cat = category(ctx.profile, form.get("category"))
     met = {c.key: c.text.get(lg) for c in (cat.conditions if cat else ())}
     count = data.get("help", {}).get("documents", 0)
+    kind = beneficiary_type(ctx.profile, form)
     shown = {
+        "beneficiary_type": kind.name.get(lg) if kind else "",
         "full_name": form.get("full_name", ""),
         "national_id": mask(form.get("national_id", "")),
         "phone": local_phone(form.get("phone", "")),
@@ -66,8 +70,8 @@ def _values(data: dict, ctx: Context) -> list[tuple[str, str]]:
         if count
         else text(ctx, data, "help_documents_none"),
     }
-    skip = set() if cat and cat.conditions else {"conditions"}
-    return [(k, v) for k, v in shown.items() if k not in skip]
+    keys = {key for key, _ in asked(form, ctx.profile)}
+    return [(k, v) for k, v in shown.items() if k in keys]
 
 
 def _summary_prompt(data: dict, ctx: Context) -> tuple:
@@ -141,7 +145,12 @@ def on_declaration(inbound: Inbound, data: dict, ctx: Context) -> Step:
 
 def submit(data: dict, ctx: Context) -> Step:
     """File the request: the committee decides within the profile's decision days; the form is cleared."""
-    form = {k: v for k, v in form_of(data).items() if k in FORM_KEYS}
+    typed = form_of(data)
+    keys = ({key for key, _ in asked(typed, ctx.profile)} | {"conditions"}) & set(FORM_KEYS)
+    form = {k: v for k, v in typed.items() if k in keys}
+    kind = beneficiary_type(ctx.profile, typed)
+    if kind is not None:
+        form["beneficiary_type"] = kind.key
     form["started_at"] = data["help"]["started_at"]
     due_at = ctx.now + timedelta(days=ctx.profile.deadlines.decision_days)
     due = date_text(ctx.texts, lang(data), local(ctx.profile, due_at).date())

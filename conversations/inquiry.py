@@ -10,7 +10,7 @@
 from __future__ import annotations
 
 from bot.profile import FaqEntry, FaqText
-from conversations import handoff, languages
+from conversations import contact, handoff, languages
 from conversations.effects import Reply
 from conversations.faq import classify, fold
 from conversations.flow import choice, goto, lang, reask, state, text
@@ -67,11 +67,12 @@ def _in(entry: FaqEntry, lg: str) -> FaqText:
 def _answer(entry_id: str, data: dict, ctx: Context) -> Step:
     """The answer in the conversation's language; without one, in Arabic and English, saying that staff
     can be asked in the beneficiary's own language."""
-    entry = ctx.faq.entries[entry_id]
-    own = entry.text_in(lang(data))
+    entry, lg = ctx.faq.entries[entry_id], lang(data)
+    own = entry.text_in(lg)
     if own is not None:
-        return goto(ANSWERED, data, ctx, Reply(own.answer))
-    both = f"{text(ctx, data, 'inquiry_other_languages')}\n\n{entry.ar.answer}\n\n{entry.en.answer}"
+        return goto(ANSWERED, data, ctx, Reply(contact.filled(own.answer, ctx.profile, ctx.texts, lg)))
+    ar, en = (contact.filled(entry.text_in(code).answer, ctx.profile, ctx.texts, code) for code in ("ar", "en"))
+    both = f"{text(ctx, data, 'inquiry_other_languages')}\n\n{ar}\n\n{en}"
     return goto(ANSWERED, data, ctx, Reply(both))
 
 

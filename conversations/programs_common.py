@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 
+from bot.profile import ParticipationRule
 from conversations.calendar import local
 from conversations import languages
 from conversations.dates import datetime_text, short_date
@@ -112,7 +113,15 @@ def condition_text(ctx: Context, data: dict, condition: dict) -> str:
     if key == "question":
         answer = text(ctx, data, f"prog_{condition.get('expect', 'yes')}")
         return text(ctx, data, "prog_cond_question", question=written_in(data, condition.get("ar", ""), condition.get("en", "")), answer=answer)
+    if key == "rule":
+        rule = participation_rule(ctx, value)
+        return rule.text.get(lang(data)) if rule else text(ctx, data, "prog_cond_other")
     return text(ctx, data, "prog_cond_other")
+
+
+def participation_rule(ctx: Context, key: object) -> ParticipationRule | None:
+    """The profile's participation rule (seed 000 §9) a program names, or None if the profile dropped it."""
+    return next((r for r in ctx.profile.participation_rules if r.key == key), None)
 
 
 def _day(ctx: Context, moment: datetime) -> object:

@@ -15,13 +15,16 @@ Checked = tuple[object, str | None]  # (the clean value, None) or (None, the cat
 
 
 def answer_key(index: int, condition: dict) -> str | None:
-    """The answer a condition reads: `age` for both age limits, `question_<index>` for a question; None for a
-    condition this version does not know (it is left to staff)."""
+    """The answer a condition reads: `age` for both age limits, `question_<index>` for a question,
+    `rule_<key>` for a participation rule the profile asks about; None for a condition only stated (a rule
+    without a question) or one this version does not know (it is left to staff)."""
     key = condition.get("key")
     if key in ("age_min", "age_max"):
         return "age"
     if key == "question":
         return f"question_{index}"
+    if key == "rule":
+        return f"rule_{condition.get('value')}" if condition.get("ask") else None
     return key if key in ASKED_FIRST else None
 
 
@@ -29,7 +32,12 @@ def questions(conditions: tuple | list) -> tuple[str, ...]:
     """The answers the conditions need, each once, in the order they are asked."""
     keys = [answer_key(i, c) for i, c in enumerate(conditions)]
     first = tuple(k for k in ASKED_FIRST if k in keys)
-    return first + tuple(k for k in keys if k and k.startswith("question_"))
+    return first + tuple(k for k in keys if k and k.startswith(("question_", "rule_")))
+
+
+def stated_rules(conditions: tuple | list) -> list[str]:
+    """The participation rules a program states without asking (the interview, attendance, …), by key."""
+    return [c.get("value") for c in conditions if c.get("key") == "rule" and not c.get("ask")]
 
 
 def _listed(value: object) -> list:
@@ -49,6 +57,8 @@ def meets(condition: dict, answer: object) -> bool:
         return answer in _listed(value)
     if key == "question":
         return answer == condition.get("expect", "yes")
+    if key == "rule":
+        return answer == "yes" or not condition.get("ask")
     return True
 
 

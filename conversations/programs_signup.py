@@ -3,10 +3,12 @@ data already says is not asked again), the confirmation of their duties, a volun
 details. A condition not met ends it politely and records nothing.
 
     programs:details ──register──> [closed: deadline passed or started] the reason ──> programs:details
-        programs:condition (age, gender, city, residency, each yes/no question, one at a time)
+        programs:condition (age, gender, city, residency, each yes/no question, each participation rule the
+            profile asks about (the employer's approval), one at a time)
             ──an answer not meeting a condition──> which one, nothing kept ──> programs:list
-            ──all met──> [no name or mobile on file: asked first, programs_contact.py] programs:confirm ──confirm──> RegisterForProgram(pending, or waitlisted when no seat
-                                                       is left) ──> programs:after
+            ──all met──> [no name or mobile on file: asked first, programs_contact.py] programs:confirm (after the
+                rules it only states) ──confirm──> RegisterForProgram(pending, or waitlisted when no seat is left)
+                ──> programs:after
                                          ──not now──> programs:details
     programs:details ──register my interest (volunteer)──> programs:skills
         ──3–500 characters──> RegisterForProgram(interested, note=skills) ──> programs:after
@@ -18,7 +20,7 @@ from __future__ import annotations
 
 from conversations import programs_contact
 from conversations.effects import Effect, RegisterForProgram, Reply
-from conversations.flow import goto, reask, state, text
+from conversations.flow import goto, lang, reask, state, text
 from conversations.help_fields import RESIDENCIES, city_choices, keyed_choices, picked
 from conversations.programs_common import (
     AFTER,
@@ -33,11 +35,19 @@ from conversations.programs_common import (
     closed_reason,
     condition_text,
     current,
+    participation_rule,
     title,
     with_program,
     written_in,
 )
-from conversations.programs_rules import check_age, check_note, first_unmet, known_answers, next_question
+from conversations.programs_rules import (
+    check_age,
+    check_note,
+    first_unmet,
+    known_answers,
+    next_question,
+    stated_rules,
+)
 from conversations.types import Choice, Context, Inbound, ProgramView, Step
 
 
@@ -98,6 +108,10 @@ def _condition_prompt(data: dict, ctx: Context) -> tuple[Effect, ...]:
     if asking == "residency":
         options = keyed_choices(ctx, data, "programs:residency", RESIDENCIES, "help_residency")
         return (Reply(text(ctx, data, "prog_ask_residency"), options),)
+    if asking.startswith("rule_"):
+        rule = participation_rule(ctx, asking.removeprefix("rule_"))
+        asked = rule.question.get(lang(data)) if rule and rule.question else ""
+        return (Reply(asked or text(ctx, data, "prog_gone"), _yes_no(data, ctx)),)
     index = int(asking.removeprefix("question_") or 0) if asking.removeprefix("question_").isdecimal() else -1
     if program is None or not 0 <= index < len(program.conditions):
         return (Reply(text(ctx, data, "prog_gone")),)  # withdrawn meanwhile: nothing left to ask
@@ -135,7 +149,10 @@ def _confirm_prompt(data: dict, ctx: Context) -> tuple[Effect, ...]:
         Choice("programs:confirm", text(ctx, data, "prog_confirm_yes")),
         Choice("programs:not_now", text(ctx, data, "prog_not_now")),
     )
-    return (Reply(text(ctx, data, key, title=title(program, data)), options),)
+    rules = [participation_rule(ctx, key) for key in stated_rules(program.conditions)]
+    listed = "\n".join(f"• {r.text.get(lang(data))}" for r in rules if r is not None)
+    stated = (Reply(text(ctx, data, "prog_rules_stated", rules=listed)),) if listed else ()
+    return (*stated, Reply(text(ctx, data, key, title=title(program, data)), options))
 
 
 @state(CONFIRM, parent=DETAILS, prompt=_confirm_prompt)

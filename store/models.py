@@ -204,13 +204,17 @@ class HelpRequest(SQLModel, table=True):
     language: str = Field(default="ar", max_length=5)
     # submitted, needs_info, accepted, rejected, delivered
     status: str = Field(default="submitted", max_length=20, index=True)
+    beneficiary_type: str = Field(default="", max_length=30)  # the profile's type (seed 004); "": no types
     category: str = Field(max_length=40, index=True)
     city: str = Field(max_length=40, index=True)
     residency: str = Field(max_length=20)
     household_size: int
     income_bracket: str = Field(max_length=20)
     conditions: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))  # category conditions met
-    description: str = Field(default="", max_length=2000)
+    # What the beneficiary wrote of their need (health details among it: sensitive under the personal-data
+    # law), encrypted like the ID once description_sealed; see store/sealed.py
+    description: str = Field(default="", sa_column=Column(Text, nullable=False))
+    description_sealed: bool = False
     full_name_enc: str = Field(max_length=1000)
     national_id_enc: str = Field(max_length=1000)
     national_id_hash: str | None = Field(default=None, max_length=64, index=True)  # Keyring.id_hash: equality only

@@ -1,6 +1,6 @@
 """Key rotation: re-encrypt every sensitive field with the newest key, so an old key can be retired — the
-national IDs and names (their keyed hashes recomputed beside them), and what is sealed in the message log, the
-outbox and conversations' data."""
+national IDs and names (their keyed hashes recomputed beside them), requests' descriptions and answers, and what
+is sealed in the message log, the outbox and conversations' data; and sealing what was stored before."""
 
 from __future__ import annotations
 
@@ -12,7 +12,15 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from store import sealed
 from store.crypto import Keyring
-from store.models import Attachment, Beneficiary, Conversation, HelpRequest, InboundMessage, OutboxMessage
+from store.models import (
+    Attachment,
+    Beneficiary,
+    Conversation,
+    HelpRequest,
+    InboundMessage,
+    OutboxMessage,
+    RequestEvent,
+)
 
 ENCRYPTED = {
     Beneficiary: ("full_name_enc", "national_id_enc", "notes_enc"),
@@ -44,8 +52,27 @@ def _conversation(keyring: Keyring, row: Conversation) -> int:
     return len(parts)
 
 
+def _help_request(keyring: Keyring, row: HelpRequest) -> int:
+    """Its name and ID, and its description once sealed (a row from before sealing is sealed at start-up)."""
+    rewritten = _fields(ENCRYPTED[HelpRequest])(keyring, row)
+    if row.description_sealed and row.description:
+        row.description = keyring.rotate(row.description)
+        rewritten += 1
+    return rewritten
+
+
+def _request_event(keyring: Keyring, row: RequestEvent) -> int:
+    """A beneficiary's answer to staff's question, sealed in the event's detail."""
+    if not (row.detail or {}).get("text_sealed"):
+        return 0
+    row.detail = {**row.detail, "text_sealed": keyring.rotate(row.detail["text_sealed"])}
+    return 1
+
+
 ROTATIONS: dict[type, Callable[[Keyring, object], int]] = {
     **{model: _fields(fields) for model, fields in ENCRYPTED.items()},
+    HelpRequest: _help_request,
+    RequestEvent: _request_event,
     InboundMessage: sealed.rotate_input,
     OutboxMessage: sealed.rotate_output,
     Conversation: _conversation,
@@ -97,3 +124,25 @@ async def fill_id_hashes(sessions: async_sessionmaker[AsyncSession], keyring: Ke
                 break
             last_id = rows[-1].id
     return filled
+
+
+async def seal_descriptions(sessions: async_sessionmaker[AsyncSession], keyring: Keyring, batch: int = 500) -> int:
+    """Encrypt the help requests' descriptions stored in clear before they were sealed (run after each
+    migrate, like the ID hashes); the number sealed."""
+    sealed_now = 0
+    while True:
+        async with sessions() as tx, tx.begin():
+            query = (
+                select(HelpRequest)
+                .where(HelpRequest.description_sealed.is_(False))
+                .order_by(HelpRequest.id)
+                .limit(batch)
+                .with_for_update()
+            )
+            rows = (await tx.scalars(query)).all()
+            for row in rows:
+                row.description = keyring.encrypt(row.description) if row.description else ""
+                row.description_sealed = True
+            sealed_now += len(rows)
+        if not rows:
+            return sealed_now

@@ -8,6 +8,8 @@ which is never the beneficiary's words); its text is a Fernet token and everythi
 same way, keeping in clear only `kind`, `rating_id` and the causing `event` (what the dispatcher and the
 console decide on); it is encrypted in the row rather than redacted once delivered because the web chat and
 the console read a conversation back long after delivery. Broadcasts carry no personal data and stay plain (no cost per recipient).
+A help request's description (a need, often a health condition) is sealed in its row like the national ID, and so
+is a beneficiary's answer to staff's question in the request's history.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from __future__ import annotations
 import json
 
 from store.crypto import Keyring
-from store.models import InboundMessage, OutboxMessage
+from store.models import HelpRequest, InboundMessage, OutboxMessage
 
 SEALED = "sealed"
 INBOUND_CLEAR = ("kind", "choice", "event_text")
@@ -71,6 +73,27 @@ def opened(keyring: Keyring, row: OutboxMessage) -> OutboxMessage:
     copy = OutboxMessage(**{c.name: getattr(row, c.name) for c in OutboxMessage.__table__.columns})
     copy.payload = output_payload(keyring, row)
     return copy
+
+
+def sealed_description(keyring: Keyring, text: str) -> dict:
+    """A help request's description as stored (its columns): health details are sensitive, so it is sealed."""
+    return {"description": keyring.encrypt(text) if text else "", "description_sealed": True}
+
+
+def description(keyring: Keyring, row: HelpRequest) -> str:
+    """What the beneficiary wrote of their need, in clear (a row from before sealing is read as it is)."""
+    return keyring.decrypt(row.description) if row.description_sealed and row.description else row.description
+
+
+def sealed_answer(keyring: Keyring, text: str) -> dict:
+    """The beneficiary's answer to staff's question, as a request event's detail keeps it: sealed (it may
+    carry the same health details as the description)."""
+    return {"text_sealed": keyring.encrypt(text)} if text else {}
+
+
+def answer_text(keyring: Keyring, detail: dict) -> str:
+    """The text of a request event's detail in clear: a sealed answer opened, anything else as written."""
+    return keyring.decrypt(detail["text_sealed"]) if detail.get("text_sealed") else str(detail.get("text") or "")
 
 
 def rotate_input(keyring: Keyring, message: InboundMessage) -> int:

@@ -12,10 +12,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.effects_feedback import complaint_due_at
-from bot.profile import Profile
+from bot.profile import BeneficiaryType, Profile
 from conversations import help_fields as hf
 from conversations.complaints import check_text
 from conversations.normalize import strip_invisible
+from store import sealed
 from store.crypto import Keyring
 from store.models import (
     Beneficiary,
@@ -63,10 +64,18 @@ def _short(typed: str) -> str:
     return " ".join(strip_invisible(typed).split())
 
 
-def check_intake(fields: Mapping[str, str]) -> tuple[Intake | None, list[Problem]]:
-    """The channel; for a representative, their name and office are both required."""
+def intake_channels(profile: Profile) -> tuple[str, ...]:
+    """The ways a record can come in at this association: branch-office representatives (مناديب المكاتب
+    الفرعية) only where its policy names them among its channels (seeds 001 and 002)."""
+    return tuple(c for c in CHANNELS if c != "representative" or "branch_offices" in profile.channels)
+
+
+def check_intake(
+    fields: Mapping[str, str], channels: tuple[str, ...] = CHANNELS
+) -> tuple[Intake | None, list[Problem]]:
+    """The channel (one of `channels`); for a representative, their name and office are both required."""
     channel = fields.get("channel", "")
-    if channel not in CHANNELS:
+    if channel not in channels:
         return None, [Problem("channel", "walkin_error_channel")]
     if channel != "representative":
         return Intake(channel), []
@@ -83,6 +92,8 @@ def check_help_form(fields: Mapping[str, str], conditions: Sequence[str], profil
     """The chat form's questions with the chat's validators and choices, and its eligibility rules: a rule the
     profile explains refuses the request (as the chat ends the form), a rule it flags is left to staff."""
     out = Checked()
+    kind = _beneficiary_type(fields, profile, out)
+    skipped = {"household_size", "income_bracket"} if kind is not None and kind.form == "short" else set()
     validators = (
         ("full_name", hf.check_name),
         ("national_id", hf.check_national_id),
@@ -90,7 +101,7 @@ def check_help_form(fields: Mapping[str, str], conditions: Sequence[str], profil
         ("household_size", hf.check_household),
         ("description", hf.check_description),
     )
-    for name, check in validators:
+    for name, check in (v for v in validators if v[0] not in skipped):
         value, hint = check(fields.get(name, ""))
         if hint is None:
             out.values[name] = value
@@ -100,9 +111,9 @@ def check_help_form(fields: Mapping[str, str], conditions: Sequence[str], profil
         ("city", [c.key for c in profile.service_area] + [hf.OTHER_CITY]),
         ("residency", list(hf.RESIDENCIES)),
         ("income_bracket", list(hf.INCOMES)),
-        ("category", [c.key for c in profile.categories]),
+        ("category", [c.key for c in profile.categories if not (kind and kind.categories) or c.key in kind.categories]),
     )
-    for name, allowed in choices:
+    for name, allowed in (c for c in choices if c[0] not in skipped):
         value = fields.get(name, "")
         if value in allowed:
             out.values[name] = value
@@ -115,6 +126,23 @@ def check_help_form(fields: Mapping[str, str], conditions: Sequence[str], profil
     out.values["conditions"] = [c for c in dict.fromkeys(conditions) if c in known]
     out.problems.extend(_explained(out.values, profile))
     return out
+
+
+def desk_types(profile: Profile) -> list[BeneficiaryType]:
+    """The beneficiary types a request can be entered for (a type without a form files none)."""
+    return [kind for kind in profile.beneficiary_types if kind.form != "none"]
+
+
+def _beneficiary_type(fields: Mapping[str, str], profile: Profile, out: Checked) -> BeneficiaryType | None:
+    """The type chosen among the profile's (seed 004), or its only one; None where it defines none."""
+    if len(profile.beneficiary_types) < 2:
+        return hf.beneficiary_type(profile, {})
+    kind = next((k for k in desk_types(profile) if k.key == fields.get("beneficiary_type")), None)
+    if kind is None:
+        out.problems.append(Problem("beneficiary_type", "walkin_error_choose"))
+    else:
+        out.values["beneficiary_type"] = kind.key
+    return kind
 
 
 def _explained(form: dict, profile: Profile) -> list[Problem]:
@@ -235,7 +263,8 @@ async def file_request(
         tx.add(person)
     person.full_name_enc, person.national_id_enc, person.national_id_hash = name_enc, id_enc, id_hash
     for name in PERSON_FIELDS:
-        setattr(person, name, form[name])
+        if name in form:  # household and income: not for a type whose form does not ask them
+            setattr(person, name, form[name])
     await tx.flush()
     flags = list(hf.flags(form, profile))
     request = HelpRequest(
@@ -247,10 +276,11 @@ async def file_request(
         category=form["category"],
         city=form["city"],
         residency=form["residency"],
-        household_size=int(form["household_size"]),
-        income_bracket=form["income_bracket"],
+        beneficiary_type=form.get("beneficiary_type", ""),
+        household_size=int(form.get("household_size") or 0),
+        income_bracket=form.get("income_bracket", ""),
         conditions=list(form["conditions"]),
-        description=form["description"],
+        **sealed.sealed_description(keyring, form["description"]),
         full_name_enc=name_enc,
         national_id_enc=id_enc,
         national_id_hash=id_hash,

@@ -79,7 +79,7 @@ async def test_every_problem_is_said_at_once_and_the_form_is_kept(console: Conso
     response = await record(console, fields=bad, declaration="upload", file=None)
     page = await response.text()
     assert response.status == 400
-    for said in ("يبدو أن الرقم غير صحيح", "عدد أفراد الأسرة يكون من 1 إلى 30", "يلزم اسم المندوب ومكتب الفرع", "أرفق صورة الإقرار الموقَّع"):
+    for said in ("يبدو أن الرقم غير صحيح", "عدد أفراد الأسرة يكون من 1 إلى 30", "يلزم اسم المندوب ومكتبه الفرعي", "أرفق صورة الإقرار الموقَّع"):
         assert said in page, said
     assert 'value="نورة عبدالله القحطاني"' in page and "walkin_" not in page and "help_" not in page
     assert await console.all(HelpRequest) == [] and await console.all(Beneficiary) == []
@@ -143,3 +143,24 @@ async def test_a_complaint_by_phone_for_someone_with_a_chat_gets_the_reply_there
     assert event.conversation_key == key and event.status == "processed"
     sent = await console.all(OutboxMessage, OutboxMessage.conversation_key == key)
     assert any("نعتذر، سيصلكم التسليم غدًا" in sealed.output_payload(keyring, m).get("text", "") for m in sent)
+
+
+async def test_at_the_desk_a_trainee_is_entered_without_household_or_income(tmp_path, monkeypatch, clock):
+    """Eligibility by type (amn, seed 004): the desk form asks the type; a trainee's request needs no
+    household size or income, a family's still does, and a type is required."""
+    trainee = {k: v for k, v in FIELDS.items() if k not in ("household_size", "income_bracket")}
+    trainee |= {"city": "demo_town", "category": "training", "beneficiary_type": "trainee"}
+    async with fresh_console(sqlite_url(tmp_path), tmp_path, monkeypatch, clock, profile="amn", demo=True) as console:
+        await console.signed_in_as("coordinator")
+        empty = await (await console.client.get("/admin/walk-ins/new")).text()
+        untyped = await record(console, fields={k: v for k, v in trainee.items() if k != "beneficiary_type"})
+        untyped_page = await untyped.text()
+        family = await record(console, fields=trainee | {"beneficiary_type": "community", "category": "other"})
+        family_page = await family.text()
+        filed = await record(console, fields=trainee)
+        assert filed.status == 303, await filed.text()
+        row = await console.one(HelpRequest)
+    assert "فئة المستفيد" in empty and "متقدم لبرنامج تدريبي أو تأهيلي" in empty and "متطوع<" not in empty
+    assert untyped.status == 400 and "<strong>فئة المستفيد</strong>" in untyped_page
+    assert family.status == 400 and "فضلاً اكتب عدد أفراد الأسرة رقماً" in family_page
+    assert (row.beneficiary_type, row.household_size, row.income_bracket) == ("trainee", 0, "")

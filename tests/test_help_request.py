@@ -301,6 +301,7 @@ def test_every_help_state_has_a_known_parent():
 
 def test_the_form_asks_every_key_the_request_needs():
     assert set(help_review.FORM_KEYS) | {"started_at"} == {
+        "beneficiary_type",
         "full_name",
         "national_id",
         "phone",

@@ -85,7 +85,8 @@ async def test_staff_asks_for_more_and_the_answer_attaches_to_the_request(engine
     async with sessions() as tx:
         answers = (await tx.scalars(select(RequestEvent).where(RequestEvent.kind == "info_received"))).all()
         linked = (await tx.scalars(select(Attachment).where(Attachment.request_id == request.id))).all()
-    assert [a.detail["text"] for a in answers] == ["العقد باسم أخي", "عقد الإيجار"]
+    assert [sealed.answer_text(engine.keyring, a.detail) for a in answers] == ["العقد باسم أخي", "عقد الإيجار"]
+    assert not any("أخي" in str(a.detail) for a in answers)  # sealed at rest, like the description
     assert len(linked) == 3
 
 

@@ -137,7 +137,12 @@ def _conditions(form: Form, profile: Profile, checked: Checked) -> None:
     residency = [r for r in RESIDENCIES if form.get(f"residency_{r}")]
     if residency:
         conditions.append({"key": "residency", "value": residency})
-    checked.values["conditions"] = conditions + _questions(form, checked)
+    rules = [
+        {"key": "rule", "value": r.key, "ask": r.question is not None}
+        for r in profile.participation_rules
+        if form.get(f"rule_{r.key}")
+    ]
+    checked.values["conditions"] = conditions + rules + _questions(form, checked)
 
 
 def read_program(form: Form, profile: Profile) -> Checked:
@@ -171,6 +176,8 @@ def raw_of(program: Program, profile: Profile) -> dict[str, str]:
             raw[key] = str(c["value"])
         elif key in ("city", "residency"):
             raw |= {f"{key}_{value}": "on" for value in c["value"]}
+        elif key == "rule":
+            raw[f"rule_{c['value']}"] = "on"
         elif key == "question":
             raw |= {
                 f"q{questions}_ar": c["ar"],
@@ -272,8 +279,25 @@ def _conditions_fields(request: web.Request, raw: dict[str, str]) -> Html:
         ),
         el("div", el("span", t(request, "pf_cities")), *cities, class_="checks"),
         el("div", el("span", t(request, "pf_residency")), *residencies, class_="checks"),
+        _rules_fields(request, raw),
         *_question_slots(request, raw),
     )
+
+
+def _rules_fields(request: web.Request, raw: dict[str, str]) -> Html | None:
+    """The profile's participation rules (seed 000 §9) as ticks, each with the policy's own words beside it
+    and whether the sign-up asks it or states it."""
+    rules, lang = request.app[ENGINE].profile.participation_rules, lang_of(request)
+    if not rules:
+        return None
+    ticks = []
+    for rule in rules:
+        how = t(request, "pf_rule_asked" if rule.question else "pf_rule_stated")
+        seed = el("q", rule.seed, lang="ar", dir="rtl", class_="policy") if rule.seed and lang != "ar" else None
+        ticks.append(el("div", check_box(raw, f"rule_{rule.key}", rule.text.get(lang)), " ", seed,
+                        el("span", how, class_="hint")))
+    return el("div", el("span", t(request, "pf_rules")), el("p", t(request, "pf_rules_hint"), class_="hint"),
+              *ticks, class_="checks")
 
 
 def errors_notice(request: web.Request, errors: list[str]) -> Html | None:

@@ -47,6 +47,10 @@ def condition_lines(texts: Catalog, lang: str, profile: Profile, conditions: lis
         elif key == "question":
             answer = TEXTS(lang, f"answer_{c.get('expect', 'yes')}")
             lines.append(TEXTS(lang, "cond_question", question=c.get(lang) or c.get("ar", ""), answer=answer))
+        elif key == "rule":
+            rule = next((r for r in profile.participation_rules if r.key == c.get("value")), None)
+            if rule is not None:
+                lines.append(rule.text.get(lang))
     return lines
 
 

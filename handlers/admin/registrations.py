@@ -41,6 +41,7 @@ from handlers.admin.pages import (
 )
 from handlers.admin.program_text import condition_lines, place_line
 from handlers.admin.programs import EDITORS, page_of, program_id, status_forms, title_of
+from handlers.admin.signup_answers import rule_question
 from handlers.admin.signups import HOLDS_A_SEAT, city_name, person_name, signups
 from handlers.admin.walk_ins import ENTERERS
 from store import desk_signups, queries, undelivered
@@ -111,6 +112,8 @@ def answer_lines(request: web.Request, program: Program, answers: dict) -> list[
             lines.append((t(request, "col_city"), city_name(engine.profile, lang, str(value))))
         elif key == "residency":
             lines.append((t(request, "pf_residency"), beneficiary_texts.get(f"help_residency_{value}", str(value))))
+        elif key.startswith("rule_"):
+            lines.append((rule_question(request, key), t(request, "answer_yes" if value == "yes" else "answer_no")))
         elif key.startswith("question_") and key[9:].isdigit() and int(key[9:]) < len(program.conditions):
             asked = program.conditions[int(key[9:])]
             question = asked.get(lang) or asked.get("ar") or t(request, "ans_question")

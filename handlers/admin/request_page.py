@@ -34,12 +34,12 @@ from handlers.admin.pages import (
     typed,
 )
 from handlers.admin.requests import late_badge, names, overdue, staff_names
-from store import aid, undelivered, walk_ins
+from store import aid, sealed, undelivered, walk_ins
 from store.models import Attachment, DeskIntake, HelpRequest, RequestEvent
 
 FULL_ID_ROLES = ("admin", "researcher")
 # Event detail fields shown in their own words; any other field is shown as key: value.
-SHOWN_FIRST = ("status", "text", "question", "evidence", "flags")
+SHOWN_FIRST = ("status", "text", "text_sealed", "question", "evidence", "flags")
 
 
 def _identity(request: web.Request, row: HelpRequest) -> tuple[str, str]:
@@ -52,6 +52,21 @@ def _identity(request: web.Request, row: HelpRequest) -> tuple[str, str]:
     return full_name, national_id if request[SIGNED].staff.role in FULL_ID_ROLES else mask(national_id)
 
 
+def _description(request: web.Request, row: HelpRequest) -> str:
+    """The need as the beneficiary wrote it, decrypted (health details among it are sealed at rest)."""
+    try:
+        return sealed.description(request.app[KEYRING], row)
+    except ValueError:
+        return t(request, "undecryptable")
+
+
+def _answer_text(request: web.Request, detail: dict) -> str:
+    try:
+        return sealed.answer_text(request.app[KEYRING], detail)
+    except ValueError:
+        return t(request, "undecryptable")
+
+
 def _answer(request: web.Request, prefix: str, value: str) -> str:
     """A form answer's label from the beneficiaries' catalog (e.g. help_residency_citizen), else the value."""
     return request.app[ENGINE].texts.languages()[lang_of(request)].get(f"{prefix}_{value}", value)
@@ -62,6 +77,32 @@ def _conditions(request: web.Request, row: HelpRequest) -> str:
     category = next((c for c in engine.profile.categories if c.key == row.category), None)
     texts = {c.key: c.text.get(lang) for c in category.conditions} if category else {}
     return engine.texts(lang, "list_separator").join(texts.get(k, k) for k in row.conditions)
+
+
+def _beneficiary_type(request: web.Request, row: HelpRequest) -> list[tuple[str, object]]:
+    """The type of beneficiary (seed 004), where the profile has types."""
+    kind = next((k for k in request.app[ENGINE].profile.beneficiary_types if k.key == row.beneficiary_type), None)
+    if kind is None:
+        return []
+    unconfirmed = el("span", t(request, "type_to_confirm"), class_="notice") if kind.to_confirm else None
+    return [("f_beneficiary_type", cat(kind.name.get(lang_of(request)), " ", unconfirmed))]
+
+
+def _policy_wording(request: web.Request, row: HelpRequest) -> list[tuple[str, object]]:
+    """Beside what the beneficiary chose: the category's rule in the policy's own words, and whether the
+    category is one the policy does not name (the association's to confirm)."""
+    category = next((c for c in request.app[ENGINE].profile.categories if c.key == row.category), None)
+    if category is None:
+        return []
+    items: list[tuple[str, object]] = []
+    seeds = [c.seed for c in category.conditions if c.seed]
+    if category.seed_rule or seeds:
+        lines = [el("p", category.seed_rule)] if category.seed_rule else []
+        lines.append(el("ul", *(el("li", seed) for seed in seeds)))
+        items.append(("f_policy_wording", el("blockquote", *lines, lang="ar", dir="rtl", class_="policy")))
+    if category.to_confirm:
+        items.append(("f_category_status", el("span", t(request, "category_to_confirm"), class_="notice")))
+    return items
 
 
 def _evidence(request: web.Request, row: HelpRequest) -> Html:
@@ -109,11 +150,13 @@ def _facts(request: web.Request, row: HelpRequest, who: dict[int, str], intake: 
         ("f_phone", el("span", row.phone or "—", dir="ltr")),
         ("col_category", labels["category"].get(row.category, row.category)),
         ("col_city", labels["city"].get(row.city, row.city)),
+        *_beneficiary_type(request, row),
         ("f_residency", _answer(request, "help_residency", row.residency)),
-        ("f_household_size", row.household_size),
-        ("f_income_bracket", _answer(request, "help_income", row.income_bracket)),
+        ("f_household_size", row.household_size or "—"),  # 0: a type whose form does not ask it
+        ("f_income_bracket", _answer(request, "help_income", row.income_bracket) if row.income_bracket else "—"),
         ("f_conditions", _conditions(request, row) or "—"),
-        ("f_description", typed(row.description or "—")),
+        *_policy_wording(request, row),
+        ("f_description", typed(_description(request, row) or "—")),
         ("f_channel", label(request, "channel", row.channel)),
         *_intake(request, intake, who),
         ("col_submitted", time_text(request, row.submitted_at)),
@@ -158,7 +201,7 @@ def _detail(request: web.Request, event: RequestEvent) -> Html:
     """An event's detail as text: the fields with their own wording first, the rest as key: value."""
     detail = event.detail or {}
     parts = [label(request, "status", detail["status"])] if detail.get("status") else []
-    parts += [str(detail[k]) for k in ("text", "question") if detail.get(k)]
+    parts += [said for said in (_answer_text(request, detail), str(detail.get("question") or "")) if said]
     if detail.get("evidence"):
         parts.append(label(request, "evidence", detail["evidence"].get("kind", "")))
     parts += [label(request, "flag", flag) for flag in detail.get("flags") or []]

@@ -18,7 +18,7 @@ from handlers.admin.guard import requires
 from handlers.admin.pages import SIGNED, Html, el, field, label, lang_of, layout, post_form, see_other, t
 from store import walk_ins
 from store.models import Attachment
-from store.walk_ins import CHANNELS, Problem
+from store.walk_ins import Problem
 
 log = logging.getLogger(__name__)
 HOME = "/admin/walk-ins/new"
@@ -32,17 +32,33 @@ def _chat_text(request: web.Request, key: str) -> str:
     return request.app[ENGINE].texts(lang_of(request), key)
 
 
-def _select(request: web.Request, name: str, pairs: list[tuple[str, str]], values: dict) -> Html:
+def _select(
+    request: web.Request, name: str, pairs: list[tuple[str, str]], values: dict, required: bool = True
+) -> Html:
     current = values.get(name, "")
     options = [el("option", t(request, "walkin_choose"), value="")]
     options += [el("option", text, value=key, selected=key == current) for key, text in pairs]
-    return field(t(request, f"walkin_{name}"), el("select", *options, name=name, required=True))
+    return field(t(request, f"walkin_{name}"), el("select", *options, name=name, required=required))
+
+
+def _type_fields(request: web.Request, values: dict) -> list[Html]:
+    """Where the profile has several beneficiary types (seed 004): which one, and that a type whose form has
+    no household and income leaves them empty."""
+    profile, lang = request.app[ENGINE].profile, lang_of(request)
+    if len(profile.beneficiary_types) < 2:
+        return []
+    pairs = [(k.key, k.name.get(lang)) for k in walk_ins.desk_types(profile)]
+    return [_select(request, "beneficiary_type", pairs, values), el("p", t(request, "walkin_type_hint"), class_="hint")]
+
+
+def _household_required(request: web.Request) -> bool:
+    return not any(k.form == "short" for k in request.app[ENGINE].profile.beneficiary_types)
 
 
 def _choices(request: web.Request) -> dict[str, list[tuple[str, str]]]:
     profile, lang = request.app[ENGINE].profile, lang_of(request)
     return {
-        "channel": [(c, label(request, "channel", c)) for c in CHANNELS],
+        "channel": [(c, label(request, "channel", c)) for c in walk_ins.intake_channels(profile)],
         "city": [(c.key, c.name.get(lang)) for c in profile.service_area]
         + [(hf.OTHER_CITY, _chat_text(request, "help_city_other"))],
         "residency": [(r, _chat_text(request, f"help_residency_{r}")) for r in hf.RESIDENCIES],
@@ -53,6 +69,17 @@ def _choices(request: web.Request) -> dict[str, list[tuple[str, str]]]:
 
 def _text_input(request: web.Request, name: str, values: dict, **attrs: object) -> Html:
     return field(t(request, f"walkin_{name}"), el("input", name=name, value=values.get(name, ""), **attrs))
+
+
+def _representative(request: web.Request, values: dict) -> list[Html]:
+    """The branch-office representative's name and office, where the association has such representatives."""
+    if "representative" not in walk_ins.intake_channels(request.app[ENGINE].profile):
+        return []
+    return [
+        _text_input(request, "rep_name", values, maxlength="120"),
+        _text_input(request, "rep_office", values, maxlength="120"),
+        el("p", t(request, "walkin_rep_hint"), class_="hint"),
+    ]
 
 
 def _conditions(request: web.Request, values: dict) -> Html:
@@ -83,20 +110,20 @@ def _page(request: web.Request, values: dict, problems: list[Problem], status: i
         "section",
         el("h2", t(request, "walkin_how")),
         _select(request, "channel", choices["channel"], values),
-        _text_input(request, "rep_name", values, maxlength="120"),
-        _text_input(request, "rep_office", values, maxlength="120"),
-        el("p", t(request, "walkin_rep_hint"), class_="hint"),
+        *_representative(request, values),
     )
     person = el(
         "section",
         el("h2", t(request, "walkin_person")),
+        *_type_fields(request, values),
         _text_input(request, "full_name", values, required=True, maxlength="100", dir="auto"),
         _text_input(request, "national_id", values, required=True, inputmode="numeric", dir="ltr", maxlength="20"),
         _text_input(request, "phone", values, required=True, inputmode="tel", dir="ltr", maxlength="20"),
         _select(request, "city", choices["city"], values),
         _select(request, "residency", choices["residency"], values),
-        _text_input(request, "household_size", values, required=True, inputmode="numeric", maxlength="10"),
-        _select(request, "income_bracket", choices["income_bracket"], values),
+        _text_input(request, "household_size", values, required=_household_required(request), inputmode="numeric",
+                    maxlength="10"),
+        _select(request, "income_bracket", choices["income_bracket"], values, required=_household_required(request)),
     )
     need = el(
         "section",
@@ -144,7 +171,7 @@ async def record(request: web.Request) -> web.Response:
     transaction (person, request, history, intake, declaration file, audit) and open its page."""
     form, engine, staff = request[FORM], request.app[ENGINE], request[SIGNED].staff
     values = {k: v for k, v in form.fields.items() if k != "csrf"}
-    intake, problems = walk_ins.check_intake(form.fields)
+    intake, problems = walk_ins.check_intake(form.fields, walk_ins.intake_channels(engine.profile))
     conditions = [k.removeprefix("cond_") for k, v in form.fields.items() if k.startswith("cond_") and v]
     checked = walk_ins.check_help_form(form.fields, conditions, engine.profile)
     declaration, refused = _declaration(form)
@@ -190,9 +217,7 @@ def _complaint_page(request: web.Request, values: dict, problems: list[Problem],
         COMPLAINT,
         el("section", el("h2", t(request, "walkin_how")),
            _select(request, "channel", _choices(request)["channel"], values),
-           _text_input(request, "rep_name", values, maxlength="120"),
-           _text_input(request, "rep_office", values, maxlength="120"),
-           el("p", t(request, "walkin_rep_hint"), class_="hint")),
+           *_representative(request, values)),
         el("section", el("h2", t(request, "walkin_complaint_what")),
            _text_input(request, "national_id", values, required=True, inputmode="numeric", dir="ltr", maxlength="20"),
            _select(request, "kind", kinds, values),
@@ -215,7 +240,7 @@ async def record_complaint(request: web.Request) -> web.Response:
     reach the person's most recent chat if they have one."""
     form, engine, staff = request[FORM], request.app[ENGINE], request[SIGNED].staff
     values = {k: v for k, v in form.fields.items() if k != "csrf"}
-    intake, problems = walk_ins.check_intake(form.fields)
+    intake, problems = walk_ins.check_intake(form.fields, walk_ins.intake_channels(engine.profile))
     checked = walk_ins.check_complaint(form.fields)
     problems += checked.problems
     if problems:
