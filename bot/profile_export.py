@@ -16,11 +16,11 @@ from bot.settings import Settings
 from store import settings as stored
 from store.db import make_engine, make_sessions
 
-BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
+BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 
 
 def _key(key: str) -> str:
-    return key if BARE_KEY.match(key) else _string(key)
+    return key if BARE_KEY.fullmatch(key) else _string(key)  # fullmatch: "$" would let a final newline through
 
 
 def _string(text: str) -> str:

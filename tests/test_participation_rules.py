@@ -4,13 +4,17 @@ beneficiary confirms, in their language; a program without rules asks and states
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot.profile import load
 from conversations import router
 from conversations.catalog import Catalog
 from conversations.effects import RegisterForProgram, Reply
 from conversations.programs_rules import questions, stated_rules
-from conversations.types import Inbound
+from conversations.types import Inbound, PersonView
 from tests.test_programs_flow import _ctx, _program
+
+KNOWN = PersonView(phone="+966500000001", named=True)  # name and mobile on file: no contact questions first
 
 SHA3AF = load("sha3af")
 TEXTS = Catalog.load(SHA3AF.texts)
@@ -22,7 +26,7 @@ UMRAH = (
 
 
 def _register(lang: str, conditions: tuple) -> tuple:
-    ctx = _ctx(SHA3AF, TEXTS, [_program(conditions=conditions)])
+    ctx = replace(_ctx(SHA3AF, TEXTS, [_program(conditions=conditions)]), person=KNOWN)
     data = {"lang": lang, "program": {"kind": "registration", "id": 2, "view": "programs:details"}}
     data["choices"] = [["programs:register", "Register"]]
     return router.step("programs:details", data, Inbound("choice", choice="programs:register"), ctx), ctx

@@ -92,7 +92,10 @@ def _facts(request: web.Request, program: Program, seats: int) -> Html:
 def _answers(request: web.Request, program: Program, row: Registration) -> Html:
     """What the beneficiary answered, each as «label: value» in words (`المدينة: البكيرية · العمر: 34`), then
     their note."""
-    parts = [f"{caption}: {value}" for caption, value in answer_lines(request, program, row.answers or {})]
+    parts = [
+        f"{caption} {value}" if caption.endswith(("?", "؟")) else f"{caption}: {value}"
+        for caption, value in answer_lines(request, program, row.answers or {})
+    ]
     if row.note:
         parts.append(row.note)
     return typed(" · ".join(parts) or "—")
