@@ -20,14 +20,15 @@ from handlers.admin.forms import FORM
 from handlers.admin.guard import ANYONE, requires
 from handlers.admin.pages import (
     SIGNED,
-    Html,
     cat,
     day_text,
     done_notice,
     el,
     field,
+    Html,
     label,
     lang_of,
+    language_name,
     layout,
     post_form,
     problem,
@@ -44,7 +45,7 @@ from handlers.admin.requests import late_badge, staff_names
 from handlers.admin.spreadsheet import csv_download, xlsx_download
 from store import complaint_list as listed, complaint_thread as thread_of, queries, undelivered, walk_ins
 from store.paging import page_number
-from store.models import Attachment, AuditLog, Complaint, ComplaintReply, Staff
+from store.models import Attachment, AuditLog, Beneficiary, Complaint, ComplaintReply, Staff
 
 log = logging.getLogger(__name__)
 HANDLERS = ("admin", "researcher", "coordinator")
@@ -148,10 +149,12 @@ def _when_who(request: web.Request, moment: datetime, staff_id: int | None, who:
 
 
 def _facts(
-    request: web.Request, row: Complaint, replies: list[ComplaintReply], who: dict[int, str], now: datetime
+    request: web.Request, row: Complaint, replies: list[ComplaintReply], who: dict[int, str], now: datetime,
+    speaks: str,
 ) -> Html:
     items: list[tuple[str, object]] = [
         ("col_kind", label(request, "ckind", row.kind)),
+        ("b_language", language_name(request, speaks)),
         ("col_status", _status(request, row, now)),
         ("f_channel", label(request, "channel", row.channel)),
         ("col_received", time_text(request, row.created_at)),
@@ -207,12 +210,13 @@ async def complaint_page(request: web.Request) -> web.Response:
         )
         trail = list((await tx.scalars(trail_query.order_by(AuditLog.id))).all())
         replies = await thread_of.thread(tx, row)
+        speaks = await tx.scalar(select(Beneficiary.language).where(Beneficiary.id == row.beneficiary_id)) or "ar"
         ids = {row.resolved_by, *(a.staff_id for a in trail), *(m.staff_id for m in replies)}
         who = await staff_names(tx, ids)
         audit(tx, staff.id, "view", f"complaint:{reference}", now)
         messages = await undelivered.for_subject(tx, f"complaint:{reference}")
     sections = [
-        ("data", _facts(request, row, replies, who, now)),
+        ("data", _facts(request, row, replies, who, now, speaks)),
         ("documents", attachment_list(request, list(docs))),
         ("actions", _forms(request, row)),
         ("history", _history(request, row, trail, who)),

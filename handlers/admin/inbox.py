@@ -23,12 +23,12 @@ from handlers.admin.guard import ANYONE, requires
 from handlers.admin.pages import (
     COUNTS,
     SIGNED,
-    TEXTS,
-    Html,
     cat,
     el,
     field,
+    Html,
     label,
+    language_name,
     layout,
     post_form,
     problem,
@@ -271,8 +271,7 @@ async def conversation(request: web.Request) -> web.Response:
         messages = await undelivered.for_subject(tx, f"handoff:{reference}")
     facts = [label(request, "channel", handoff.channel), label(request, "reason", handoff.reason)]
     facts += [label(request, "handoff", handoff.status)]
-    if lang in TEXTS.languages():
-        facts.append(t(request, "speaks", language=TEXTS(lang, "lang_name")))
+    facts.append(t(request, "speaks", language=language_name(request, lang)))  # «اردو» too, not only ar/en
     scope = (
         el("a", t(request, "this_chat_only"), href=f"/admin/inbox/{reference}")
         if everything

@@ -12,11 +12,12 @@ from handlers.admin.guard import ANYONE, requires
 from handlers.admin.merge import duplicate_notice
 from handlers.admin.pages import (
     SIGNED,
-    Html,
     cat,
     el,
+    Html,
     label,
     lang_of,
+    language_name,
     layout,
     problem,
     short_day,
@@ -69,7 +70,7 @@ def _facts(request: web.Request, found: History) -> Html:
         ("f_phone", el("span", person.phone or "—", dir="ltr")),
         ("col_city", city_name(engine.profile, lang, person.city)),
         ("col_category", category),
-        ("b_language", label(request, "b_lang", person.language)),
+        ("b_language", language_name(request, person.language)),
         ("b_aid_delivered", _aid_delivered(request, found)),
         ("b_notes", typed(_notes(request, found))),
         ("b_created", time_text(request, person.created_at)),

@@ -18,13 +18,14 @@ from handlers.admin.guard import ANYONE, requires
 from handlers.admin.merge import request_duplicates
 from handlers.admin.pages import (
     SIGNED,
-    Html,
     cat,
     day_text,
     done_notice,
     el,
+    Html,
     label,
     lang_of,
+    language_name,
     layout,
     problem,
     short_day,
@@ -148,6 +149,7 @@ def _facts(request: web.Request, row: HelpRequest, who: dict[int, str], intake: 
         ("b_record", el("a", t(request, "b_open_person"), href=f"/admin/beneficiaries/{row.beneficiary_id}")),
         ("f_national_id", el("span", national_id, dir="ltr")),
         ("f_phone", el("span", row.phone or "—", dir="ltr")),
+        ("b_language", language_name(request, row.language)),
         ("col_category", labels["category"].get(row.category, row.category)),
         ("col_city", labels["city"].get(row.city, row.city)),
         *_beneficiary_type(request, row),
