@@ -46,7 +46,7 @@ def answer_choices(profile: Profile, key: str) -> tuple[str, ...] | None:
         return (*(c.key for c in profile.service_area), hf.OTHER_CITY)
     if key == "residency":
         return tuple(hf.RESIDENCIES)
-    if key.startswith("question_"):
+    if key.startswith(("question_", "rule_")):  # a yes/no question, or a participation rule asked (seed 000 §9)
         return ANSWERS
     return None
 

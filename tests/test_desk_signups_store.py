@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 
+from bot.profile import load
 from store import desk_signups
 from store.models import Beneficiary, DeskIntake, Program, Registration, Staff
 from store.walk_ins import Intake
@@ -77,3 +78,18 @@ async def test_a_volunteer_at_the_desk_is_interested_with_their_skills(sessions,
     async with sessions() as tx, tx.begin():
         row = await desk_signups.sign_up(tx, keyring, helpers.id, checked, Intake("letter"), 1, "ar", clock.now)
     assert (row.status, row.note, row.conversation_key.startswith("desk:")) == ("interested", "التصوير والتصميم", True)
+
+
+def test_a_participation_rule_the_program_asks_is_asked_at_the_desk_too(clock):
+    sha3af = load("sha3af")
+    umrah = Program(kind="registration", status="published", title_ar="رحلة عمرة", title_en="Umrah trip",
+                    starts_at=clock.now + timedelta(days=3),
+                    conditions=[{"key": "rule", "value": "employer_approval", "ask": True},
+                                {"key": "rule", "value": "interview"}])  # fmt: skip
+    assert [p.field for p in desk_signups.check(typed(0), umrah, sha3af, clock.now).problems] == [
+        "answer_rule_employer_approval"
+    ]
+    refused = desk_signups.check(typed(0, answer_rule_employer_approval="no"), umrah, sha3af, clock.now)
+    assert [p.key for p in refused.problems] == ["desk_error_unmet"] and refused.unmet["value"] == "employer_approval"
+    approved = desk_signups.check(typed(0, answer_rule_employer_approval="yes"), umrah, sha3af, clock.now)
+    assert (approved.problems, approved.answers) == ([], {"rule_employer_approval": "yes"})

@@ -16,6 +16,7 @@ from handlers.admin.forms import FORM
 from handlers.admin.guard import requires
 from handlers.admin.pages import SIGNED, Html, el, field, label, lang_of, layout, post_form, problem, see_other, t
 from handlers.admin.programs import page_of, program_id, title_of
+from handlers.admin.signup_answers import rule_question
 from handlers.admin.walk_ins import ENTERERS
 from store import desk_signups
 from store.models import Program
@@ -37,6 +38,8 @@ def _chat_text(request: web.Request, key: str, **params: object) -> str:
 
 def _question(request: web.Request, program: Program, key: str) -> str:
     """How the page asks for one answer: the program's own question, else the field's name."""
+    if key.startswith("rule_"):
+        return rule_question(request, key)
     if key.startswith("question_"):
         condition = program.conditions[int(key.removeprefix("question_"))]
         return condition.get("en" if lang_of(request) == "en" else "ar") or condition.get("ar", "")
