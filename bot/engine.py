@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import itertools
 import json
 import logging
 import secrets
@@ -17,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.dispatcher import Dispatcher, Recipient
 from bot.effects import Applying, apply_effects
+from bot.group_commit import GroupCommit
 from bot.incoming import Incoming
 from bot.lookups import Lookups
 from bot.profile import Profile
@@ -35,6 +37,7 @@ REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O or 1/I to misr
 RETRIES = 5
 DRAIN_CONCURRENCY = 8  # conversations resumed at once after a crash (a pool of 20 connections on PostgreSQL)
 DRAIN_PAGE = 500  # conversation keys read per query while draining
+BATCH = 64  # conversations applied in one transaction (a savepoint per input)
 # Parts of a conversation's data holding what the person typed (the help form, a complaint's draft, a question
 # for the FAQ or staff, a program sign-up's answers): encrypted at rest.
 SEALED = ("help", "complaint", "question", "program")
@@ -68,6 +71,13 @@ class Applied:
     rows: list[OutboxMessage]
     claimed: list[OutboxMessage] = field(default_factory=list)
     who: dict[tuple[str, str], Recipient] = field(default_factory=dict)
+    more: bool = True  # another input of the conversation waits behind this one
+
+    @classmethod
+    def merged(cls, many: list[Applied]) -> Applied:
+        """The inputs of one batch as one: their rows, in order, and everyone they go to."""
+        return cls([r for a in many for r in a.rows], [r for a in many for r in a.claimed],
+                   {k: v for a in many for k, v in a.who.items()})
 
 
 class Engine:
@@ -94,6 +104,9 @@ class Engine:
         self.dispatcher = dispatcher
         self._key_locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
         self._background: set[asyncio.Task] = set()
+        self._records = GroupCommit(self._record_all, self._record_one, name="record inputs")
+        self._due: dict[str, None] = {}  # conversations with inputs to apply, in the order they came
+        self._applier: asyncio.Task | None = None
 
     async def handle(self, incoming: Incoming) -> list[OutboxMessage]:
         """Record then apply; the replies this produced (none for a repeated provider id)."""
@@ -102,7 +115,18 @@ class Engine:
         return await self.process(incoming.conversation_key)
 
     async def record(self, incoming: Incoming) -> bool:
-        """Durably keep the input before anything else; False when it is a repeat."""
+        """Durably keep the input before anything else; False when it is a repeat. Inputs that come while
+        another write is under way share the next transaction: each caller returns once its input is committed."""
+        return await self._records.put(self._inbound_row(incoming))
+
+    async def _record_all(self, rows: list[InboundMessage]) -> list[bool]:
+        async with self.sessions() as tx, tx.begin():
+            return [await queries.record_inbound(tx, row) for row in rows]
+
+    async def _record_one(self, row: InboundMessage) -> bool:
+        return (await self._record_all([row]))[0]
+
+    def _inbound_row(self, incoming: Incoming) -> InboundMessage:
         inbound = incoming.inbound
         row = InboundMessage(
             channel=incoming.channel,
@@ -120,8 +144,7 @@ class Engine:
             "location": list(incoming.location) if incoming.location else None,
             **incoming.extra,
         }))
-        async with self.sessions() as tx, tx.begin():
-            return await queries.record_inbound(tx, row)
+        return row
 
     async def process(self, key: str) -> list[OutboxMessage]:
         """Apply every recorded input of one conversation, oldest first, one transaction each; after each
@@ -136,12 +159,14 @@ class Engine:
                     break
                 produced.extend(sealed.opened(self.keyring, row) for row in applied.rows)
                 await self._send(applied)
+                if not applied.more:
+                    break
         return produced
 
     async def _send(self, applied: Applied) -> None:
         if self.dispatcher is None:
             return
-        if len(applied.claimed) < len(applied.rows):
+        if any(row.status == "pending" for row in applied.rows):
             self.dispatcher.wake()  # rows this process may not send itself: the next pass takes them
         if applied.claimed:
             try:
@@ -167,60 +192,70 @@ class Engine:
         return await self._set_aside(key)
 
     async def _set_aside(self, key: str) -> Applied:
-        """Keep the input that failed (status failed, for staff to read) and apologise, so the next one goes on."""
         async with self.sessions() as tx, tx.begin():
-            message = await queries.next_inbound(tx, key)
-            if message is None:
-                return Applied([])
-            conv = await queries.lock_conversation(tx, key)
-            lang = (conv.data or {}).get("lang", self.profile.default_language) if conv else self.profile.default_language
-            message.status, message.processed_at = "failed", self.clock()
-            row = OutboxMessage(
-                channel=message.channel,
-                recipient=message.sender_id,
-                conversation_key=key,
-                payload={"kind": "reply", "text": self.texts(lang, "error_generic"), "choices": []},
-                next_attempt_at=self.clock(),
-                created_at=self.clock(),
-            )
-            tx.add(row)
-        return Applied([row])
+            return await self._set_aside_in(tx, key)
+
+    async def _set_aside_in(self, tx: AsyncSession, key: str) -> Applied:
+        """Keep the input that failed (status failed, for staff to read) and apologise, so the next one goes on."""
+        message = await queries.next_inbound(tx, key)
+        if message is None:
+            return Applied([])
+        conv = await queries.lock_conversation(tx, key)
+        lang = (conv.data or {}).get("lang", self.profile.default_language) if conv else self.profile.default_language
+        message.status, message.processed_at = "failed", self.clock()
+        row = OutboxMessage(
+            channel=message.channel,
+            recipient=message.sender_id,
+            conversation_key=key,
+            payload={"kind": "reply", "text": self.texts(lang, "error_generic"), "choices": []},
+            next_attempt_at=self.clock(),
+            created_at=self.clock(),
+        )
+        tx.add(row)
+        await tx.flush()
+        claimed = await self.dispatcher.claim_new(tx, [row], self.clock()) if self.dispatcher else []
+        return Applied([row], claimed)
 
     async def _transaction(self, key: str) -> Applied | None:
         async with self.sessions() as tx, tx.begin():
+            return await self._apply_in(tx, key)
+
+    async def _apply_in(self, tx: AsyncSession, key: str) -> Applied | None:
+        """Apply the oldest recorded input of `key` inside `tx`: lock, step, save, effects, outbox (claimed)."""
+        conv = await queries.lock_conversation(tx, key)
+        message, more = await queries.next_inbounds(tx, key)
+        if message is None:
+            return None
+        now = self.clock()
+        payload, typed = sealed.input_payload(self.keyring, message), sealed.input_text(self.keyring, message)
+        if conv is None:
+            lang = self.profile.default_language
+            name = payload.get("display_name") or ""
+            conv = await queries.create_conversation(tx, key, message.channel, message.sender_id, name, lang)
             conv = await queries.lock_conversation(tx, key)
-            message = await queries.next_inbound(tx, key)
-            if message is None:
-                return None
-            now = self.clock()
-            payload, typed = sealed.input_payload(self.keyring, message), sealed.input_text(self.keyring, message)
-            if conv is None:
-                lang = self.profile.default_language
-                name = payload.get("display_name") or ""
-                conv = await queries.create_conversation(tx, key, message.channel, message.sender_id, name, lang)
-                conv = await queries.lock_conversation(tx, key)
-            identity = await queries.identity_for(tx, message.channel, message.sender_id)
-            if payload.get("kind") != "event":  # a timer is not the person writing (WhatsApp's window)
-                identity.last_inbound_at = message.received_at
-                identity.unreachable = None  # they wrote, so the chat works again (e.g. unblocked the bot)
-            if payload.get("phone"):
-                await queries.link_phone(tx, identity, conv, payload["phone"], now)
-            await queries.keep_attachments(tx, conv.beneficiary_id, message, payload)
-            said = payload.get("event_text", typed)  # an event's text is not the beneficiary's words
-            inbound = Inbound(kind=payload.get("kind", "text"), text=said, choice=payload.get("choice"))
-            base = {"profile": self.profile, "texts": self.texts, "faq": self.faq, "now": now,
-                    "channel": message.channel, "reference": self.references()}
-            lookups = Lookups(tx, conv.beneficiary_id, now, self._local_day)
-            unsealed = self._unseal(conv.data or {})
-            result = await lookups.step(conv.state, lambda: copy.deepcopy(unsealed), inbound, base)
-            await queries.save_conversation(tx, conv, result.state, self._seal(result.data), now)
-            self._mask_logged(message, conv.state, typed, payload)
-            applying = Applying(tx, conv, message, now, self.keyring, self.texts, self.profile)
-            outbox = await apply_effects(applying, result.effects)
-            message.status = "processed"
-            message.processed_at = now
-            claimed = await self.dispatcher.claim_new(tx, outbox, now) if self.dispatcher else []
-        return Applied(outbox, claimed, {(identity.channel, identity.external_id): Recipient.of(identity)})
+        identity = await queries.identity_for(tx, message.channel, message.sender_id)
+        if payload.get("kind") != "event":  # a timer is not the person writing (WhatsApp's window)
+            identity.last_inbound_at = message.received_at
+            identity.unreachable = None  # they wrote, so the chat works again (e.g. unblocked the bot)
+        if payload.get("phone"):
+            await queries.link_phone(tx, identity, conv, payload["phone"], now)
+        await queries.keep_attachments(tx, conv.beneficiary_id, message, payload)
+        said = payload.get("event_text", typed)  # an event's text is not the beneficiary's words
+        inbound = Inbound(kind=payload.get("kind", "text"), text=said, choice=payload.get("choice"))
+        base = {"profile": self.profile, "texts": self.texts, "faq": self.faq, "now": now,
+                "channel": message.channel, "reference": self.references()}
+        lookups = Lookups(tx, conv.beneficiary_id, now, self._local_day)
+        unsealed = self._unseal(conv.data or {})
+        result = await lookups.step(conv.state, lambda: copy.deepcopy(unsealed), inbound, base)
+        await queries.save_conversation(tx, conv, result.state, self._seal(result.data), now)
+        self._mask_logged(message, conv.state, typed, payload)
+        applying = Applying(tx, conv, message, now, self.keyring, self.texts, self.profile)
+        outbox = await apply_effects(applying, result.effects)
+        message.status = "processed"
+        message.processed_at = now
+        claimed = await self.dispatcher.claim_new(tx, outbox, now) if self.dispatcher else []
+        await tx.flush()
+        return Applied(outbox, claimed, {(identity.channel, identity.external_id): Recipient.of(identity)}, more)
 
     def _mask_logged(self, message: InboundMessage, state: str, typed: str, payload: dict) -> None:
         """Once the step has read it, the log keeps an ID typed anywhere masked (what is typed at the ID
@@ -249,10 +284,73 @@ class Engine:
         return data
 
     def process_later(self, key: str) -> None:
-        """Apply a recorded input after the webhook has answered; a failure is left for `resume_stale`."""
-        task = asyncio.create_task(self.process(key), name=f"process {key}")
+        """Apply a recorded input after the webhook has answered, with the other conversations due at that
+        moment in one transaction; a failure is left for `resume_stale`."""
+        self._due[key] = None
+        if self._applier is None or self._applier.done():
+            self._applier = self._spawn(self._apply_due(), "apply due inputs")
+
+    def _spawn(self, work, name: str) -> asyncio.Task:  # type: ignore[no-untyped-def]
+        task = asyncio.create_task(work, name=name)
         self._background.add(task)
         task.add_done_callback(self._finished)
+        return task
+
+    async def _apply_due(self) -> None:
+        while self._due:
+            keys = list(itertools.islice(self._due, BATCH))
+            for key in keys:
+                del self._due[key]
+            for key in await self.apply_batch(keys):
+                self._spawn(self.process(key), f"process {key}")
+
+    async def apply_batch(self, keys: list[str]) -> list[str]:
+        """Apply every recorded input of these conversations in one transaction, a savepoint per input (a
+        fault sets that input aside, the others commit), then send their replies; the keys left to apply one
+        input at a time (a conflict, a conversation busy here, a batch that failed as a whole)."""
+        held, left = [], []
+        for key in keys:
+            lock = self._key_locks.setdefault(key, asyncio.Lock())
+            if lock.locked():
+                left.append(key)  # being applied by `process`: after it, that key goes one input at a time
+            else:
+                await lock.acquire()  # free: taken at once
+                held.append((key, lock))
+        done: list[Applied] = []
+        try:
+            async with self.sessions() as tx, tx.begin():
+                for key, _ in held:
+                    if not await self._apply_all_in(tx, key, done):
+                        left.append(key)
+        except (SQLAlchemyError, OSError):
+            log.warning("a batch of %d conversations failed; they go one input at a time", len(held), exc_info=True)
+            done, left = [], left + [key for key, _ in held if key not in left]
+        finally:
+            for _, lock in held:
+                lock.release()
+        if done:
+            await self._send(Applied.merged(done))
+        return left
+
+    async def _apply_all_in(self, tx: AsyncSession, key: str, done: list[Applied]) -> bool:
+        """Apply the inputs of `key` in `tx`, each in a savepoint; False when one conflicted (it is left)."""
+        while True:
+            try:
+                async with tx.begin_nested():
+                    applied = await self._apply_in(tx, key)
+            except (IntegrityError, queries.VersionConflict):
+                return False
+            except (SQLAlchemyError, OSError):
+                raise  # the database is away: the batch fails and its inputs stay recorded
+            except Exception:  # noqa: BLE001  (a fault in a step must not block this conversation forever)
+                log.exception("an input of %s could not be applied; it is set aside for staff", key)
+                async with tx.begin_nested():
+                    applied = await self._set_aside_in(tx, key)
+            if applied is None:
+                return True
+            done.append(applied)
+            if not applied.more:
+                return True
 
     def _finished(self, task: asyncio.Task) -> None:
         self._background.discard(task)
@@ -300,7 +398,8 @@ class Engine:
                 keys = await queries.stale_inbound_keys(tx, cutoff, after, DRAIN_PAGE)
             if not keys:
                 return resumed
-            outcomes = await asyncio.gather(*(resume(key) for key in keys), return_exceptions=True)
+            left = [k for i in range(0, len(keys), BATCH) for k in await self.apply_batch(keys[i : i + BATCH])]
+            outcomes = await asyncio.gather(*(resume(key) for key in left), return_exceptions=True)
             failed = next((o for o in outcomes if isinstance(o, BaseException)), None)
             if failed is not None:
                 raise failed
