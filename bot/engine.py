@@ -107,6 +107,7 @@ class Engine:
         self._records = GroupCommit(self._record_all, self._record_one, name="record inputs")
         self._due: dict[str, None] = {}  # conversations with inputs to apply, in the order they came
         self._applier: asyncio.Task | None = None
+        self._deferred: dict[str, None] = {}  # due, but busy (being applied or its replies sent) when it came up
 
     async def handle(self, incoming: Incoming) -> list[OutboxMessage]:
         """Record then apply; the replies this produced (none for a repeated provider id)."""
@@ -152,7 +153,8 @@ class Engine:
         The replies produced are returned in clear (the stored rows stay sealed)."""
         lock = self._key_locks.setdefault(key, asyncio.Lock())  # spares the database a queue of waiters
         produced: list[OutboxMessage] = []
-        async with lock:
+        await lock.acquire()
+        try:
             while True:
                 applied = await self._apply_next(key)
                 if applied is None:
@@ -161,7 +163,16 @@ class Engine:
                 await self._send(applied)
                 if not applied.more:
                     break
+        finally:
+            self._release(key, lock)
         return produced
+
+    def _release(self, key: str, lock: asyncio.Lock) -> None:
+        """Free a conversation; one the batch applier passed over while it was busy is due again."""
+        lock.release()
+        if key in self._deferred:
+            del self._deferred[key]
+            self.process_later(key)
 
     async def _send(self, applied: Applied) -> None:
         if self.dispatcher is None:
@@ -298,16 +309,22 @@ class Engine:
 
     async def _apply_due(self) -> None:
         while self._due:
-            keys = list(itertools.islice(self._due, BATCH))
-            for key in keys:
+            keys = []
+            for key in list(itertools.islice(self._due, BATCH)):
                 del self._due[key]
-            for key in await self.apply_batch(keys):
+                lock = self._key_locks.get(key)
+                if lock is not None and lock.locked():
+                    self._deferred[key] = None  # due again once it is free
+                else:
+                    keys.append(key)
+            for key in await self.apply_batch(keys, wait=False):
                 self._spawn(self.process(key), f"process {key}")
 
-    async def apply_batch(self, keys: list[str]) -> list[str]:
+    async def apply_batch(self, keys: list[str], *, wait: bool = True) -> list[str]:
         """Apply every recorded input of these conversations in one transaction, a savepoint per input (a
-        fault sets that input aside, the others commit), then send their replies; the keys left to apply one
-        input at a time (a conflict, a conversation busy here, a batch that failed as a whole)."""
+        fault sets that input aside, the others commit), then send their replies (in the background unless
+        `wait`: the conversations stay busy until then, so that their replies keep their order); the keys left
+        to apply one input at a time (a conflict, a conversation busy here, a batch that failed as a whole)."""
         held, left = [], []
         for key in keys:
             lock = self._key_locks.setdefault(key, asyncio.Lock())
@@ -318,19 +335,35 @@ class Engine:
                 held.append((key, lock))
         done: list[Applied] = []
         try:
+            await self._apply_held(held, done, left)
+        except BaseException:
+            for key, lock in held:
+                self._release(key, lock)
+            raise
+        if wait:
+            await self._send_and_release(done, held)
+        else:
+            self._spawn(self._send_and_release(done, held), "send a batch's replies")
+        return left
+
+    async def _send_and_release(self, done: list[Applied], held: list[tuple[str, asyncio.Lock]]) -> None:
+        try:
+            if done:
+                await self._send(Applied.merged(done))
+        finally:
+            for key, lock in held:
+                self._release(key, lock)
+
+    async def _apply_held(self, held: list[tuple[str, asyncio.Lock]], done: list[Applied], left: list[str]) -> None:
+        try:
             async with self.sessions() as tx, tx.begin():
                 for key, _ in held:
                     if not await self._apply_all_in(tx, key, done):
                         left.append(key)
         except (SQLAlchemyError, OSError):
             log.warning("a batch of %d conversations failed; they go one input at a time", len(held), exc_info=True)
-            done, left = [], left + [key for key, _ in held if key not in left]
-        finally:
-            for _, lock in held:
-                lock.release()
-        if done:
-            await self._send(Applied.merged(done))
-        return left
+            done.clear()
+            left.extend(key for key, _ in held if key not in left)
 
     async def _apply_all_in(self, tx: AsyncSession, key: str, done: list[Applied]) -> bool:
         """Apply the inputs of `key` in `tx`, each in a savepoint; False when one conflicted (it is left)."""
