@@ -180,15 +180,20 @@ class Dispatcher:
             await self.locks.announce(tx)
         return taken
 
-    async def send_now(self, rows: list[OutboxMessage], who: dict[tuple[str, str], Recipient]) -> None:
+    async def send_now(
+        self, rows: list[OutboxMessage], who: dict[tuple[str, str], Recipient], sent: Callable[[], None] | None = None
+    ) -> None:
         """Send rows taken by `claim_new`, once committed, without waiting for a pass (the reply to an input
-        goes at once); recipients missing from `who` are looked up."""
+        goes at once); recipients missing from `who` are looked up. `sent` is called once every row has been
+        tried, before the outcomes are written."""
         missing = {(row.channel, row.recipient) for row in rows} - set(who)
         if missing:
             who = {**who, **await self._recipients(missing)}
-        await self._deliver(rows, who)
+        await self._deliver(rows, who, sent)
 
-    async def _deliver(self, rows: list[OutboxMessage], who: dict[tuple[str, str], Recipient]) -> None:
+    async def _deliver(
+        self, rows: list[OutboxMessage], who: dict[tuple[str, str], Recipient], sent: Callable[[], None] | None = None
+    ) -> None:
         """Send claimed rows, each recipient's in order, and record the outcomes."""
         queues: dict[tuple[str, str], list[OutboxMessage]] = defaultdict(list)
         for row in rows:
@@ -206,6 +211,8 @@ class Dispatcher:
                         recipient = replace(recipient, unreachable=outcome.unreachable)
 
         await asyncio.gather(*(serve(key, q) for key, q in queues.items()))
+        if sent is not None:
+            sent()
         await self._written(outcomes)
 
     async def _written(self, outcomes: list[tuple[OutboxMessage, _Outcome]]) -> None:

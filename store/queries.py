@@ -30,6 +30,9 @@ from store.models import (
 )
 
 
+EVENTS = "recorded events"  # the session's info key: conversations given an event in this transaction
+
+
 class VersionConflict(Exception):
     """The conversation changed under us; the transaction is retried."""
 
@@ -284,7 +287,18 @@ async def record_event(tx: AsyncSession, conversation_key: str, event: str, text
     )
     tx.add(row)
     await tx.flush()
+    tx.info.setdefault(EVENTS, set()).add(conversation_key)
     return row
+
+
+def took_event(tx: AsyncSession, conversation_key: str) -> bool:
+    """Whether an event for this conversation was recorded in `tx` since the last asking (an input whose effects
+    answer back to its own conversation, e.g. a link code's verdict): then another input waits."""
+    recorded = tx.info.get(EVENTS, set())
+    if conversation_key in recorded:
+        recorded.discard(conversation_key)
+        return True
+    return False
 
 
 async def person_view(tx: AsyncSession, beneficiary_id: int) -> PersonView:
