@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Callable, Protocol
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channel_locks import ChannelLocks
@@ -85,6 +85,27 @@ class _Outcome:
     opted_out: bool = False
 
 
+# One row's outcome, written only if the row is still ours (sending, on the attempt we claimed): a row whose
+# lease ran out and that another dispatcher took over is left alone.
+_OUTBOX = OutboxMessage.__table__.c  # a Core statement: the ORM would take a list of rows as a bulk update by key
+_OUTCOME = (
+    update(OutboxMessage.__table__)
+    .where(_OUTBOX.id == bindparam("row_id"), _OUTBOX.status == "sending", _OUTBOX.attempts == bindparam("claimed"))
+    .values(
+        status=bindparam("new_status"), error=bindparam("new_error"),
+        provider_message_id=func.coalesce(bindparam("provider_id"), _OUTBOX.provider_message_id),
+        sent_at=func.coalesce(bindparam("sent"), _OUTBOX.sent_at),
+        next_attempt_at=func.coalesce(bindparam("retry_at"), _OUTBOX.next_attempt_at),
+    )
+)
+
+
+def _plain(row: OutboxMessage, outcome: _Outcome) -> bool:
+    """An outcome that changes its own row only."""
+    return not (outcome.unreachable or outcome.opted_out or outcome.status == "needs_template"
+                or (row.payload.get("rating_id") and outcome.status == "failed"))
+
+
 class Dispatcher:
     """Delivers outbox rows; woken after each commit, and periodically for retries."""
 
@@ -144,23 +165,35 @@ class Dispatcher:
         """Take rows being written in the caller's transaction `tx` for `send_now` after its commit, as a pass
         would (status sending, under a lease): if the process dies before sending, the lease runs out and
         a pass sends them. Rows this process may not send are left to the process holding their channel,
-        which hears of them when `tx` commits."""
-        taken = [row for row in rows if self.sends_now(row.channel)]
-        for row in taken:
-            row.status, row.attempts, row.next_attempt_at = "sending", 1, now + self.lease
-        if len(taken) < len(rows) and self.locks is not None:
+        which hears of them when `tx` commits. Rows whose channel is delivered by the commit itself (the web
+        chat's page reads them) are marked sent here instead."""
+        taken = []
+        for row in rows:
+            sender = self.senders.get(row.channel)
+            if getattr(sender, "sent_on_commit", False) and row.payload.get("kind") not in OPT_OUT_KINDS:
+                row.status, row.attempts, row.sent_at = "sent", 1, now
+                row.provider_message_id = sender.provider_id(row)  # type: ignore[union-attr]
+            elif self.sends_now(row.channel):
+                row.status, row.attempts, row.next_attempt_at = "sending", 1, now + self.lease
+                taken.append(row)
+        if any(row.status == "pending" for row in rows) and self.locks is not None:
             await self.locks.announce(tx)
         return taken
 
-    async def send_now(self, rows: list[OutboxMessage], who: dict[tuple[str, str], Recipient]) -> None:
+    async def send_now(
+        self, rows: list[OutboxMessage], who: dict[tuple[str, str], Recipient], sent: Callable[[], None] | None = None
+    ) -> None:
         """Send rows taken by `claim_new`, once committed, without waiting for a pass (the reply to an input
-        goes at once); recipients missing from `who` are looked up."""
+        goes at once); recipients missing from `who` are looked up. `sent` is called once every row has been
+        tried, before the outcomes are written."""
         missing = {(row.channel, row.recipient) for row in rows} - set(who)
         if missing:
             who = {**who, **await self._recipients(missing)}
-        await self._deliver(rows, who)
+        await self._deliver(rows, who, sent)
 
-    async def _deliver(self, rows: list[OutboxMessage], who: dict[tuple[str, str], Recipient]) -> None:
+    async def _deliver(
+        self, rows: list[OutboxMessage], who: dict[tuple[str, str], Recipient], sent: Callable[[], None] | None = None
+    ) -> None:
         """Send claimed rows, each recipient's in order, and record the outcomes."""
         queues: dict[tuple[str, str], list[OutboxMessage]] = defaultdict(list)
         for row in rows:
@@ -178,6 +211,8 @@ class Dispatcher:
                         recipient = replace(recipient, unreachable=outcome.unreachable)
 
         await asyncio.gather(*(serve(key, q) for key, q in queues.items()))
+        if sent is not None:
+            sent()
         await self._written(outcomes)
 
     async def _written(self, outcomes: list[tuple[OutboxMessage, _Outcome]]) -> None:
@@ -204,48 +239,67 @@ class Dispatcher:
                         done.set_result(None)
 
     async def _record(self, outcomes: list[tuple[OutboxMessage, _Outcome]]) -> None:
-        """Write every outcome of a batch in one transaction; rows another dispatcher took over are left alone."""
+        """Write every outcome of a batch in one transaction; rows another dispatcher took over are left alone.
+        Plain outcomes (sent, or to be retried) go as one conditional UPDATE per row, nothing read back; the
+        few that touch more (a person unreachable, a rating prompt not sent, a template needed) are read first."""
+        plain = [(row, o) for row, o in outcomes if _plain(row, o)]
+        rest = [(row, o) for row, o in outcomes if not _plain(row, o)]
         async with self.sessions() as tx, tx.begin():
-            ids = [row.id for row, _ in outcomes]
-            fresh = {r.id: r for r in (await tx.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(ids)))).all()}
-            marks: dict[tuple[str, str], _Outcome] = {}
-            moved: set[int] = set()
-            for row, outcome in outcomes:
-                current = fresh.get(row.id)
-                if current is None or current.status != "sending" or current.attempts != row.attempts:
-                    continue
-                current.status, current.error = outcome.status, outcome.error
-                if outcome.provider_id is not None:
-                    current.provider_message_id, current.sent_at = outcome.provider_id, self.clock()
-                if outcome.retry_at is not None:
-                    current.next_attempt_at = outcome.retry_at
-                if outcome.unreachable or outcome.opted_out:
-                    marks[(row.channel, row.recipient)] = outcome
-                if outcome.status == "needs_template" and await undelivered.move_to_linked(tx, current, self.clock()):
-                    moved.add(row.id)  # WhatsApp would not take it: it goes on the person's Telegram instead
-                    continue
-                if outcome.status not in ("sent", "skipped"):
-                    log.warning("outbox %s on %s: %s (%s)", row.id, row.channel, outcome.status, outcome.error)
-            unsent = {
-                row.payload["rating_id"]: outcome.error
-                for row, outcome in outcomes
-                if row.payload.get("rating_id")
-                and outcome.status in ("needs_template", "failed")
-                and row.id not in moved  # gone on another channel instead
-            }
-            for rating_id, reason in unsent.items():  # a prompt that cannot go is recorded as not sent, with why
-                await tx.execute(
-                    update(Rating)
-                    .where(Rating.id == rating_id, Rating.status.in_(("prompted", "reminded")))
-                    .values(status="not_sent", reason=(reason or "")[:300])
-                )
-            if moved and self.locks is not None:
-                await self.locks.announce(tx)
-            for (channel, recipient), outcome in marks.items():
-                who = await queries.identity_for(tx, channel, recipient)
-                if who is not None:
-                    who.unreachable = outcome.unreachable or who.unreachable
-                    who.opted_out = who.opted_out or outcome.opted_out
+            if plain:
+                now = self.clock()
+                await tx.execute(_OUTCOME, [
+                    {"row_id": row.id, "claimed": row.attempts, "new_status": o.status, "new_error": o.error,
+                     "provider_id": o.provider_id, "sent": now if o.provider_id is not None else None,
+                     "retry_at": o.retry_at}
+                    for row, o in plain
+                ])
+                for row, o in plain:
+                    if o.status not in ("sent", "skipped"):
+                        log.warning("outbox %s on %s: %s (%s)", row.id, row.channel, o.status, o.error)
+            if rest:
+                await self._record_rest(tx, rest)
+
+    async def _record_rest(self, tx: AsyncSession, outcomes: list[tuple[OutboxMessage, _Outcome]]) -> None:
+        ids = [row.id for row, _ in outcomes]
+        fresh = {r.id: r for r in (await tx.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(ids)))).all()}
+        marks: dict[tuple[str, str], _Outcome] = {}
+        moved: set[int] = set()
+        for row, outcome in outcomes:
+            current = fresh.get(row.id)
+            if current is None or current.status != "sending" or current.attempts != row.attempts:
+                continue
+            current.status, current.error = outcome.status, outcome.error
+            if outcome.provider_id is not None:
+                current.provider_message_id, current.sent_at = outcome.provider_id, self.clock()
+            if outcome.retry_at is not None:
+                current.next_attempt_at = outcome.retry_at
+            if outcome.unreachable or outcome.opted_out:
+                marks[(row.channel, row.recipient)] = outcome
+            if outcome.status == "needs_template" and await undelivered.move_to_linked(tx, current, self.clock()):
+                moved.add(row.id)  # WhatsApp would not take it: it goes on the person's Telegram instead
+                continue
+            if outcome.status not in ("sent", "skipped"):
+                log.warning("outbox %s on %s: %s (%s)", row.id, row.channel, outcome.status, outcome.error)
+        unsent = {
+            row.payload["rating_id"]: outcome.error
+            for row, outcome in outcomes
+            if row.payload.get("rating_id")
+            and outcome.status in ("needs_template", "failed")
+            and row.id not in moved  # gone on another channel instead
+        }
+        for rating_id, reason in unsent.items():  # a prompt that cannot go is recorded as not sent, with why
+            await tx.execute(
+                update(Rating)
+                .where(Rating.id == rating_id, Rating.status.in_(("prompted", "reminded")))
+                .values(status="not_sent", reason=(reason or "")[:300])
+            )
+        if moved and self.locks is not None:
+            await self.locks.announce(tx)
+        for (channel, recipient), outcome in marks.items():
+            who = await queries.identity_for(tx, channel, recipient)
+            if who is not None:
+                who.unreachable = outcome.unreachable or who.unreachable
+                who.opted_out = who.opted_out or outcome.opted_out
 
     async def _attempt(self, row: OutboxMessage, recipient: Recipient) -> _Outcome:
         sender = self.senders.get(row.channel)

@@ -1,32 +1,28 @@
-"""The engine: record an input once, then apply it in one transaction (lock, step, save, outbox, commit)."""
+"""The engine: record an input once (inputs arriving together share a commit), then apply it: the conversations
+due at one moment in one transaction, a savepoint per input (bot/apply_input.py), their replies sent after it."""
 
 from __future__ import annotations
 
 import asyncio
-import copy
-import json
+import itertools
 import logging
 import secrets
 import weakref
-from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta, timezone
 from typing import Callable
 
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.dispatcher import Dispatcher, Recipient
-from bot.effects import Applying, apply_effects
+from bot.apply_input import Applied, apply_in, set_aside_in
+from bot.dispatcher import Dispatcher
+from bot.group_commit import GroupCommit
 from bot.incoming import Incoming
-from bot.lookups import Lookups
 from bot.profile import Profile
-from conversations.calendar import local
-from conversations.help_fields import NATIONAL_ID
-from conversations.national_id import clean, mask, mask_ids
 from conversations import references
 from conversations.catalog import Catalog
 from conversations.faq import FaqIndex
-from conversations.types import Inbound
 from store import message_ids, queries, sealed
 from store.crypto import Keyring
 from store.models import InboundMessage, OutboxMessage
@@ -35,10 +31,10 @@ log = logging.getLogger(__name__)
 RETRIES = 5
 DRAIN_CONCURRENCY = 8  # conversations resumed at once after a crash (a pool of 20 connections on PostgreSQL)
 DRAIN_PAGE = 500  # conversation keys read per query while draining
-# Parts of a conversation's data holding what the person typed (the help form, a complaint's draft, a question
-# for the FAQ or staff, a program sign-up's answers): encrypted at rest.
-SEALED = ("help", "complaint", "question", "program")
-SECRET_STATES = frozenset({NATIONAL_ID})  # what is typed here is an ID number: the message log keeps it masked
+BATCH = 64  # conversations applied in one transaction (a savepoint per input)
+# Batches applied at once: SQLite has one writer (and one connection) anyway; on PostgreSQL a batch waits on
+# round trips, and others can use the time (each conversation is still applied by one batch at a time).
+APPLIERS = {"sqlite": 1, "postgresql": 4}
 
 
 def utc_now() -> datetime:
@@ -72,15 +68,6 @@ class Live:
     version: int = 0
 
 
-@dataclass
-class Applied:
-    """What applying one input wrote to the outbox, which of those rows this process sends itself, and to whom."""
-
-    rows: list[OutboxMessage]
-    claimed: list[OutboxMessage] = field(default_factory=list)
-    who: dict[tuple[str, str], Recipient] = field(default_factory=dict)
-
-
 class Engine:
     """Runs inputs through the conversations; the only writer of conversation state."""
 
@@ -104,6 +91,12 @@ class Engine:
         self.dispatcher = dispatcher
         self._key_locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
         self._background: set[asyncio.Task] = set()
+        self._records = GroupCommit(self._record_all, self._record_one, name="record inputs")
+        self._due: dict[str, None] = {}  # conversations with inputs to apply, in the order they came
+        self._appliers: set[asyncio.Task] = set()
+        bind = sessions.kw.get("bind")
+        self._most_appliers = APPLIERS.get(bind.dialect.name if bind is not None else "", 1)
+        self._deferred: dict[str, None] = {}  # due, but busy (being applied or its replies sent) when it came up
 
     @property
     def profile(self) -> Profile:
@@ -136,7 +129,18 @@ class Engine:
         return await self.process(incoming.conversation_key)
 
     async def record(self, incoming: Incoming) -> bool:
-        """Durably keep the input before anything else; False when it is a repeat."""
+        """Durably keep the input before anything else; False when it is a repeat. Inputs that come while
+        another write is under way share the next transaction: each caller returns once its input is committed."""
+        return await self._records.put(self._inbound_row(incoming))
+
+    async def _record_all(self, rows: list[InboundMessage]) -> list[bool]:
+        async with self.sessions() as tx, tx.begin():
+            return [await queries.record_inbound(tx, row) for row in rows]
+
+    async def _record_one(self, row: InboundMessage) -> bool:
+        return (await self._record_all([row]))[0]
+
+    def _inbound_row(self, incoming: Incoming) -> InboundMessage:
         inbound = incoming.inbound
         row = InboundMessage(
             channel=incoming.channel,
@@ -154,8 +158,7 @@ class Engine:
             "location": list(incoming.location) if incoming.location else None,
             **incoming.extra,
         }))
-        async with self.sessions() as tx, tx.begin():
-            return await queries.record_inbound(tx, row)
+        return row
 
     async def process(self, key: str) -> list[OutboxMessage]:
         """Apply every recorded input of one conversation, oldest first, one transaction each; after each
@@ -163,23 +166,39 @@ class Engine:
         The replies produced are returned in clear (the stored rows stay sealed)."""
         lock = self._key_locks.setdefault(key, asyncio.Lock())  # spares the database a queue of waiters
         produced: list[OutboxMessage] = []
-        async with lock:
+        await lock.acquire()
+        try:
             while True:
                 applied = await self._apply_next(key)
                 if applied is None:
                     break
                 produced.extend(sealed.opened(self.keyring, row) for row in applied.rows)
                 await self._send(applied)
+                if not applied.more:
+                    break
+        finally:
+            self._release(key, lock)
         return produced
 
-    async def _send(self, applied: Applied) -> None:
+    def _release(self, key: str, lock: asyncio.Lock) -> None:
+        """Free a conversation; one the batch applier passed over while it was busy is due again."""
+        lock.release()
+        if key in self._deferred:
+            del self._deferred[key]
+            self.process_later(key)
+
+    async def _send(self, applied: Applied, sent: Callable[[], None] | None = None) -> None:
+        """Send the claimed replies; `sent` is called once they have gone (before their outcomes are written)."""
+        if self.dispatcher is None or not applied.claimed:
+            if sent is not None:
+                sent()
         if self.dispatcher is None:
             return
-        if len(applied.claimed) < len(applied.rows):
+        if any(row.status == "pending" for row in applied.rows):
             self.dispatcher.wake()  # rows this process may not send itself: the next pass takes them
         if applied.claimed:
             try:
-                await self.dispatcher.send_now(applied.claimed, applied.who)
+                await self.dispatcher.send_now(applied.claimed, applied.who, sent)
             except Exception:  # noqa: BLE001  (the rows stay claimed under a lease; a pass sends them after it)
                 log.exception("sending the replies of %s failed; the dispatcher will retry", applied.rows[0].conversation_key)
 
@@ -201,93 +220,109 @@ class Engine:
         return await self._set_aside(key)
 
     async def _set_aside(self, key: str) -> Applied:
-        """Keep the input that failed (status failed, for staff to read) and apologise, so the next one goes on."""
         async with self.sessions() as tx, tx.begin():
-            message = await queries.next_inbound(tx, key)
-            if message is None:
-                return Applied([])
-            conv = await queries.lock_conversation(tx, key)
-            lang = (conv.data or {}).get("lang", self.profile.default_language) if conv else self.profile.default_language
-            message.status, message.processed_at = "failed", self.clock()
-            row = OutboxMessage(
-                channel=message.channel,
-                recipient=message.sender_id,
-                conversation_key=key,
-                payload={"kind": "reply", "text": self.texts(lang, "error_generic"), "choices": []},
-                next_attempt_at=self.clock(),
-                created_at=self.clock(),
-            )
-            tx.add(row)
-        return Applied([row])
+            return await set_aside_in(self, tx, key)
 
     async def _transaction(self, key: str) -> Applied | None:
-        live = self.live  # one version of the settings for the whole input
         async with self.sessions() as tx, tx.begin():
-            conv = await queries.lock_conversation(tx, key)
-            message = await queries.next_inbound(tx, key)
-            if message is None:
-                return None
-            now = self.clock()
-            payload, typed = sealed.input_payload(self.keyring, message), sealed.input_text(self.keyring, message)
-            if conv is None:
-                lang = live.profile.default_language
-                name = payload.get("display_name") or ""
-                conv = await queries.create_conversation(tx, key, message.channel, message.sender_id, name, lang)
-                conv = await queries.lock_conversation(tx, key)
-            identity = await queries.identity_for(tx, message.channel, message.sender_id)
-            if payload.get("kind") != "event":  # a timer is not the person writing (WhatsApp's window)
-                identity.last_inbound_at = message.received_at
-                identity.unreachable = None  # they wrote, so the chat works again (e.g. unblocked the bot)
-            if payload.get("phone"):
-                await queries.link_phone(tx, identity, conv, payload["phone"], now)
-            await queries.keep_attachments(tx, conv.beneficiary_id, message, payload)
-            said = payload.get("event_text", typed)  # an event's text is not the beneficiary's words
-            inbound = Inbound(kind=payload.get("kind", "text"), text=said, choice=payload.get("choice"))
-            base = {"profile": live.profile, "texts": live.texts, "faq": live.faq, "now": now,
-                    "channel": message.channel, "reference": self.references()}
-            lookups = Lookups(tx, conv.beneficiary_id, now, self._local_day)
-            unsealed = self._unseal(conv.data or {})
-            result = await lookups.step(conv.state, lambda: copy.deepcopy(unsealed), inbound, base)
-            await queries.save_conversation(tx, conv, result.state, self._seal(result.data), now)
-            self._mask_logged(message, conv.state, typed, payload)
-            applying = Applying(tx, conv, message, now, self.keyring, live.texts, live.profile)
-            outbox = await apply_effects(applying, result.effects)
-            message.status = "processed"
-            message.processed_at = now
-            claimed = await self.dispatcher.claim_new(tx, outbox, now) if self.dispatcher else []
-        return Applied(outbox, claimed, {(identity.channel, identity.external_id): Recipient.of(identity)})
-
-    def _mask_logged(self, message: InboundMessage, state: str, typed: str, payload: dict) -> None:
-        """Once the step has read it, the log keeps an ID typed anywhere masked (what is typed at the ID
-        question, whatever its shape, masked whole)."""
-        masked = mask(clean(typed)) if state in SECRET_STATES else mask_ids(typed)
-        if masked != typed:
-            sealed.seal_input(self.keyring, message, masked, payload)
-
-    def _local_day(self, moment: datetime) -> date:
-        return local(self.profile, moment).date()
-
-    def _seal(self, data: dict) -> dict:
-        """Conversation data as stored: the personal parts encrypted."""
-        sealed = {k: v for k, v in data.items() if k not in SEALED}
-        for key in SEALED:
-            if key in data:
-                sealed[f"{key}_sealed"] = self.keyring.encrypt(json.dumps(data[key], ensure_ascii=False))
-        return sealed
-
-    def _unseal(self, stored: dict) -> dict:
-        """Conversation data as a step reads it."""
-        data = {k: v for k, v in stored.items() if not k.endswith("_sealed")}
-        for key in SEALED:
-            if f"{key}_sealed" in stored:
-                data[key] = json.loads(self.keyring.decrypt(stored[f"{key}_sealed"]))
-        return data
+            return await apply_in(self, tx, key)
 
     def process_later(self, key: str) -> None:
-        """Apply a recorded input after the webhook has answered; a failure is left for `resume_stale`."""
-        task = asyncio.create_task(self.process(key), name=f"process {key}")
+        """Apply a recorded input after the webhook has answered, with the other conversations due at that
+        moment in one transaction; a failure is left for `resume_stale`."""
+        self._due[key] = None
+        if len(self._appliers) < self._most_appliers:
+            applier = self._spawn(self._apply_due(), "apply due inputs")
+            self._appliers.add(applier)
+            applier.add_done_callback(self._appliers.discard)
+
+    def _spawn(self, work, name: str) -> asyncio.Task:  # type: ignore[no-untyped-def]
+        task = asyncio.create_task(work, name=name)
         self._background.add(task)
         task.add_done_callback(self._finished)
+        return task
+
+    async def _apply_due(self) -> None:
+        while self._due:
+            keys = []
+            for key in list(itertools.islice(self._due, BATCH)):
+                del self._due[key]
+                lock = self._key_locks.get(key)
+                if lock is not None and lock.locked():
+                    self._deferred[key] = None  # due again once it is free
+                else:
+                    keys.append(key)
+            for key in await self.apply_batch(keys, wait=False):
+                self._spawn(self.process(key), f"process {key}")
+
+    async def apply_batch(self, keys: list[str], *, wait: bool = True) -> list[str]:
+        """Apply every recorded input of these conversations in one transaction, a savepoint per input (a
+        fault sets that input aside, the others commit), then send their replies (in the background unless
+        `wait`: the conversations stay busy until then, so that their replies keep their order); the keys left
+        to apply one input at a time (a conflict, a conversation busy here, a batch that failed as a whole)."""
+        held, left = [], []
+        for key in keys:
+            lock = self._key_locks.setdefault(key, asyncio.Lock())
+            if lock.locked():
+                left.append(key)  # being applied by `process`: after it, that key goes one input at a time
+            else:
+                await lock.acquire()  # free: taken at once
+                held.append((key, lock))
+        done: list[Applied] = []
+        try:
+            await self._apply_held(held, done, left)
+        except BaseException:
+            for key, lock in held:
+                self._release(key, lock)
+            raise
+        if wait:
+            await self._send_and_release(done, held)
+        else:
+            self._spawn(self._send_and_release(done, held), "send a batch's replies")
+        return left
+
+    async def _send_and_release(self, done: list[Applied], held: list[tuple[str, asyncio.Lock]]) -> None:
+        """Send a batch's replies; its conversations are free again once those have gone."""
+        def release() -> None:
+            while held:
+                self._release(*held.pop())
+
+        try:
+            await self._send(Applied.merged(done), release)
+        finally:
+            release()
+
+    async def _apply_held(self, held: list[tuple[str, asyncio.Lock]], done: list[Applied], left: list[str]) -> None:
+        try:
+            async with self.sessions() as tx, tx.begin():
+                for key, _ in held:
+                    if not await self._apply_all_in(tx, key, done):
+                        left.append(key)
+                    await asyncio.sleep(0)  # statements may not yield (SQLite): let webhooks and sends go on
+        except (SQLAlchemyError, OSError):
+            log.warning("a batch of %d conversations failed; they go one input at a time", len(held), exc_info=True)
+            done.clear()
+            left.extend(key for key, _ in held if key not in left)
+
+    async def _apply_all_in(self, tx: AsyncSession, key: str, done: list[Applied]) -> bool:
+        """Apply the inputs of `key` in `tx`, each in a savepoint; False when one conflicted (it is left)."""
+        while True:
+            try:
+                async with tx.begin_nested():
+                    applied = await apply_in(self, tx, key)
+            except (IntegrityError, queries.VersionConflict):
+                return False
+            except (SQLAlchemyError, OSError):
+                raise  # the database is away: the batch fails and its inputs stay recorded
+            except Exception:  # noqa: BLE001  (a fault in a step must not block this conversation forever)
+                log.exception("an input of %s could not be applied; it is set aside for staff", key)
+                async with tx.begin_nested():
+                    applied = await set_aside_in(self, tx, key)
+            if applied is None:
+                return True
+            done.append(applied)
+            if not applied.more:
+                return True
 
     def _finished(self, task: asyncio.Task) -> None:
         self._background.discard(task)
@@ -335,7 +370,8 @@ class Engine:
                 keys = await queries.stale_inbound_keys(tx, cutoff, after, DRAIN_PAGE)
             if not keys:
                 return resumed
-            outcomes = await asyncio.gather(*(resume(key) for key in keys), return_exceptions=True)
+            left = [k for i in range(0, len(keys), BATCH) for k in await self.apply_batch(keys[i : i + BATCH])]
+            outcomes = await asyncio.gather(*(resume(key) for key in left), return_exceptions=True)
             failed = next((o for o in outcomes if isinstance(o, BaseException)), None)
             if failed is not None:
                 raise failed

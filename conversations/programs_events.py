@@ -124,6 +124,9 @@ def delivered(program: ProgramView, inbound: Inbound, data: dict, ctx: Context) 
     return (Reply(text(ctx, data, "prog_delivered", title=title(program, data))),)
 
 
+CODE_MAX = 12  # the longest check-in code a program can hold (store/models.py, Program.checkin_code)
+
+
 def _code(typed: str) -> str:
     """A code as compared: folded (case, letter forms, Arabic-Indic digits), spaces and dashes dropped."""
     return re.sub(r"\s+", "", normalize(typed))
@@ -132,7 +135,8 @@ def _code(typed: str) -> str:
 def checkin(inbound: Inbound, state: str, data: dict, ctx: Context) -> Step | None:
     """The check-in code of a program the beneficiary is accepted in, typed in any state: attendance recorded
     and the state asked again. Anything else (a wrong code too) is not a check-in: None."""
-    if inbound.kind != "text" or not _code(inbound.text):
+    typed = _code(inbound.text) if inbound.kind == "text" else ""
+    if not typed or len(typed) > CODE_MAX:  # cannot be a code: the person's sign-ups are not even looked up
         return None
     accepted = {r.program_id: r for r in ctx.registrations if r.status == "accepted"}
     for program in ctx.programs if accepted else ():  # programs are looked up only for someone accepted in one

@@ -7,6 +7,7 @@ from pathlib import Path
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from store import sqlite_inline
 from store.private_files import private_sqlite
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
@@ -27,7 +28,8 @@ def make_engine(url: str, *, echo: bool = False, foreign_keys: bool = True) -> A
         # queue for the connection is fair and prompt where waiters on the lock poll and sleep.
         wait = SQLITE_BUSY_TIMEOUT_MS / 1000
         pool = {"pool_size": 1, "max_overflow": 0, "pool_timeout": wait} if path and path != ":memory:" else {}
-        engine = create_async_engine(url, echo=echo, connect_args={"timeout": wait}, **pool)
+        connect_args = {"timeout": wait, "async_creator_fn": sqlite_inline.connect}
+        engine = create_async_engine(url, echo=echo, connect_args=connect_args, **pool)
         _sqlite_pragmas(engine, foreign_keys)
         return engine
     engine = create_async_engine(
@@ -44,7 +46,7 @@ def _sqlite_pragmas(engine: AsyncEngine, foreign_keys: bool) -> None:
         dbapi_conn.isolation_level = None  # let SQLAlchemy's BEGIN below be the only one
         cursor = dbapi_conn.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA busy_timeout=0")  # waits for a lock happen in aiosqlite's thread (store/sqlite_inline.py)
         cursor.execute(f"PRAGMA foreign_keys={'ON' if foreign_keys else 'OFF'}")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()

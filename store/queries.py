@@ -30,6 +30,9 @@ from store.models import (
 )
 
 
+EVENTS = "recorded events"  # the session's info key: conversations given an event in this transaction
+
+
 class VersionConflict(Exception):
     """The conversation changed under us; the transaction is retried."""
 
@@ -48,12 +51,17 @@ async def record_inbound(tx: AsyncSession, row: InboundMessage) -> bool:
 
 # The statements every input runs, built once with bound parameters: building a statement and its cache key
 # costs more than running it.
-_CONVERSATION = select(Conversation).where(Conversation.key == bindparam("key")).with_for_update()
+# The conversation as the database has it now (populate_existing): a session that applies several inputs of
+# one conversation writes its versions with plain UPDATEs and must not read a stale copy back.
+_CONVERSATION = (
+    select(Conversation).where(Conversation.key == bindparam("key")).with_for_update()
+    .execution_options(populate_existing=True)
+)
 _NEXT_INBOUND = (
     select(InboundMessage)
     .where(InboundMessage.conversation_key == bindparam("key"), InboundMessage.status == "received")
     .order_by(InboundMessage.id)
-    .limit(1)
+    .limit(2)
 )
 _IDENTITY = select(ChannelIdentity).where(
     ChannelIdentity.channel == bindparam("channel"), ChannelIdentity.external_id == bindparam("external_id")
@@ -82,7 +90,14 @@ async def lock_conversation(tx: AsyncSession, key: str) -> Conversation | None:
 
 async def next_inbound(tx: AsyncSession, key: str) -> InboundMessage | None:
     """The oldest input of this conversation not yet applied: inputs are applied in arrival order."""
-    return (await tx.scalars(_NEXT_INBOUND, {"key": key})).first()
+    return (await next_inbounds(tx, key))[0]
+
+
+async def next_inbounds(tx: AsyncSession, key: str) -> tuple[InboundMessage | None, bool]:
+    """The oldest input of this conversation not yet applied, and whether another waits behind it (so that
+    the caller knows without asking again)."""
+    rows = (await tx.scalars(_NEXT_INBOUND, {"key": key})).all()
+    return (rows[0] if rows else None), len(rows) > 1
 
 
 async def identity_for(tx: AsyncSession, channel: str, external_id: str) -> ChannelIdentity | None:
@@ -272,7 +287,18 @@ async def record_event(tx: AsyncSession, conversation_key: str, event: str, text
     )
     tx.add(row)
     await tx.flush()
+    tx.info.setdefault(EVENTS, set()).add(conversation_key)
     return row
+
+
+def took_event(tx: AsyncSession, conversation_key: str) -> bool:
+    """Whether an event for this conversation was recorded in `tx` since the last asking (an input whose effects
+    answer back to its own conversation, e.g. a link code's verdict): then another input waits."""
+    recorded = tx.info.get(EVENTS, set())
+    if conversation_key in recorded:
+        recorded.discard(conversation_key)
+        return True
+    return False
 
 
 async def person_view(tx: AsyncSession, beneficiary_id: int) -> PersonView:

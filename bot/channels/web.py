@@ -11,5 +11,11 @@ CHANNEL = "web"
 class WebSender:
     """Delivery on the web chat is the page fetching the row; the provider id is the row's own."""
 
-    async def send(self, row: OutboxMessage, recipient: Recipient) -> str:
+    sent_on_commit = True  # the dispatcher marks a reply sent in the transaction that writes it: no round trip
+
+    @staticmethod
+    def provider_id(row: OutboxMessage) -> str:
         return f"web-{row.id}"
+
+    async def send(self, row: OutboxMessage, recipient: Recipient) -> str:
+        return self.provider_id(row)

@@ -1,0 +1,141 @@
+"""One input applied inside a transaction the caller holds: lock the conversation, run the step, save the
+state, apply the effects, write (and claim) the outbox rows; or, for an input that cannot be applied, set it
+aside with an apology. The engine decides when, and in which transaction (one alone, or a batch's savepoint)."""
+
+from __future__ import annotations
+
+import copy
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import partial
+from typing import TYPE_CHECKING
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.dispatcher import Recipient
+from bot.effects import Applying, apply_effects
+from bot.lookups import Lookups
+from bot.profile import Profile
+from conversations.calendar import local
+from conversations.help_fields import NATIONAL_ID
+from conversations.national_id import clean, mask, mask_ids
+from conversations.types import Inbound
+from store import queries, sealed
+from store.crypto import Keyring
+from store.models import InboundMessage, OutboxMessage
+
+if TYPE_CHECKING:
+    from bot.engine import Engine
+
+# Parts of a conversation's data holding what the person typed (the help form, a complaint's draft, a question
+# for the FAQ or staff, a program sign-up's answers): encrypted at rest.
+SEALED = ("help", "complaint", "question", "program")
+SECRET_STATES = frozenset({NATIONAL_ID})  # what is typed here is an ID number: the message log keeps it masked
+
+
+@dataclass
+class Applied:
+    """What applying one input wrote to the outbox, which of those rows this process sends itself, and to whom."""
+
+    rows: list[OutboxMessage]
+    claimed: list[OutboxMessage] = field(default_factory=list)
+    who: dict[tuple[str, str], Recipient] = field(default_factory=dict)
+    more: bool = True  # another input of the conversation waits behind this one
+
+    @classmethod
+    def merged(cls, many: list[Applied]) -> Applied:
+        """The inputs of one batch as one: their rows, in order, and everyone they go to."""
+        return cls([r for a in many for r in a.rows], [r for a in many for r in a.claimed],
+                   {k: v for a in many for k, v in a.who.items()})
+
+
+async def set_aside_in(engine: Engine, tx: AsyncSession, key: str) -> Applied:
+    """Keep the input that failed (status failed, for staff to read) and apologise, so the next one goes on."""
+    message = await queries.next_inbound(tx, key)
+    if message is None:
+        return Applied([])
+    conv = await queries.lock_conversation(tx, key)
+    lang = (conv.data or {}).get("lang", engine.profile.default_language) if conv else engine.profile.default_language
+    message.status, message.processed_at = "failed", engine.clock()
+    row = OutboxMessage(
+        channel=message.channel,
+        recipient=message.sender_id,
+        conversation_key=key,
+        payload={"kind": "reply", "text": engine.texts(lang, "error_generic"), "choices": []},
+        next_attempt_at=engine.clock(),
+        created_at=engine.clock(),
+    )
+    tx.add(row)
+    await tx.flush()
+    claimed = await engine.dispatcher.claim_new(tx, [row], engine.clock()) if engine.dispatcher else []
+    return Applied([row], claimed)
+
+
+async def apply_in(engine: Engine, tx: AsyncSession, key: str) -> Applied | None:
+    """Apply the oldest recorded input of `key` inside `tx`: lock, step, save, effects, outbox (claimed)."""
+    conv = await queries.lock_conversation(tx, key)
+    message, more = await queries.next_inbounds(tx, key)
+    if message is None:
+        return None
+    now, live = engine.clock(), engine.live  # one version of the console's settings for the whole input
+    payload, typed = sealed.input_payload(engine.keyring, message), sealed.input_text(engine.keyring, message)
+    if conv is None:
+        lang = live.profile.default_language
+        name = payload.get("display_name") or ""
+        conv = await queries.create_conversation(tx, key, message.channel, message.sender_id, name, lang)
+        conv = await queries.lock_conversation(tx, key)
+    identity = await queries.identity_for(tx, message.channel, message.sender_id)
+    if payload.get("kind") != "event":  # a timer is not the person writing (WhatsApp's window)
+        identity.last_inbound_at = message.received_at
+        identity.unreachable = None  # they wrote, so the chat works again (e.g. unblocked the bot)
+    if payload.get("phone"):
+        await queries.link_phone(tx, identity, conv, payload["phone"], now)
+    await queries.keep_attachments(tx, conv.beneficiary_id, message, payload)
+    said = payload.get("event_text", typed)  # an event's text is not the beneficiary's words
+    inbound = Inbound(kind=payload.get("kind", "text"), text=said, choice=payload.get("choice"))
+    base = {"profile": live.profile, "texts": live.texts, "faq": live.faq, "now": now,
+            "channel": message.channel, "reference": engine.references()}
+    lookups = Lookups(tx, conv.beneficiary_id, now, partial(_local_day, live.profile))
+    unsealed = unseal(engine.keyring, conv.data or {})
+    result = await lookups.step(conv.state, lambda: copy.deepcopy(unsealed), inbound, base)
+    await queries.save_conversation(tx, conv, result.state, seal(engine.keyring, result.data), now)
+    mask_logged(engine.keyring, message, conv.state, typed, payload)
+    applying = Applying(tx, conv, message, now, engine.keyring, live.texts, live.profile)
+    outbox = await apply_effects(applying, result.effects)
+    message.status = "processed"
+    message.processed_at = now
+    claimed = await engine.dispatcher.claim_new(tx, outbox, now) if engine.dispatcher else []
+    await tx.flush()
+    more = queries.took_event(tx, key) or more
+    return Applied(outbox, claimed, {(identity.channel, identity.external_id): Recipient.of(identity)}, more)
+
+
+def mask_logged(keyring: Keyring, message: InboundMessage, state: str, typed: str, payload: dict) -> None:
+    """Once the step has read it, the log keeps an ID typed anywhere masked (what is typed at the ID
+    question, whatever its shape, masked whole)."""
+    masked = mask(clean(typed)) if state in SECRET_STATES else mask_ids(typed)
+    if masked != typed:
+        sealed.seal_input(keyring, message, masked, payload)
+
+
+def _local_day(profile: Profile, moment: datetime) -> date:
+    return local(profile, moment).date()
+
+
+def seal(keyring: Keyring, data: dict) -> dict:
+    """Conversation data as stored: the personal parts encrypted."""
+    stored = {k: v for k, v in data.items() if k not in SEALED}
+    for key in SEALED:
+        if key in data:
+            stored[f"{key}_sealed"] = keyring.encrypt(json.dumps(data[key], ensure_ascii=False))
+    return stored
+
+
+def unseal(keyring: Keyring, stored: dict) -> dict:
+    """Conversation data as a step reads it."""
+    data = {k: v for k, v in stored.items() if not k.endswith("_sealed")}
+    for key in SEALED:
+        if f"{key}_sealed" in stored:
+            data[key] = json.loads(keyring.decrypt(stored[f"{key}_sealed"]))
+    return data
