@@ -111,6 +111,7 @@ def start_bot(url: str, api: FakeBotApi, home: Path) -> subprocess.Popen:
         "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_WEBHOOK_SECRET": SECRET, "TELEGRAM_API_BASE_URL": api.base_url,
         "TELEGRAM_RATE_PER_SECOND": "2000", "TELEGRAM_RATE_PER_CHAT": "2000",
         "SWEEP_SECONDS": "0.3", "DISPATCH_LEASE_SECONDS": "2",
+        "PYTHONPATH": str(FIXTURES.parent.parent),  # this checkout's code, not whatever the environment has installed
     }
     log = open(home / f"bot-{time.monotonic_ns()}.log", "wb")
     return subprocess.Popen([sys.executable, "-m", "bot", "run"], cwd=home, env=env, stdout=log, stderr=subprocess.STDOUT)
