@@ -50,6 +50,7 @@ def _sign_in(driver, base: str, username: str) -> None:
     driver.find_element(By.NAME, "username").send_keys(username)
     driver.find_element(By.NAME, "password").send_keys(PASSWORD)
     driver.find_element(By.CSS_SELECTOR, "form.login button").click()
+    WebDriverWait(driver, WAIT).until(lambda d: "/admin/login" not in d.current_url, "the sign-in")
 
 
 def _visit(driver, base: str, paths: list[str], lang: str) -> list[tuple[str, str, int, str]]:

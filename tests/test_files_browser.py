@@ -132,6 +132,8 @@ def test_a_researcher_opens_photos_pdfs_and_hears_voice_notes_from_both_channels
                 browser.find_element(By.NAME, "password").send_keys(PASSWORD)
                 browser.find_element(By.CSS_SELECTOR, "form.login button").click()
                 wait = WebDriverWait(browser, WAIT, poll_frequency=0.1)
+                # signed in before going on: a page asked for while the sign-in is still answering is the login page
+                wait.until(lambda d: "/admin/login" not in d.current_url, "the sign-in")
                 for channel, reference in zip(("whatsapp", "telegram"), handoffs):
                     browser.get(f"{base}/admin/inbox/{reference}")
                     wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "ul.files audio"), "the voice note")
