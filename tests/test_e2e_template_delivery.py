@@ -111,7 +111,7 @@ async def test_with_no_template_approved_it_goes_to_their_linked_telegram(tmp_pa
             rows = await bot.rows(OutboxMessage, OutboxMessage.subject == f"request:{reference}")
             assert [(r.channel, r.status) for r in rows] == [("whatsapp", "moved"), ("telegram", "sent")]
             page = await (await bot.client.get(f"/admin/requests/{reference}")).text()
-            assert delivery_states(page) == ["moved", "sent"] and "أُرسلت بدلًا من ذلك عبر تيليجرام" in page
+            assert delivery_states(page) == ["moved", "sent"] and "أُرسلت بدلاً من ذلك عبر تيليجرام" in page
 
 
 async def test_with_neither_it_shows_as_not_delivered_until_told_by_phone(tmp_path: Path):
