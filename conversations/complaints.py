@@ -36,7 +36,7 @@ KINDS = ("complaint", "suggestion")
 TEXT_LENGTH = (10, 2000)
 SHOWN_REFERENCES = 5  # their newest references offered as buttons in the follow-up
 SEND_WORDS = frozenset(normalize(w) for w in ("send", "done", "إرسال", "ارسل", "أرسل", "تم", "انتهيت"))
-SKIP_WORDS = frozenset(normalize(w) for w in ("skip", "no", "no file", "تخطي", "لا", "بدون مرفق", "لا يوجد"))
+SKIP_WORDS = frozenset(normalize(w) for w in ("skip", "no", "no file", "تخطي", "لا", "بدون مرفق", "دون مرفق", "لا يوجد"))
 
 
 def show(data: dict, ctx: Context) -> Step:

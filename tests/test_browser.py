@@ -68,7 +68,7 @@ def test_arabic_conversation_survives_reload_and_switches_to_english(server: str
     _await_bot(browser, "أهلاً وسهلاً بك في جمعية الاختبار")
     _button(browser, "العربية").click()
     _button(browser, "استفسار")
-    _await_bot(browser, "تم اختيار اللغة العربية.")
+    _await_bot(browser, "ستكون المحادثة باللغة العربية.")
 
     _say(browser, question)
     _await_bot(browser, answer)

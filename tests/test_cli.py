@@ -40,7 +40,7 @@ def test_terminal_chat_answers_an_arabic_question(tmp_path):
     out = result.stdout
     assert "اختر اللغة / Choose your language:" in out
     assert "  1. العربية" in out and "  2. English" in out
-    assert "تم اختيار اللغة العربية." in out
+    assert "ستكون المحادثة باللغة العربية." in out
     assert "يمكنك التقديم من خيار «طلب مساعدة»" in out
     assert out.rstrip().endswith("7. اللغة / Language")
     assert result.stderr == ""

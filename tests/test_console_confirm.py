@@ -154,7 +154,7 @@ async def test_disabling_a_staff_account_is_confirmed_then_said_done(console: Co
     assert "تنتهي جلساته المفتوحة الآن" in page
     done = await console.post(confirm, {}, page=confirm)
     landed = await (await console.client.get(done.headers["Location"])).text()
-    assert "تم إيقاف الحساب وإنهاء جميع جلساته." in landed
+    assert "أُوقف الحساب وأُنهيت جميع جلساته." in landed
 
 
 async def test_the_reach_per_channel_leaves_out_opted_out_and_filters_by_channel(console: Console):

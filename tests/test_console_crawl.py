@@ -268,14 +268,14 @@ async def test_no_console_page_shows_an_identifier_in_either_language(db_url, tm
 
 
 EMPTY = {  # a page with nothing in it yet, and what it says would be there
-    "/admin/requests?status=rejected": "لا توجد طلبات مساعدة تطابق هذا العرض.",
+    "/admin/requests?status=rejected": "لا توجد طلبات دعم تطابق هذا العرض.",
     "/admin/inbox": "لا توجد محادثات مباشرة في هذا العرض؛ لا أحد ينتظر الموظفين.",
-    "/admin/complaints": "لا توجد شكاوى أو مقترحات تطابق هذا العرض.",
+    "/admin/complaints": "لا توجد شكاوى أو اقتراحات تطابق هذا العرض.",
     "/admin/programs": "لا توجد برامج أو خدمات بعد.",
     "/admin/broadcasts": "لا توجد إعلانات بعد.",
     "/admin/undelivered": "وصلت الرسائل كلها؛ لا توجد رسالة تنتظر الموظفين.",
     "/admin/ready-answers": "لا توجد ردود جاهزة بعد.",
-    "/admin/digest": "لا يوجد طلب مساعدة تجاوز موعد قراره.",
+    "/admin/digest": "لا يوجد طلب دعم تجاوز موعد قراره.",
     "/admin/requests/R-7K3P9Q": "لا توجد مستندات أو ملفات مرفقة بعد.",
 }
 

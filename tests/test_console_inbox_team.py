@@ -76,7 +76,7 @@ async def test_the_chat_shows_this_chat_the_reason_in_words_and_the_last_message
     listing = await (await console.client.get("/admin/inbox")).text()
     assert 'class="badge unread"' not in listing  # opened: read
     for page in (listing, chat):
-        assert "استفسار لم يُجب" in page  # the reason `inquiry`, in words
+        assert "سؤال لم يجد له المساعد الآلي إجابة" in page  # the reason `inquiry`, in words
 
 
 async def test_a_colleague_sees_who_is_answering_and_the_team_signs_when_preferred(console: Console):

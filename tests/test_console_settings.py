@@ -63,7 +63,7 @@ async def test_an_faq_entry_edited_in_the_console_changes_the_web_chat_s_answer_
     )
     assert response.status == 303 and response.headers["Location"] == "/admin/settings?done=faq_saved#faq"
     landed = await (await console.client.get(response.headers["Location"])).text()
-    assert "تم حفظ السؤال، والبوت يجيب به الآن." in landed
+    assert "حُفظ السؤال، ويجيب به المساعد الآلي الآن." in landed
 
     assert "خلال عشرة أيام عمل" in await ask(console, "متى يطلع الرد على طلبي؟")  # no restart
     row = await console.one(AuditLog, AuditLog.action == "settings_changed")
@@ -78,12 +78,12 @@ async def test_the_try_it_box_shows_the_answer_and_how_sure(console: Console):
         await console.client.get("/admin/settings", params={"try": "متى يطلع الرد على طلبي"})
     ).text()
     assert (
-        "سيجيب البوت مباشرة بهذه الإجابة:" in page and "خلال أسبوعين" in page and "درجة التطابق 100٪" in page
+        "سيجيب المساعد الآلي مباشرة بهذه الإجابة:" in page and "خلال أسبوعين" in page and "درجة التطابق 100٪" in page
     )
     nothing = await (
         await console.client.get("/admin/settings", params={"try": "كم سعر تذكرة الطيران"})
     ).text()
-    assert "لن يجد البوت إجابة" in nothing and "أقرب سؤال، وتطابقه دون الحد" in nothing
+    assert "لن يجد المساعد الآلي إجابة" in nothing and "أقرب سؤال، وتطابقه دون الحد" in nothing
     assert int(re.search(r"درجة التطابق (\d+)٪", nothing.split("أقرب سؤال")[1]).group(1)) < CLOSE
 
 

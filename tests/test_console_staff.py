@@ -37,11 +37,11 @@ async def test_a_disabled_staff_members_open_session_is_refused_on_its_next_requ
     amal = await console.one(Staff, Staff.username == "amal")
     confirm = await console.client.get(f"/admin/staff/{amal.id}/disable")
     text = await confirm.text()
-    assert confirm.status == 200 and "تنتهي جلساته المفتوحة الآن (1) فورًا" in text
+    assert confirm.status == 200 and "تنتهي جلساته المفتوحة الآن (1) فوراً" in text
     response = await console.post(f"/admin/staff/{amal.id}/disable", {}, page=f"/admin/staff/{amal.id}/disable")
     assert response.status == 303 and response.headers["Location"] == f"/admin/staff/{amal.id}?done=disabled"
     landed = await console.client.get(response.headers["Location"])
-    assert "تم إيقاف الحساب وإنهاء جميع جلساته." in await landed.text()
+    assert "أُوقف الحساب وأُنهيت جميع جلساته." in await landed.text()
 
     console.client.session.cookie_jar.clear()
     again = await console.client.get("/admin/requests", headers={"Cookie": f"frontdesk_staff={amal_cookie}"},
@@ -58,7 +58,7 @@ async def test_an_admin_creates_changes_the_role_resets_and_disables_each_audite
     created = await console.post("/admin/staff", {"username": "Noura", "display_name": "نورة", "role": "viewer"},
                                  page="/admin/staff")
     page = await created.text()
-    assert created.status == 200 and "تم إنشاء حساب noura" in page
+    assert created.status == 200 and "أُنشئ حساب noura" in page
     first_password = SECRET.search(page).group(1)
     noura = await console.one(Staff, Staff.username == "noura")
     assert noura.role == "viewer" and first_password not in noura.password_hash
@@ -66,7 +66,7 @@ async def test_an_admin_creates_changes_the_role_resets_and_disables_each_audite
 
     role = await console.post(f"/admin/staff/{noura.id}/role", {"role": "researcher"}, page=f"/admin/staff/{noura.id}")
     assert role.headers["Location"] == f"/admin/staff/{noura.id}?done=role"
-    assert "تم تغيير الصلاحية." in await (await console.client.get(role.headers["Location"])).text()
+    assert "غُيّرت الصلاحية." in await (await console.client.get(role.headers["Location"])).text()
 
     reset = await console.post(f"/admin/staff/{noura.id}/reset", {}, page=f"/admin/staff/{noura.id}")
     second_password = SECRET.search(await reset.text()).group(1)
@@ -132,7 +132,7 @@ async def test_staff_change_their_own_password_with_the_current_one_and_see_thei
                                                             "again": "a new long secret"}, page="/admin/account")
     assert changed.headers["Location"] == "/admin/account?done=password"
     page = await (await console.client.get(changed.headers["Location"])).text()  # this session goes on
-    assert "تم تغيير كلمة المرور" in page and "تسجيل دخول" in page
+    assert "غُيّرت كلمة المرور" in page and "تسجيل دخول" in page
     actions = [r.action for r in await console.all(AuditLog, AuditLog.staff_id == staff.id)]
     assert actions[-2:] == ["password_change_refused", "password_changed"]
     assert (await console.login(staff.username)).status == 401

@@ -58,7 +58,7 @@ async def test_a_walk_in_with_an_uploaded_declaration_files_a_request_for_a_new_
     row = await console.one(HelpRequest)
     assert response.headers["Location"] == f"/admin/requests/{row.reference}?done=walk_in"
     page = await (await console.client.get(response.headers["Location"])).text()
-    assert "تم تسجيل الطلب" in page and "حضور شخصي إلى الجمعية" in page and "موقَّع ورقيًّا، وصورته مرفقة" in page
+    assert "سُجّل الطلب" in page and "حضور شخصي إلى الجمعية" in page and "موقَّع ورقيّاً، وصورته مرفقة" in page
     assert "coordinator person" in page  # who entered it
     person = await console.one(Beneficiary)
     assert person.national_id_hash == console.app[KEYRING].id_hash("1012345672")
@@ -132,7 +132,7 @@ async def test_a_complaint_by_phone_for_someone_with_a_chat_gets_the_reply_there
     row = await console.one(Complaint)
     assert (row.beneficiary_id, row.channel, row.text) == (person.id, "phone", text)
     assert response.headers["Location"] == f"/admin/complaints/{row.reference}?done=walk_in"
-    assert "تم التسجيل" in await (await console.client.get(response.headers["Location"])).text()
+    assert "حُفظ التسجيل" in await (await console.client.get(response.headers["Location"])).text()
     intake = await console.one(DeskIntake)
     assert (intake.kind, intake.record_id, intake.entered_by) == ("complaint", row.id, staff.id)
     page = f"/admin/complaints/{row.reference}"

@@ -38,7 +38,7 @@ async def test_a_web_visitor_links_their_whatsapp_with_the_code_it_received_ther
             [message] = fake.sent[before:]
             code = re.search(r"\b\d{6}\b", message.body).group(0)
             assert message.to == f"whatsapp:{USER}" and code not in told
-            assert "تم الربط بنجاح" in await on_page(bot.client, text=code)
+            assert "اكتمل الربط" in await on_page(bot.client, text=code)
             [web] = await bot.rows(ChannelIdentity, ChannelIdentity.channel == "web")
             [whatsapp] = await bot.rows(ChannelIdentity, ChannelIdentity.channel == "whatsapp")
             assert web.beneficiary_id == whatsapp.beneficiary_id

@@ -77,7 +77,7 @@ async def test_the_approved_template_in_their_language_with_the_reference(tmp_pa
         variables = json.loads(told.params["ContentVariables"])
         assert variables["1"] == reference and "نرجو مراجعة مقر الجمعية يوم الأحد" in variables["2"]
         page = await (await bot.client.get(f"/admin/requests/{reference}")).text()
-        assert delivery_states(page) == ["sent"] and "قبول طلب المساعدة" in page
+        assert delivery_states(page) == ["sent"] and "قبول طلب الدعم" in page
 
 
 async def test_with_no_template_approved_it_goes_to_their_linked_telegram(tmp_path: Path):
@@ -111,7 +111,7 @@ async def test_with_no_template_approved_it_goes_to_their_linked_telegram(tmp_pa
             rows = await bot.rows(OutboxMessage, OutboxMessage.subject == f"request:{reference}")
             assert [(r.channel, r.status) for r in rows] == [("whatsapp", "moved"), ("telegram", "sent")]
             page = await (await bot.client.get(f"/admin/requests/{reference}")).text()
-            assert delivery_states(page) == ["moved", "sent"] and "أُرسلت بدلًا من ذلك عبر تيليجرام" in page
+            assert delivery_states(page) == ["moved", "sent"] and "أُرسلت بدلاً من ذلك عبر تيليجرام" in page
 
 
 async def test_with_neither_it_shows_as_not_delivered_until_told_by_phone(tmp_path: Path):
@@ -125,7 +125,7 @@ async def test_with_neither_it_shows_as_not_delivered_until_told_by_phone(tmp_pa
         assert "لا يوجد قالب معتمد لهذه الرسالة" in page and waiting(page) == 1
 
         listing = await (await bot.client.get("/admin/undelivered")).text()
-        assert f'href="/admin/requests/{reference}"' in listing and "قبول طلب المساعدة" in listing
+        assert f'href="/admin/requests/{reference}"' in listing and "قبول طلب الدعم" in listing
         assert "إرسال عبر" not in listing  # no other channel to offer
         (row,) = await bot.rows(OutboxMessage, OutboxMessage.status == "needs_template")
         console = Console(bot.client, Clock())

@@ -75,7 +75,7 @@ async def test_the_right_code_links_the_web_chat_and_brings_what_it_filed_along(
     [code] = await codes_sent(engine)
 
     done = await web_says(engine, code)
-    assert "تم الربط بنجاح" in done
+    assert "اكتمل الربط" in done
     assert await owner_of(engine, "web", WEB) == verified
     await web_says(engine, "القائمة")
     listed = await web_says(engine, "4")
@@ -98,7 +98,7 @@ async def test_five_wrong_codes_lock_and_the_right_one_then_links_nothing(engine
     assert "غير صحيح" in told[0] and "4" in told[0]
     assert "تجاوزت عدد المحاولات" in told[-1]
     after = await web_says(engine, code)
-    assert "تم الربط" not in after
+    assert "اكتمل الربط" not in after
     assert await owner_of(engine, "web", WEB) != verified
     actions = await audit_actions(engine)
     assert actions.count("link_code_failed") == 5 and "link_locked" in actions and "link_succeeded" not in actions
@@ -125,7 +125,7 @@ async def test_an_unknown_number_gets_the_same_answer_and_no_code_links(engine):
     assert known == unknown  # nothing tells whether a number is registered
     assert await codes_sent(engine, "whatsapp:+966551234567") == []
     guesses = [await web_says(engine, str(100_000 + n), "d" * 32) for n in range(5)]
-    assert all("تم الربط" not in g for g in guesses) and "تجاوزت عدد المحاولات" in guesses[-1]
+    assert all("اكتمل الربط" not in g for g in guesses) and "تجاوزت عدد المحاولات" in guesses[-1]
 
 
 async def test_codes_are_rate_limited_per_visitor_and_per_number(engine):
@@ -175,5 +175,5 @@ async def test_a_number_verified_on_telegram_gets_its_code_on_telegram(engine):
     await open_link(engine)
     await web_says(engine, "0501234567")
     [code] = await codes_sent(engine, "telegram:777")
-    assert "تم الربط بنجاح" in await web_says(engine, code)
+    assert "اكتمل الربط" in await web_says(engine, code)
     assert await owner_of(engine, "web", WEB) == verified

@@ -159,7 +159,7 @@ def test_checkin_with_arabic_indic_digits_records_attendance(profile, texts):
     step = checkin(Inbound("text", text=" ab ٤٨٢١ "), "menu:main", {"lang": "ar"}, ctx)
     assert step is not None and step.state == "menu:main"
     assert step.effects[0] == CheckIn(2)
-    assert "تم تسجيل حضورك في «دورة»" in step.effects[1].text
+    assert "سُجِّل حضورك في «دورة»" in step.effects[1].text
 
 
 @pytest.mark.parametrize(

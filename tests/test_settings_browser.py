@@ -86,7 +86,7 @@ def test_an_admin_edits_an_faq_answer_and_the_chat_answers_the_new_way(server: s
     _viewport(browser, 390, 844, mobile=True)
     browser.find_element(By.CSS_SELECTOR, "main form button").click()
     wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, ".notice.done"), message="the page after saving")
-    assert browser.find_element(By.CSS_SELECTOR, ".notice.done").text == "تم حفظ السؤال، والبوت يجيب به الآن."
+    assert browser.find_element(By.CSS_SELECTOR, ".notice.done").text == "حُفظ السؤال، ويجيب به المساعد الآلي الآن."
 
     browser.find_element(By.NAME, "try").send_keys("متى يطلع الرد على طلبي")
     browser.find_element(By.CSS_SELECTOR, "#try form button").click()

@@ -84,7 +84,7 @@ def test_an_admin_disables_an_account_after_reading_what_happens(server: str, br
     _no_sideways_overflow(browser)
     browser.find_element(By.CSS_SELECTOR, "main form button").click()
     wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, ".notice.done"), message="the page after disabling")
-    assert browser.find_element(By.CSS_SELECTOR, ".notice.done").text == "تم إيقاف الحساب وإنهاء جميع جلساته."
+    assert browser.find_element(By.CSS_SELECTOR, ".notice.done").text == "أُوقف الحساب وأُنهيت جميع جلساته."
     assert "موقوف" in browser.find_element(By.CSS_SELECTOR, "dl.facts").text
 
     browser.get(f"{server}/admin/walk-ins/new")

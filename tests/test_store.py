@@ -240,7 +240,7 @@ async def test_a_fault_in_a_step_sets_the_input_aside_apologises_and_the_convers
     replies = await engine.handle(said("boom", 2))
     assert "حدث خطأ" in replies[0].payload["text"]
     after = await engine.handle(said("1", 3))
-    assert "تم اختيار اللغة العربية" in after[0].payload["text"]
+    assert "ستكون المحادثة باللغة العربية" in after[0].payload["text"]
     async with sessions() as tx:
         statuses = (await tx.scalars(select(InboundMessage.status).order_by(InboundMessage.id))).all()
     assert statuses == ["processed", "failed", "processed"]

@@ -47,7 +47,7 @@ async def test_a_whole_inquiry_through_the_web_chat(client):
     assert [c[1] for c in data["messages"][0]["choices"]] == ["العربية", "English"]
 
     status, data = await send(client, data["last"], choice="lang:ar", text="العربية")
-    assert "تم اختيار اللغة العربية" in data["messages"][0]["text"]
+    assert "ستكون المحادثة باللغة العربية" in data["messages"][0]["text"]
     assert "استفسار" in [label for _, label in data["messages"][-1]["choices"]]
 
     status, data = await send(client, data["last"], choice="menu:inquiry", text="استفسار")
@@ -57,7 +57,7 @@ async def test_a_whole_inquiry_through_the_web_chat(client):
     assert "خلال أسبوعين" in data["messages"][0]["text"]
 
     status, data = await send(client, data["last"], text="٢")  # "talk to staff", typed with an Arabic-Indic digit
-    assert "تم تسجيل طلبك للتحدث مع موظف" in data["messages"][0]["text"]
+    assert "سجّلنا طلبك للتحدث مع موظف" in data["messages"][0]["text"]
 
     # A reload shows the same conversation, both sides, and the page comes back in Arabic.
     history = await (await client.get("/api/chat/messages?after=0")).json()
@@ -76,7 +76,7 @@ async def test_the_history_shows_what_was_typed_though_the_database_keeps_it_sea
     history = await (await client.get("/api/chat/messages?after=0")).json()
     texts = [m["text"] for m in history["messages"]]
     assert "أنا زبرجد ورقم هويتي 1•••••5672 متى يصرف الدعم؟" in texts  # the ID masked once the input was read
-    assert any("تم اختيار اللغة العربية" in t for t in texts)
+    assert any("ستكون المحادثة باللغة العربية" in t for t in texts)
     with sqlite3.connect(tmp_path / "web.sqlite3") as db:
         stored = [t for (t,) in db.execute("SELECT text FROM inboundmessage")]
         replies = [p for (p,) in db.execute("SELECT payload FROM outboxmessage")]

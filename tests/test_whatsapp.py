@@ -221,7 +221,7 @@ async def test_a_whole_inquiry_in_arabic_with_typed_numbers(bot):
     assert call.params["StatusCallback"] == f"{BASE}/webhooks/twilio/status"
 
     menu = await bot.say("١")  # an Arabic-Indic digit picks the first option
-    assert "تم اختيار اللغة العربية" in menu[0]
+    assert "ستكون المحادثة باللغة العربية" in menu[0]
     assert "1. استفسار" in menu[-1] and "2. طلب مساعدة" in menu[-1]
 
     assert "اكتب سؤالك" in (await bot.say("1"))[0]
