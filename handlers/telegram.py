@@ -10,7 +10,7 @@ from aiohttp import web
 from sqlalchemy.exc import SQLAlchemyError
 from telegram import Update
 
-from bot.appkeys import ENGINE, SETTINGS, TELEGRAM_BOT
+from bot.appkeys import ENGINE, SETTINGS, TELEGRAM_API, TELEGRAM_BOT
 from bot.channels import telegram
 from bot.incoming import Incoming
 
@@ -52,7 +52,7 @@ async def webhook(request: web.Request) -> web.Response:
     if incoming is None:
         return web.Response(text="ignored")
     try:
-        await telegram.accept(request.app[TELEGRAM_BOT], request.app[ENGINE], update, incoming)
+        await telegram.accept(request.app[TELEGRAM_API], request.app[ENGINE], update, incoming)
     except (SQLAlchemyError, OSError):
         log.exception("could not record Telegram update %s", update.update_id)
         return web.Response(status=503, text="try again later")

@@ -10,12 +10,13 @@ import warnings
 from datetime import timedelta
 from pathlib import Path
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, MessageEntity, Update, User
+from telegram import Bot, InputFile, Message, MessageEntity, Update, User
 from telegram.constants import ChatType, InlineKeyboardButtonLimit, MessageLimit
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 from telegram.request import HTTPXRequest
 from telegram.warnings import PTBDeprecationWarning
 
+from bot.channels.telegram_api import BotApi, BotApiError, failure
 from bot.dispatcher import PermanentFailure, Recipient, TemporaryFailure
 from bot.engine import Engine
 from bot.incoming import AttachmentRef, Incoming
@@ -163,8 +164,9 @@ def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
     return parts
 
 
-def keyboard(choices: list[list[str]]) -> InlineKeyboardMarkup | None:
-    """The choices as inline buttons whose callback data is the choice's key; two to a row when short."""
+def keyboard(choices: list[list[str]]) -> dict | None:
+    """The choices as an inline keyboard (Bot API JSON) whose buttons' callback data is the choice's key; two
+    to a row when short."""
     if not choices:
         return None
     for key, _label in choices:
@@ -172,9 +174,9 @@ def keyboard(choices: list[list[str]]) -> InlineKeyboardMarkup | None:
             raise PermanentFailure(
                 f"choice key {key!r} does not fit Telegram's 1-{MAX_CALLBACK_BYTES} byte callback data"
             )
-    buttons = [InlineKeyboardButton(label, callback_data=key) for key, label in choices]
+    buttons = [{"text": label, "callback_data": key} for key, label in choices]
     width = 2 if all(len(label) <= SHORT_LABEL for _key, label in choices) else 1
-    return InlineKeyboardMarkup([buttons[i : i + width] for i in range(0, len(buttons), width)])
+    return {"inline_keyboard": [buttons[i : i + width] for i in range(0, len(buttons), width)]}
 
 
 def _seconds(exc: RetryAfter) -> float:
@@ -184,11 +186,18 @@ def _seconds(exc: RetryAfter) -> float:
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
-class TelegramSender:
-    """Sends outbox rows with the Bot API; maps Telegram's refusals to the dispatcher's failures."""
+def make_api(bot: Bot) -> BotApi:
+    """The JSON client for the hot calls, on the same server and token as `bot`."""
+    return BotApi(bot.base_url)
 
-    def __init__(self, bot: Bot, files_dir: Path | None = None):
+
+class TelegramSender:
+    """Sends outbox rows with the Bot API (text as JSON through `api`, files through PTB's `bot`); maps
+    Telegram's refusals to the dispatcher's failures."""
+
+    def __init__(self, bot: Bot, api: BotApi, files_dir: Path | None = None):
         self.bot = bot
+        self.api = api
         self.files_dir = files_dir
 
     async def send(self, row: OutboxMessage, recipient: Recipient) -> str:
@@ -199,12 +208,12 @@ class TelegramSender:
         file = row.payload.get("file")
         if not parts and not file:
             raise PermanentFailure("nothing to send: the text is empty")
-        sent: Message | None = None
+        sent = ""
         for index, part in enumerate(parts, start=1):
             sent = await self._send_one(row.recipient, part, markup if index == len(parts) else None)
         if file:
-            sent = await self._send_file(row.recipient, file)
-        return str(sent.message_id)
+            sent = str((await self._send_file(row.recipient, file)).message_id)
+        return sent
 
     async def _send_file(self, chat_id: str, file: dict) -> Message:
         """A stored file as Telegram shows its kind best: an image as a photo, Ogg as a voice note, audio as
@@ -223,11 +232,19 @@ class TelegramSender:
             return await self._call(self.bot.send_audio, chat_id=chat_id, audio=shown)
         return await self._call(self.bot.send_document, chat_id=chat_id, document=shown)
 
-    async def _send_one(self, chat_id: str, text: str, markup: InlineKeyboardMarkup | None) -> Message:
-        return await self._call(self.bot.send_message, chat_id=chat_id, text=text, reply_markup=markup)
+    async def _send_one(self, chat_id: str, text: str, markup: dict | None) -> str:
+        """One sendMessage; the message's id."""
+        parameters: dict = {"chat_id": chat_id, "text": text}
+        if markup is not None:
+            parameters["reply_markup"] = markup
+        try:
+            sent = await self.api.call("sendMessage", parameters)
+        except BotApiError as exc:
+            raise failure(exc) from exc
+        return str(sent.get("message_id", "")) if isinstance(sent, dict) else ""
 
     async def _call(self, method, **arguments) -> Message:  # type: ignore[no-untyped-def]
-        """One Bot API call, Telegram's refusals mapped to the dispatcher's failures."""
+        """One PTB call (a file), Telegram's refusals mapped to the dispatcher's failures."""
         try:
             return await method(**arguments)
         except RetryAfter as exc:
@@ -243,35 +260,35 @@ class TelegramSender:
 # Callback answers, polling and the webhook registration
 
 
-async def answer_callback(bot: Bot, update: Update) -> None:
+async def answer_callback(api: BotApi, update: Update) -> None:
     """Answer a pressed button so that it stops spinning; best effort."""
     if update.callback_query is None:
         return
     try:
-        await bot.answer_callback_query(update.callback_query.id)
-    except TelegramError as exc:
+        await api.call("answerCallbackQuery", {"callback_query_id": update.callback_query.id})
+    except (BotApiError, TemporaryFailure) as exc:
         log.warning("answering callback query of update %s failed: %s", update.update_id, exc)
 
 
-def answer_later(bot: Bot, update: Update) -> None:
+def answer_later(api: BotApi, update: Update) -> None:
     """`answer_callback` in the background, so that the webhook answers Telegram at once."""
     if update.callback_query is None:
         return
-    task = asyncio.create_task(answer_callback(bot, update), name=f"answer callback {update.update_id}")
+    task = asyncio.create_task(answer_callback(api, update), name=f"answer callback {update.update_id}")
     _answering.add(task)
     task.add_done_callback(_answering.discard)
 
 
-async def accept(bot: Bot, engine: Engine, update: Update, incoming: Incoming) -> bool:
+async def accept(api: BotApi, engine: Engine, update: Update, incoming: Incoming) -> bool:
     """Record an input once and have it applied in the background; False when it is a repeat."""
     if not await engine.record(incoming):
         return False
     engine.process_later(incoming.conversation_key)
-    answer_later(bot, update)
+    answer_later(api, update)
     return True
 
 
-async def _take(bot: Bot, engine: Engine, update: Update) -> None:
+async def _take(api: BotApi, engine: Engine, update: Update) -> None:
     """One polled Update; one that cannot be read is logged and skipped, never blocking the ones after it."""
     try:
         incoming = to_incoming(update)
@@ -279,10 +296,10 @@ async def _take(bot: Bot, engine: Engine, update: Update) -> None:
         log.exception("skipping Telegram update %s that cannot be read", update.update_id)
         return
     if incoming is not None:
-        await accept(bot, engine, update, incoming)
+        await accept(api, engine, update, incoming)
 
 
-async def poll(bot: Bot, engine: Engine, *, backoff: float = POLL_BACKOFF) -> None:
+async def poll(bot: Bot, api: BotApi, engine: Engine, *, backoff: float = POLL_BACKOFF) -> None:
     """Polling mode, until cancelled: the offset moves past an Update only once it is recorded, so a crash
     loses nothing (a re-delivered Update is a repeat and has no second effect)."""
     offset: int | None = None
@@ -295,7 +312,7 @@ async def poll(bot: Bot, engine: Engine, *, backoff: float = POLL_BACKOFF) -> No
                 offset=offset, timeout=POLL_TIMEOUT, allowed_updates=ALLOWED_UPDATES
             )
             for update in updates:
-                await _take(bot, engine, update)
+                await _take(api, engine, update)
                 offset = update.update_id + 1
         except Exception:  # noqa: BLE001  (the network or the database may be away for a moment; keep going)
             log.exception("Telegram polling failed; trying again in %.0f s", backoff)
