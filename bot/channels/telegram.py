@@ -2,32 +2,28 @@
 
 from __future__ import annotations
 
-import math
-
 import asyncio
 import logging
 import warnings
 from datetime import timedelta
 from pathlib import Path
 
-from telegram import Bot, InputFile, Message, MessageEntity, Update, User
-from telegram.constants import ChatType, InlineKeyboardButtonLimit, MessageLimit
+from telegram import Bot, InputFile, Message
+from telegram.constants import InlineKeyboardButtonLimit, MessageLimit
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 from telegram.request import HTTPXRequest
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.channels.telegram_api import BotApi, BotApiError, failure
+from bot.channels.telegram_updates import CHANNEL, callback_query_id, to_incoming
 from bot.dispatcher import PermanentFailure, Recipient, TemporaryFailure
 from bot.engine import Engine
-from bot.incoming import AttachmentRef, Incoming
+from bot.incoming import Incoming
 from bot.settings import Settings
-from conversations.phones import to_e164
-from conversations.types import Inbound
 from store import file_store
 from store.models import OutboxMessage
 
 log = logging.getLogger(__name__)
-CHANNEL = "telegram"
 MAX_TEXT = MessageLimit.MAX_TEXT_LENGTH  # 4096, counted by Telegram in UTF-16 code units
 MAX_CALLBACK_BYTES = InlineKeyboardButtonLimit.MAX_CALLBACK_DATA  # 64
 SHORT_LABEL = 16  # when every label is this short, buttons go two to a row
@@ -47,85 +43,6 @@ def make_bot(settings: Settings) -> Bot:
         base_file_url=base.removesuffix("/bot") + "/file/bot",
         request=HTTPXRequest(connection_pool_size=64),
     )
-
-
-# Updates in
-
-
-def to_incoming(update: Update) -> Incoming | None:
-    """One Update from a private chat as the engine's input; None for anything else (groups, channels,
-    edited messages and other update kinds are ignored)."""
-    chat, user = update.effective_chat, update.effective_user
-    if chat is None or user is None or chat.type != ChatType.PRIVATE:
-        return None
-    common = {"channel": CHANNEL, "sender_id": str(chat.id), "provider_message_id": str(update.update_id)}
-    common["display_name"] = user.full_name
-    if update.callback_query is not None:
-        data = update.callback_query.data  # PTB does not check types: only a string can be a key we sent
-        picked = isinstance(data, str) and data
-        return Incoming(**common, inbound=Inbound("choice", choice=data) if picked else Inbound("unsupported"))
-    if update.message is None:
-        return None
-    return _from_message(update.message, user, common)
-
-
-def _from_message(message: Message, user: User, common: dict) -> Incoming:
-    """A new message: text, a command, a shared contact or location, a photo or document, or unsupported."""
-    if isinstance(message.text, str) and message.text:
-        return Incoming(**common, inbound=_from_text(message))
-    if message.contact:
-        contact = message.contact
-        phone = _e164(contact.phone_number)
-        own = phone if contact.user_id == user.id else None  # someone else's card must not link to them
-        return Incoming(**common, inbound=Inbound("contact", text=phone or contact.phone_number), phone=own)
-    if message.location:
-        spot = _coordinates(message.location.latitude, message.location.longitude)
-        if spot is None:  # not a place on Earth: the update was not made by a Telegram client
-            return Incoming(**common, inbound=Inbound("unsupported"))
-        return Incoming(**common, inbound=Inbound("location", text=f"{spot[0]},{spot[1]}"), location=spot)
-    attachment = _attachment(message)
-    if attachment is not None:
-        kind = "voice" if attachment.kind == "voice" else "attachment"
-        return Incoming(**common, inbound=Inbound(kind, text=message.caption or ""), attachments=(attachment,))
-    return Incoming(**common, inbound=Inbound("unsupported"))
-
-
-def _from_text(message: Message) -> Inbound:
-    """`/start PAYLOAD` is a (re)start; another command is its word typed (`/menu` → "menu"); else text."""
-    text = message.text or ""
-    command = next(
-        (e for e in message.entities if e.type == MessageEntity.BOT_COMMAND and e.offset == 0), None
-    )
-    if command is None:
-        return Inbound("text", text=text)
-    name = text[1 : command.length].split("@", 1)[0].lower()
-    rest = text[command.length :].strip()
-    if name == "start":
-        return Inbound("start", text=rest)
-    return Inbound("text", text=f"{name} {rest}".strip())
-
-
-def _e164(raw: str) -> str | None:
-    """Telegram gives international numbers without the "+"; a card from the address book may be local."""
-    return to_e164(raw) or (to_e164("+" + raw) if raw.isdecimal() else None)
-
-
-def _attachment(message: Message) -> AttachmentRef | None:
-    """The largest size of a photo, a document, or a voice note or audio file, by its file_id (fetched later)."""
-    if message.photo:
-        largest = max(message.photo, key=lambda p: (p.width * p.height, p.file_size or 0))
-        return AttachmentRef(kind="photo", reference=largest.file_id, content_type="image/jpeg")
-    sound = message.voice or message.audio
-    if sound:
-        name = getattr(sound, "file_name", None) or ""
-        return AttachmentRef("voice", sound.file_id, sound.mime_type or "audio/ogg", name)
-    if message.document:
-        doc = message.document
-        content_type = doc.mime_type or "application/octet-stream"
-        return AttachmentRef(
-            kind="document", reference=doc.file_id, content_type=content_type, file_name=doc.file_name or ""
-        )
-    return None
 
 
 # Messages out
@@ -260,26 +177,25 @@ class TelegramSender:
 # Callback answers, polling and the webhook registration
 
 
-async def answer_callback(api: BotApi, update: Update) -> None:
+async def answer_callback(api: BotApi, query_id: str) -> None:
     """Answer a pressed button so that it stops spinning; best effort."""
-    if update.callback_query is None:
-        return
     try:
-        await api.call("answerCallbackQuery", {"callback_query_id": update.callback_query.id})
+        await api.call("answerCallbackQuery", {"callback_query_id": query_id})
     except (BotApiError, TemporaryFailure) as exc:
-        log.warning("answering callback query of update %s failed: %s", update.update_id, exc)
+        log.warning("answering callback query %s failed: %s", query_id, exc)
 
 
-def answer_later(api: BotApi, update: Update) -> None:
+def answer_later(api: BotApi, update: dict) -> None:
     """`answer_callback` in the background, so that the webhook answers Telegram at once."""
-    if update.callback_query is None:
+    query_id = callback_query_id(update)
+    if query_id is None:
         return
-    task = asyncio.create_task(answer_callback(api, update), name=f"answer callback {update.update_id}")
+    task = asyncio.create_task(answer_callback(api, query_id), name=f"answer callback {query_id}")
     _answering.add(task)
     task.add_done_callback(_answering.discard)
 
 
-async def accept(api: BotApi, engine: Engine, update: Update, incoming: Incoming) -> bool:
+async def accept(api: BotApi, engine: Engine, update: dict, incoming: Incoming) -> bool:
     """Record an input once and have it applied in the background; False when it is a repeat."""
     if not await engine.record(incoming):
         return False
@@ -288,12 +204,12 @@ async def accept(api: BotApi, engine: Engine, update: Update, incoming: Incoming
     return True
 
 
-async def _take(api: BotApi, engine: Engine, update: Update) -> None:
+async def _take(api: BotApi, engine: Engine, update: dict) -> None:
     """One polled Update; one that cannot be read is logged and skipped, never blocking the ones after it."""
     try:
         incoming = to_incoming(update)
     except Exception:  # noqa: BLE001  (whatever is wrong with it, it is only this Update's problem)
-        log.exception("skipping Telegram update %s that cannot be read", update.update_id)
+        log.exception("skipping Telegram update %s that cannot be read", update.get("update_id"))
         return
     if incoming is not None:
         await accept(api, engine, update, incoming)
@@ -312,7 +228,7 @@ async def poll(bot: Bot, api: BotApi, engine: Engine, *, backoff: float = POLL_B
                 offset=offset, timeout=POLL_TIMEOUT, allowed_updates=ALLOWED_UPDATES
             )
             for update in updates:
-                await _take(api, engine, update)
+                await _take(api, engine, update.to_dict())  # polling is rare: PTB's objects are fine here
                 offset = update.update_id + 1
         except Exception:  # noqa: BLE001  (the network or the database may be away for a moment; keep going)
             log.exception("Telegram polling failed; trying again in %.0f s", backoff)
@@ -330,14 +246,3 @@ async def set_webhook(settings: Settings) -> str:
             drop_pending_updates=False,
         )
     return url
-
-
-def _coordinates(lat: object, lon: object) -> tuple[float, float] | None:
-    """A latitude and longitude that are numbers and on the globe, else None."""
-    try:
-        spot = float(lat), float(lon)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
-    if not (math.isfinite(spot[0]) and math.isfinite(spot[1]) and abs(spot[0]) <= 90 and abs(spot[1]) <= 180):
-        return None
-    return spot
