@@ -78,7 +78,8 @@ def failure(error: BotApiError) -> Exception:
     when the chat is unknown), anything else (5xx, a moved group, a bad token) to try again with back-off."""
     retry_after = error.parameters.get("retry_after")
     if isinstance(retry_after, (int, float)) and not isinstance(retry_after, bool) and retry_after > 0:
-        return TemporaryFailure(f"Flood control exceeded. Retry in {retry_after} seconds", retry_after=retry_after)
+        reason = f"Flood control exceeded. Retry in {retry_after} seconds"
+        return TemporaryFailure(reason, retry_after=retry_after)
     reason = _readable(error.description)
     if error.status == 403:
         return PermanentFailure(reason, unreachable=True)

@@ -36,7 +36,8 @@ def to_incoming(update: dict) -> Incoming | None:
     if message is None:
         data = query.get("data")  # only a string can be a key we sent
         picked = isinstance(data, str) and data
-        return Incoming(**common, inbound=Inbound("choice", choice=data) if picked else Inbound("unsupported"))
+        inbound = Inbound("choice", choice=data) if picked else Inbound("unsupported")
+        return Incoming(**common, inbound=inbound)
     return _from_message(message, user, common)
 
 
@@ -73,12 +74,8 @@ def _from_message(message: dict, user: dict, common: dict) -> Incoming:
 
 def _from_text(text: str, entities: object) -> Inbound:
     """`/start PAYLOAD` is a (re)start; another command is its word typed (`/menu` → "menu"); else text."""
-    command = next(
-        (e for e in entities if isinstance(e, dict) and e.get("type") == "bot_command" and e.get("offset") == 0),
-        None,
-    ) if isinstance(entities, list) else None  # fmt: skip
-    length = command.get("length") if command is not None else None
-    if not isinstance(length, int) or isinstance(length, bool) or length < 1:
+    length = _command_length(entities)
+    if not length:
         return Inbound("text", text=text)
     name = text[1:length].split("@", 1)[0].lower()
     rest = text[length:].strip()
@@ -87,10 +84,19 @@ def _from_text(text: str, entities: object) -> Inbound:
     return Inbound("text", text=f"{name} {rest}".strip())
 
 
+def _command_length(entities: object) -> int:
+    """How long the bot command at the start of the text is; 0 when there is none."""
+    for entity in entities if isinstance(entities, list) else ():
+        if isinstance(entity, dict) and entity.get("type") == "bot_command" and entity.get("offset") == 0:
+            return max(0, _number(entity.get("length")))
+    return 0
+
+
 def _attachment(message: dict) -> AttachmentRef | None:
-    """The largest size of a photo, a document, or a voice note or audio file, by its file_id (fetched later)."""
-    sizes = [p for p in message.get("photo") or () if isinstance(p, dict) and _file_id(p)] \
-        if isinstance(message.get("photo"), list) else []  # fmt: skip
+    """The largest size of a photo, a document, or a voice note or audio file, by its file_id (fetched
+    later)."""
+    photos = message.get("photo")
+    sizes = [p for p in photos if isinstance(p, dict) and _file_id(p)] if isinstance(photos, list) else []
     if sizes:
         largest = max(sizes, key=lambda p: (_number(p.get("width")) * _number(p.get("height")),
                                             _number(p.get("file_size"))))  # fmt: skip
