@@ -483,7 +483,6 @@ def test_splitting_keeps_every_part_within_telegrams_limit(words):
 # 6. Telegram refuses a send
 
 
-@pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")  # from inside PTB's RetryAfter
 async def test_flood_control_puts_the_reply_back_until_telegram_allows_it(store_client, api, clock):
     client = store_client
     api.fail_next("sendMessage", 429, "Too Many Requests: retry after 7", retry_after=7)

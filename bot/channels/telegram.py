@@ -1,4 +1,5 @@
-"""Telegram via python-telegram-bot: Updates in as `Incoming`, outbox rows out as messages with buttons."""
+"""Telegram: outbox rows out as messages with buttons (JSON on the hot path, PTB for files), button answers,
+polling and the webhook registration; Updates are read by `telegram_updates`."""
 
 from __future__ import annotations
 
