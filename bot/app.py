@@ -12,7 +12,7 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot.appkeys import DISPATCHER, ENGINE, FETCHER, KEYRING, SETTINGS, TELEGRAM_BOT, TWILIO_CLIENT
+from bot.appkeys import DISPATCHER, ENGINE, FETCHER, KEYRING, SETTINGS, TELEGRAM_API, TELEGRAM_BOT, TWILIO_CLIENT
 from bot.broadcast import fan_out_due
 from bot.channel_locks import ChannelLocks
 from bot.channels import email, telegram, whatsapp
@@ -88,7 +88,7 @@ def create_app(
             tasks.append(asyncio.create_task(dispatcher.run_forever(), name="dispatcher"))
             tasks.append(asyncio.create_task(fetcher.run_forever(), name="file fetcher"))
             if settings.telegram_enabled and settings.telegram_mode == "polling":
-                tasks.append(asyncio.create_task(telegram.poll(app[TELEGRAM_BOT], engine), name="telegram polling"))
+                tasks.append(asyncio.create_task(telegram.poll(app[TELEGRAM_BOT], app[TELEGRAM_API], engine), name="telegram polling"))
             scheduler.add_job(  # the first sweep at start-up: what a crash left unapplied goes on at once
                 _sweep, "interval", seconds=settings.sweep_seconds, args=[app, clock], max_instances=1, coalesce=True,
                 next_run_time=datetime.now(timezone.utc),
@@ -112,6 +112,7 @@ def create_app(
             await locks.close()
         if TELEGRAM_BOT in app:
             await app[TELEGRAM_BOT].shutdown()
+            await app[TELEGRAM_API].close()
         if TWILIO_CLIENT in app:
             await app[TWILIO_CLIENT].http_client.close()
         await db.dispose()
@@ -134,7 +135,8 @@ async def _channels(
     if settings.telegram_enabled:
         bot = app[TELEGRAM_BOT] = telegram.make_bot(settings)
         await bot.initialize()
-        senders[telegram.CHANNEL] = telegram.TelegramSender(bot, settings.files_dir)
+        api = app[TELEGRAM_API] = telegram.make_api(bot)
+        senders[telegram.CHANNEL] = telegram.TelegramSender(bot, api, settings.files_dir)
         limits[telegram.CHANNEL] = RateLimit(settings.telegram_rate_per_second, settings.telegram_rate_per_chat)
         log.info("Telegram on (%s)", settings.telegram_mode)
     if settings.whatsapp_enabled:

@@ -43,10 +43,19 @@ async def insert_new(tx: AsyncSession, model: type, rows: list[dict]) -> int:
     return (await tx.execute(dialect_insert(model).values(rows).on_conflict_do_nothing())).rowcount
 
 
+# An input, kept once: one statement built per dialect, run with each row's values as parameters (a statement
+# built with the values inside would be compiled again for every input).
+_RECORD = {
+    "postgresql": pg_insert(InboundMessage.__table__).on_conflict_do_nothing(),
+    "sqlite": sqlite_insert(InboundMessage.__table__).on_conflict_do_nothing(),
+}
+_INBOUND_COLUMNS = tuple(c.name for c in InboundMessage.__table__.columns if c.name != "id")
+
+
 async def record_inbound(tx: AsyncSession, row: InboundMessage) -> bool:
     """Insert an input; False (and nothing written) when the provider already gave us this id."""
-    values = {c.name: getattr(row, c.name) for c in InboundMessage.__table__.columns if c.name != "id"}
-    return await insert_new(tx, InboundMessage, [values]) == 1
+    values = {name: getattr(row, name) for name in _INBOUND_COLUMNS}
+    return (await tx.execute(_RECORD[tx.bind.dialect.name], values)).rowcount == 1
 
 
 # The statements every input runs, built once with bound parameters: building a statement and its cache key

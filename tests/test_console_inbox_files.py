@@ -175,13 +175,15 @@ async def test_file_sends_pass_the_bot_api_contract(tmp_path):
     async with FakeBotApi(TG_TOKEN) as api:
         with proxy(TELEGRAM_SPEC, api.url, tmp_path / "prism.log") as base:
             bot = telegram.make_bot(telegram_settings("sqlite+aiosqlite://", base + "/bot"))
+            json_api = telegram.make_api(bot)
             async with bot:
-                sender = telegram.TelegramSender(bot, files)
+                sender = telegram.TelegramSender(bot, json_api, files)
                 for name, kind in stored:
                     file = {"id": 1, "name": name, "type": kind.content_type, "file_name": f"x.{kind.extension}"}
                     row = OutboxMessage(channel="telegram", recipient=CHAT, conversation_key=f"telegram:{CHAT}",
                                         payload={**outgoing, "file": file})  # fmt: skip
                     await sender.send(row, Recipient())
+            await json_api.close()
     assert [c.method for c in api.calls if c.method != "getMe"] == ["sendMessage", "sendDocument"] + [
         "sendMessage", "sendPhoto"
     ]

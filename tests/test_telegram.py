@@ -13,13 +13,12 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
-from telegram import Bot, Update
 from telegram.error import NetworkError
 
 from bot.app import create_app
-from bot.appkeys import DISPATCHER, ENGINE, TELEGRAM_BOT
+from bot.appkeys import DISPATCHER, ENGINE, TELEGRAM_API, TELEGRAM_BOT
 from bot.channels import telegram
-from bot.channels.telegram import TelegramSender, make_bot, split_text
+from bot.channels.telegram import TelegramSender, make_api, make_bot, split_text
 from bot.dispatcher import PermanentFailure, Recipient
 from bot.settings import Settings
 from handlers.telegram import SECRET_HEADER
@@ -195,7 +194,7 @@ async def person_of(client: TestClient, chat_id: int) -> Beneficiary:
          "button-data-not-text", "text-not-text"],
 )
 def test_what_an_update_becomes(update, kind, said, extra):
-    incoming = telegram.to_incoming(Update.de_json(update, Bot(TOKEN)))
+    incoming = telegram.to_incoming(update)
     assert (incoming.inbound.kind, incoming.inbound.text) == (kind, said)
     assert incoming.sender_id == str(NOURA) and incoming.provider_message_id == str(update["update_id"])
     assert incoming.display_name == "Noura Alharbi"
@@ -425,6 +424,17 @@ def bot_for(api: FakeBotApi):
     return make_bot(settings_for("sqlite+aiosqlite://", api.base_url))
 
 
+@contextlib.asynccontextmanager
+async def sender_for(api: FakeBotApi):
+    """A TelegramSender on the fake: PTB's Bot for files, the JSON client for text."""
+    async with bot_for(api) as bot:
+        json_api = make_api(bot)
+        try:
+            yield TelegramSender(bot, json_api)
+        finally:
+            await json_api.close()
+
+
 def reply_row(words: str, choices: list[list[str]]) -> OutboxMessage:
     payload = {"kind": "reply", "text": words, "choices": choices}
     return OutboxMessage(
@@ -436,8 +446,8 @@ async def test_a_long_reply_is_split_at_line_breaks_with_the_keyboard_last(api):
     lines = [f"{n:03d}. " + "معلومة مفيدة " * 7 for n in range(1, 121)]
     words = "\n".join(line.strip() for line in lines)
     assert len(words) > 2 * 4096
-    async with bot_for(api) as bot:
-        last_id = await TelegramSender(bot).send(
+    async with sender_for(api) as sender:
+        last_id = await sender.send(
             reply_row(words, [["menu", "القائمة"], ["talk_to_staff", "موظف"]]), Recipient()
         )
     sent = api.sent()
@@ -450,9 +460,9 @@ async def test_a_long_reply_is_split_at_line_breaks_with_the_keyboard_last(api):
 
 @pytest.mark.parametrize("key", ["x" * 65, "ع" * 33, ""])  # 33 Arabic letters are 66 bytes
 async def test_a_choice_key_telegram_cannot_carry_is_refused_before_sending(api, key):
-    async with bot_for(api) as bot:
+    async with sender_for(api) as sender:
         with pytest.raises(PermanentFailure, match="does not fit"):
-            await TelegramSender(bot).send(
+            await sender.send(
                 reply_row("اختر:", [["menu", "القائمة"], [key, "خيار"]]), Recipient()
             )
     assert api.sent() == []
@@ -473,7 +483,6 @@ def test_splitting_keeps_every_part_within_telegrams_limit(words):
 # 6. Telegram refuses a send
 
 
-@pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")  # from inside PTB's RetryAfter
 async def test_flood_control_puts_the_reply_back_until_telegram_allows_it(store_client, api, clock):
     client = store_client
     api.fail_next("sendMessage", 429, "Too Many Requests: retry after 7", retry_after=7)
@@ -530,7 +539,7 @@ async def test_polling_mode_takes_updates_and_replies(tmp_path, api, clock, monk
         api.fail_next("getUpdates", 502, "Bad Gateway")
         update = text("/start")
         api.push_update(update)
-        task = asyncio.create_task(telegram.poll(app[TELEGRAM_BOT], engine, backoff=0.01))
+        task = asyncio.create_task(telegram.poll(app[TELEGRAM_BOT], app[TELEGRAM_API], engine, backoff=0.01))
         try:
             deadline = time.monotonic() + 10
             while not api.sent():

@@ -1,8 +1,7 @@
-"""Telegram via python-telegram-bot: Updates in as `Incoming`, outbox rows out as messages with buttons."""
+"""Telegram: outbox rows out as messages with buttons (JSON on the hot path, PTB for files), button answers,
+polling and the webhook registration; Updates are read by `telegram_updates`."""
 
 from __future__ import annotations
-
-import math
 
 import asyncio
 import logging
@@ -10,23 +9,22 @@ import warnings
 from datetime import timedelta
 from pathlib import Path
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, MessageEntity, Update, User
-from telegram.constants import ChatType, InlineKeyboardButtonLimit, MessageLimit
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram import Bot, InputFile, Message
+from telegram.constants import InlineKeyboardButtonLimit, MessageLimit
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 from telegram.request import HTTPXRequest
 from telegram.warnings import PTBDeprecationWarning
 
+from bot.channels.telegram_api import BotApi, BotApiError, failure
+from bot.channels.telegram_updates import CHANNEL, callback_query_id, to_incoming
 from bot.dispatcher import PermanentFailure, Recipient, TemporaryFailure
 from bot.engine import Engine
-from bot.incoming import AttachmentRef, Incoming
+from bot.incoming import Incoming
 from bot.settings import Settings
-from conversations.phones import to_e164
-from conversations.types import Inbound
 from store import file_store
 from store.models import OutboxMessage
 
 log = logging.getLogger(__name__)
-CHANNEL = "telegram"
 MAX_TEXT = MessageLimit.MAX_TEXT_LENGTH  # 4096, counted by Telegram in UTF-16 code units
 MAX_CALLBACK_BYTES = InlineKeyboardButtonLimit.MAX_CALLBACK_DATA  # 64
 SHORT_LABEL = 16  # when every label is this short, buttons go two to a row
@@ -46,85 +44,6 @@ def make_bot(settings: Settings) -> Bot:
         base_file_url=base.removesuffix("/bot") + "/file/bot",
         request=HTTPXRequest(connection_pool_size=64),
     )
-
-
-# Updates in
-
-
-def to_incoming(update: Update) -> Incoming | None:
-    """One Update from a private chat as the engine's input; None for anything else (groups, channels,
-    edited messages and other update kinds are ignored)."""
-    chat, user = update.effective_chat, update.effective_user
-    if chat is None or user is None or chat.type != ChatType.PRIVATE:
-        return None
-    common = {"channel": CHANNEL, "sender_id": str(chat.id), "provider_message_id": str(update.update_id)}
-    common["display_name"] = user.full_name
-    if update.callback_query is not None:
-        data = update.callback_query.data  # PTB does not check types: only a string can be a key we sent
-        picked = isinstance(data, str) and data
-        return Incoming(**common, inbound=Inbound("choice", choice=data) if picked else Inbound("unsupported"))
-    if update.message is None:
-        return None
-    return _from_message(update.message, user, common)
-
-
-def _from_message(message: Message, user: User, common: dict) -> Incoming:
-    """A new message: text, a command, a shared contact or location, a photo or document, or unsupported."""
-    if isinstance(message.text, str) and message.text:
-        return Incoming(**common, inbound=_from_text(message))
-    if message.contact:
-        contact = message.contact
-        phone = _e164(contact.phone_number)
-        own = phone if contact.user_id == user.id else None  # someone else's card must not link to them
-        return Incoming(**common, inbound=Inbound("contact", text=phone or contact.phone_number), phone=own)
-    if message.location:
-        spot = _coordinates(message.location.latitude, message.location.longitude)
-        if spot is None:  # not a place on Earth: the update was not made by a Telegram client
-            return Incoming(**common, inbound=Inbound("unsupported"))
-        return Incoming(**common, inbound=Inbound("location", text=f"{spot[0]},{spot[1]}"), location=spot)
-    attachment = _attachment(message)
-    if attachment is not None:
-        kind = "voice" if attachment.kind == "voice" else "attachment"
-        return Incoming(**common, inbound=Inbound(kind, text=message.caption or ""), attachments=(attachment,))
-    return Incoming(**common, inbound=Inbound("unsupported"))
-
-
-def _from_text(message: Message) -> Inbound:
-    """`/start PAYLOAD` is a (re)start; another command is its word typed (`/menu` → "menu"); else text."""
-    text = message.text or ""
-    command = next(
-        (e for e in message.entities if e.type == MessageEntity.BOT_COMMAND and e.offset == 0), None
-    )
-    if command is None:
-        return Inbound("text", text=text)
-    name = text[1 : command.length].split("@", 1)[0].lower()
-    rest = text[command.length :].strip()
-    if name == "start":
-        return Inbound("start", text=rest)
-    return Inbound("text", text=f"{name} {rest}".strip())
-
-
-def _e164(raw: str) -> str | None:
-    """Telegram gives international numbers without the "+"; a card from the address book may be local."""
-    return to_e164(raw) or (to_e164("+" + raw) if raw.isdecimal() else None)
-
-
-def _attachment(message: Message) -> AttachmentRef | None:
-    """The largest size of a photo, a document, or a voice note or audio file, by its file_id (fetched later)."""
-    if message.photo:
-        largest = max(message.photo, key=lambda p: (p.width * p.height, p.file_size or 0))
-        return AttachmentRef(kind="photo", reference=largest.file_id, content_type="image/jpeg")
-    sound = message.voice or message.audio
-    if sound:
-        name = getattr(sound, "file_name", None) or ""
-        return AttachmentRef("voice", sound.file_id, sound.mime_type or "audio/ogg", name)
-    if message.document:
-        doc = message.document
-        content_type = doc.mime_type or "application/octet-stream"
-        return AttachmentRef(
-            kind="document", reference=doc.file_id, content_type=content_type, file_name=doc.file_name or ""
-        )
-    return None
 
 
 # Messages out
@@ -163,8 +82,9 @@ def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
     return parts
 
 
-def keyboard(choices: list[list[str]]) -> InlineKeyboardMarkup | None:
-    """The choices as inline buttons whose callback data is the choice's key; two to a row when short."""
+def keyboard(choices: list[list[str]]) -> dict | None:
+    """The choices as an inline keyboard (Bot API JSON) whose buttons' callback data is the choice's key; two
+    to a row when short."""
     if not choices:
         return None
     for key, _label in choices:
@@ -172,9 +92,9 @@ def keyboard(choices: list[list[str]]) -> InlineKeyboardMarkup | None:
             raise PermanentFailure(
                 f"choice key {key!r} does not fit Telegram's 1-{MAX_CALLBACK_BYTES} byte callback data"
             )
-    buttons = [InlineKeyboardButton(label, callback_data=key) for key, label in choices]
+    buttons = [{"text": label, "callback_data": key} for key, label in choices]
     width = 2 if all(len(label) <= SHORT_LABEL for _key, label in choices) else 1
-    return InlineKeyboardMarkup([buttons[i : i + width] for i in range(0, len(buttons), width)])
+    return {"inline_keyboard": [buttons[i : i + width] for i in range(0, len(buttons), width)]}
 
 
 def _seconds(exc: RetryAfter) -> float:
@@ -184,11 +104,18 @@ def _seconds(exc: RetryAfter) -> float:
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
-class TelegramSender:
-    """Sends outbox rows with the Bot API; maps Telegram's refusals to the dispatcher's failures."""
+def make_api(bot: Bot) -> BotApi:
+    """The JSON client for the hot calls, on the same server and token as `bot`."""
+    return BotApi(bot.base_url)
 
-    def __init__(self, bot: Bot, files_dir: Path | None = None):
+
+class TelegramSender:
+    """Sends outbox rows with the Bot API (text as JSON through `api`, files through PTB's `bot`); maps
+    Telegram's refusals to the dispatcher's failures."""
+
+    def __init__(self, bot: Bot, api: BotApi, files_dir: Path | None = None):
         self.bot = bot
+        self.api = api
         self.files_dir = files_dir
 
     async def send(self, row: OutboxMessage, recipient: Recipient) -> str:
@@ -199,12 +126,12 @@ class TelegramSender:
         file = row.payload.get("file")
         if not parts and not file:
             raise PermanentFailure("nothing to send: the text is empty")
-        sent: Message | None = None
+        sent = ""
         for index, part in enumerate(parts, start=1):
             sent = await self._send_one(row.recipient, part, markup if index == len(parts) else None)
         if file:
-            sent = await self._send_file(row.recipient, file)
-        return str(sent.message_id)
+            sent = str((await self._send_file(row.recipient, file)).message_id)
+        return sent
 
     async def _send_file(self, chat_id: str, file: dict) -> Message:
         """A stored file as Telegram shows its kind best: an image as a photo, Ogg as a voice note, audio as
@@ -223,11 +150,19 @@ class TelegramSender:
             return await self._call(self.bot.send_audio, chat_id=chat_id, audio=shown)
         return await self._call(self.bot.send_document, chat_id=chat_id, document=shown)
 
-    async def _send_one(self, chat_id: str, text: str, markup: InlineKeyboardMarkup | None) -> Message:
-        return await self._call(self.bot.send_message, chat_id=chat_id, text=text, reply_markup=markup)
+    async def _send_one(self, chat_id: str, text: str, markup: dict | None) -> str:
+        """One sendMessage; the message's id."""
+        parameters: dict = {"chat_id": chat_id, "text": text}
+        if markup is not None:
+            parameters["reply_markup"] = markup
+        try:
+            sent = await self.api.call("sendMessage", parameters)
+        except BotApiError as exc:
+            raise failure(exc) from exc
+        return str(sent.get("message_id", "")) if isinstance(sent, dict) else ""
 
     async def _call(self, method, **arguments) -> Message:  # type: ignore[no-untyped-def]
-        """One Bot API call, Telegram's refusals mapped to the dispatcher's failures."""
+        """One PTB call (a file), Telegram's refusals mapped to the dispatcher's failures."""
         try:
             return await method(**arguments)
         except RetryAfter as exc:
@@ -243,46 +178,45 @@ class TelegramSender:
 # Callback answers, polling and the webhook registration
 
 
-async def answer_callback(bot: Bot, update: Update) -> None:
+async def answer_callback(api: BotApi, query_id: str) -> None:
     """Answer a pressed button so that it stops spinning; best effort."""
-    if update.callback_query is None:
-        return
     try:
-        await bot.answer_callback_query(update.callback_query.id)
-    except TelegramError as exc:
-        log.warning("answering callback query of update %s failed: %s", update.update_id, exc)
+        await api.call("answerCallbackQuery", {"callback_query_id": query_id})
+    except (BotApiError, TemporaryFailure) as exc:
+        log.warning("answering callback query %s failed: %s", query_id, exc)
 
 
-def answer_later(bot: Bot, update: Update) -> None:
+def answer_later(api: BotApi, update: dict) -> None:
     """`answer_callback` in the background, so that the webhook answers Telegram at once."""
-    if update.callback_query is None:
+    query_id = callback_query_id(update)
+    if query_id is None:
         return
-    task = asyncio.create_task(answer_callback(bot, update), name=f"answer callback {update.update_id}")
+    task = asyncio.create_task(answer_callback(api, query_id), name=f"answer callback {query_id}")
     _answering.add(task)
     task.add_done_callback(_answering.discard)
 
 
-async def accept(bot: Bot, engine: Engine, update: Update, incoming: Incoming) -> bool:
+async def accept(api: BotApi, engine: Engine, update: dict, incoming: Incoming) -> bool:
     """Record an input once and have it applied in the background; False when it is a repeat."""
     if not await engine.record(incoming):
         return False
     engine.process_later(incoming.conversation_key)
-    answer_later(bot, update)
+    answer_later(api, update)
     return True
 
 
-async def _take(bot: Bot, engine: Engine, update: Update) -> None:
+async def _take(api: BotApi, engine: Engine, update: dict) -> None:
     """One polled Update; one that cannot be read is logged and skipped, never blocking the ones after it."""
     try:
         incoming = to_incoming(update)
     except Exception:  # noqa: BLE001  (whatever is wrong with it, it is only this Update's problem)
-        log.exception("skipping Telegram update %s that cannot be read", update.update_id)
+        log.exception("skipping Telegram update %s that cannot be read", update.get("update_id"))
         return
     if incoming is not None:
-        await accept(bot, engine, update, incoming)
+        await accept(api, engine, update, incoming)
 
 
-async def poll(bot: Bot, engine: Engine, *, backoff: float = POLL_BACKOFF) -> None:
+async def poll(bot: Bot, api: BotApi, engine: Engine, *, backoff: float = POLL_BACKOFF) -> None:
     """Polling mode, until cancelled: the offset moves past an Update only once it is recorded, so a crash
     loses nothing (a re-delivered Update is a repeat and has no second effect)."""
     offset: int | None = None
@@ -295,7 +229,7 @@ async def poll(bot: Bot, engine: Engine, *, backoff: float = POLL_BACKOFF) -> No
                 offset=offset, timeout=POLL_TIMEOUT, allowed_updates=ALLOWED_UPDATES
             )
             for update in updates:
-                await _take(bot, engine, update)
+                await _take(api, engine, update.to_dict())  # polling is rare: PTB's objects are fine here
                 offset = update.update_id + 1
         except Exception:  # noqa: BLE001  (the network or the database may be away for a moment; keep going)
             log.exception("Telegram polling failed; trying again in %.0f s", backoff)
@@ -313,14 +247,3 @@ async def set_webhook(settings: Settings) -> str:
             drop_pending_updates=False,
         )
     return url
-
-
-def _coordinates(lat: object, lon: object) -> tuple[float, float] | None:
-    """A latitude and longitude that are numbers and on the globe, else None."""
-    try:
-        spot = float(lat), float(lon)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
-    if not (math.isfinite(spot[0]) and math.isfinite(spot[1]) and abs(spot[0]) <= 90 and abs(spot[1]) <= 180):
-        return None
-    return spot
