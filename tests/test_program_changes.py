@@ -11,7 +11,8 @@ from store import program_changes as changes
 from store.models import Beneficiary, InboundMessage, Program, Registration, Staff
 from tests.conftest import T0
 
-FIELDS = {"kind": "registration", "title_ar": "دورة", "title_en": "Course", "starts_at": T0 + timedelta(days=3)}
+FIELDS = {"kind": "registration", "title_ar": "دورة", "title_en": "Course", 
+          "starts_at": T0 + timedelta(days=3)}
 
 
 async def _draft(sessions, statuses: tuple[str, ...] = ()) -> int:
@@ -54,7 +55,8 @@ async def test_cancelling_a_published_program_tells_those_still_signed_up(sessio
     async with sessions() as tx, tx.begin():
         program = await tx.get(Program, pid, with_for_update=True)
         changes.publish(program, T0)
-        assert sorted(await changes.cancel(tx, program, T0 + timedelta(hours=1))) == ["web:0", "web:1", "web:2"]
+        told = await changes.cancel(tx, program, T0 + timedelta(hours=1))
+        assert sorted(told) == ["web:0", "web:1", "web:2"]
         assert await changes.cancel(tx, program, T0 + timedelta(hours=2)) is None
     async with sessions() as tx:
         assert (await tx.get(Program, pid)).status == "cancelled"
