@@ -11,7 +11,7 @@ from store import program_changes as changes
 from store.models import Beneficiary, InboundMessage, Program, Registration, Staff
 from tests.conftest import T0
 
-FIELDS = {"kind": "registration", "title_ar": "دورة", "title_en": "Course", 
+FIELDS = {"kind": "registration", "title_ar": "دورة", "title_en": "Course",
           "starts_at": T0 + timedelta(days=3)}
 
 
