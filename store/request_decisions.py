@@ -1,6 +1,7 @@
 """What staff do to a help request (note, ask for information, accept, reject, deliver with evidence and aid):
 from which statuses each is allowed, and what it writes in the caller's transaction — the request, its history
-line, the rating to ask for once delivered, and the event for the beneficiary's conversation."""
+line, the rating to ask for once delivered, and the event for the beneficiary's conversation; and the history
+and documents its page shows."""
 
 from __future__ import annotations
 
@@ -69,6 +70,18 @@ async def find(tx: AsyncSession, reference: str, lock: bool = False) -> HelpRequ
     """The request with this reference (locked for the transaction when `lock`)."""
     query = select(HelpRequest).where(HelpRequest.reference == reference)
     return (await tx.scalars(query.with_for_update() if lock else query)).first()
+
+
+async def history(tx: AsyncSession, row: HelpRequest) -> list[RequestEvent]:
+    """The request's history lines, oldest first."""
+    query = select(RequestEvent).where(RequestEvent.request_id == row.id)
+    return list((await tx.scalars(query.order_by(RequestEvent.at, RequestEvent.id))).all())
+
+
+async def documents(tx: AsyncSession, row: HelpRequest) -> list[Attachment]:
+    """The files kept with the request (the beneficiary's, the delivery's evidence), in the order added."""
+    query = select(Attachment).where(Attachment.request_id == row.id).order_by(Attachment.id)
+    return list((await tx.scalars(query)).all())
 
 
 async def _record(tx: AsyncSession, row: HelpRequest, by: By, change: _Change) -> Moved:

@@ -113,3 +113,21 @@ def test_which_actions_each_status_allows():
     assert allowed("submitted") == allowed("needs_info") == ["note", "info", "accept", "reject"]
     assert allowed("accepted") == ["note", "deliver"]
     assert allowed("delivered") == allowed("rejected") == ["note"]
+
+
+async def test_the_page_reads_the_history_oldest_first_and_the_documents(sessions):
+    staff_id, _ = await _seed(sessions, "submitted")
+    async with sessions() as tx, tx.begin():
+        row = await decisions.find(tx, "R-000001", lock=True)
+        await decisions.note(tx, row, decisions.By(staff_id, T0 + DELAY, DELAY), "الثانية")
+        await decisions.note(tx, row, decisions.By(staff_id, T0, DELAY), "الأولى")
+        await decisions.decide(tx, row, decisions.By(staff_id, T0 + 2 * DELAY, DELAY), "accepted", "")
+        receipt = decisions.Upload("a.pdf", "application/pdf", "إيصال.pdf")
+        await decisions.deliver(tx, row, decisions.By(staff_id, T0 + 3 * DELAY, DELAY), kind="file",
+                                reference="", upload=receipt, aid_kind=None, aid_halalas=None)  # fmt: skip
+    async with sessions() as tx:
+        row = await decisions.find(tx, "R-000001")
+        assert [e.kind for e in await decisions.history(tx, row)] == ["note", "note", "decided", "delivered"]
+        assert [e.detail.get("text") for e in await decisions.history(tx, row)][:2] == ["الأولى", "الثانية"]
+        assert [d.file_name for d in await decisions.documents(tx, row)] == ["إيصال.pdf"]
+        assert await decisions.find(tx, "R-404") is None
