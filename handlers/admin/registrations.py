@@ -38,11 +38,13 @@ from handlers.admin.pages import (
 from handlers.admin.program_text import condition_lines, place_line
 from handlers.admin.programs import EDITORS, page_of, program_id, status_forms, title_of
 from handlers.admin.signup_answers import rule_question
-from handlers.admin.signups import HOLDS_A_SEAT, city_name, person_name, signups
+from handlers.admin.signups import city_name, person_name
 from handlers.admin.walk_ins import ENTERERS
 from store import desk_signups, undelivered
 from store import registration_decisions as decisions
+from store.desk_signups import HOLDS_A_SEAT
 from store.models import Beneficiary, Program, Registration
+from store.program_signups import signups
 from store.ratings import rating_delay
 from store.registration_decisions import DECISIONS
 
