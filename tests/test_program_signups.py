@@ -20,7 +20,8 @@ async def test_signups_oldest_first_with_their_people(sessions):
         rows = zip(people, ("accepted", "pending", "pending"), (5, 1, 0), (1, 1, 2))
         for person, status, minutes, program in rows:
             at = T0 + timedelta(minutes=minutes)
-            tx.add(Registration(program_id=program, beneficiary_id=person.id, conversation_key=f"web:{person.id}",
+            key = f"web:{person.id}"
+            tx.add(Registration(program_id=program, beneficiary_id=person.id, conversation_key=key,
                                 status=status, created_at=at))  # fmt: skip
     async with sessions() as tx:
         listed = [(r.status, p.display_name) for r, p in await signups(tx, 1)]
