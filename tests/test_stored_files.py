@@ -13,8 +13,8 @@ async def test_a_file_is_found_by_id_and_stored_name_once_stored(sessions):
         person = Beneficiary(display_name="Sara")
         tx.add(person)
         await tx.flush()
-        common = {"beneficiary_id": person.id, "channel": "whatsapp", "kind": "photo", "content_type": "image/jpeg",
-                  "created_at": T0}
+        common = {"beneficiary_id": person.id, "channel": "whatsapp", "kind": "photo",
+                  "content_type": "image/jpeg", "created_at": T0}
         kept = Attachment(reference="r1", stored_name="a1.jpg", fetch_status="stored", **common)
         waiting = Attachment(reference="r2", stored_name="b2.jpg", fetch_status="pending", **common)
         tx.add_all([kept, waiting])
