@@ -43,7 +43,7 @@ class By:
 
 @dataclass(frozen=True)
 class Upload:
-    """A file already kept on disk, to attach to the request as the delivery's evidence."""
+    """A file staff uploaded, already kept on disk, to attach to the request."""
 
     name: str
     content_type: str
@@ -82,6 +82,18 @@ async def documents(tx: AsyncSession, row: HelpRequest) -> list[Attachment]:
     """The files kept with the request (the beneficiary's, the delivery's evidence), in the order added."""
     query = select(Attachment).where(Attachment.request_id == row.id).order_by(Attachment.id)
     return list((await tx.scalars(query)).all())
+
+
+async def attach(tx: AsyncSession, row: HelpRequest, upload: Upload, now: datetime) -> int:
+    """Keep a file staff uploaded (a declaration, a delivery's evidence) with the request; its id."""
+    item = Attachment(
+        beneficiary_id=row.beneficiary_id, request_id=row.id, channel="console", kind="upload",
+        reference=upload.name, content_type=upload.content_type, file_name=upload.file_name[-255:],
+        created_at=now,
+    )  # fmt: skip
+    tx.add(item)
+    await tx.flush()
+    return item.id
 
 
 async def _record(tx: AsyncSession, row: HelpRequest, by: By, change: _Change) -> Moved:
@@ -136,14 +148,7 @@ async def deliver(
         return None
     evidence: dict = {"kind": kind, "reference": reference}
     if upload is not None:
-        item = Attachment(
-            beneficiary_id=row.beneficiary_id, request_id=row.id, channel="console", kind="upload",
-            reference=upload.name, content_type=upload.content_type, file_name=upload.file_name[-255:],
-            created_at=by.now,
-        )  # fmt: skip
-        tx.add(item)
-        await tx.flush()
-        evidence["attachment_id"] = item.id
+        evidence["attachment_id"] = await attach(tx, row, upload, by.now)
     row.status, row.delivered_at, row.delivered_by, row.evidence = "delivered", by.now, by.staff_id, evidence
     row.aid_kind, row.aid_halalas = aid_kind, aid_halalas
     change = _Change("delivered", {"evidence": evidence}, f"request_delivered:{row.reference}")

@@ -131,3 +131,15 @@ async def test_the_page_reads_the_history_oldest_first_and_the_documents(session
         assert [e.detail.get("text") for e in await decisions.history(tx, row)][:2] == ["الأولى", "الثانية"]
         assert [d.file_name for d in await decisions.documents(tx, row)] == ["إيصال.pdf"]
         assert await decisions.find(tx, "R-404") is None
+
+
+async def test_an_upload_is_kept_with_the_request_under_a_bounded_name(sessions):
+    await _seed(sessions, "submitted")
+    async with sessions() as tx, tx.begin():
+        row = await decisions.find(tx, "R-000001")
+        long_name = "ا" * 300 + ".pdf"
+        kept = await decisions.attach(tx, row, decisions.Upload("d.pdf", "application/pdf", long_name), T0)
+    async with sessions() as tx:
+        [doc] = await decisions.documents(tx, await decisions.find(tx, "R-000001"))
+        assert (doc.id, doc.kind, doc.channel, doc.reference) == (kept, "upload", "console", "d.pdf")
+        assert doc.file_name == long_name[-255:] and doc.file_name.endswith(".pdf")
