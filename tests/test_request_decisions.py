@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from handlers.admin.staff import create_staff
 from store import request_decisions as decisions
-from store.models import Attachment, HelpRequest, InboundMessage, Rating, RequestEvent
+from store.models import Attachment, InboundMessage, Rating, RequestEvent
 from tests.conftest import T0
 from tests.work_seed import help_request, person
 
