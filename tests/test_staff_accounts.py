@@ -113,7 +113,8 @@ async def test_a_sign_in_starts_a_session_clearing_expired_ones_and_a_sign_out_e
     async with sessions() as tx, tx.begin():
         assert (await staff_accounts.by_username(tx, "noura")).id == noura.id
         assert await staff_accounts.by_username(tx, "nobody") is None
-        new = await staff_accounts.start_session(tx, noura.id, "h-new", "csrf", later, later + timedelta(hours=8))
+        until = later + timedelta(hours=8)
+        new = await staff_accounts.start_session(tx, noura.id, "h-new", "csrf", later, until)
         await tx.flush()
         new_id = new.id
     assert [s.token_hash for s in await _sessions_of(sessions, noura.id)] == ["h-new"]
