@@ -93,6 +93,19 @@ async def start_session(
     return session
 
 
+async def current_session(
+    tx: AsyncSession, token_hash: str, now: datetime
+) -> tuple[StaffSession, Staff] | None:
+    """The session with this token's hash and its account, while it is current and the account active."""
+    query = (
+        select(StaffSession, Staff)
+        .join(Staff, Staff.id == StaffSession.staff_id)
+        .where(StaffSession.token_hash == token_hash, StaffSession.expires_at > now, Staff.active)
+    )
+    row = (await tx.execute(query)).first()
+    return (row[0], row[1]) if row else None
+
+
 async def end_session(tx: AsyncSession, session_id: int) -> None:
     """Sign-out: the session's row is deleted, its cookie signs nobody in any more."""
     await tx.execute(delete(StaffSession).where(StaffSession.id == session_id))

@@ -122,3 +122,17 @@ async def test_a_sign_in_starts_a_session_clearing_expired_ones_and_a_sign_out_e
     async with sessions() as tx, tx.begin():
         await staff_accounts.end_session(tx, new_id)
     assert await _sessions_of(sessions, noura.id) == []
+
+
+async def test_a_session_signs_in_only_while_current_and_the_account_active(sessions):
+    async with sessions() as tx, tx.begin():
+        noura = await _staff(tx, "noura", sessions=1)  # token hash "noura-0", expires at T0 + 12 h
+    async with sessions() as tx:
+        session, staff = await staff_accounts.current_session(tx, "noura-0", T0)
+        assert (session.staff_id, staff.username) == (noura.id, "noura")
+        assert await staff_accounts.current_session(tx, "noura-0", T0 + timedelta(hours=12)) is None
+        assert await staff_accounts.current_session(tx, "other", T0) is None
+    async with sessions() as tx, tx.begin():
+        (await tx.get(Staff, noura.id)).active = False
+    async with sessions() as tx:
+        assert await staff_accounts.current_session(tx, "noura-0", T0) is None
