@@ -1,19 +1,53 @@
-"""The live-chat inbox as a team tool: who a chat is assigned to, what each staff member has not read yet,
-who has it open to answer now, the beneficiary's actual last message, this chat's part of the conversation,
-and the ready answers (canned replies) per language."""
+"""The live-chat inbox as a team tool: the open chats, who a chat is assigned to, what each staff member has
+not read yet, who has it open to answer now, the beneficiary's actual last message, this chat's part of the
+conversation (both sides, with their files), and the ready answers (canned replies) per language."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from store.models import HandoffRead, HandoffRequest, InboundMessage, ReadyAnswer, Staff
+from store import queries, sealed, sent_files
+from store.crypto import Keyring
+from store.models import (
+    Attachment,
+    HandoffRead,
+    HandoffRequest,
+    InboundMessage,
+    OutboxMessage,
+    ReadyAnswer,
+    Staff,
+)
 from store.queries import insert_new
 
 ANSWERING = timedelta(minutes=5)  # someone who opened a chat this recently is taken to be answering it
 LEAD = timedelta(hours=1)  # a chat starts with what the beneficiary wrote this long before asking for a person
+
+
+async def open_chats(tx: AsyncSession, limit: int) -> list[HandoffRequest]:
+    """The open chats, newest first (at most `limit`)."""
+    query = (
+        select(HandoffRequest)
+        .where(HandoffRequest.status == "open")
+        .order_by(HandoffRequest.created_at.desc(), HandoffRequest.id.desc())
+        .limit(limit)
+    )
+    return list((await tx.scalars(query)).all())
+
+
+async def find(tx: AsyncSession, reference: str, lock: bool = False) -> HandoffRequest | None:
+    """The chat with this reference (locked for the transaction when `lock`)."""
+    query = select(HandoffRequest).where(HandoffRequest.reference == reference)
+    return (await tx.scalars(query.with_for_update() if lock else query)).first()
+
+
+async def repliers(tx: AsyncSession, roles: tuple[str, ...]) -> list[Staff]:
+    """The active staff members holding one of `roles`: whom a chat can be assigned to."""
+    query = select(Staff).where(Staff.active, Staff.role.in_(roles)).order_by(Staff.display_name, Staff.id)
+    return list((await tx.scalars(query)).all())
 
 
 async def assign(
@@ -132,3 +166,35 @@ async def remove_ready_answer(tx: AsyncSession, answer_id: int) -> bool:
         return False
     await tx.delete(row)
     return True
+
+
+class Transcript(NamedTuple):
+    """A part of a conversation: the beneficiary's inputs and the outgoing messages, oldest first, the inputs'
+    files, and the files staff sent (by id)."""
+
+    inputs: list[InboundMessage]
+    outputs: list[OutboxMessage]
+    files: list[Attachment]
+    sent: dict[int, Attachment]
+
+
+async def transcript(
+    tx: AsyncSession, keyring: Keyring, key: str, since: datetime | None, limit: int
+) -> Transcript:
+    """The latest inputs (not events) and outgoing messages of a conversation from `since` (None: all the
+    latest, at most `limit` of each), with their files."""
+    inputs = [
+        m for m in await queries.inputs_of(tx, key, limit)
+        if m.payload.get("kind") != "event" and (since is None or m.received_at >= since)
+    ]  # fmt: skip
+    query = (
+        select(OutboxMessage).where(OutboxMessage.conversation_key == key).order_by(OutboxMessage.id.desc())
+    )
+    if since is not None:
+        query = query.where(OutboxMessage.created_at >= since)
+    outputs = list(reversed((await tx.scalars(query.limit(limit))).all()))
+    ids = [m.id for m in inputs]
+    files = (await tx.scalars(select(Attachment).where(Attachment.inbound_id.in_(ids)))).all() if ids else []
+    payloads = (sealed.output_payload(keyring, m) for m in outputs)
+    sent = await sent_files.by_ids(tx, {p["file"]["id"] for p in payloads if p.get("file")})
+    return Transcript(inputs, outputs, list(files), sent)

@@ -1,5 +1,6 @@
 """The rows of files still to fetch from a channel: claimed when due (others skip them), then stored, retried
-later or failed with a reason; and the note that tells a beneficiary which files are accepted."""
+later or failed with a reason; the note that tells a beneficiary which files are accepted; and a stored file
+looked up for staff to open."""
 
 from __future__ import annotations
 
@@ -47,6 +48,14 @@ async def record_failure(
 async def stored_names(tx: AsyncSession) -> set[str]:
     """The names of every file a row still holds in the file store."""
     return set((await tx.scalars(select(Attachment.stored_name).where(Attachment.stored_name != ""))).all())
+
+
+async def stored_file(tx: AsyncSession, attachment_id: int, name: str) -> Attachment | None:
+    """A file a beneficiary sent, by its id and stored name, when it is in the file store."""
+    query = select(Attachment).where(
+        Attachment.id == attachment_id, Attachment.stored_name == name, Attachment.fetch_status == "stored"
+    )
+    return (await tx.scalars(query)).first()
 
 
 async def tell_sender(tx: AsyncSession, attachment: Attachment, text_for: callable, now: datetime) -> None:

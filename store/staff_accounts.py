@@ -1,5 +1,6 @@
 """Staff accounts as admins manage them: who may be created, role changes, disabling (which ends every session
-at once), password changes and the sign-ins a staff member sees. The caller audits inside its transaction."""
+at once), password changes and the sign-ins a staff member sees; and the sessions a sign-in starts and a
+sign-out ends. The caller audits inside its transaction."""
 
 from __future__ import annotations
 
@@ -73,6 +74,41 @@ async def _other(tx: AsyncSession, staff_id: int, actor_id: int) -> Staff:
     if staff.id == actor_id:
         raise AccountRefused("staff_error_self")
     return staff
+
+
+async def by_username(tx: AsyncSession, username: str) -> Staff | None:
+    """The account signing in with this name, active or not (None: there is none)."""
+    return (await tx.scalars(select(Staff).where(Staff.username == username))).first()
+
+
+async def start_session(
+    tx: AsyncSession, staff_id: int, token_hash: str, csrf_token: str, now: datetime, expires_at: datetime
+) -> StaffSession:
+    """A new session for the account (stored by its token's hash); its expired ones are deleted."""
+    expired = (StaffSession.staff_id == staff_id, StaffSession.expires_at <= now)
+    await tx.execute(delete(StaffSession).where(*expired))
+    session = StaffSession(token_hash=token_hash, staff_id=staff_id, csrf_token=csrf_token, created_at=now,
+                           expires_at=expires_at)  # fmt: skip
+    tx.add(session)
+    return session
+
+
+async def current_session(
+    tx: AsyncSession, token_hash: str, now: datetime
+) -> tuple[StaffSession, Staff] | None:
+    """The session with this token's hash and its account, while it is current and the account active."""
+    query = (
+        select(StaffSession, Staff)
+        .join(Staff, Staff.id == StaffSession.staff_id)
+        .where(StaffSession.token_hash == token_hash, StaffSession.expires_at > now, Staff.active)
+    )
+    row = (await tx.execute(query)).first()
+    return (row[0], row[1]) if row else None
+
+
+async def end_session(tx: AsyncSession, session_id: int) -> None:
+    """Sign-out: the session's row is deleted, its cookie signs nobody in any more."""
+    await tx.execute(delete(StaffSession).where(StaffSession.id == session_id))
 
 
 async def end_sessions(tx: AsyncSession, staff_id: int, keep: int | None = None) -> int:

@@ -77,3 +77,21 @@ async def test_ready_answers_by_language(sessions):
     async with sessions() as tx:
         assert [a.title for a in await chats.ready_answers(tx, "ar")] == ["مواعيد العمل"]
         assert [a.language for a in await chats.ready_answers(tx)] == ["ar", "en"]
+
+
+async def test_open_chats_newest_first_and_who_can_be_assigned(sessions):
+    await create_staff(sessions, "sami", "correct horse battery", "researcher", "سامي")
+    await create_staff(sessions, "amal", "correct horse battery", "coordinator", "أمل")
+    await create_staff(sessions, "reem", "correct horse battery", "viewer", "ريم")
+    async with sessions() as tx, tx.begin():
+        who = await person(tx)
+        await handoff(tx, who, "H-000001", at=T0)
+        await handoff(tx, who, "H-000002", at=T0 + MIN)
+        await handoff(tx, who, "H-000003", at=T0 + 2 * MIN, status="closed")
+    async with sessions() as tx:
+        assert [h.reference for h in await chats.open_chats(tx, 200)] == ["H-000002", "H-000001"]
+        assert [h.reference for h in await chats.open_chats(tx, 1)] == ["H-000002"]
+        assert (await chats.find(tx, "H-000003")).status == "closed"
+        assert await chats.find(tx, "H-999999") is None
+        names = [s.display_name for s in await chats.repliers(tx, ("researcher", "coordinator"))]
+        assert sorted(names) == ["أمل", "سامي"]

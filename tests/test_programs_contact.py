@@ -14,8 +14,9 @@ from conversations.effects import RegisterForProgram, RememberContact, Reply
 from conversations.faq import FaqIndex
 from conversations.programs_common import AFTER, CONFIRM, DETAILS, SKILLS, with_program
 from conversations.types import Context, Inbound, PersonView, ProgramView
-from handlers.admin.signups import person_name, signups
+from handlers.admin.signups import person_name
 from store.models import Beneficiary, Conversation, Program
+from store.program_signups import signups
 from tests.conftest import T0
 
 _n = itertools.count(1)

@@ -103,3 +103,36 @@ async def test_sign_ins_are_the_accounts_own_latest_first(sessions):
     assert [(r.action, r.at) for r in rows] == [
         ("login", T0 + timedelta(minutes=4)), ("login_failed", T0 + timedelta(minutes=2)), ("login", T0)
     ]
+
+
+async def test_a_sign_in_starts_a_session_clearing_expired_ones_and_a_sign_out_ends_it(sessions):
+    async with sessions() as tx, tx.begin():
+        noura = await _staff(tx, "noura", sessions=1)  # expires at T0 + 12 h
+        other = await _staff(tx, "sami", sessions=1)
+    later = T0 + timedelta(hours=13)
+    async with sessions() as tx, tx.begin():
+        assert (await staff_accounts.by_username(tx, "noura")).id == noura.id
+        assert await staff_accounts.by_username(tx, "nobody") is None
+        until = later + timedelta(hours=8)
+        new = await staff_accounts.start_session(tx, noura.id, "h-new", "csrf", later, until)
+        await tx.flush()
+        new_id = new.id
+    assert [s.token_hash for s in await _sessions_of(sessions, noura.id)] == ["h-new"]
+    assert len(await _sessions_of(sessions, other.id)) == 1  # another account's sessions are its own
+    async with sessions() as tx, tx.begin():
+        await staff_accounts.end_session(tx, new_id)
+    assert await _sessions_of(sessions, noura.id) == []
+
+
+async def test_a_session_signs_in_only_while_current_and_the_account_active(sessions):
+    async with sessions() as tx, tx.begin():
+        noura = await _staff(tx, "noura", sessions=1)  # token hash "noura-0", expires at T0 + 12 h
+    async with sessions() as tx:
+        session, staff = await staff_accounts.current_session(tx, "noura-0", T0)
+        assert (session.staff_id, staff.username) == (noura.id, "noura")
+        assert await staff_accounts.current_session(tx, "noura-0", T0 + timedelta(hours=12)) is None
+        assert await staff_accounts.current_session(tx, "other", T0) is None
+    async with sessions() as tx, tx.begin():
+        (await tx.get(Staff, noura.id)).active = False
+    async with sessions() as tx:
+        assert await staff_accounts.current_session(tx, "noura-0", T0) is None

@@ -1,16 +1,15 @@
 """What staff do to a request: note, ask for information, accept, reject, mark delivered with evidence.
-Each writes a history line and an audit row; what concerns the beneficiary is also recorded as an event of
-their conversation in the same transaction, applied by the engine after commit."""
+The handlers parse the form, check the role, confirm a decision and audit it; the transitions themselves live
+in store/request_decisions.py, in the same transaction, and the engine applies the beneficiary's event after
+commit."""
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass
 from typing import Awaitable, Callable
 
 from aiohttp import web
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.appkeys import ENGINE
@@ -33,84 +32,58 @@ from handlers.admin.pages import (
 from handlers.admin.pages import (
     field as labelled,
 )
-from store import aid, queries, walk_ins
-from store.ratings import rating_delay, schedule_rating
-from store.models import Attachment, HelpRequest, RequestEvent, Staff
+from store import aid, walk_ins
+from store import request_decisions as decisions
+from store.models import HelpRequest
+from store.ratings import rating_delay
+from store.request_decisions import EVIDENCE_KINDS
 
 log = logging.getLogger(__name__)
-OPEN = ("submitted", "needs_info")
 DECIDERS = ("admin", "researcher")
-EVIDENCE_KINDS = ("bank_transfer", "voucher", "attendance", "file")
 MAX_TEXT = 1000
 
 
 @dataclass(frozen=True)
 class Rule:
-    """Who may take an action, and from which statuses (None: any)."""
+    """Who may take an action."""
 
     roles: tuple[str, ...]
-    statuses: tuple[str, ...] | None
 
 
 RULES = {
-    "note": Rule(("admin", "researcher", "coordinator"), None),
-    "info": Rule(DECIDERS, OPEN),
-    "accept": Rule(DECIDERS, OPEN),
-    "reject": Rule(DECIDERS, OPEN),
-    "deliver": Rule(("admin", "coordinator"), ("accepted",)),
+    "note": Rule(("admin", "researcher", "coordinator")),
+    "info": Rule(DECIDERS),
+    "accept": Rule(DECIDERS),
+    "reject": Rule(DECIDERS),
+    "deliver": Rule(("admin", "coordinator")),
 }
 
 
 def allowed(action: str, role: str, status: str) -> bool:
-    rule = RULES[action]
-    return role in rule.roles and (rule.statuses is None or status in rule.statuses)
+    return role in RULES[action].roles and decisions.may(action, status)
 
 
-@dataclass(frozen=True)
-class Change:
-    """A history line, and the event for the beneficiary's conversation (none for a note)."""
-
-    kind: str
-    detail: dict = field(default_factory=dict)
-    event: str | None = None
-    event_text: str = ""
+Move = Callable[[AsyncSession, HelpRequest, decisions.By], Awaitable[decisions.Moved | None]]
 
 
-Apply = Callable[[AsyncSession, HelpRequest, Staff, datetime], Awaitable[Change]]
-
-
-async def _act(request: web.Request, action: str, apply: Apply, done: str | None = None) -> web.Response:
-    """In one transaction: lock the request, check its status, apply the change, history, audit, event."""
+async def _act(request: web.Request, action: str, move: Move, done: str | None = None) -> web.Response:
+    """In one transaction: lock the request, make the move (refused from a status that does not allow it),
+    audit it; then wake the conversation that was told."""
     engine, staff = request.app[ENGINE], request[SIGNED].staff
     reference = request.match_info["reference"]
     page = f"/admin/requests/{reference}"
     now = engine.clock()
     async with engine.sessions() as tx, tx.begin():
-        query = select(HelpRequest).where(HelpRequest.reference == reference).with_for_update()
-        row = (await tx.scalars(query)).first()
+        row = await decisions.find(tx, reference, lock=True)
         if row is None:
             return problem(request, 404, "error_not_found")
-        if not allowed(action, staff.role, row.status):
+        moved = await move(tx, row, decisions.By(staff.id, now, rating_delay(engine.profile)))
+        if moved is None:
             return problem(request, 409, "error_status", back=page)
-        change = await apply(tx, row, staff, now)
-        row.updated_at = now
-        tx.add(
-            RequestEvent(
-                request_id=row.id, at=now, actor=f"staff:{staff.id}", kind=change.kind, detail=change.detail
-            )
-        )
-        audit(tx, staff.id, action, f"request:{reference}", now, status=row.status)
-        chat = await walk_ins.decision_key(tx, row)  # a request entered at the desk: the person's latest chat
-        if row.status == "delivered" and chat is not None:  # a service done: the beneficiary is asked to rate it
-            await schedule_rating(
-                tx, service_kind="help_request", service_ref=row.reference, conversation_key=chat,
-                beneficiary_id=row.beneficiary_id, staff_id=staff.id, now=now, delay=rating_delay(engine.profile),
-            )
-        if change.event is not None and chat is not None:
-            await queries.record_event(tx, chat, change.event, change.event_text, now)
+        audit(tx, staff.id, action, f"request:{reference}", now, status=moved.status)
     log.info("staff %s: %s on %s", staff.id, action, reference)
-    if change.event is not None and chat is not None:
-        engine.process_later(chat)
+    if moved.told is not None:
+        engine.process_later(moved.told)
     return see_other(f"{page}?done={done}" if done else page)
 
 
@@ -131,11 +104,7 @@ async def add_note(request: web.Request) -> web.Response:
     note = _text(request, "note")
     if not note:
         return _refuse(request, "error_note")
-
-    async def apply(tx: AsyncSession, row: HelpRequest, staff: Staff, now: datetime) -> Change:
-        return Change("note", {"text": note})
-
-    return await _act(request, "note", apply)
+    return await _act(request, "note", lambda tx, row, by: decisions.note(tx, row, by, note))
 
 
 @requires(*RULES["info"].roles)
@@ -144,12 +113,7 @@ async def ask_info(request: web.Request) -> web.Response:
     question = _text(request, "question")
     if not question:
         return _refuse(request, "error_question")
-
-    async def apply(tx: AsyncSession, row: HelpRequest, staff: Staff, now: datetime) -> Change:
-        row.status, row.info_question = "needs_info", question
-        return Change("info_requested", {"question": question}, f"request_info:{row.reference}", question)
-
-    return await _act(request, "info", apply)
+    return await _act(request, "info", lambda tx, row, by: decisions.ask_info(tx, row, by, question))
 
 
 async def _confirm_decision(request: web.Request, outcome: str, field_name: str, text: str) -> web.Response:
@@ -157,7 +121,7 @@ async def _confirm_decision(request: web.Request, outcome: str, field_name: str,
     engine, reference = request.app[ENGINE], request.match_info["reference"]
     page = f"/admin/requests/{reference}"
     async with engine.sessions() as tx:
-        row = (await tx.scalars(select(HelpRequest).where(HelpRequest.reference == reference))).first()
+        row = await decisions.find(tx, reference)
         if row is None:
             return problem(request, 404, "error_not_found")
         verb = "accept" if outcome == "accepted" else "reject"
@@ -181,14 +145,10 @@ async def _confirm_decision(request: web.Request, outcome: str, field_name: str,
 async def _decide(request: web.Request, outcome: str, text: str) -> web.Response:
     if not confirmed(request):
         return await _confirm_decision(request, outcome, "note" if outcome == "accepted" else "reason", text)
-
-    async def apply(tx: AsyncSession, row: HelpRequest, staff: Staff, now: datetime) -> Change:
-        row.status, row.decided_at, row.decided_by = outcome, now, staff.id
-        row.decision_reason, row.info_question = text or None, None
-        event = f"request_decided:{row.reference}:{outcome}"
-        return Change("decided", {"status": outcome, "text": text}, event, text)
-
-    return await _act(request, "accept" if outcome == "accepted" else "reject", apply, done=outcome)
+    verb = "accept" if outcome == "accepted" else "reject"
+    return await _act(
+        request, verb, lambda tx, row, by: decisions.decide(tx, row, by, outcome, text), done=outcome
+    )
 
 
 @requires(*RULES["accept"].roles)
@@ -223,30 +183,15 @@ async def deliver(request: web.Request) -> web.Response:
     stored = await files.store(upload.data) if upload else None
     if upload and stored is None:
         return _refuse(request, "error_file_type")
+    kept = decisions.Upload(stored.name, stored.content_type, upload.filename) if stored else None
 
-    async def apply(tx: AsyncSession, row: HelpRequest, staff: Staff, now: datetime) -> Change:
-        evidence: dict = {"kind": kind, "reference": reference}
-        if stored is not None:
-            item = Attachment(
-                beneficiary_id=row.beneficiary_id,
-                request_id=row.id,
-                channel="console",
-                kind="upload",
-                reference=stored.name,
-                content_type=stored.content_type,
-                file_name=upload.filename[-255:],
-                created_at=now,
-            )
-            tx.add(item)
-            await tx.flush()
-            evidence["attachment_id"] = item.id
-        row.status, row.delivered_at, row.delivered_by, row.evidence = "delivered", now, staff.id, evidence
-        row.aid_kind, row.aid_halalas = aid_kind, aid_halalas
-        return Change("delivered", {"evidence": evidence}, f"request_delivered:{row.reference}", "")
+    def move(tx: AsyncSession, row: HelpRequest, by: decisions.By) -> Awaitable[decisions.Moved | None]:
+        return decisions.deliver(tx, row, by, kind=kind, reference=reference, upload=kept, aid_kind=aid_kind,
+                                 aid_halalas=aid_halalas)  # fmt: skip
 
     response = None
     try:
-        response = await _act(request, "deliver", apply)
+        response = await _act(request, "deliver", move)
     finally:
         if stored is not None and (response is None or response.status != 303):
             files.discard(stored)  # the request was not marked delivered: keep no orphan file

@@ -6,14 +6,13 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from aiohttp import web
-from sqlalchemy import select
 
 from bot.appkeys import ENGINE, KEYRING, SETTINGS
 from handlers.admin.audit import audit
 from handlers.admin.files import named_as, shown_name
 from handlers.admin.guard import requires
 from handlers.admin.pages import SIGNED, Html, cat, el, label, problem, t, typed
-from store import file_store
+from store import file_store, media_fetch
 from store.models import Attachment
 
 FILE_POLICY = "default-src 'none'; img-src 'self'; media-src 'self'; style-src 'unsafe-inline'"
@@ -83,11 +82,8 @@ async def serve(request: web.Request) -> web.StreamResponse:
     engine, staff = request.app[ENGINE], request[SIGNED].staff
     attachment_id, name = int(request.match_info["attachment_id"]), request.match_info["name"]
     download = request.query.get("download") == "1"
-    query = select(Attachment).where(
-        Attachment.id == attachment_id, Attachment.stored_name == name, Attachment.fetch_status == "stored"
-    )
     async with engine.sessions() as tx, tx.begin():
-        doc = (await tx.scalars(query)).first()
+        doc = await media_fetch.stored_file(tx, attachment_id, name)
         path = file_store.path_of(request.app[SETTINGS].files_dir, name) if doc else None
         if doc is None or path is None:
             return problem(request, 404, "error_file_missing")

@@ -28,10 +28,11 @@ from handlers.admin.pages import (
     table,
 )
 from handlers.admin.programs import EDITORS, page_of, program_id
-from handlers.admin.signups import city_name, person_name, signups
+from handlers.admin.signups import city_name, person_name
 from handlers.admin.spreadsheet import csv_download, xlsx_download
 from store.attendance import presence
 from store.models import Beneficiary, Program, Registration
+from store.program_signups import signups
 from store.ratings import rating_delay, schedule_rating
 
 EXPORTERS = ("admin", "coordinator", "researcher")

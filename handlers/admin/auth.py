@@ -11,7 +11,6 @@ import secrets
 from datetime import timedelta
 
 from aiohttp import web
-from sqlalchemy import delete, select
 
 from bot.appkeys import ENGINE, SETTINGS
 from bot.engine import Engine
@@ -21,7 +20,8 @@ from handlers.admin.guard import ANYONE, SESSION_COOKIE, checked_form, requires,
 from handlers.admin.throttle import THROTTLE, Busy, LoginThrottle, client_address
 from handlers.admin.pages import SIGNED, el, field, layout, problem, secure, see_other, t
 from handlers.admin.passwords import dummy_hash, verify_password
-from store.models import Staff, StaffSession
+from store import staff_accounts
+from store.models import Staff
 
 log = logging.getLogger(__name__)
 LOGIN_COOKIE = "frontdesk_staff_login"  # the login form's own CSRF token (double submit): no session yet
@@ -105,7 +105,7 @@ async def sign_in(
     """A new session token for the right password of an active account; None otherwise. The password is
     checked in the throttle's hashing gate (Busy when it is full)."""
     async with engine.sessions() as tx:
-        found = (await tx.scalars(select(Staff).where(Staff.username == username))).first()
+        found = await staff_accounts.by_username(tx, username)
     checked = found.password_hash if found is not None else dummy_hash()  # as slow for unknown names
     async with throttle.hashing() if throttle else contextlib.nullcontext():
         right = await asyncio.to_thread(verify_password, password, checked)
@@ -122,17 +122,8 @@ async def sign_in(
             return None
         staff.failed_logins = 0
         token = secrets.token_urlsafe(32)
-        await tx.execute(
-            delete(StaffSession).where(StaffSession.staff_id == staff.id, StaffSession.expires_at <= now)
-        )
-        tx.add(
-            StaffSession(
-                token_hash=token_hash(token),
-                staff_id=staff.id,
-                csrf_token=secrets.token_urlsafe(32),
-                created_at=now,
-                expires_at=now + timedelta(hours=hours),
-            )
+        await staff_accounts.start_session(
+            tx, staff.id, token_hash(token), secrets.token_urlsafe(32), now, now + timedelta(hours=hours)
         )
         audit(tx, staff.id, "login", f"staff:{staff.id}", now)
     return token
@@ -179,7 +170,7 @@ async def logout(request: web.Request) -> web.Response:
     """End this session (its row is deleted) and forget the cookie."""
     engine, signed = request.app[ENGINE], request[SIGNED]
     async with engine.sessions() as tx, tx.begin():
-        await tx.execute(delete(StaffSession).where(StaffSession.id == signed.session.id))
+        await staff_accounts.end_session(tx, signed.session.id)
         audit(tx, signed.staff.id, "logout", f"staff:{signed.staff.id}", engine.clock())
     response = see_other("/admin/login")
     response.del_cookie(SESSION_COOKIE, path="/admin")

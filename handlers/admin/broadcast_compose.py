@@ -6,7 +6,6 @@ Sending only writes the Broadcast row; the bot's scheduler fans it out (bot/broa
 from __future__ import annotations
 
 from aiohttp import web
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.appkeys import ENGINE
@@ -19,7 +18,6 @@ from handlers.admin.broadcast_draft import (
     MAX_TEXT,
     WRITTEN_IN,
     Draft,
-    audience_size,
     complies,
     latest_compliant,
     lead_days,
@@ -45,8 +43,9 @@ from handlers.admin.pages import field as labelled
 from handlers.admin.program_form import check_box
 from handlers.admin.program_text import announcement
 from handlers.admin.programs import EDITORS
+from store import broadcast_scheduling as scheduling
 from store.audience import sendable
-from store.models import Broadcast, Program
+from store.models import Program
 
 
 def _options(programs: list[Program], chosen: str, request: web.Request, empty: str) -> list[Html]:
@@ -197,18 +196,9 @@ async def _compose(
     request: web.Request, tx: AsyncSession, raw: dict[str, str], notices: list[str], status: int = 200
 ) -> web.Response:
     """The compose page for `raw`, with the audience's size, the preview and any refusal."""
-    programs = list(
-        (
-            await tx.scalars(
-                select(Program)
-                .where(Program.status != "cancelled")
-                .order_by(Program.starts_at.desc())
-                .limit(200)
-            )
-        ).all()
-    )
+    programs = await scheduling.programs_to_announce(tx)
     draft = read_draft(Form(raw), request.app[ENGINE].profile, request.app[ENGINE].clock())
-    size = await audience_size(tx, draft.audience)
+    size = await scheduling.audience_size(tx, draft.audience)
     notice = el("ul", [el("li", n) for n in notices], class_="notice", role="alert") if notices else None
     return layout(
         request,
@@ -273,18 +263,10 @@ async def compose_post(request: web.Request) -> web.Response:
             return await _compose(request, tx, form.fields, refusal[1], refusal[0])
         if not confirmed(request):
             return await confirm_send(request, tx, draft)
-        broadcast = Broadcast(
-            program_id=draft.program_id,
-            text_ar=draft.texts["ar"],
-            text_en=draft.texts["en"],
-            audience=draft.audience,
-            send_at=draft.send_at,
-            override_reason=draft.override_reason or None,
-            created_by=staff.id,
-            created_at=now,
-        )
-        tx.add(broadcast)
-        await tx.flush()
+        broadcast = await scheduling.schedule(
+            tx, program_id=draft.program_id, texts=draft.texts, audience=draft.audience,
+            send_at=draft.send_at, override_reason=draft.override_reason or None, staff_id=staff.id, now=now,
+        )  # fmt: skip
         subject = f"broadcast:{broadcast.id}"
         audit(
             tx,

@@ -4,15 +4,15 @@ it is cancelled (what stops and what cannot be recalled)."""
 from __future__ import annotations
 
 from aiohttp import web
-from sqlalchemy import func, select
 
 from bot.appkeys import ENGINE
 from handlers.admin.broadcast_draft import Draft
 from handlers.admin.confirm import CONFIRMED, confirm_page
 from handlers.admin.forms import FORM
 from handlers.admin.pages import label, lang_of, problem, t, time_text
+from store import broadcast_progress
 from store.audience import reach_by_channel
-from store.models import Broadcast, OutboxMessage
+from store.models import Broadcast
 
 NOT_CARRIED = ("csrf", "step", CONFIRMED)
 
@@ -48,8 +48,7 @@ async def confirm_cancel(request: web.Request, bid: int) -> web.Response:
         broadcast = await tx.get(Broadcast, bid)
         if broadcast is None:
             return problem(request, 404, "error_not_found", back="/admin/broadcasts")
-        counted = select(OutboxMessage.status, func.count()).where(OutboxMessage.broadcast_id == bid)
-        by_status = dict((await tx.execute(counted.group_by(OutboxMessage.status))).all())
+        by_status = await broadcast_progress.by_status(tx, bid)
         reach = sum((await reach_by_channel(tx, broadcast.audience)).values())
     waiting = by_status.get("pending", 0)
     gone = sum(n for s, n in by_status.items() if s not in ("pending", "cancelled"))

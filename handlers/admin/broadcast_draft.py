@@ -1,20 +1,17 @@
-"""An announcement as composed, read and checked: its texts, its audience (and how many it reaches now), when
-it is sent, and the policy's lead time (§6): working days between the announcement and the program."""
+"""An announcement as composed, read and checked: its texts, its audience, when it is sent, and the policy's
+lead time (§6): working days between the announcement and the program."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from bot.profile import Profile
 from conversations.calendar import add_working_days, local
 from handlers import bounds
 from handlers.admin.forms import Form
 from handlers.admin.program_form import LOCAL_FORMAT
-from store.audience import audience_query, sendable
+from store.audience import sendable
 from store.models import Program
 
 MAX_TEXT = 4000
@@ -95,8 +92,3 @@ def read_draft(form: Form, profile: Profile, now: datetime) -> Draft:
     pid = bounds.record_id(form.get("program_id"))
     audience = _audience(form, profile, errors)
     return Draft(pid, texts, audience, send_at, form.get("override_reason"), errors)
-
-
-async def audience_size(tx: AsyncSession, audience: dict) -> int:
-    """How many channel identities the audience reaches now (opted-out and unreachable ones left out)."""
-    return (await tx.scalar(select(func.count()).select_from(audience_query(audience).subquery()))) or 0

@@ -4,7 +4,6 @@ page reloading itself while it is sent) and cancelling one (its unsent messages 
 from __future__ import annotations
 
 from aiohttp import web
-from sqlalchemy import func, select, update
 
 from bot.appkeys import ENGINE
 from handlers.admin.audit import audit
@@ -33,21 +32,11 @@ from handlers.admin.pages import (
     typed,
 )
 from handlers.admin.programs import EDITORS, title_of
-from store import console_lists, undelivered
+from store import broadcast_progress, console_lists, undelivered
 from store.paging import page_number
-from store.models import Broadcast, OutboxMessage, Program
+from store.models import Broadcast, Program
 
 REFRESH_SECONDS = 5
-GROUPS = {  # what the page shows: outbox statuses counted together
-    "queued": ("pending", "sending"),
-    "sent": ("sent",),
-    "delivered": ("delivered",),
-    "read": ("read",),
-    "failed": ("failed", "undelivered"),
-    "skipped": ("skipped",),
-    "needs_template": ("needs_template",),
-    "cancelled": ("cancelled",),
-}
 
 
 def broadcast_id(request: web.Request) -> int:
@@ -101,16 +90,11 @@ async def broadcast_list(request: web.Request) -> web.Response:
 
 
 async def _counts(request: web.Request, bid: int) -> tuple[Broadcast | None, Program | None, dict[str, int]]:
-    query = select(OutboxMessage.status, func.count()).where(OutboxMessage.broadcast_id == bid)
     async with request.app[ENGINE].sessions() as tx:
         broadcast = await tx.get(Broadcast, bid)
         program = await tx.get(Program, broadcast.program_id) if broadcast and broadcast.program_id else None
-        by_status = dict((await tx.execute(query.group_by(OutboxMessage.status))).all())
-    return (
-        broadcast,
-        program,
-        {g: sum(by_status.get(s, 0) for s in statuses) for g, statuses in GROUPS.items()},
-    )
+        counts = await broadcast_progress.grouped(tx, bid)
+    return broadcast, program, counts
 
 
 def _facts(request: web.Request, b: Broadcast, program: Program | None) -> Html:
@@ -185,10 +169,9 @@ async def cancel(request: web.Request) -> web.Response:
         broadcast = await tx.get(Broadcast, bid, with_for_update=True)
         if broadcast is None:
             return problem(request, 404, "error_not_found", back="/admin/broadcasts")
-        if broadcast.status == "cancelled":
+        was = broadcast.status
+        cancelled = await broadcast_progress.cancel(tx, broadcast)
+        if cancelled is None:
             return problem(request, 409, "error_b_cancelled", back=f"/admin/broadcasts/{bid}")
-        was, broadcast.status = broadcast.status, "cancelled"
-        pending = (OutboxMessage.broadcast_id == bid, OutboxMessage.status == "pending")
-        result = await tx.execute(update(OutboxMessage).where(*pending).values(status="cancelled"))
-        audit(tx, staff.id, "broadcast_cancelled", f"broadcast:{bid}", now, was=was, messages=result.rowcount)
+        audit(tx, staff.id, "broadcast_cancelled", f"broadcast:{bid}", now, was=was, messages=cancelled)
     return see_other(f"/admin/broadcasts/{bid}?done=cancelled")

@@ -4,13 +4,10 @@ was handled. Each action is audited and recorded as an event of their conversati
 
 from __future__ import annotations
 
-import importlib
 import logging
 from datetime import datetime, timedelta
 
 from aiohttp import web
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.appkeys import ENGINE
 from handlers.admin.attachments import attachment_list
@@ -43,16 +40,16 @@ from conversations.dates import datetime_text
 from handlers.admin.listing import export_links, order_fields, order_of, pager
 from handlers.admin.requests import late_badge, staff_names
 from handlers.admin.spreadsheet import csv_download, xlsx_download
-from store import complaint_list as listed, complaint_thread as thread_of, queries, undelivered, walk_ins
+from store import complaint_actions as handling, complaint_list as listed, complaint_thread as thread_of
+from store import undelivered
 from store.paging import page_number
-from store.models import Attachment, AuditLog, Beneficiary, Complaint, ComplaintReply, Staff
+from store.models import AuditLog, Complaint, ComplaintReply
 
 log = logging.getLogger(__name__)
 HANDLERS = ("admin", "researcher", "coordinator")
 KINDS = ("complaint", "suggestion")
 STATUSES = ("open", "answered", "resolved")
 MAX_REPLY = 4000
-SHOWN_ACTIONS = ("complaint_replied", "complaint_resolved")  # a complaint's history, from the audit trail
 COLUMNS = ("col_complaint_reference", "col_kind", "col_channel", "col_status", "col_received", "col_due")
 
 
@@ -201,23 +198,20 @@ async def complaint_page(request: web.Request) -> web.Response:
     reference = request.match_info["reference"]
     now = engine.clock()
     async with engine.sessions() as tx, tx.begin():
-        row = (await tx.scalars(select(Complaint).where(Complaint.reference == reference))).first()
+        row = await handling.find(tx, reference)
         if row is None:
             return problem(request, 404, "error_not_found", back="/admin/complaints")
-        docs = (await tx.scalars(select(Attachment).where(Attachment.complaint_id == row.id))).all()
-        trail_query = select(AuditLog).where(
-            AuditLog.subject == f"complaint:{reference}", AuditLog.action.in_(SHOWN_ACTIONS)
-        )
-        trail = list((await tx.scalars(trail_query.order_by(AuditLog.id))).all())
+        docs = await handling.documents(tx, row)
+        trail = await handling.history(tx, reference)
         replies = await thread_of.thread(tx, row)
-        speaks = await tx.scalar(select(Beneficiary.language).where(Beneficiary.id == row.beneficiary_id)) or "ar"
+        speaks = await handling.language(tx, row)
         ids = {row.resolved_by, *(a.staff_id for a in trail), *(m.staff_id for m in replies)}
         who = await staff_names(tx, ids)
         audit(tx, staff.id, "view", f"complaint:{reference}", now)
         messages = await undelivered.for_subject(tx, f"complaint:{reference}")
     sections = [
         ("data", _facts(request, row, replies, who, now, speaks)),
-        ("documents", attachment_list(request, list(docs))),
+        ("documents", attachment_list(request, docs)),
         ("actions", _forms(request, row)),
         ("history", _history(request, row, trail, who)),
     ]
@@ -227,55 +221,28 @@ async def complaint_page(request: web.Request) -> web.Response:
     return layout(request, t(request, f"complaint_title_{row.kind}", reference=reference), *body)
 
 
-async def _schedule_rating(
-    tx: AsyncSession, row: Complaint, staff: Staff, now: datetime, delay: timedelta, chat: str
-) -> None:
-    """Ask the beneficiary to rate how the complaint was handled, when the ratings module is installed."""
-    try:
-        ratings = importlib.import_module("store.ratings")
-    except ModuleNotFoundError:
-        log.warning("store.ratings is missing: no rating scheduled for %s", row.reference)
-        return
-    await ratings.schedule_rating(
-        tx,
-        service_kind="complaint",
-        service_ref=row.reference,
-        conversation_key=chat,
-        beneficiary_id=row.beneficiary_id,
-        staff_id=staff.id,
-        program_id=None,
-        now=now,
-        delay=delay,
-    )
-
-
-async def _act(request: web.Request, action: str, allowed: tuple[str, ...], reply: str = "") -> web.Response:
-    """Lock the complaint, check its status, change it, audit it and record the beneficiary's event."""
+async def _act(request: web.Request, action: str, text: str = "") -> web.Response:
+    """Lock the complaint, reply or resolve (refused from a status that does not allow it), audit it; then
+    wake the conversation that was told."""
     engine, staff = request.app[ENGINE], request[SIGNED].staff
     reference = request.match_info["reference"]
     now = engine.clock()
     async with engine.sessions() as tx, tx.begin():
-        query = select(Complaint).where(Complaint.reference == reference).with_for_update()
-        row = (await tx.scalars(query)).first()
+        row = await handling.find(tx, reference, lock=True)
         if row is None:
             return problem(request, 404, "error_not_found", back="/admin/complaints")
-        if row.status not in allowed:
-            return problem(request, 409, "error_status", back=page_of(reference))
-        chat = await walk_ins.decision_key(tx, row)  # one received by phone or letter: the person's latest chat
         if action == "reply":
-            await thread_of.add_reply(tx, row, staff.id, reply, now)
+            done = await handling.reply(tx, row, staff.id, text, now)
         else:
-            row.status, row.resolved_at, row.resolved_by = "resolved", now, staff.id
             delay = timedelta(minutes=engine.profile.deadlines.rating_delay_minutes)
-            if chat is not None:
-                await _schedule_rating(tx, row, staff, now, delay, chat)
+            done = await handling.resolve(tx, row, staff.id, now, delay)
+        if done is None:
+            return problem(request, 409, "error_status", back=page_of(reference))
         event = f"complaint_{'replied' if action == 'reply' else 'resolved'}"
-        audit(tx, staff.id, event, f"complaint:{reference}", now, status=row.status)
-        if chat is not None:
-            await queries.record_event(tx, chat, f"{event}:{reference}", reply, now)
+        audit(tx, staff.id, event, f"complaint:{reference}", now, status=done.status)
     log.info("staff %s: %s on %s", staff.id, event, reference)
-    if chat is not None:
-        engine.process_later(chat)
+    if done.told is not None:
+        engine.process_later(done.told)
     return see_other(page_of(reference))
 
 
@@ -285,10 +252,10 @@ async def reply(request: web.Request) -> web.Response:
     text = request[FORM].get("reply")
     if not text or len(text) > MAX_REPLY:
         return problem(request, 400, "error_complaint_reply", back=page_of(request.match_info["reference"]))
-    return await _act(request, "reply", thread_of.REPLYABLE, text)
+    return await _act(request, "reply", text)
 
 
 @requires(*HANDLERS)
 async def resolve(request: web.Request) -> web.Response:
     """Close the matter; the beneficiary is told and, later, asked to rate how it was handled."""
-    return await _act(request, "resolve", ("open", "answered"))
+    return await _act(request, "resolve")

@@ -20,7 +20,6 @@ from bot.appkeys import ENGINE
 from bot.channels.telegram import CHANNEL as TELEGRAM
 from bot.engine import Engine
 from bot.settings import Settings
-from handlers.admin.actions import OPEN
 from handlers.admin.complaints import page_of
 from handlers.admin.guard import ANYONE, requires
 from handlers.admin.pages import TEXTS, Html, el, label, layout, short_day, t, table
@@ -29,6 +28,7 @@ from handlers.admin.reports import comment_table
 from store.models import Complaint, HelpRequest, OutboxMessage
 from store import settings as stored
 from store.periodic import claim_run
+from store.request_decisions import OPEN
 
 log = logging.getLogger(__name__)
 LOW = 2  # a rating of at most this is low

@@ -9,13 +9,11 @@ from typing import Awaitable, Callable
 from urllib.parse import quote, urlsplit
 
 from aiohttp import web
-from sqlalchemy import select
 
 from bot.appkeys import ENGINE, SETTINGS
 from handlers.admin.forms import FORM, BadForm, BadToken, TooLarge, read_form
 from handlers.admin.pages import COUNTS, SIGNED, Signed, problem, see_other
-from store import workload
-from store.models import Staff, StaffSession
+from store import staff_accounts, workload
 from store.staff_accounts import ROLES
 
 log = logging.getLogger(__name__)
@@ -35,18 +33,9 @@ async def signed_in(request: web.Request) -> Signed | None:
     if not token or len(token) > 128:
         return None
     engine = request.app[ENGINE]
-    query = (
-        select(StaffSession, Staff)
-        .join(Staff, Staff.id == StaffSession.staff_id)
-        .where(
-            StaffSession.token_hash == token_hash(token),
-            StaffSession.expires_at > engine.clock(),
-            Staff.active,
-        )
-    )
     async with engine.sessions() as tx:
-        row = (await tx.execute(query)).first()
-    return Signed(staff=row[1], session=row[0]) if row else None
+        found = await staff_accounts.current_session(tx, token_hash(token), engine.clock())
+    return Signed(staff=found[1], session=found[0]) if found else None
 
 
 def same_origin(request: web.Request) -> bool:

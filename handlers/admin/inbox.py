@@ -1,6 +1,6 @@
 """The handoff inbox: beneficiaries who asked for a person; each chat assigned, read or unread per staff
 member, showing who is answering now; this chat's transcript, a signed staff reply (ready answers at hand),
-closing. The rules live in store/inbox.py."""
+closing. The rules live in store/inbox.py, what staff send in store/chat_replies.py."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ import asyncio
 from datetime import datetime
 
 from aiohttp import web
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.appkeys import DISPATCHER, ENGINE, SETTINGS
@@ -40,11 +39,11 @@ from handlers.admin.pages import (
     typed,
 )
 from handlers.admin.requests import late_badge, staff_names
-from store import file_store, queries, sealed, sent_files, undelivered
+from store import chat_replies, file_store, queries, sealed, undelivered
 from store import inbox as chats
-from store.crypto import Keyring
+from store.inbox import Transcript
 from store.models import Attachment, HandoffRequest, InboundMessage, OutboxMessage, ReadyAnswer, Staff
-from store.ratings import rating_delay, schedule_rating
+from store.ratings import rating_delay
 
 REPLIERS = ("admin", "researcher", "coordinator")
 LIMIT = 200
@@ -98,47 +97,14 @@ async def inbox_rows(request: web.Request, tx: AsyncSession, rows: list[HandoffR
 async def inbox(request: web.Request) -> web.Response:
     """Open handoffs, newest first (at most 200); unread and late ones marked."""
     engine = request.app[ENGINE]
-    query = (
-        select(HandoffRequest)
-        .where(HandoffRequest.status == "open")
-        .order_by(HandoffRequest.created_at.desc(), HandoffRequest.id.desc())
-        .limit(LIMIT)
-    )
     async with engine.sessions() as tx:
-        rows = list((await tx.scalars(query)).all())
+        rows = await chats.open_chats(tx, LIMIT)
         listing = await inbox_rows(request, tx, rows)
     changed = el(  # static/live.js shows it when the number of waiting chats is no longer this one
         "p", el("a", t(request, "inbox_changed"), href="/admin/inbox"), class_="notice", hidden=True,
         data_refresh_on="waiting_chats", data_seen=str(request[COUNTS]["waiting_chats"]),
     )  # fmt: skip
     return layout(request, t(request, "inbox_title"), changed, listing)
-
-
-async def _handoff(tx: AsyncSession, reference: str, lock: bool = False) -> HandoffRequest | None:
-    query = select(HandoffRequest).where(HandoffRequest.reference == reference)
-    return (await tx.scalars(query.with_for_update() if lock else query)).first()
-
-
-async def _transcript(
-    tx: AsyncSession, keyring: Keyring, key: str, since: datetime | None
-) -> tuple[list, list, list, dict]:
-    """The latest inputs (not events) and outgoing messages of a conversation from `since` (None: all the
-    latest), the inputs' files, and the files staff sent (by id)."""
-    inputs = [
-        m for m in await queries.inputs_of(tx, key, LIMIT)
-        if m.payload.get("kind") != "event" and (since is None or m.received_at >= since)
-    ]  # fmt: skip
-    query = (
-        select(OutboxMessage).where(OutboxMessage.conversation_key == key).order_by(OutboxMessage.id.desc())
-    )
-    if since is not None:
-        query = query.where(OutboxMessage.created_at >= since)
-    outputs = list(reversed((await tx.scalars(query.limit(LIMIT))).all()))
-    ids = [m.id for m in inputs]
-    files = (await tx.scalars(select(Attachment).where(Attachment.inbound_id.in_(ids)))).all() if ids else []
-    payloads = (sealed.output_payload(keyring, m) for m in outputs)
-    sent = await sent_files.by_ids(tx, {p["file"]["id"] for p in payloads if p.get("file")})
-    return inputs, outputs, list(files), sent
 
 
 def _incoming(request: web.Request, message: InboundMessage, files: list[Attachment]) -> Html | None:
@@ -168,7 +134,7 @@ def _outgoing(
     return el("li", meta, typed(payload.get("text", "")), files, class_="msg out")
 
 
-def _bubbles(request: web.Request, transcript: tuple[list, list, list, dict], who: dict[int, str]) -> Html:
+def _bubbles(request: web.Request, transcript: Transcript, who: dict[int, str]) -> Html:
     """Both sides in time order; every text escaped as it was written."""
     inputs, outputs, files, sent = transcript
     items = [(m.received_at, 0, _incoming(request, m, files)) for m in inputs]
@@ -251,21 +217,19 @@ async def conversation(request: web.Request) -> web.Response:
     reference, everything = request.match_info["reference"], request.query.get("all") == "1"
     now = engine.clock()
     async with engine.sessions() as tx, tx.begin():
-        handoff = await _handoff(tx, reference, lock=True)
+        handoff = await chats.find(tx, reference, lock=True)
         if handoff is None:
             return problem(request, 404, "error_not_found", back="/admin/inbox")
         since = None if everything else await chats.chat_start(tx, handoff)
-        transcript = await _transcript(tx, engine.keyring, handoff.conversation_key, since)
+        transcript = await chats.transcript(tx, engine.keyring, handoff.conversation_key, since, LIMIT)
         lang = await queries.conversation_language(tx, handoff.conversation_key) or engine.profile.default_language
         busy = chats.answering(handoff, now)  # before this visit
         if staff.role in REPLIERS and handoff.status == "open" and busy in (None, staff.id):
             chats.start_answering(handoff, staff.id, now)
         await chats.mark_read(tx, handoff.id, staff.id, now)
         answers = await chats.ready_answers(tx, lang)
-        colleagues = list((await tx.scalars(
-            select(Staff).where(Staff.active, Staff.role.in_(REPLIERS)).order_by(Staff.display_name, Staff.id)
-        )).all())  # fmt: skip
-        ids = {m.staff_id for m in transcript[1]} | {handoff.closed_by, handoff.assigned_to, busy}
+        colleagues = await chats.repliers(tx, REPLIERS)
+        ids = {m.staff_id for m in transcript.outputs} | {handoff.closed_by, handoff.assigned_to, busy}
         who = await staff_names(tx, ids)
         audit(tx, staff.id, "view", f"handoff:{reference}", now)
         messages = await undelivered.for_subject(tx, f"handoff:{reference}")
@@ -301,7 +265,7 @@ async def assign(request: web.Request) -> web.Response:
         return problem(request, 400, "error_assign", back=f"/admin/inbox/{reference}")
     now = engine.clock()
     async with engine.sessions() as tx, tx.begin():
-        handoff = await _handoff(tx, reference, lock=True)
+        handoff = await chats.find(tx, reference, lock=True)
         if handoff is None:
             return problem(request, 404, "error_not_found", back="/admin/inbox")
         if not await chats.assign(tx, handoff, target, REPLIERS):
@@ -333,35 +297,19 @@ async def reply(request: web.Request) -> web.Response:
     if upload is not None and file_store.refusal(upload.data) is not None:  # the file store's own limits
         return problem(request, 400, "error_sent_file", back=f"/admin/inbox/{reference}")
     files_dir = request.app[SETTINGS].files_dir
-    kept = await asyncio.to_thread(file_store.write, files_dir, upload.data) if upload else None
+    sent = None
+    if upload is not None:
+        name, kind = await asyncio.to_thread(file_store.write, files_dir, upload.data)
+        sent = chat_replies.SentFile(name, kind, len(upload.data), named_as(upload.filename, kind.extension))
     now = engine.clock()
     async with engine.sessions() as tx, tx.begin():
-        handoff = await _handoff(tx, reference, lock=True)
+        handoff = await chats.find(tx, reference, lock=True)
         if handoff is None:
             return problem(request, 404, "error_not_found", back="/admin/inbox")
-        channel, recipient = handoff.conversation_key.split(":", 1)
         key = handoff.conversation_key
         lang = await queries.conversation_language(tx, key) or engine.profile.default_language
-        content = {"kind": "staff_reply", "text": signed_reply(engine, lang, staff, text).strip(), "choices": []}
-        if kept:
-            name, kind = kept
-            shown = named_as(upload.filename, kind.extension)
-            row = await sent_files.keep(tx, handoff.beneficiary_id, channel, name, kind, len(upload.data), shown, now)
-            content["file"] = sent_files.payload_entry(row)
-        chats.start_answering(handoff, staff.id, now)
-        await chats.mark_read(tx, handoff.id, staff.id, now)
-        tx.add(
-            OutboxMessage(
-                channel=channel,
-                recipient=recipient,
-                conversation_key=key,
-                payload=sealed.seal_output(engine.keyring, content),
-                subject=f"handoff:{reference}",
-                staff_id=staff.id,
-                next_attempt_at=now,
-                created_at=now,
-            )
-        )
+        signed = signed_reply(engine, lang, staff, text).strip()
+        await chat_replies.reply(tx, engine.keyring, handoff, staff.id, signed, sent, now)
         audit(tx, staff.id, "reply", f"handoff:{reference}", now)
     request.app[DISPATCHER].wake()
     return see_other(f"/admin/inbox/{reference}")
@@ -374,17 +322,11 @@ async def close(request: web.Request) -> web.Response:
     reference = request.match_info["reference"]
     now = engine.clock()
     async with engine.sessions() as tx, tx.begin():
-        handoff = await _handoff(tx, reference, lock=True)
+        handoff = await chats.find(tx, reference, lock=True)
         if handoff is None:
             return problem(request, 404, "error_not_found", back="/admin/inbox")
-        if handoff.status != "open":
+        if not await chat_replies.close(tx, handoff, staff.id, now, rating_delay(engine.profile)):
             return problem(request, 409, "error_closed", back=f"/admin/inbox/{reference}")
-        handoff.status, handoff.closed_at, handoff.closed_by = "closed", now, staff.id
-        await queries.record_event(tx, handoff.conversation_key, "handoff_closed", "", now)
-        await schedule_rating(  # the conversation with staff was a service too
-            tx, service_kind="handoff", service_ref=reference, conversation_key=handoff.conversation_key,
-            beneficiary_id=handoff.beneficiary_id, staff_id=staff.id, now=now, delay=rating_delay(engine.profile),
-        )
         audit(tx, staff.id, "close", f"handoff:{reference}", now)
     engine.process_later(handoff.conversation_key)
     return see_other("/admin/inbox")

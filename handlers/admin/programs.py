@@ -7,7 +7,6 @@ import logging
 import secrets
 
 from aiohttp import web
-from sqlalchemy import select
 
 from bot.appkeys import ENGINE
 from handlers.admin.audit import audit
@@ -29,13 +28,12 @@ from handlers.admin.pages import (
     table,
 )
 from handlers.admin.program_form import program_form, raw_of, read_program
-from store import console_lists, queries
+from store import console_lists, program_changes
 from store.paging import page_number
-from store.models import Program, Registration
+from store.models import Program
 
 log = logging.getLogger(__name__)
 EDITORS = ("admin", "coordinator")
-SIGNED_UP = ("pending", "accepted", "waitlisted")
 
 
 def program_id(request: web.Request) -> int:
@@ -107,15 +105,7 @@ async def create_program(request: web.Request) -> web.Response:
             request, t(request, "program_new"), "/admin/programs/new", request[FORM].fields, checked.errors
         )
     async with engine.sessions() as tx, tx.begin():
-        program = Program(
-            **checked.values,
-            checkin_code=new_checkin_code(),
-            created_by=staff.id,
-            created_at=now,
-            updated_at=now,
-        )
-        tx.add(program)
-        await tx.flush()
+        program = await program_changes.create(tx, checked.values, new_checkin_code(), staff.id, now)
         audit(tx, staff.id, "program_created", f"program:{program.id}", now, kind=program.kind)
     log.info("staff %s created program %s", staff.id, program.id)
     return see_other(page_of(program.id))
@@ -161,10 +151,7 @@ async def update_program(request: web.Request) -> web.Response:
                 request[FORM].fields,
                 checked.errors,
             )
-        changed = sorted(k for k, v in checked.values.items() if getattr(program, k) != v)
-        for key, value in checked.values.items():
-            setattr(program, key, value)
-        program.updated_at = now
+        changed = program_changes.edit(program, checked.values, now)
         audit(tx, staff.id, "program_edited", f"program:{pid}", now, fields=changed)
     return see_other(page_of(pid))
 
@@ -178,9 +165,8 @@ async def publish_program(request: web.Request) -> web.Response:
         program = await tx.get(Program, pid, with_for_update=True)
         if program is None:
             return problem(request, 404, "error_not_found", back="/admin/programs")
-        if program.status != "draft":
+        if not program_changes.publish(program, now):
             return problem(request, 409, "error_p_status", back=page_of(pid))
-        program.status, program.updated_at = "published", now
         audit(tx, staff.id, "program_published", f"program:{pid}", now)
     return see_other(page_of(pid))
 
@@ -194,18 +180,10 @@ async def cancel_program(request: web.Request) -> web.Response:
         program = await tx.get(Program, pid, with_for_update=True)
         if program is None:
             return problem(request, 404, "error_not_found", back="/admin/programs")
-        if program.status == "cancelled":
-            return problem(request, 409, "error_p_status", back=page_of(pid))
         was = program.status
-        program.status, program.updated_at = "cancelled", now
-        keys: list[str] = []
-        if was == "published":
-            query = select(Registration).where(
-                Registration.program_id == pid, Registration.status.in_(SIGNED_UP)
-            )
-            keys = [row.conversation_key for row in (await tx.scalars(query)).all()]
-            for key in keys:
-                await queries.record_event(tx, key, f"program_cancelled:{pid}", "", now)
+        keys = await program_changes.cancel(tx, program, now)
+        if keys is None:
+            return problem(request, 409, "error_p_status", back=page_of(pid))
         audit(tx, staff.id, "program_cancelled", f"program:{pid}", now, was=was, told=len(keys))
     for key in dict.fromkeys(keys):
         engine.process_later(key)

@@ -5,12 +5,8 @@ a seat freed by a rejection goes to the longest-waiting person on the waiting li
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from datetime import datetime, timedelta
 
 from aiohttp import web
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.appkeys import ENGINE, KEYRING
 from conversations import languages
@@ -42,30 +38,18 @@ from handlers.admin.pages import (
 from handlers.admin.program_text import condition_lines, place_line
 from handlers.admin.programs import EDITORS, page_of, program_id, status_forms, title_of
 from handlers.admin.signup_answers import rule_question
-from handlers.admin.signups import HOLDS_A_SEAT, city_name, person_name, signups
+from handlers.admin.signups import city_name, person_name
 from handlers.admin.walk_ins import ENTERERS
-from store import desk_signups, queries, undelivered
-from store.ratings import rating_delay, schedule_rating
+from store import desk_signups, undelivered
+from store import registration_decisions as decisions
+from store.desk_signups import HOLDS_A_SEAT
 from store.models import Beneficiary, Program, Registration
+from store.program_signups import signups
+from store.ratings import rating_delay
+from store.registration_decisions import DECISIONS
 
 log = logging.getLogger(__name__)
 MAX_REASON = 1000
-
-
-@dataclass(frozen=True)
-class Decision:
-    """From which statuses a decision may be taken, the status it gives, and the event the person gets."""
-
-    sources: tuple[str, ...]
-    outcome: str
-    event: str
-
-
-DECISIONS = {
-    "accept": Decision(("pending",), "accepted", "program_accepted"),
-    "reject": Decision(("pending", "accepted", "waitlisted"), "rejected", "program_rejected"),
-    "deliver": Decision(("requested",), "delivered", "service_delivered"),
-}
 
 
 def _facts(request: web.Request, program: Program, seats: int) -> Html:
@@ -227,47 +211,6 @@ def _chosen(request: web.Request) -> tuple[str, list[int]] | None:
     return (act, ticked) if ticked else None
 
 
-async def _promote(tx: AsyncSession, pid: int, seats: int, staff_id: int, now: datetime) -> list[str]:
-    """Freed seats go to the longest-waiting people, who move to pending and are told."""
-    keys = []
-    for _ in range(seats):
-        query = (
-            select(Registration)
-            .where(Registration.program_id == pid, Registration.status == "waitlisted")
-            .order_by(Registration.created_at, Registration.id)
-            .limit(1)
-            .with_for_update()
-        )
-        first = (await tx.scalars(query)).first()
-        if first is None:
-            break
-        first.status = "pending"
-        await queries.record_event(tx, first.conversation_key, f"waitlist_promoted:{pid}", "", now)
-        audit(tx, staff_id, "waitlist_promoted", f"registration:{first.id}", now, program_id=pid)
-        keys.append(first.conversation_key)
-    return keys
-
-
-async def _apply(
-    tx: AsyncSession, rows: list[Registration], act: str, reason: str, staff_id: int, now: datetime, delay: timedelta
-) -> tuple[list[str], int]:
-    """Decide each row (their statuses allow it); the conversations told, and the seats freed."""
-    rule, keys, freed = DECISIONS[act], [], 0
-    for row in rows:
-        freed += act == "reject" and row.status in HOLDS_A_SEAT
-        row.status, row.decided_at, row.decided_by = rule.outcome, now, staff_id
-        text = reason if act == "reject" else ""
-        await queries.record_event(tx, row.conversation_key, f"{rule.event}:{row.program_id}", text, now)
-        if act == "deliver":  # a service done: the beneficiary is asked to rate it
-            await schedule_rating(
-                tx, service_kind="service", service_ref=str(row.program_id), conversation_key=row.conversation_key,
-                beneficiary_id=row.beneficiary_id, staff_id=staff_id, now=now, delay=delay, program_id=row.program_id,
-            )
-        audit(tx, staff_id, f"registration_{act}", f"registration:{row.id}", now, program_id=row.program_id)
-        keys.append(row.conversation_key)
-    return keys, freed
-
-
 @requires(*EDITORS)
 async def decide(request: web.Request) -> web.Response:
     """Accept, reject (the optional reason is told) or mark delivered, for one row or the ticked ones."""
@@ -283,14 +226,15 @@ async def decide(request: web.Request) -> web.Response:
         program = await tx.get(Program, pid, with_for_update=True)
         if program is None:
             return problem(request, 404, "error_not_found", back="/admin/programs")
-        query = select(Registration).where(Registration.program_id == pid, Registration.id.in_(ids))
-        found = (await tx.scalars(query.order_by(Registration.id).with_for_update())).all()
-        rows = [row for row in found if row.status in DECISIONS[act].sources]
-        if program.status == "cancelled" or not rows:
+        delay = rating_delay(engine.profile)
+        done = await decisions.decide(tx, program, act, ids, reason, staff.id, now, delay)
+        if done is None:
             return problem(request, 409, "error_r_status", back=page_of(pid))
-        keys, freed = await _apply(tx, rows, act, reason, staff.id, now, rating_delay(engine.profile))
-        keys += await _promote(tx, pid, freed, staff.id, now)
-    log.info("staff %s: %s on %s registrations of program %s", staff.id, act, len(rows), pid)
-    for key in dict.fromkeys(keys):
+        for row in done.decided:
+            audit(tx, staff.id, f"registration_{act}", f"registration:{row.id}", now, program_id=pid)
+        for row in done.promoted:
+            audit(tx, staff.id, "waitlist_promoted", f"registration:{row.id}", now, program_id=pid)
+    log.info("staff %s: %s on %s registrations of program %s", staff.id, act, len(done.decided), pid)
+    for key in done.told:
         engine.process_later(key)
     return see_other(page_of(pid))

@@ -4,7 +4,6 @@ notes, history and the actions open to the viewer; every view is audited."""
 from __future__ import annotations
 
 from aiohttp import web
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.appkeys import ENGINE, KEYRING
@@ -36,6 +35,7 @@ from handlers.admin.pages import (
 )
 from handlers.admin.requests import late_badge, names, overdue, staff_names
 from store import aid, sealed, undelivered, walk_ins
+from store import request_decisions as decisions
 from store.models import Attachment, DeskIntake, HelpRequest, RequestEvent
 
 FULL_ID_ROLES = ("admin", "researcher")
@@ -238,16 +238,10 @@ async def _load(
     tx: AsyncSession, row: HelpRequest
 ) -> tuple[list[RequestEvent], list[Attachment], dict[int, str]]:
     """The request's history (oldest first), its documents, and the names of the staff who appear in them."""
-    history = (
-        select(RequestEvent)
-        .where(RequestEvent.request_id == row.id)
-        .order_by(RequestEvent.at, RequestEvent.id)
-    )
-    events = list((await tx.scalars(history)).all())
-    docs = select(Attachment).where(Attachment.request_id == row.id).order_by(Attachment.id)
+    events = await decisions.history(tx, row)
     actors = {int(e.actor[6:]) for e in events if e.actor.startswith("staff:") and e.actor[6:].isdecimal()}
     who = await staff_names(tx, {row.decided_by, row.delivered_by, *actors})
-    return events, list((await tx.scalars(docs)).all()), who
+    return events, await decisions.documents(tx, row), who
 
 
 def _section(request: web.Request, title_key: str, *body: object) -> Html:
@@ -260,7 +254,7 @@ async def request_page(request: web.Request) -> web.Response:
     engine, staff = request.app[ENGINE], request[SIGNED].staff
     reference = request.match_info["reference"]
     async with engine.sessions() as tx, tx.begin():
-        row = (await tx.scalars(select(HelpRequest).where(HelpRequest.reference == reference))).first()
+        row = await decisions.find(tx, reference)
         if row is None:
             return problem(request, 404, "error_not_found", back="/admin/requests")
         events, docs, who = await _load(tx, row)

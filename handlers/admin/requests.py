@@ -11,7 +11,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.appkeys import ENGINE
 from conversations.dates import datetime_text
-from handlers.admin.actions import OPEN
 from handlers.admin.audit import audit
 from handlers.admin.guard import ANYONE, requires
 from handlers.admin.listing import export_links, order_fields, order_of, pager
@@ -20,6 +19,7 @@ from handlers.admin.spreadsheet import csv_download, xlsx_download
 from store import request_queue
 from store.models import HelpRequest, Staff
 from store.paging import page_number
+from store.request_decisions import OPEN
 from store.request_queue import FILTERS, SORTS, Chosen
 
 STATUSES = ("submitted", "needs_info", "accepted", "rejected", "delivered")

@@ -1,30 +1,10 @@
-"""A program's sign-ups with the people behind them, read by the program page and the attendance sheet."""
+"""How the console names a signed-up person (their decrypted full name) and their city."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from bot.profile import Profile
 from store.crypto import Keyring
-from store.models import Beneficiary, Registration
-
-HOLDS_A_SEAT = ("pending", "accepted")
-
-
-async def signups(
-    tx: AsyncSession, program_id: int, *statuses: str
-) -> list[tuple[Registration, Beneficiary]]:
-    """The program's registrations (only `statuses` when given), oldest first, each with its beneficiary."""
-    query = (
-        select(Registration, Beneficiary)
-        .join(Beneficiary, Beneficiary.id == Registration.beneficiary_id)
-        .where(Registration.program_id == program_id)
-        .order_by(Registration.created_at, Registration.id)
-    )
-    if statuses:
-        query = query.where(Registration.status.in_(statuses))
-    return [(row, person) for row, person in (await tx.execute(query)).all()]
+from store.models import Beneficiary
 
 
 def person_name(keyring: Keyring, person: Beneficiary, unreadable: str) -> str:

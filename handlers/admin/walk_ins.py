@@ -16,8 +16,8 @@ from handlers.admin.audit import audit
 from handlers.admin.forms import FORM, Form
 from handlers.admin.guard import requires
 from handlers.admin.pages import SIGNED, Html, el, field, label, lang_of, layout, post_form, see_other, t
+from store import request_decisions as decisions
 from store import walk_ins
-from store.models import Attachment
 from store.walk_ins import Problem
 
 log = logging.getLogger(__name__)
@@ -192,12 +192,8 @@ async def record(request: web.Request) -> web.Response:
             )
             attachment_id = None
             if stored is not None:
-                item = Attachment(beneficiary_id=row.beneficiary_id, request_id=row.id, channel="console",
-                                  kind="upload", reference=stored.name, content_type=stored.content_type,
-                                  file_name=form.files["file"].filename[-255:], created_at=now)
-                tx.add(item)
-                await tx.flush()
-                attachment_id = item.id
+                upload = decisions.Upload(stored.name, stored.content_type, form.files["file"].filename)
+                attachment_id = await decisions.attach(tx, row, upload, now)
             await walk_ins.record_intake(tx, "help_request", row.id, row.beneficiary_id, intake, staff.id, now,
                                          declaration, attachment_id)
             audit(tx, staff.id, "walk_in_recorded", f"request:{reference}", now, channel=intake.channel)

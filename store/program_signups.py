@@ -1,0 +1,23 @@
+"""A program's sign-ups with the people behind them, read by the program page and the attendance sheet."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from store.models import Beneficiary, Registration
+
+
+async def signups(
+    tx: AsyncSession, program_id: int, *statuses: str
+) -> list[tuple[Registration, Beneficiary]]:
+    """The program's registrations (only `statuses` when given), oldest first, each with its beneficiary."""
+    query = (
+        select(Registration, Beneficiary)
+        .join(Beneficiary, Beneficiary.id == Registration.beneficiary_id)
+        .where(Registration.program_id == program_id)
+        .order_by(Registration.created_at, Registration.id)
+    )
+    if statuses:
+        query = query.where(Registration.status.in_(statuses))
+    return [(row, person) for row, person in (await tx.execute(query)).all()]
