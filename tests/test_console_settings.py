@@ -4,6 +4,8 @@ message; every change and the annual review are audited; other roles get 403."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import itertools
 import re
 from collections.abc import AsyncIterator
@@ -189,6 +191,10 @@ async def test_the_annual_review_is_due_until_marked_and_then_names_who(console:
     assert "حان موعد المراجعة السنوية" not in page and f"أجراها {admin.display_name}" in page
     assert "المراجعة السنوية" not in await (await console.client.get("/admin/digest")).text()
     assert (await console.one(AuditLog, AuditLog.action == "settings_reviewed")).staff_id == admin.id
+    console.clock.now += timedelta(days=400)  # a year and more later, the digest says when it was last done
+    await console.signed_in_as("viewer")  # (a session does not last a year)
+    digest = await (await console.client.get("/admin/digest")).text()
+    assert "حان موعد المراجعة السنوية للسياسة والأسئلة الشائعة (آخر مراجعة:" in digest and "2026" in digest
 
 
 @pytest.mark.parametrize("role", ["researcher", "viewer"])

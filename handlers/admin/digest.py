@@ -22,7 +22,7 @@ from bot.engine import Engine
 from bot.settings import Settings
 from handlers.admin.complaints import page_of
 from handlers.admin.guard import ANYONE, requires
-from handlers.admin.pages import TEXTS, Html, el, label, layout, short_day, t, table
+from handlers.admin.pages import TEXTS, Html, day_text, el, label, layout, short_day, t, table
 from handlers.admin.report_figures import Comment, comments, recent
 from handlers.admin.reports import comment_table
 from store.models import Complaint, HelpRequest, OutboxMessage
