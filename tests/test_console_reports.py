@@ -14,7 +14,7 @@ import pytest
 
 from bot.appkeys import ENGINE, SETTINGS
 from handlers.admin.digest import queue_weekly_digest
-from handlers.admin.report_figures import Period, figures, month_period, monthly
+from store.report_queries import Period, figures, month_period, monthly
 from store.models import (
     AuditLog,
     Beneficiary,

@@ -13,7 +13,6 @@ from datetime import datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.appkeys import ENGINE
@@ -23,12 +22,11 @@ from bot.settings import Settings
 from handlers.admin.complaints import page_of
 from handlers.admin.guard import ANYONE, requires
 from handlers.admin.pages import TEXTS, Html, day_text, el, label, layout, short_day, t, table
-from handlers.admin.report_figures import Comment, comments, recent
+from store.report_queries import Comment, comments, late_complaints, late_requests, recent
 from handlers.admin.reports import comment_table
 from store.models import Complaint, HelpRequest, OutboxMessage
 from store import settings as stored
 from store.periodic import claim_run
-from store.request_decisions import OPEN
 
 log = logging.getLogger(__name__)
 LOW = 2  # a rating of at most this is low
@@ -51,12 +49,10 @@ class Digest:
 
 async def gather(tx: AsyncSession, now: datetime) -> Digest:
     """Open requests and complaints past due (most overdue first), and the week's low rated comments."""
-    requests = select(HelpRequest).where(HelpRequest.status.in_(OPEN), HelpRequest.due_at < now)
-    complaints = select(Complaint).where(Complaint.status == "open", Complaint.due_at < now)
     review = await stored.review(tx)
     return Digest(
-        list((await tx.scalars(requests.order_by(HelpRequest.due_at, HelpRequest.id))).all()),
-        list((await tx.scalars(complaints.order_by(Complaint.due_at, Complaint.id))).all()),
+        await late_requests(tx, now),
+        await late_complaints(tx, now),
         await comments(tx, recent(now, DAYS), most=LOW),
         review,
         stored.review_due(review, now),

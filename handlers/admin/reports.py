@@ -12,7 +12,6 @@ from typing import Callable, Hashable
 from aiohttp import web
 from babel.dates import format_date
 from hijridate import Gregorian
-from sqlalchemy import select
 
 from bot.appkeys import ENGINE
 from conversations.calendar import local
@@ -35,7 +34,7 @@ from handlers.admin.pages import (
     typed,
 )
 from handlers.admin.report_charts import Bar, bar_chart
-from handlers.admin.report_figures import (
+from store.report_queries import (
     Comment,
     Figures,
     Period,
@@ -43,12 +42,12 @@ from handlers.admin.report_figures import (
     figures,
     month_period,
     monthly,
+    program_titles,
 )
 from handlers.admin.requests import names as request_names
 from handlers.admin.requests import staff_names
 from handlers.admin.spreadsheet import csv_download, xlsx_download
 from store import aid
-from store.models import Program
 
 READERS = ("admin", "researcher", "coordinator", "viewer")
 ALL = "all"
@@ -109,8 +108,7 @@ async def load(request: web.Request, scope: str) -> Report:
         figs = await figures(tx, profile, period, now)
         trend = await monthly(tx, profile, year, month)
         ids = [i for i in figs.by_program if i is not None] + [a.program_id for a in figs.attendance]
-        titles = select(Program.id, Program.title_ar, Program.title_en).where(Program.id.in_(ids))
-        programs = {pid: (ar, en) for pid, ar, en in (await tx.execute(titles)).all()}
+        programs = await program_titles(tx, ids)
         staff = await staff_names(tx, set(figs.by_staff or ()))
         given = await aid.totals(tx, profile.timezone, period.start, period.end)
     return Report(scope, figs, trend, programs, staff, given)

@@ -1,7 +1,7 @@
-"""The figures of the reports (policy §11), as plain query functions over a session: satisfaction from the
-answered ratings, decisions and complaint answers within their deadlines, attendance per program. A rating
-counts in the month of its service (created_at, in the association's time zone); a decision, an answer in the
-month it was made."""
+"""The figures of the reports and of the weekly digest (policy §11), as plain query functions over a session:
+satisfaction from the answered ratings, decisions and complaint answers within their deadlines, attendance per
+program, what is past due now. A rating counts in the month of its service (created_at, in the association's
+time zone); a decision, an answer in the month it was made."""
 
 from __future__ import annotations
 
@@ -257,6 +257,24 @@ async def figures(tx: AsyncSession, profile: Profile, period: Period, now: datet
         attendance=await attendance(tx, period),
         comments=await comments(tx, period),
     )
+
+
+async def program_titles(tx: AsyncSession, ids: list[int]) -> dict[int, tuple[str, str]]:
+    """The Arabic and English titles of the programs among `ids`, by id."""
+    query = select(Program.id, Program.title_ar, Program.title_en).where(Program.id.in_(ids))
+    return {pid: (ar, en) for pid, ar, en in (await tx.execute(query)).all()}
+
+
+async def late_requests(tx: AsyncSession, now: datetime) -> list[HelpRequest]:
+    """Open help requests past their deadline, most overdue first."""
+    query = select(HelpRequest).where(HelpRequest.status.in_(OPEN_REQUEST), HelpRequest.due_at < now)
+    return list((await tx.scalars(query.order_by(HelpRequest.due_at, HelpRequest.id))).all())
+
+
+async def late_complaints(tx: AsyncSession, now: datetime) -> list[Complaint]:
+    """Open complaints past their deadline, most overdue first."""
+    query = select(Complaint).where(Complaint.status == "open", Complaint.due_at < now)
+    return list((await tx.scalars(query.order_by(Complaint.due_at, Complaint.id))).all())
 
 
 def recent(now: datetime, days: int = 7) -> Period:
