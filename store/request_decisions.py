@@ -1,7 +1,7 @@
 """What staff do to a help request (note, ask for information, accept, reject, deliver with evidence and aid):
 from which statuses each is allowed, and what it writes in the caller's transaction — the request, its history
 line, the rating to ask for once delivered, and the event for the beneficiary's conversation; and the history
-and documents its page shows."""
+and documents its page shows, and a staff upload to download."""
 
 from __future__ import annotations
 
@@ -94,6 +94,16 @@ async def attach(tx: AsyncSession, row: HelpRequest, upload: Upload, now: dateti
     tx.add(item)
     await tx.flush()
     return item.id
+
+
+async def upload(tx: AsyncSession, reference: str, attachment_id: int) -> Attachment | None:
+    """A file staff uploaded to the request with this reference, by its id."""
+    query = (
+        select(Attachment)
+        .join(HelpRequest, HelpRequest.id == Attachment.request_id)
+        .where(HelpRequest.reference == reference, Attachment.id == attachment_id, Attachment.kind == "upload")
+    )
+    return (await tx.scalars(query)).first()
 
 
 async def _record(tx: AsyncSession, row: HelpRequest, by: By, change: _Change) -> Moved:

@@ -52,6 +52,15 @@ async def everyone(tx: AsyncSession) -> list[Staff]:
     return list((await tx.scalars(query)).all())
 
 
+async def names(tx: AsyncSession, ids: set[int | None]) -> dict[int, str]:
+    """Staff display names (or usernames) by id."""
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    rows = (await tx.scalars(select(Staff).where(Staff.id.in_(wanted)))).all()
+    return {s.id: s.display_name or s.username for s in rows}
+
+
 async def add(tx: AsyncSession, username: str, display_name: str, role: str, password_hash: str,
               now: datetime) -> Staff:
     """A new active account; AccountRefused for a bad or taken username or an unknown role."""

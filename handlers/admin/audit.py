@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 
 from aiohttp import web
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.appkeys import ENGINE
 from handlers.admin.audit_words import details, sentence
 from handlers.admin.guard import requires
 from handlers.admin.pages import el, layout, short_day, t, table
-from store.models import AuditLog, Staff
+from store import audit_log, staff_accounts
+from store.models import AuditLog
 
 PAGE_SIZE = 200
 
@@ -27,10 +27,9 @@ def audit(
 @requires("admin")
 async def audit_page(request: web.Request) -> web.Response:
     """The latest 200 audit rows, newest first: when, who, what in a sentence, and the details in words."""
-    query = select(AuditLog).order_by(AuditLog.id.desc()).limit(PAGE_SIZE)
     async with request.app[ENGINE].sessions() as tx:
-        rows = (await tx.scalars(query)).all()
-        staff = {s.id: s.display_name or s.username for s in (await tx.scalars(select(Staff))).all()}
+        rows = await audit_log.latest(tx, PAGE_SIZE)
+        staff = {s.id: s.display_name or s.username for s in await staff_accounts.everyone(tx)}
     columns = ("col_at", "col_staff", "col_action", "col_detail")
     cells = [
         (

@@ -38,10 +38,10 @@ from handlers.admin.pages import (
 )
 from conversations.dates import datetime_text
 from handlers.admin.listing import export_links, order_fields, order_of, pager
-from handlers.admin.requests import late_badge, staff_names
+from handlers.admin.requests import late_badge
 from handlers.admin.spreadsheet import csv_download, xlsx_download
 from store import complaint_actions as handling, complaint_list as listed, complaint_thread as thread_of
-from store import undelivered
+from store import staff_accounts, undelivered
 from store.paging import page_number
 from store.models import AuditLog, Complaint, ComplaintReply
 
@@ -206,7 +206,7 @@ async def complaint_page(request: web.Request) -> web.Response:
         replies = await thread_of.thread(tx, row)
         speaks = await handling.language(tx, row)
         ids = {row.resolved_by, *(a.staff_id for a in trail), *(m.staff_id for m in replies)}
-        who = await staff_names(tx, ids)
+        who = await staff_accounts.names(tx, ids)
         audit(tx, staff.id, "view", f"complaint:{reference}", now)
         messages = await undelivered.for_subject(tx, f"complaint:{reference}")
     sections = [

@@ -12,14 +12,14 @@ from pathlib import Path
 from urllib.parse import quote
 
 from aiohttp import web
-from sqlalchemy import select
 
 from bot.appkeys import ENGINE
 from bot.settings import DATA_DIR
 from handlers.admin.audit import audit
 from handlers.admin.guard import ANYONE, requires
 from handlers.admin.pages import SIGNED, problem
-from store.models import Attachment, HelpRequest
+from store import request_decisions
+from store.models import Attachment
 from store.private_files import private_dir
 
 UPLOADS = DATA_DIR / "uploads"  # relative to the working directory, like the rest of ./data/
@@ -108,15 +108,8 @@ async def download(request: web.Request) -> web.StreamResponse:
     """A file staff attached to a request; the download is audited."""
     engine, signed = request.app[ENGINE], request[SIGNED]
     reference, attachment_id = request.match_info["reference"], int(request.match_info["attachment_id"])
-    query = (
-        select(Attachment)
-        .join(HelpRequest, HelpRequest.id == Attachment.request_id)
-        .where(
-            HelpRequest.reference == reference, Attachment.id == attachment_id, Attachment.kind == "upload"
-        )
-    )
     async with engine.sessions() as tx, tx.begin():
-        item = (await tx.scalars(query)).first()
+        item = await request_decisions.upload(tx, reference, attachment_id)
         if item is None or not STORED_NAME.match(item.reference):
             return problem(request, 404, "error_not_found")
         audit(tx, signed.staff.id, "download", f"request:{reference}", engine.clock(), attachment=item.id)

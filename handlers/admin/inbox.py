@@ -38,8 +38,8 @@ from handlers.admin.pages import (
     time_text,
     typed,
 )
-from handlers.admin.requests import late_badge, staff_names
-from store import chat_replies, file_store, queries, sealed, undelivered
+from handlers.admin.requests import late_badge
+from store import chat_replies, file_store, queries, sealed, staff_accounts, undelivered
 from store import inbox as chats
 from store.inbox import Transcript
 from store.models import Attachment, HandoffRequest, InboundMessage, OutboxMessage, ReadyAnswer, Staff
@@ -71,7 +71,7 @@ async def inbox_rows(request: web.Request, tx: AsyncSession, rows: list[HandoffR
     now, me = request.app[ENGINE].clock(), request[SIGNED].staff.id
     last = await chats.last_messages(tx, rows)
     unread = await chats.unread(tx, rows, me)
-    who = await staff_names(tx, {r.assigned_to for r in rows} | {r.answering_by for r in rows})
+    who = await staff_accounts.names(tx, {r.assigned_to for r in rows} | {r.answering_by for r in rows})
     cells = []
     for row in rows:
         late = row.answer_due_at is not None and row.answer_due_at < now
@@ -230,7 +230,7 @@ async def conversation(request: web.Request) -> web.Response:
         answers = await chats.ready_answers(tx, lang)
         colleagues = await chats.repliers(tx, REPLIERS)
         ids = {m.staff_id for m in transcript.outputs} | {handoff.closed_by, handoff.assigned_to, busy}
-        who = await staff_names(tx, ids)
+        who = await staff_accounts.names(tx, ids)
         audit(tx, staff.id, "view", f"handoff:{reference}", now)
         messages = await undelivered.for_subject(tx, f"handoff:{reference}")
     facts = [label(request, "channel", handoff.channel), label(request, "reason", handoff.reason)]

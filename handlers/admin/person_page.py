@@ -26,9 +26,9 @@ from handlers.admin.pages import (
     time_text,
     typed,
 )
-from handlers.admin.requests import names, staff_names
+from handlers.admin.requests import names
 from handlers.admin.signups import city_name, person_name
-from store import aid
+from store import aid, staff_accounts
 from store.duplicates import possible_duplicates
 from store.person_history import MESSAGES, Channel, Entry, History, history
 
@@ -207,7 +207,7 @@ async def person_page(request: web.Request) -> web.Response:
             return problem(request, 404, "error_not_found", back=PATH)
         duplicates = await possible_duplicates(tx, request.app[KEYRING], pid)
         staff_ids = {e.detail.get("staff_id") for e in found.entries if e.kind == "message"}
-        who = await staff_names(tx, staff_ids)
+        who = await staff_accounts.names(tx, staff_ids)
         audit(tx, staff.id, "view", f"beneficiary:{pid}", engine.clock())
     return layout(
         request,

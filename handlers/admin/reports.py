@@ -45,9 +45,8 @@ from store.report_queries import (
     program_titles,
 )
 from handlers.admin.requests import names as request_names
-from handlers.admin.requests import staff_names
 from handlers.admin.spreadsheet import csv_download, xlsx_download
-from store import aid
+from store import aid, staff_accounts
 
 READERS = ("admin", "researcher", "coordinator", "viewer")
 ALL = "all"
@@ -109,7 +108,7 @@ async def load(request: web.Request, scope: str) -> Report:
         trend = await monthly(tx, profile, year, month)
         ids = [i for i in figs.by_program if i is not None] + [a.program_id for a in figs.attendance]
         programs = await program_titles(tx, ids)
-        staff = await staff_names(tx, set(figs.by_staff or ()))
+        staff = await staff_accounts.names(tx, set(figs.by_staff or ()))
         given = await aid.totals(tx, profile.timezone, period.start, period.end)
     return Report(scope, figs, trend, programs, staff, given)
 

@@ -33,8 +33,8 @@ from handlers.admin.pages import (
     time_text,
     typed,
 )
-from handlers.admin.requests import late_badge, names, overdue, staff_names
-from store import aid, sealed, undelivered, walk_ins
+from handlers.admin.requests import late_badge, names, overdue
+from store import aid, sealed, staff_accounts, undelivered, walk_ins
 from store import request_decisions as decisions
 from store.models import Attachment, DeskIntake, HelpRequest, RequestEvent
 
@@ -240,7 +240,7 @@ async def _load(
     """The request's history (oldest first), its documents, and the names of the staff who appear in them."""
     events = await decisions.history(tx, row)
     actors = {int(e.actor[6:]) for e in events if e.actor.startswith("staff:") and e.actor[6:].isdecimal()}
-    who = await staff_names(tx, {row.decided_by, row.delivered_by, *actors})
+    who = await staff_accounts.names(tx, {row.decided_by, row.delivered_by, *actors})
     return events, await decisions.documents(tx, row), who
 
 
@@ -262,7 +262,7 @@ async def request_page(request: web.Request) -> web.Response:
         messages = await undelivered.for_subject(tx, f"request:{reference}")
         intake = await walk_ins.intake_of(tx, "help_request", row.id)
         if intake is not None:
-            who |= await staff_names(tx, {intake.entered_by})
+            who |= await staff_accounts.names(tx, {intake.entered_by})
         audit(tx, staff.id, "view", f"request:{reference}", engine.clock())
     status = el(
         "p",

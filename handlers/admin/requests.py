@@ -6,8 +6,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from aiohttp import web
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.appkeys import ENGINE
 from conversations.dates import datetime_text
@@ -17,7 +15,7 @@ from handlers.admin.listing import export_links, order_fields, order_of, pager
 from handlers.admin.pages import SIGNED, Html, cat, el, field, label, lang_of, layout, short_day, t, table
 from handlers.admin.spreadsheet import csv_download, xlsx_download
 from store import request_queue
-from store.models import HelpRequest, Staff
+from store.models import HelpRequest
 from store.paging import page_number
 from store.request_decisions import OPEN
 from store.request_queue import FILTERS, SORTS, Chosen
@@ -45,15 +43,6 @@ def names(request: web.Request) -> dict[str, dict[str, str]]:
         "category": {c.key: c.name.get(lang) for c in profile.categories},
         "city": {c.key: c.name.get(lang) for c in profile.service_area} | {"other": t(request, "city_other")},
     }
-
-
-async def staff_names(tx: AsyncSession, ids: set[int | None]) -> dict[int, str]:
-    """Staff display names (or usernames) by id."""
-    wanted = {i for i in ids if i is not None}
-    if not wanted:
-        return {}
-    rows = (await tx.scalars(select(Staff).where(Staff.id.in_(wanted)))).all()
-    return {s.id: s.display_name or s.username for s in rows}
 
 
 def _chosen(request: web.Request) -> Chosen:
