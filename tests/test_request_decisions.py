@@ -143,3 +143,20 @@ async def test_an_upload_is_kept_with_the_request_under_a_bounded_name(sessions)
         [doc] = await decisions.documents(tx, await decisions.find(tx, "R-000001"))
         assert (doc.id, doc.kind, doc.channel, doc.reference) == (kept, "upload", "console", "d.pdf")
         assert doc.file_name == long_name[-255:] and doc.file_name.endswith(".pdf")
+
+
+async def test_a_download_finds_only_a_staff_upload_of_that_request(sessions):
+    await _seed(sessions, "submitted")
+    async with sessions() as tx, tx.begin():
+        row = await decisions.find(tx, "R-000001")
+        kept = await decisions.attach(tx, row, decisions.Upload("d.pdf", "application/pdf", "إقرار.pdf"), T0)
+        own = Attachment(beneficiary_id=row.beneficiary_id, request_id=row.id, channel="web", kind="photo",
+                         reference="p.jpg", created_at=T0)  # fmt: skip
+        other = await help_request(tx, await person(tx), "R-000002", status="submitted", due=T0, at=T0)
+        tx.add(own)
+        await tx.flush()
+        foreign = await decisions.attach(tx, other, decisions.Upload("e.pdf", "application/pdf", "x.pdf"), T0)
+    async with sessions() as tx:
+        assert (await decisions.upload(tx, "R-000001", kept)).file_name == "إقرار.pdf"
+        assert await decisions.upload(tx, "R-000001", own.id) is None  # the beneficiary's own file
+        assert await decisions.upload(tx, "R-000001", foreign) is None  # another request's

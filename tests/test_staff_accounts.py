@@ -136,3 +136,13 @@ async def test_a_session_signs_in_only_while_current_and_the_account_active(sess
         (await tx.get(Staff, noura.id)).active = False
     async with sessions() as tx:
         assert await staff_accounts.current_session(tx, "noura-0", T0) is None
+
+
+async def test_names_by_id_are_the_display_names_or_else_the_usernames(sessions):
+    async with sessions() as tx, tx.begin():
+        noura = await _staff(tx, "noura")
+        plain = await staff_accounts.add(tx, "amal", "", "viewer", "scrypt$hash", T0)
+        await _staff(tx, "other")
+    async with sessions() as tx:
+        assert await staff_accounts.names(tx, {noura.id, plain.id, None}) == {noura.id: "Name", plain.id: "amal"}
+        assert await staff_accounts.names(tx, {None}) == {}
