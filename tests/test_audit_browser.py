@@ -15,6 +15,7 @@ from tests.browser import WAIT, chromium, require_browser, running_bot
 
 require_browser()
 
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -51,7 +52,7 @@ def server(tmp_path_factory: pytest.TempPathFactory):
 def test_the_audit_log_reads_as_sentences(server: str, tmp_path: Path) -> None:
     with chromium(tmp_path / "chrome") as browser:
         browser.get(f"{server}/admin/audit")
-        wait = WebDriverWait(browser, WAIT, poll_frequency=0.1)
+        wait = WebDriverWait(browser, WAIT, poll_frequency=0.1, ignored_exceptions=(StaleElementReferenceException,))
         wait.until(lambda d: d.find_elements(By.NAME, "username"), message="the login form")
         browser.find_element(By.NAME, "username").send_keys("root")
         browser.find_element(By.NAME, "password").send_keys(PASSWORD)

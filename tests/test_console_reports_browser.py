@@ -12,6 +12,7 @@ from tests.browser import ARTIFACTS, WAIT, chromium, require_browser, running_bo
 
 require_browser()
 
+from selenium.common.exceptions import StaleElementReferenceException  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
@@ -60,7 +61,7 @@ def _shot(driver, width: int, mobile: bool, name: str) -> None:
 
 def test_a_viewer_reads_the_monthly_report(server: str, browser) -> None:
     browser.get(f"{server}{REPORT}")
-    wait = WebDriverWait(browser, WAIT, poll_frequency=0.1)
+    wait = WebDriverWait(browser, WAIT, poll_frequency=0.1, ignored_exceptions=(StaleElementReferenceException,))
     wait.until(lambda d: d.find_elements(By.NAME, "username"), message="the login form")
     browser.find_element(By.NAME, "username").send_keys("huda")
     browser.find_element(By.NAME, "password").send_keys(PASSWORD)

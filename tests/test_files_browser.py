@@ -18,6 +18,7 @@ from tests.browser import ARTIFACTS, WAIT, chromium, require_browser, running_bo
 
 require_browser()
 
+from selenium.common.exceptions import StaleElementReferenceException  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 from twilio.request_validator import RequestValidator  # noqa: E402
@@ -131,7 +132,8 @@ def test_a_researcher_opens_photos_pdfs_and_hears_voice_notes_from_both_channels
                 browser.find_element(By.NAME, "username").send_keys("noura")
                 browser.find_element(By.NAME, "password").send_keys(PASSWORD)
                 browser.find_element(By.CSS_SELECTOR, "form.login button").click()
-                wait = WebDriverWait(browser, WAIT, poll_frequency=0.1)
+                stale = (StaleElementReferenceException,)
+                wait = WebDriverWait(browser, WAIT, poll_frequency=0.1, ignored_exceptions=stale)
                 # signed in before going on: a page asked for while the sign-in is still answering is the login page
                 wait.until(lambda d: "/admin/login" not in d.current_url, "the sign-in")
                 for channel, reference in zip(("whatsapp", "telegram"), handoffs):
