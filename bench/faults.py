@@ -33,7 +33,7 @@ from bench.tcp_proxy import TcpProxy
 from bot.dispatcher import CONCURRENCY
 from bot.engine import Engine, utc_now
 from bot.incoming import Incoming
-from bot.profile import load as load_profile
+from conversations.profile import load as load_profile
 from conversations.catalog import Catalog
 from conversations.types import Inbound
 from store.crypto import Keyring, new_key

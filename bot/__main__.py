@@ -10,7 +10,7 @@ import uuid
 from pathlib import Path
 
 from bot.logs import configure_logging
-from bot.profile import ProfileError, load as load_profile
+from conversations.profile import ProfileError, load as load_profile
 from bot.settings import Settings, SettingsError, load_settings
 from bot.whatsapp_templates.command import TemplatesError
 from store.backup import BackupError

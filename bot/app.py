@@ -21,7 +21,7 @@ from bot.dispatcher import Dispatcher, Sender
 from bot.engine import Engine, utc_now
 from bot.live_settings import refresh as refresh_settings
 from bot.media_fetch import MediaFetcher, downloads
-from bot.profile import Profile, load as load_profile
+from conversations.profile import Profile, load as load_profile
 from bot.ratelimit import RateLimit
 from bot.routes import setup_routes
 from bot.settings import Settings

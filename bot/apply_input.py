@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.dispatcher import Recipient
 from bot.effects import Applying, apply_effects
 from bot.lookups import Lookups
-from bot.profile import Profile
+from conversations.profile import Profile
 from conversations.calendar import local
 from conversations.help_fields import NATIONAL_ID
 from conversations.national_id import clean, mask, mask_ids

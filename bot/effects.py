@@ -9,7 +9,7 @@ from functools import singledispatch
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.profile import Profile
+from conversations.profile import Profile
 from bot.whatsapp_templates import subject_of
 from conversations.catalog import Catalog
 from conversations.effects import CancelTimer, HandOffToStaff, Reply, ScheduleTimer, SetLanguage, SetOptOut

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import update
 
 from bot.effects import Applying, apply
-from bot.profile import Profile
+from conversations.profile import Profile
 from conversations.calendar import add_working_days, local
 from conversations.effects import FileComplaint, RecordRating, SetRatingStatus
 from store.models import Attachment, Complaint, Rating

@@ -19,7 +19,7 @@ from bot.apply_input import Applied, apply_in, set_aside_in
 from bot.dispatcher import Dispatcher
 from bot.group_commit import GroupCommit
 from bot.incoming import Incoming
-from bot.profile import Profile
+from conversations.profile import Profile
 from conversations import references
 from conversations.catalog import Catalog
 from conversations.faq import FaqIndex

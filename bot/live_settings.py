@@ -8,7 +8,7 @@ import logging
 from pydantic import ValidationError
 
 from bot.engine import Engine
-from bot.profile import Profile, overlay
+from conversations.profile import Profile, overlay
 from conversations.catalog import Catalog
 from store import settings as stored
 from store.settings import Overlay

@@ -11,7 +11,7 @@ import sys
 from datetime import time
 
 from bot.live_settings import compose
-from bot.profile import Profile, load
+from conversations.profile import Profile, load
 from bot.settings import Settings
 from store import settings as stored
 from store.db import make_engine, make_sessions

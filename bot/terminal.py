@@ -11,7 +11,7 @@ from bot.dispatcher import Dispatcher
 from bot.engine import Engine, utc_now
 from bot.incoming import Incoming
 from bot.live_settings import refresh
-from bot.profile import load as load_profile
+from conversations.profile import load as load_profile
 from bot.settings import Settings
 from conversations.catalog import Catalog
 from conversations.types import Inbound

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from hijridate import Gregorian, Hijri
 
-from bot.profile import WEEKDAYS, Holiday, Profile
+from conversations.profile import WEEKDAYS, Holiday, Profile
 
 _HIJRI_RANGE = (1343, 1500)  # the years hijridate's Umm al-Qura tables cover
 

@@ -3,7 +3,7 @@ never says "call us" without a number; an FAQ answer writes `{contact}` where th
 
 from __future__ import annotations
 
-from bot.profile import Profile
+from conversations.profile import Profile
 from conversations.catalog import Catalog
 
 PLACEHOLDER = "{contact}"

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from babel.dates import format_date, format_time, get_day_names
 from hijridate import Gregorian
 
-from bot.profile import WEEKDAYS, Profile
+from conversations.profile import WEEKDAYS, Profile
 from conversations.calendar import local
 from conversations import languages
 from conversations.catalog import Catalog

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from bot.profile import FaqEntry, Profile
+from conversations.profile import FaqEntry, Profile
 from conversations.normalize import normalize
 
 CONFIDENT = 82.0  # at or above, with a clear lead over the next entry: answer at once

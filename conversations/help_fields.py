@@ -7,7 +7,7 @@ import unicodedata
 from collections.abc import Callable
 from datetime import timedelta
 
-from bot.profile import BeneficiaryType, Category, Profile
+from conversations.profile import BeneficiaryType, Category, Profile
 from conversations import counts, national_id
 from conversations.effects import Effect, Reply, ScheduleTimer
 from conversations.flow import Handler, Prompt, goto, state, text

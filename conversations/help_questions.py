@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot.profile import BeneficiaryType
+from conversations.profile import BeneficiaryType
 from conversations import greetings, handoff
 from conversations.effects import CancelTimer, Effect, Reply
 from conversations.flow import Prompt, choice, goto, lang, reask, text

@@ -9,7 +9,7 @@
 
 from __future__ import annotations
 
-from bot.profile import FaqEntry, FaqText
+from conversations.profile import FaqEntry, FaqText
 from conversations import contact, handoff, languages
 from conversations.effects import Reply
 from conversations.faq import classify, fold

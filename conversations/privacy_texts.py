@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from bot.profile import Profile
+from conversations.profile import Profile
 from conversations import languages
 from conversations.catalog import Catalog
 from conversations.dates import date_text

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 
-from bot.profile import ParticipationRule
+from conversations.profile import ParticipationRule
 from conversations.calendar import local
 from conversations import languages
 from conversations.dates import datetime_text, short_date

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
-from bot.profile import Profile
+from conversations.profile import Profile
 from conversations.catalog import Catalog
 from conversations.faq import FaqIndex
 

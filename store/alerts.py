@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.profile import Profile
+from conversations.profile import Profile
 from conversations.calendar import is_open
 from store.models import Alert, Complaint, HandoffRequest, HelpRequest, OutboxMessage, Rating
 from store.queries import insert_new

@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.profile import Profile
+from conversations.profile import Profile
 from conversations import help_fields as hf
 from conversations.programs_common import closed_reason
 from conversations.programs_rules import check_age, check_note, first_unmet, questions

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.profile import Profile
+from conversations.profile import Profile
 from store.crypto import Keyring
 from store.importing import check_rows, import_rows, read_sheet, refused
 from store.models import BeneficiaryImport

@@ -15,7 +15,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.profile import Profile
+from conversations.profile import Profile
 from conversations.national_id import check
 from conversations.normalize import normalize
 from conversations.phones import to_e164

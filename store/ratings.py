@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.profile import Profile
+from conversations.profile import Profile
 from store.models import Rating, Timer
 
 

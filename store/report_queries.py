@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.profile import Profile
+from conversations.profile import Profile
 from store.models import Complaint, HelpRequest, Program, Rating, Registration
 
 ASKED = ("prompted", "reminded", "answered", "expired")  # the beneficiary was asked: the response rate's base

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.effects_feedback import complaint_due_at
-from bot.profile import BeneficiaryType, Profile
+from conversations.profile import BeneficiaryType, Profile
 from conversations import help_fields as hf
 from conversations.complaints import check_text
 from conversations.normalize import strip_invisible

@@ -16,7 +16,7 @@ from sqlalchemy.engine import make_url
 from sqlmodel import SQLModel
 
 from bot.engine import Engine
-from bot.profile import Profile, load
+from conversations.profile import Profile, load
 from conversations.catalog import Catalog
 from store.crypto import Keyring, new_key
 import store.migrate

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from bot.channels.email import EmailSender
 from bot.dispatcher import Recipient
 from bot.engine import Engine
-from bot.profile import Alerts
+from conversations.profile import Alerts
 from bot.settings import Settings, SettingsError, load_settings
 from handlers.admin.alerts import alert_payload, queue_staff_alerts
 from store.alerts import Item

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.profile import ProfileError, load
+from conversations.profile import ProfileError, load
 from conversations.catalog import Catalog
 from conversations.effects import SubmitHelpRequest
 from tests.test_help_request import context, picked, replies, run, said

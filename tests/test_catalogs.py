@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.profile import load, shipped
+from conversations.profile import load, shipped
 from conversations import languages
 from conversations.catalog import LANGUAGES, Catalog, placeholders
 

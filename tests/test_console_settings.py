@@ -215,7 +215,7 @@ async def test_no_internal_key_on_the_settings_pages_in_either_language(console:
 
 
 def test_an_edit_keeps_translations_into_languages_the_form_does_not_show(profile):
-    from bot.profile import FaqEntry
+    from conversations.profile import FaqEntry
     from handlers.admin.forms import Form
     from handlers.admin.settings_faq import _entry
 

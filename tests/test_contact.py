@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from bot.profile import load, shipped
+from conversations.profile import load, shipped
 from conversations import contact, router
 from conversations.catalog import Catalog
 from conversations.effects import Reply

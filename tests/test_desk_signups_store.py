@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from bot.profile import load
+from conversations.profile import load
 from store import desk_signups
 from store.models import Beneficiary, DeskIntake, Program, Registration, Staff
 from store.walk_ins import Intake

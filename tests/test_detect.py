@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.profile import load
+from conversations.profile import load
 from conversations import router
 from conversations.catalog import Catalog
 from conversations.detect import language_of, script_of

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings as examples, strategies as st
 
 from bot.live_settings import compose
-from bot.profile import load, shipped
+from conversations.profile import load, shipped
 from bot.profile_export import dumps, profile_toml
 from store import settings as stored
 from tests.conftest import T0

@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.profile import load
+from conversations.profile import load
 from conversations import router
 from conversations.catalog import Catalog
 from conversations.effects import Reply

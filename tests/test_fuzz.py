@@ -78,7 +78,7 @@ TEXTS = st.one_of(
 
 @functools.cache
 def _ctx() -> Context:
-    from bot.profile import load
+    from conversations.profile import load
     from conversations.catalog import Catalog
     from tests.conftest import FIXTURES
 

@@ -30,7 +30,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.profile import load
+from conversations.profile import load
 from conversations import languages, router
 from conversations.catalog import Catalog
 from conversations.calendar import add_working_days, local

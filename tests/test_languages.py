@@ -6,7 +6,7 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from bot.profile import ProfileError, load
+from conversations.profile import ProfileError, load
 from conversations import languages, router
 from conversations.catalog import Catalog
 from conversations.dates import date_text

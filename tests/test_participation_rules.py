@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.profile import load
+from conversations.profile import load
 from conversations import router
 from conversations.catalog import Catalog
 from conversations.effects import RegisterForProgram, Reply

@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from bot.profile import ProfileError, load
+from conversations.profile import ProfileError, load
 from conversations import router
 from conversations.catalog import Catalog
 from conversations.effects import Reply

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.profile import DEFAULT_PROFILE, ProfileError, load, shipped
+from conversations.profile import DEFAULT_PROFILE, ProfileError, load, shipped
 from conversations.faq import FaqIndex, classify
 
 SEED_PROFILES = {"sha3af", "bukayriyah", "miras", "users_policy", "amn"}

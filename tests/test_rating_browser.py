@@ -18,7 +18,7 @@ from selenium.common.exceptions import StaleElementReferenceException  # noqa: E
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
-from bot.profile import load  # noqa: E402
+from conversations.profile import load  # noqa: E402
 from store.db import make_engine, make_sessions  # noqa: E402
 from store.models import ChannelIdentity, Rating, utcnow  # noqa: E402
 from store.ratings import schedule_rating  # noqa: E402

@@ -24,7 +24,7 @@ from bot.appkeys import DISPATCHER, ENGINE, TWILIO_CLIENT
 from bot.channels import whatsapp
 from bot.dispatcher import Recipient
 from bot.engine import utc_now
-from bot.profile import load as load_profile
+from conversations.profile import load as load_profile
 from bot.settings import Settings
 from store import delivery
 from store.migrate import upgrade_async

@@ -22,7 +22,7 @@ from bot import media_links
 from bot.dispatcher import NeedsTemplate, PermanentFailure, Recipient, TemporaryFailure
 from bot.engine import utc_now
 from bot.incoming import AttachmentRef, Incoming
-from bot.profile import Profile, WhatsAppTemplate
+from conversations.profile import Profile, WhatsAppTemplate
 from bot.settings import Settings
 from bot.whatsapp_templates import definitions, template_kind, values
 from conversations.types import Inbound

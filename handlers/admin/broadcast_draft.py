@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from bot.profile import Profile
+from conversations.profile import Profile
 from conversations.calendar import add_working_days, local
 from handlers import bounds
 from handlers.admin.forms import Form

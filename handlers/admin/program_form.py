@@ -10,7 +10,7 @@ from datetime import datetime
 from aiohttp import web
 
 from bot.appkeys import ENGINE
-from bot.profile import Profile
+from conversations.profile import Profile
 from conversations.calendar import local
 from conversations.dates import hijri_text
 from handlers import bounds

@@ -3,7 +3,7 @@ text the compose page starts from (Gregorian with Hijri dates, in the associatio
 
 from __future__ import annotations
 
-from bot.profile import Profile
+from conversations.profile import Profile
 from conversations.catalog import Catalog
 from conversations.dates import datetime_text
 from handlers.admin.pages import TEXTS

@@ -8,7 +8,7 @@ import secrets
 from aiohttp import web
 
 from bot.appkeys import ENGINE
-from bot.profile import FaqEntry, Profile
+from conversations.profile import FaqEntry, Profile
 from handlers.admin.forms import FORM, Form
 from handlers.admin.guard import requires
 from handlers.admin.pages import el, field, language_name, layout, post_form, problem, see_other, t

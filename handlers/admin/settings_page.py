@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from bot.appkeys import ENGINE
 from bot.live_settings import compose, refresh
-from bot.profile import WEEKDAYS, Profile
+from conversations.profile import WEEKDAYS, Profile
 from conversations.catalog import Catalog
 from conversations.faq import classify
 from handlers.admin.forms import FORM, Form

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.profile import Profile
+from conversations.profile import Profile
 from store.crypto import Keyring
 from store.models import Beneficiary
 

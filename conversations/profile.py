@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from bot import profile_template
+from conversations import profile_template
 from conversations import languages
 
 PROFILES_DIR = Path(__file__).resolve().parent.parent / "profiles"
