@@ -27,7 +27,7 @@ from bot.routes import setup_routes
 from bot.settings import Settings
 from bot.transcribe import transcriber
 from conversations.catalog import Catalog
-from handlers import bounds
+from handlers import bounds, telegram_intake
 from handlers.admin.alerts import queue_staff_alerts
 from handlers.admin.digest import queue_weekly_digest
 from store.db import make_engine, make_sessions
@@ -88,7 +88,7 @@ def create_app(
             tasks.append(asyncio.create_task(dispatcher.run_forever(), name="dispatcher"))
             tasks.append(asyncio.create_task(fetcher.run_forever(), name="file fetcher"))
             if settings.telegram_enabled and settings.telegram_mode == "polling":
-                tasks.append(asyncio.create_task(telegram.poll(app[TELEGRAM_BOT], app[TELEGRAM_API], engine), name="telegram polling"))
+                tasks.append(asyncio.create_task(telegram_intake.poll(app[TELEGRAM_BOT], app[TELEGRAM_API], engine), name="telegram polling"))
             scheduler.add_job(  # the first sweep at start-up: what a crash left unapplied goes on at once
                 _sweep, "interval", seconds=settings.sweep_seconds, args=[app, clock], max_instances=1, coalesce=True,
                 next_run_time=datetime.now(timezone.utc),

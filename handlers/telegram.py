@@ -10,7 +10,8 @@ from aiohttp import web
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.appkeys import ENGINE, SETTINGS, TELEGRAM_API
-from bot.channels import telegram
+from bot.channels.telegram_updates import to_incoming
+from handlers import telegram_intake
 from bot.incoming import Incoming
 
 log = logging.getLogger(__name__)
@@ -35,7 +36,7 @@ async def _read(request: web.Request) -> tuple[dict, Incoming | None]:
     if not isinstance(data, dict):
         raise web.HTTPBadRequest(text="expected a JSON object")
     try:
-        return data, telegram.to_incoming(data)
+        return data, to_incoming(data)
     except Exception:  # noqa: BLE001  (whatever a malformed Update trips on, it is refused, not a 500)
         log.warning("refused a malformed Telegram update", exc_info=True)
         raise web.HTTPBadRequest(text="not a Telegram Update") from None
@@ -50,7 +51,7 @@ async def webhook(request: web.Request) -> web.Response:
     if incoming is None:
         return web.Response(text="ignored")
     try:
-        await telegram.accept(request.app[TELEGRAM_API], request.app[ENGINE], update, incoming)
+        await telegram_intake.accept(request.app[TELEGRAM_API], request.app[ENGINE], update, incoming)
     except (SQLAlchemyError, OSError):
         log.exception("could not record Telegram update %s", update.get("update_id"))
         return web.Response(status=503, text="try again later")

@@ -19,8 +19,10 @@ from bot.app import create_app
 from bot.appkeys import DISPATCHER, ENGINE, TELEGRAM_API, TELEGRAM_BOT
 from bot.channels import telegram
 from bot.channels.telegram import TelegramSender, make_api, make_bot, split_text
+from bot.channels.telegram_updates import to_incoming
 from bot.dispatcher import PermanentFailure, Recipient
 from bot.settings import Settings
+from handlers import telegram_intake
 from handlers.telegram import SECRET_HEADER
 from store.migrate import upgrade_async
 from store.models import Attachment, Beneficiary, ChannelIdentity, InboundMessage, OutboxMessage
@@ -194,7 +196,7 @@ async def person_of(client: TestClient, chat_id: int) -> Beneficiary:
          "button-data-not-text", "text-not-text"],
 )
 def test_what_an_update_becomes(update, kind, said, extra):
-    incoming = telegram.to_incoming(update)
+    incoming = to_incoming(update)
     assert (incoming.inbound.kind, incoming.inbound.text) == (kind, said)
     assert incoming.sender_id == str(NOURA) and incoming.provider_message_id == str(update["update_id"])
     assert incoming.display_name == "Noura Alharbi"
@@ -539,7 +541,7 @@ async def test_polling_mode_takes_updates_and_replies(tmp_path, api, clock, monk
         api.fail_next("getUpdates", 502, "Bad Gateway")
         update = text("/start")
         api.push_update(update)
-        task = asyncio.create_task(telegram.poll(app[TELEGRAM_BOT], app[TELEGRAM_API], engine, backoff=0.01))
+        task = asyncio.create_task(telegram_intake.poll(app[TELEGRAM_BOT], app[TELEGRAM_API], engine, backoff=0.01))
         try:
             deadline = time.monotonic() + 10
             while not api.sent():

@@ -1,5 +1,5 @@
-"""Telegram: outbox rows out as messages with buttons (JSON on the hot path, PTB for files), button answers,
-polling and the webhook registration; Updates are read by `telegram_updates`."""
+"""Telegram: outbox rows out as messages with buttons (JSON on the hot path, PTB for files) and the webhook's
+registration; Updates are read by `telegram_updates` and taken in by `handlers/telegram_intake.py`."""
 
 from __future__ import annotations
 
@@ -16,10 +16,8 @@ from telegram.request import HTTPXRequest
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.channels.telegram_api import BotApi, BotApiError, failure
-from bot.channels.telegram_updates import CHANNEL, callback_query_id, to_incoming
+from bot.channels.telegram_updates import CHANNEL  # noqa: F401  (the channel's name, used with the sender)
 from bot.dispatcher import PermanentFailure, Recipient, TemporaryFailure
-from bot.engine import Engine
-from bot.incoming import Incoming
 from bot.settings import Settings
 from store import file_store
 from store.models import OutboxMessage
@@ -30,9 +28,6 @@ MAX_CALLBACK_BYTES = InlineKeyboardButtonLimit.MAX_CALLBACK_DATA  # 64
 SHORT_LABEL = 16  # when every label is this short, buttons go two to a row
 ALLOWED_UPDATES = ["message", "callback_query"]
 WEBHOOK_PATH = "/webhooks/telegram"
-POLL_TIMEOUT = 30
-POLL_BACKOFF = 3.0
-_answering: set[asyncio.Task] = set()  # callback answers in flight (a reference keeps each task alive)
 
 
 def make_bot(settings: Settings) -> Bot:
@@ -175,65 +170,7 @@ class TelegramSender:
             raise TemporaryFailure(f"{type(exc).__name__}: {exc.message}") from exc
 
 
-# Callback answers, polling and the webhook registration
-
-
-async def answer_callback(api: BotApi, query_id: str) -> None:
-    """Answer a pressed button so that it stops spinning; best effort."""
-    try:
-        await api.call("answerCallbackQuery", {"callback_query_id": query_id})
-    except (BotApiError, TemporaryFailure) as exc:
-        log.warning("answering callback query %s failed: %s", query_id, exc)
-
-
-def answer_later(api: BotApi, update: dict) -> None:
-    """`answer_callback` in the background, so that the webhook answers Telegram at once."""
-    query_id = callback_query_id(update)
-    if query_id is None:
-        return
-    task = asyncio.create_task(answer_callback(api, query_id), name=f"answer callback {query_id}")
-    _answering.add(task)
-    task.add_done_callback(_answering.discard)
-
-
-async def accept(api: BotApi, engine: Engine, update: dict, incoming: Incoming) -> bool:
-    """Record an input once and have it applied in the background; False when it is a repeat."""
-    if not await engine.record(incoming):
-        return False
-    engine.process_later(incoming.conversation_key)
-    answer_later(api, update)
-    return True
-
-
-async def _take(api: BotApi, engine: Engine, update: dict) -> None:
-    """One polled Update; one that cannot be read is logged and skipped, never blocking the ones after it."""
-    try:
-        incoming = to_incoming(update)
-    except Exception:  # noqa: BLE001  (whatever is wrong with it, it is only this Update's problem)
-        log.exception("skipping Telegram update %s that cannot be read", update.get("update_id"))
-        return
-    if incoming is not None:
-        await accept(api, engine, update, incoming)
-
-
-async def poll(bot: Bot, api: BotApi, engine: Engine, *, backoff: float = POLL_BACKOFF) -> None:
-    """Polling mode, until cancelled: the offset moves past an Update only once it is recorded, so a crash
-    loses nothing (a re-delivered Update is a repeat and has no second effect)."""
-    offset: int | None = None
-    webhook_removed = False
-    while True:
-        try:
-            if not webhook_removed:
-                webhook_removed = await bot.delete_webhook(drop_pending_updates=False)
-            updates = await bot.get_updates(
-                offset=offset, timeout=POLL_TIMEOUT, allowed_updates=ALLOWED_UPDATES
-            )
-            for update in updates:
-                await _take(api, engine, update.to_dict())  # polling is rare: PTB's objects are fine here
-                offset = update.update_id + 1
-        except Exception:  # noqa: BLE001  (the network or the database may be away for a moment; keep going)
-            log.exception("Telegram polling failed; trying again in %.0f s", backoff)
-            await asyncio.sleep(backoff)
+# The webhook's registration (the intake of Updates, by webhook or polling, is handlers/telegram_intake.py)
 
 
 async def set_webhook(settings: Settings) -> str:
