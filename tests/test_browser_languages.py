@@ -66,7 +66,8 @@ def _say(driver, text: str) -> None:
 
 
 def _page_in(driver, lang: str) -> None:
-    _wait(driver, lambda d: d.find_element(By.TAG_NAME, "html").get_attribute("lang") == lang, f"the page in {lang}")
+    # read in one script call: an element looked up first may belong to a page the switch has just replaced
+    _wait(driver, lambda d: d.execute_script("return document.documentElement.lang") == lang, f"the page in {lang}")
 
 
 @pytest.mark.parametrize(
