@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.models import Complaint
-from store.paging import Paged, paged
+from store.paging import Paged, listing, paged
 from store.request_queue import EXPORT_LIMIT
 
 FILTERS = ("kind", "status")
@@ -32,15 +32,8 @@ class Chosen:
 
 
 def _query(chosen: Chosen) -> Select:
-    query = select(Complaint)
-    for name in FILTERS:
-        value = getattr(chosen, name)
-        if value:
-            query = query.where(getattr(Complaint, name) == value)
-    column = SORTS.get(chosen.sort, Complaint.created_at)
-    if chosen.descending:
-        return query.order_by(column.desc(), Complaint.id.desc())
-    return query.order_by(column.asc(), Complaint.id.asc())
+    filters = {name: getattr(chosen, name) for name in FILTERS}
+    return listing(Complaint, filters, SORTS.get(chosen.sort, Complaint.created_at), chosen.descending)
 
 
 async def page_of(tx: AsyncSession, chosen: Chosen, page: int, size: int | None = None) -> Paged[Complaint]:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from sqlalchemy import Select, func, select
+from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations.normalize import digits_to_ascii
@@ -29,6 +30,14 @@ def page_number(typed: str) -> int:
     text = digits_to_ascii(typed)
     number = int(text) if text.isascii() and text.isdigit() and len(text) <= 7 else 0
     return number if number > 0 else 1
+
+
+def listing(model: type, filters: dict[str, str], column: InstrumentedAttribute, descending: bool) -> Select:
+    """`model`'s rows whose column equals each filter given (an empty one is "all"), ordered by `column` either
+    way, then by id the same way so that pages never overlap."""
+    query = select(model).where(*(getattr(model, name) == value for name, value in filters.items() if value))
+    order = (column.desc(), model.id.desc()) if descending else (column.asc(), model.id.asc())
+    return query.order_by(*order)
 
 
 async def paged(tx: AsyncSession, query: Select, page: int, size: int = PAGE_SIZE, *, tuples: bool = False) -> Paged:

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.models import HelpRequest
-from store.paging import Paged, paged
+from store.paging import Paged, listing, paged
 
 FILTERS = ("status", "category", "city")
 SORTS = {
@@ -35,15 +35,8 @@ class Chosen:
 
 
 def _query(chosen: Chosen) -> Select:
-    query = select(HelpRequest)
-    for name in FILTERS:
-        value = getattr(chosen, name)
-        if value:
-            query = query.where(getattr(HelpRequest, name) == value)
-    column = SORTS.get(chosen.sort, HelpRequest.due_at)
-    if chosen.descending:
-        return query.order_by(column.desc(), HelpRequest.id.desc())
-    return query.order_by(column.asc(), HelpRequest.id.asc())
+    filters = {name: getattr(chosen, name) for name in FILTERS}
+    return listing(HelpRequest, filters, SORTS.get(chosen.sort, HelpRequest.due_at), chosen.descending)
 
 
 async def page_of(tx: AsyncSession, chosen: Chosen, page: int, size: int | None = None) -> Paged[HelpRequest]:
