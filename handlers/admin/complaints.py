@@ -24,7 +24,6 @@ from handlers.admin.pages import (
     field,
     Html,
     label,
-    lang_of,
     language_name,
     layout,
     post_form,
@@ -33,10 +32,10 @@ from handlers.admin.pages import (
     short_day,
     t,
     table,
+    time_cell,
     time_text,
     typed,
 )
-from conversations.dates import datetime_text
 from handlers.admin.listing import export_links, order_fields, order_of, pager
 from handlers.admin.requests import late_badge
 from handlers.admin.spreadsheet import csv_download, xlsx_download
@@ -115,19 +114,17 @@ async def complaint_list(request: web.Request) -> web.Response:
 async def _sheet(request: web.Request, kind: str) -> list[list[object]]:
     """Every complaint the list's filters choose, in its order, in the staff's language; the export is audited.
     The text stays on each complaint's page (it may name people)."""
-    engine, chosen, lang = request.app[ENGINE], _chosen(request), lang_of(request)
+    engine, chosen = request.app[ENGINE], _chosen(request)
     async with engine.sessions() as tx, tx.begin():
         rows = await listed.every(tx, chosen)
         audit(tx, request[SIGNED].staff.id, "complaints_exported", "complaints", engine.clock(), format=kind,
               rows=len(rows))  # fmt: skip
 
-    def when(moment: datetime | None) -> str:
-        return datetime_text(engine.texts, lang, engine.profile, moment) if moment else ""
-
     sheet: list[list[object]] = [[t(request, key) for key in COLUMNS]]
     for row in rows:
         sheet.append([row.reference, label(request, "ckind", row.kind), label(request, "channel", row.channel),
-                      label(request, "cstatus", row.status), when(row.created_at), when(row.due_at)])  # fmt: skip
+                      label(request, "cstatus", row.status), time_cell(request, row.created_at),
+                      time_cell(request, row.due_at)])  # fmt: skip
     return sheet
 
 

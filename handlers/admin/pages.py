@@ -134,6 +134,11 @@ def short_day(request: web.Request, moment: datetime | None, with_time: bool = F
     return el("time", shown, hijri, datetime=here.isoformat(timespec="minutes"), title=full, class_="short-date")
 
 
+def time_cell(request: web.Request, moment: datetime | None) -> str:
+    """A date and time for a spreadsheet cell: as `time_text` writes it, and empty (not a dash) when there is none."""
+    return time_text(request, moment) if moment is not None else ""
+
+
 def see_other(location: str) -> web.Response:
     """After a POST: go to a page with GET."""
     return web.Response(status=303, headers={"Location": location})

@@ -8,11 +8,12 @@ from datetime import datetime
 from aiohttp import web
 
 from bot.appkeys import ENGINE
-from conversations.dates import datetime_text
 from handlers.admin.audit import audit
 from handlers.admin.guard import ANYONE, requires
 from handlers.admin.listing import export_links, order_fields, order_of, pager
-from handlers.admin.pages import SIGNED, Html, cat, el, field, label, lang_of, layout, short_day, t, table
+from handlers.admin.pages import (
+    SIGNED, Html, cat, el, field, label, lang_of, layout, short_day, t, table, time_cell,
+)  # fmt: skip
 from handlers.admin.spreadsheet import csv_download, xlsx_download
 from store import request_queue
 from store.models import HelpRequest
@@ -105,22 +106,19 @@ async def queue(request: web.Request) -> web.Response:
 async def _sheet(request: web.Request, kind: str) -> list[list[object]]:
     """Every request the queue's filters choose, in its order, in the staff's language; the export is audited.
     No names or ID numbers: those stay on each request's page, where their view is audited."""
-    engine, chosen, lang = request.app[ENGINE], _chosen(request), lang_of(request)
+    engine, chosen = request.app[ENGINE], _chosen(request)
     async with engine.sessions() as tx, tx.begin():
         rows = await request_queue.every(tx, chosen)
         audit(tx, request[SIGNED].staff.id, "requests_exported", "requests", engine.clock(), format=kind,
               rows=len(rows))  # fmt: skip
     labels = names(request)
 
-    def when(moment: datetime | None) -> str:
-        return datetime_text(engine.texts, lang, engine.profile, moment) if moment else ""
-
     sheet: list[list[object]] = [[t(request, key) for key in SHEET]]
     for row in rows:
         sheet.append([
             row.reference, labels["category"].get(row.category, row.category), labels["city"].get(row.city, row.city),
             labels["status"].get(row.status, row.status), label(request, "channel", row.channel),
-            when(row.submitted_at), when(row.due_at), when(row.decided_at), when(row.delivered_at),
+            *(time_cell(request, moment) for moment in (row.submitted_at, row.due_at, row.decided_at, row.delivered_at)),
             label(request, "aid", row.aid_kind) if row.aid_kind else "",
             row.aid_halalas / 100 if row.aid_halalas else None,
         ])  # fmt: skip
