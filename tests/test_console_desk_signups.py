@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 
+from bot.appkeys import ENGINE
 from store.models import AuditLog, DeskIntake, Program, Registration
 from tests.sheets import mobile, valid_id
 from tests.test_console_programs import seed_program
@@ -96,3 +97,16 @@ async def test_a_closed_or_open_program_takes_no_desk_sign_up_and_a_viewer_none(
     assert "تسجيل مستفيد من المكتب" not in await (await console.client.get(f"/admin/programs/{open_to_all.id}")).text()
     await console.signed_in_as("viewer")
     assert (await console.client.get(f"/admin/programs/{started.id}/desk")).status == 403
+
+
+async def test_without_branch_representatives_the_desk_neither_offers_nor_takes_one(console: Console):
+    program = await seed_program(console)
+    profile = console.app[ENGINE].profile
+    console.app[ENGINE].profile = profile.model_copy(update={"channels": [c for c in profile.channels
+                                                                           if c != "branch_offices"]})
+    await console.signed_in_as("coordinator")
+    desk = f"/admin/programs/{program.id}/desk"
+    form = await (await console.client.get(desk)).text()
+    assert 'value="representative"' not in form and 'name="rep_name"' not in form
+    refused = await console.post(desk, person(1, channel="representative", rep_name="سعد", rep_office="مكتب"), page=desk)
+    assert refused.status == 400 and await console.all(Registration) == []

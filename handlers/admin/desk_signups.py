@@ -14,13 +14,13 @@ from conversations.types import Context
 from handlers.admin.audit import audit
 from handlers.admin.forms import FORM
 from handlers.admin.guard import requires
-from handlers.admin.pages import SIGNED, Html, el, field, label, lang_of, layout, post_form, problem, see_other, t
+from handlers.admin.pages import SIGNED, Html, el, field, lang_of, layout, post_form, problem, see_other, t
 from handlers.admin.programs import page_of, program_id, title_of
 from handlers.admin.signup_answers import rule_question
-from handlers.admin.walk_ins import ENTERERS
+from handlers.admin.walk_ins import ENTERERS, choice_field, intake_section, text_field
 from store import desk_signups
 from store.models import Program
-from store.walk_ins import CHANNELS, Problem, check_intake
+from store.walk_ins import Problem, check_intake, intake_channels
 
 WALK_IN_FIELDS = ("channel", "rep_name", "rep_office", "full_name", "national_id", "phone")  # named as walk-ins name them
 
@@ -59,16 +59,6 @@ def _options(request: web.Request, key: str) -> list[tuple[str, str]]:
     return [(a, _chat_text(request, f"prog_{a}")) for a in desk_signups.ANSWERS]
 
 
-def _select(request: web.Request, caption: str, name: str, pairs: list[tuple[str, str]], values: dict) -> Html:
-    options = [el("option", t(request, "walkin_choose"), value="")]
-    options += [el("option", text, value=key, selected=key == values.get(name, "")) for key, text in pairs]
-    return field(caption, el("select", *options, name=name, required=True))
-
-
-def _input(request: web.Request, name: str, values: dict, **attrs: object) -> Html:
-    return field(t(request, f"walkin_{name}"), el("input", name=name, value=values.get(name, ""), **attrs))
-
-
 def _answers(request: web.Request, program: Program, values: dict) -> Html | None:
     if program.kind != "registration" or not program.conditions:
         return None
@@ -81,7 +71,7 @@ def _answers(request: web.Request, program: Program, values: dict) -> Html | Non
             asked.append(field(caption, el("input", name=name, value=values.get(name, ""), inputmode="numeric",
                                             maxlength="10", required=True)))  # fmt: skip
         else:
-            asked.append(_select(request, caption, name, _options(request, key), values))
+            asked.append(choice_field(request, name, _options(request, key), values, caption=caption))
     return el("section", el("h2", t(request, "desk_conditions")), conditions, *asked)
 
 
@@ -106,21 +96,13 @@ def _problems(request: web.Request, program: Program, problems: list[Problem], u
 def _page(request: web.Request, program: Program, values: dict, problems: list[Problem], unmet: dict | None = None,
           status: int = 200) -> web.Response:  # fmt: skip
     action = f"{page_of(program.id)}/desk"
-    how = el(
-        "section",
-        el("h2", t(request, "walkin_how")),
-        _select(request, t(request, "walkin_channel"), "channel", [(c, label(request, "channel", c)) for c in CHANNELS],
-                values),  # fmt: skip
-        _input(request, "rep_name", values, maxlength="120"),
-        _input(request, "rep_office", values, maxlength="120"),
-        el("p", t(request, "walkin_rep_hint"), class_="hint"),
-    )
+    how = intake_section(request, values)
     person = el(
         "section",
         el("h2", t(request, "walkin_person")),
-        _input(request, "full_name", values, required=True, maxlength="100", dir="auto"),
-        _input(request, "national_id", values, required=True, inputmode="numeric", dir="ltr", maxlength="20"),
-        _input(request, "phone", values, required=True, inputmode="tel", dir="ltr", maxlength="20"),
+        text_field(request, "full_name", values, required=True, maxlength="100", dir="auto"),
+        text_field(request, "national_id", values, required=True, inputmode="numeric", dir="ltr", maxlength="20"),
+        text_field(request, "phone", values, required=True, inputmode="tel", dir="ltr", maxlength="20"),
     )
     note = None
     if program.kind in desk_signups.STATUS:
@@ -160,7 +142,7 @@ async def desk_record(request: web.Request) -> web.Response:
     if program is None:
         return problem(request, 404, "error_not_found", back="/admin/programs")
     values = {k: v for k, v in form.fields.items() if k != "csrf"}
-    intake, problems = check_intake(form.fields)
+    intake, problems = check_intake(form.fields, intake_channels(engine.profile))
     checked = desk_signups.check(form.fields, program, engine.profile, engine.clock())
     problems += checked.problems
     if problems or intake is None:

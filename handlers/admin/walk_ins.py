@@ -32,13 +32,16 @@ def _chat_text(request: web.Request, key: str) -> str:
     return request.app[ENGINE].texts(lang_of(request), key)
 
 
-def _select(
-    request: web.Request, name: str, pairs: list[tuple[str, str]], values: dict, required: bool = True
+def choice_field(
+    request: web.Request, name: str, pairs: list[tuple[str, str]], values: dict, required: bool = True,
+    caption: str | None = None,
 ) -> Html:
+    """A select of `pairs` (key, text) with "choose…" first, the value typed kept; captioned `walkin_<name>`."""
     current = values.get(name, "")
     options = [el("option", t(request, "walkin_choose"), value="")]
     options += [el("option", text, value=key, selected=key == current) for key, text in pairs]
-    return field(t(request, f"walkin_{name}"), el("select", *options, name=name, required=required))
+    label_text = caption if caption is not None else t(request, f"walkin_{name}")
+    return field(label_text, el("select", *options, name=name, required=required))
 
 
 def _type_fields(request: web.Request, values: dict) -> list[Html]:
@@ -48,7 +51,7 @@ def _type_fields(request: web.Request, values: dict) -> list[Html]:
     if len(profile.beneficiary_types) < 2:
         return []
     pairs = [(k.key, k.name.get(lang)) for k in walk_ins.desk_types(profile)]
-    return [_select(request, "beneficiary_type", pairs, values), el("p", t(request, "walkin_type_hint"), class_="hint")]
+    return [choice_field(request, "beneficiary_type", pairs, values), el("p", t(request, "walkin_type_hint"), class_="hint")]
 
 
 def _household_required(request: web.Request) -> bool:
@@ -58,7 +61,6 @@ def _household_required(request: web.Request) -> bool:
 def _choices(request: web.Request) -> dict[str, list[tuple[str, str]]]:
     profile, lang = request.app[ENGINE].profile, lang_of(request)
     return {
-        "channel": [(c, label(request, "channel", c)) for c in walk_ins.intake_channels(profile)],
         "city": [(c.key, c.name.get(lang)) for c in profile.service_area]
         + [(hf.OTHER_CITY, _chat_text(request, "help_city_other"))],
         "residency": [(r, _chat_text(request, f"help_residency_{r}")) for r in hf.RESIDENCIES],
@@ -67,7 +69,8 @@ def _choices(request: web.Request) -> dict[str, list[tuple[str, str]]]:
     }
 
 
-def _text_input(request: web.Request, name: str, values: dict, **attrs: object) -> Html:
+def text_field(request: web.Request, name: str, values: dict, **attrs: object) -> Html:
+    """A text input captioned `walkin_<name>`, the value typed kept."""
     return field(t(request, f"walkin_{name}"), el("input", name=name, value=values.get(name, ""), **attrs))
 
 
@@ -76,10 +79,17 @@ def _representative(request: web.Request, values: dict) -> list[Html]:
     if "representative" not in walk_ins.intake_channels(request.app[ENGINE].profile):
         return []
     return [
-        _text_input(request, "rep_name", values, maxlength="120"),
-        _text_input(request, "rep_office", values, maxlength="120"),
+        text_field(request, "rep_name", values, maxlength="120"),
+        text_field(request, "rep_office", values, maxlength="120"),
         el("p", t(request, "walkin_rep_hint"), class_="hint"),
     ]
+
+
+def intake_section(request: web.Request, values: dict) -> Html:
+    """How a record came in (the association's intake channels) and, where it has them, the representative."""
+    channels = [(c, label(request, "channel", c)) for c in walk_ins.intake_channels(request.app[ENGINE].profile)]
+    return el("section", el("h2", t(request, "walkin_how")), choice_field(request, "channel", channels, values),
+              *_representative(request, values))  # fmt: skip
 
 
 def _conditions(request: web.Request, values: dict) -> Html:
@@ -106,29 +116,24 @@ def _problems(request: web.Request, problems: list[Problem]) -> Html | None:
 
 def _page(request: web.Request, values: dict, problems: list[Problem], status: int = 200) -> web.Response:
     choices = _choices(request)
-    who = el(
-        "section",
-        el("h2", t(request, "walkin_how")),
-        _select(request, "channel", choices["channel"], values),
-        *_representative(request, values),
-    )
+    who = intake_section(request, values)
     person = el(
         "section",
         el("h2", t(request, "walkin_person")),
         *_type_fields(request, values),
-        _text_input(request, "full_name", values, required=True, maxlength="100", dir="auto"),
-        _text_input(request, "national_id", values, required=True, inputmode="numeric", dir="ltr", maxlength="20"),
-        _text_input(request, "phone", values, required=True, inputmode="tel", dir="ltr", maxlength="20"),
-        _select(request, "city", choices["city"], values),
-        _select(request, "residency", choices["residency"], values),
-        _text_input(request, "household_size", values, required=_household_required(request), inputmode="numeric",
+        text_field(request, "full_name", values, required=True, maxlength="100", dir="auto"),
+        text_field(request, "national_id", values, required=True, inputmode="numeric", dir="ltr", maxlength="20"),
+        text_field(request, "phone", values, required=True, inputmode="tel", dir="ltr", maxlength="20"),
+        choice_field(request, "city", choices["city"], values),
+        choice_field(request, "residency", choices["residency"], values),
+        text_field(request, "household_size", values, required=_household_required(request), inputmode="numeric",
                     maxlength="10"),
-        _select(request, "income_bracket", choices["income_bracket"], values, required=_household_required(request)),
+        choice_field(request, "income_bracket", choices["income_bracket"], values, required=_household_required(request)),
     )
     need = el(
         "section",
         el("h2", t(request, "walkin_need")),
-        _select(request, "category", choices["category"], values),
+        choice_field(request, "category", choices["category"], values),
         _conditions(request, values),
         field(t(request, "walkin_description"),
               el("textarea", values.get("description", ""), name="description", rows="4", maxlength="1000",
@@ -211,12 +216,10 @@ def _complaint_page(request: web.Request, values: dict, problems: list[Problem],
     form = post_form(
         request,
         COMPLAINT,
-        el("section", el("h2", t(request, "walkin_how")),
-           _select(request, "channel", _choices(request)["channel"], values),
-           *_representative(request, values)),
+        intake_section(request, values),
         el("section", el("h2", t(request, "walkin_complaint_what")),
-           _text_input(request, "national_id", values, required=True, inputmode="numeric", dir="ltr", maxlength="20"),
-           _select(request, "kind", kinds, values),
+           text_field(request, "national_id", values, required=True, inputmode="numeric", dir="ltr", maxlength="20"),
+           choice_field(request, "kind", kinds, values),
            field(t(request, "walkin_text"), el("textarea", values.get("text", ""), name="text", rows="5",
                                                maxlength="2000", required=True))),
         button=t(request, "walkin_complaint_submit"),
