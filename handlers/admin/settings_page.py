@@ -340,6 +340,12 @@ def _done(what: str) -> web.Response:
     return see_other(f"{PAGE}?done={what}")
 
 
+async def _saved(request: web.Request, key: str, value: Any, error: str) -> web.Response:
+    """Back to the settings saying it is saved, or the page saying why not (`error`) when the profile it would
+    make is not valid."""
+    return _done("saved") if await save(request, key, value) else problem(request, 400, error, back=PAGE)
+
+
 @requires("admin")
 async def mark_reviewed(request: web.Request) -> web.Response:
     engine = request.app[ENGINE]
@@ -365,11 +371,7 @@ async def save_hours(request: web.Request) -> web.Response:
     if opens is None or closes is None or opens >= closes:
         return problem(request, 400, "set_error_hours", back=PAGE)
     value = {"days": days, "opens": opens.isoformat(), "closes": closes.isoformat()}
-    return (
-        _done("saved")
-        if await save(request, "working_hours", value)
-        else problem(request, 400, "set_error_hours", back=PAGE)
-    )
+    return await _saved(request, "working_hours", value, "set_error_hours")
 
 
 def _whole(raw: str, low: int, high: int) -> int | None:
@@ -388,11 +390,7 @@ async def save_periods(request: web.Request) -> web.Response:
         if number is None:
             return problem(request, 400, "set_error_period", back=PAGE, what=t(request, f"set_{name}"))
         value[name] = number
-    return (
-        _done("saved")
-        if await save(request, "deadlines", value)
-        else problem(request, 400, "set_error_form", back=PAGE)
-    )
+    return await _saved(request, "deadlines", value, "set_error_form")
 
 
 @requires("admin")
@@ -405,11 +403,7 @@ async def save_contact(request: web.Request) -> web.Response:
     value["address"] = address if address["ar"] else None
     if value["email"] and ("@" not in value["email"] or " " in value["email"]):
         return problem(request, 400, "set_error_email", back=PAGE)
-    return (
-        _done("saved")
-        if await save(request, "contact", value)
-        else problem(request, 400, "set_error_form", back=PAGE)
-    )
+    return await _saved(request, "contact", value, "set_error_form")
 
 
 def _holiday_list(profile: Profile) -> list[dict]:
@@ -432,11 +426,7 @@ async def add_holiday(request: web.Request) -> web.Response:
         return problem(request, 400, "set_error_holiday", back=PAGE)
     holiday = {"name": names, "month": month, "day": day, "calendar": calendar, "days": days}
     value = [*_holiday_list(request.app[ENGINE].profile), holiday]
-    return (
-        _done("saved")
-        if await save(request, "holidays", value)
-        else problem(request, 400, "set_error_holiday", back=PAGE)
-    )
+    return await _saved(request, "holidays", value, "set_error_holiday")
 
 
 @requires("admin")
