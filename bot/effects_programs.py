@@ -3,15 +3,15 @@ and check in with the program's code."""
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from bot.effects import Applying, apply
 from conversations.effects import CancelRegistration, CheckIn, RegisterForProgram, RememberContact
 from store import queries
+from store.program_signups import HOLDS_A_SEAT, seats_taken
 from store.ratings import rating_delay, schedule_rating
 from store.models import Beneficiary, Program, Registration
 
-HOLDS_A_SEAT = ("pending", "accepted")
 
 
 async def _mine(at: Applying, program_id: int) -> Registration | None:
@@ -21,11 +21,6 @@ async def _mine(at: Applying, program_id: int) -> Registration | None:
     return (await at.tx.scalars(query)).first()
 
 
-async def seats_taken(at: Applying, program_id: int) -> int:
-    query = select(func.count()).where(Registration.program_id == program_id, Registration.status.in_(HOLDS_A_SEAT))
-    return (await at.tx.scalar(query)) or 0
-
-
 @apply.register
 async def _register(effect: RegisterForProgram, at: Applying) -> None:
     """One registration per person and program (a repeat updates it); the last seat decides here, not in the step."""
@@ -33,7 +28,7 @@ async def _register(effect: RegisterForProgram, at: Applying) -> None:
     if program is None or program.status != "published":
         return
     status = effect.status
-    if status == "pending" and program.capacity is not None and await seats_taken(at, program.id) >= program.capacity:
+    if status == "pending" and program.capacity is not None and await seats_taken(at.tx, program.id) >= program.capacity:
         status = "waitlisted"
     row = await _mine(at, program.id)
     if row is None:

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations.profile import Profile
@@ -19,10 +19,10 @@ from conversations.programs_common import closed_reason
 from conversations.programs_rules import check_age, check_note, first_unmet, questions
 from store.crypto import Keyring
 from store.models import Program, Registration
+from store.program_signups import seats_taken
 from store.walk_ins import Intake, Problem, person_for, reachable_key, record_intake
 
 KINDS = ("registration", "volunteer", "service")  # an open program needs no sign-up
-HOLDS_A_SEAT = ("pending", "accepted")
 GENDERS = ("f", "m")
 ANSWERS = ("yes", "no")
 STATUS = {"volunteer": "interested", "service": "requested"}  # a registration is pending, or waitlisted when full
@@ -97,11 +97,6 @@ def check(fields: Mapping[str, str], program: Program, profile: Profile, now: da
 
 class AlreadySignedUp(Exception):
     """This person already has a sign-up for this program (its page shows it)."""
-
-
-async def seats_taken(tx: AsyncSession, program_id: int) -> int:
-    query = select(func.count()).where(Registration.program_id == program_id, Registration.status.in_(HOLDS_A_SEAT))
-    return (await tx.scalar(query)) or 0
 
 
 async def sign_up(

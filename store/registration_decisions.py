@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from store import queries
-from store.desk_signups import HOLDS_A_SEAT
+from store.program_signups import HOLDS_A_SEAT
 from store.models import Program, Registration
 from store.ratings import schedule_rating
 

@@ -42,7 +42,7 @@ from handlers.admin.signups import city_name, person_name
 from handlers.admin.walk_ins import ENTERERS
 from store import desk_signups, undelivered
 from store import registration_decisions as decisions
-from store.desk_signups import HOLDS_A_SEAT
+from store.program_signups import HOLDS_A_SEAT
 from store.models import Beneficiary, Program, Registration
 from store.program_signups import signups
 from store.ratings import rating_delay
