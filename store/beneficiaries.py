@@ -24,9 +24,9 @@ from conversations.normalize import normalize
 from conversations.phones import to_e164
 from store.crypto import Keyring
 from store.models import Beneficiary, ChannelIdentity, Complaint, HandoffRequest, HelpRequest
+from store.request_decisions import OPEN
 
 NAME_SCAN = 5000
-OPEN_STATUSES = ("submitted", "needs_info")
 MAX_REFERENCE = 20
 SORTS = {"created": Beneficiary.id, "city": Beneficiary.city, "category": Beneficiary.category}
 
@@ -77,7 +77,7 @@ def _filtered(filters: Filters) -> list[ColumnElement[bool]]:
         )
         where.append(exists().where(linked))
     if filters.open_request:
-        waiting = and_(HelpRequest.beneficiary_id == Beneficiary.id, HelpRequest.status.in_(OPEN_STATUSES))
+        waiting = and_(HelpRequest.beneficiary_id == Beneficiary.id, HelpRequest.status.in_(OPEN))
         where.append(exists().where(waiting))
     if filters.opted_out:
         stopped = and_(ChannelIdentity.beneficiary_id == Beneficiary.id, ChannelIdentity.opted_out.is_(True))
@@ -209,7 +209,7 @@ async def _listed(tx: AsyncSession, people: list[Beneficiary]) -> list[Listed]:
         channels.setdefault(pid, set()).add(channel)
     waiting = (
         select(HelpRequest.beneficiary_id, func.count())
-        .where(HelpRequest.beneficiary_id.in_(ids), HelpRequest.status.in_(OPEN_STATUSES))
+        .where(HelpRequest.beneficiary_id.in_(ids), HelpRequest.status.in_(OPEN))
         .group_by(HelpRequest.beneficiary_id)
     )
     open_counts = dict((await tx.execute(waiting)).all())

@@ -16,9 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations.profile import Profile
 from store.models import Complaint, HelpRequest, Program, Rating, Registration
+from store.request_decisions import OPEN
 
 ASKED = ("prompted", "reminded", "answered", "expired")  # the beneficiary was asked: the response rate's base
-OPEN_REQUEST = ("submitted", "needs_info")
 SCORES = (1, 2, 3, 4, 5)
 
 
@@ -157,7 +157,7 @@ async def requests_on_time(tx: AsyncSession, period: Period, now: datetime) -> P
         )
     ).all()
     late = select(func.count()).where(
-        HelpRequest.status.in_(OPEN_REQUEST), HelpRequest.due_at < _late_cutoff(period, now)
+        HelpRequest.status.in_(OPEN), HelpRequest.due_at < _late_cutoff(period, now)
     )
     return Punctuality(len(rows), sum(d <= due for d, due in rows), await tx.scalar(late) or 0)
 
@@ -267,7 +267,7 @@ async def program_titles(tx: AsyncSession, ids: list[int]) -> dict[int, tuple[st
 
 async def late_requests(tx: AsyncSession, now: datetime) -> list[HelpRequest]:
     """Open help requests past their deadline, most overdue first."""
-    query = select(HelpRequest).where(HelpRequest.status.in_(OPEN_REQUEST), HelpRequest.due_at < now)
+    query = select(HelpRequest).where(HelpRequest.status.in_(OPEN), HelpRequest.due_at < now)
     return list((await tx.scalars(query.order_by(HelpRequest.due_at, HelpRequest.id))).all())
 
 

@@ -10,8 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from store import undelivered
 from store.models import Complaint, HandoffRequest, HelpRequest
+from store.request_decisions import OPEN
 
-OPEN_REQUEST = ("submitted", "needs_info")
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,7 @@ async def counts(tx: AsyncSession, now: datetime) -> Counts:
     return Counts(
         new_requests=await _count(tx, HelpRequest, HelpRequest.status == "submitted"),
         overdue_requests=await _count(
-            tx, HelpRequest, HelpRequest.status.in_(OPEN_REQUEST), HelpRequest.due_at < now
+            tx, HelpRequest, HelpRequest.status.in_(OPEN), HelpRequest.due_at < now
         ),
         waiting_chats=await _count(tx, HandoffRequest, HandoffRequest.status == "open"),
         complaints_due=await _count(tx, Complaint, Complaint.status == "open", Complaint.due_at < now),
