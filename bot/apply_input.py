@@ -18,8 +18,8 @@ from bot.effects import Applying, apply_effects
 from bot.lookups import Lookups
 from conversations.profile import Profile
 from conversations.calendar import local
-from conversations.help_fields import NATIONAL_ID
 from conversations.national_id import clean, mask, mask_ids
+from conversations.states import Help
 from conversations.types import Inbound
 from store import queries, sealed
 from store.crypto import Keyring
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 # Parts of a conversation's data holding what the person typed (the help form, a complaint's draft, a question
 # for the FAQ or staff, a program sign-up's answers): encrypted at rest.
 SEALED = ("help", "complaint", "question", "program")
-SECRET_STATES = frozenset({NATIONAL_ID})  # what is typed here is an ID number: the message log keeps it masked
+SECRET_STATES = frozenset({Help.NATIONAL_ID})  # what is typed here is an ID number: the message log keeps it masked
 
 
 @dataclass

@@ -22,16 +22,12 @@ from conversations import references
 from conversations.calendar import add_working_days, local
 from conversations.dates import date_text
 from conversations.effects import Effect, FileComplaint, Reply
-from conversations.flow import choice, goto, lang, on_event, reask, state, text
+from conversations.flow import Flow, choice, goto, lang, reask, text
 from conversations.normalize import normalize, strip_invisible
+from conversations.states import Complaints, Menu
 from conversations.types import Choice, ComplaintView, Context, Inbound, Step
 
-MENU = "menu:main"
-MENU_C = "complaints:menu"
-TEXT = "complaints:text"
-ATTACH = "complaints:attach"
-FOLLOW = "complaints:follow"
-FOLLOWED = "complaints:followed"
+FLOW = Flow("complaints")
 KINDS = ("complaint", "suggestion")
 TEXT_LENGTH = (10, 2000)
 SHOWN_REFERENCES = 5  # their newest references offered as buttons in the follow-up
@@ -41,7 +37,7 @@ SKIP_WORDS = frozenset(normalize(w) for w in ("skip", "no", "no file", "تخطي
 
 def show(data: dict, ctx: Context) -> Step:
     """"Complaint or suggestion" from the menu."""
-    return goto(MENU_C, data, ctx)
+    return goto(Complaints.MENU, data, ctx)
 
 
 def _draft(data: dict) -> dict:
@@ -88,34 +84,34 @@ def _menu_prompt(data: dict, ctx: Context) -> tuple[Effect, ...]:
     return (Reply(text(ctx, data, "cmp_menu_prompt"), options),)
 
 
-@state(MENU_C, parent=MENU, prompt=_menu_prompt)
+@FLOW.state(Complaints.MENU, parent=Menu.MAIN, prompt=_menu_prompt)
 def on_menu(inbound: Inbound, data: dict, ctx: Context) -> Step:
     picked = inbound.choice or ""
     if picked.startswith("complaints:new:") and picked.rsplit(":", 1)[-1] in KINDS:
         kind = picked.rsplit(":", 1)[-1]
         draft = {"kind": kind, "started_at": ctx.now.isoformat(), "files": 0}
-        return goto(TEXT, {**data, "complaint": draft}, ctx)
+        return goto(Complaints.TEXT, {**data, "complaint": draft}, ctx)
     if picked == "complaints:follow":
-        return goto(FOLLOW, data, ctx)
-    return reask(MENU_C, data, ctx, "cmp_choose_hint")
+        return goto(Complaints.FOLLOW, data, ctx)
+    return reask(Complaints.MENU, data, ctx, "cmp_choose_hint")
 
 
 def _text_prompt(data: dict, ctx: Context) -> tuple[Effect, ...]:
     return (Reply(text(ctx, data, f"cmp_text_prompt_{_draft(data).get('kind', 'complaint')}")),)
 
 
-@state(TEXT, parent=MENU_C, prompt=_text_prompt, accepts=("attachment", "voice"))
+@FLOW.state(Complaints.TEXT, parent=Complaints.MENU, prompt=_text_prompt, accepts=("attachment", "voice"))
 def on_text(inbound: Inbound, data: dict, ctx: Context) -> Step:
     if not _draft(data):
-        return goto(MENU_C, data, ctx)
+        return goto(Complaints.MENU, data, ctx)
     if inbound.kind == "attachment":
         data = _with_draft(data, files=_draft(data).get("files", 0) + 1)
-        return goto(TEXT, data, ctx, Reply(text(ctx, data, "cmp_file_before_text")))
+        return goto(Complaints.TEXT, data, ctx, Reply(text(ctx, data, "cmp_file_before_text")))
     body, hint = check_text(inbound.text) if inbound.kind == "text" else (None, "cmp_text_hint")
     if hint is not None:
         limits = {"minimum": TEXT_LENGTH[0], "maximum": TEXT_LENGTH[1]}
-        return goto(TEXT, data, ctx, Reply(text(ctx, data, hint, **limits)))
-    return goto(ATTACH, _with_draft(data, text=body), ctx)
+        return goto(Complaints.TEXT, data, ctx, Reply(text(ctx, data, hint, **limits)))
+    return goto(Complaints.ATTACH, _with_draft(data, text=body), ctx)
 
 
 def _attach_choices(data: dict, ctx: Context) -> tuple[Choice, ...]:
@@ -144,22 +140,22 @@ def _file(data: dict, ctx: Context) -> Step:
         due=date_text(ctx.texts, lang(data), due),
         days=days,
     )
-    return goto(MENU, data, ctx, filed, Reply(ack))
+    return goto(Menu.MAIN, data, ctx, filed, Reply(ack))
 
 
-@state(ATTACH, parent=TEXT, prompt=_attach_prompt, accepts=("attachment",))
+@FLOW.state(Complaints.ATTACH, parent=Complaints.TEXT, prompt=_attach_prompt, accepts=("attachment",))
 def on_attach(inbound: Inbound, data: dict, ctx: Context) -> Step:
     if not _draft(data).get("text"):
-        return goto(MENU_C, data, ctx)
+        return goto(Complaints.MENU, data, ctx)
     if inbound.kind == "attachment":
         count = _draft(data).get("files", 0) + 1
         data = _with_draft(data, files=count)
         received = Reply(text(ctx, data, "cmp_file_received", count=count), _attach_choices(data, ctx))
-        return Step(ATTACH, data, (received,))
+        return Step(Complaints.ATTACH, data, (received,))
     typed = normalize(inbound.text) if inbound.kind == "text" else ""
     if inbound.choice == "complaints:send" or typed in SEND_WORDS or typed in SKIP_WORDS:
         return _file(data, ctx)
-    return reask(ATTACH, data, ctx, "cmp_attach_hint")
+    return reask(Complaints.ATTACH, data, ctx, "cmp_attach_hint")
 
 
 def _follow_prompt(data: dict, ctx: Context) -> tuple[Effect, ...]:
@@ -190,16 +186,16 @@ def describe(complaint: ComplaintView, data: dict, ctx: Context) -> str:
     return "\n".join(lines)
 
 
-@state(FOLLOW, parent=MENU_C, prompt=_follow_prompt)
+@FLOW.state(Complaints.FOLLOW, parent=Complaints.MENU, prompt=_follow_prompt)
 def on_follow(inbound: Inbound, data: dict, ctx: Context) -> Step:
     if inbound.choice == "complaints:menu":
-        return goto(MENU_C, data, ctx)
+        return goto(Complaints.MENU, data, ctx)
     picked = (inbound.choice or "").removeprefix("complaints:ref:")
     typed = picked if inbound.kind == "choice" else inbound.text
     found = own(ctx, typed) if typed else None
     if found is None:
-        return reask(FOLLOW, data, ctx, "cmp_not_found")
-    return goto(FOLLOWED, data, ctx, Reply(describe(found, data, ctx)))
+        return reask(Complaints.FOLLOW, data, ctx, "cmp_not_found")
+    return goto(Complaints.FOLLOWED, data, ctx, Reply(describe(found, data, ctx)))
 
 
 def _followed_prompt(data: dict, ctx: Context) -> tuple[Effect, ...]:
@@ -211,22 +207,22 @@ def _followed_prompt(data: dict, ctx: Context) -> tuple[Effect, ...]:
     return (Reply(text(ctx, data, "cmp_followed_prompt"), options),)
 
 
-@state(FOLLOWED, parent=FOLLOW, prompt=_followed_prompt)
+@FLOW.state(Complaints.FOLLOWED, parent=Complaints.FOLLOW, prompt=_followed_prompt)
 def on_followed(inbound: Inbound, data: dict, ctx: Context) -> Step:
     if inbound.choice == "complaints:follow":
-        return goto(FOLLOW, data, ctx)
+        return goto(Complaints.FOLLOW, data, ctx)
     if inbound.choice == "complaints:menu":
-        return goto(MENU_C, data, ctx)
+        return goto(Complaints.MENU, data, ctx)
     if inbound.kind == "text" and own(ctx, inbound.text):
         return on_follow(inbound, data, ctx)
-    return reask(FOLLOWED, data, ctx, "cmp_choose_hint")
+    return reask(Complaints.FOLLOWED, data, ctx, "cmp_choose_hint")
 
 
 def _reference(inbound: Inbound) -> str:
     return (inbound.choice or "").split(":", 1)[-1]
 
 
-@on_event("complaint_replied")
+@FLOW.on_event("complaint_replied")
 def on_replied(inbound: Inbound, here: str, data: dict, ctx: Context) -> Step:
     """Staff's reply, with the reference; the beneficiary's place is kept."""
     reference, reply = _reference(inbound), inbound.text.strip()
@@ -237,7 +233,7 @@ def on_replied(inbound: Inbound, here: str, data: dict, ctx: Context) -> Step:
     return Step(here, data, (Reply(message),))
 
 
-@on_event("complaint_resolved")
+@FLOW.on_event("complaint_resolved")
 def on_resolved(inbound: Inbound, here: str, data: dict, ctx: Context) -> Step:
     """The complaint or suggestion is resolved: told, with thanks; the place is kept."""
     reference = _reference(inbound)

@@ -1,8 +1,9 @@
-"""The state registry every flow adds to, and the helpers flows share (entering a state, texts)."""
+"""What a flow is made of (its states and events) and the helpers flows share (entering a state, texts)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Callable
 
 from conversations.effects import Effect, Reply
@@ -23,33 +24,68 @@ class StateSpec:
     accepts: frozenset[str] = frozenset()  # input kinds beyond text and choice that this state handles itself
 
 
-STATES: dict[str, StateSpec] = {}
-EVENTS: dict[str, EventHandler] = {}  # by the event name's first part: "request_decided" for "request_decided:R-…:accepted"
+@dataclass
+class Flow:
+    """One flow module's states and events, added by its decorators; conversations/flows.py lists every flow,
+    and the router's table is made from that list alone."""
+
+    name: str
+    states: dict[str, StateSpec] = field(default_factory=dict)
+    events: dict[str, EventHandler] = field(default_factory=dict)  # by the event name's first part
+
+    def state(
+        self, name: StrEnum, *, parent: StrEnum, prompt: Prompt, accepts: tuple[str, ...] = ()
+    ) -> Callable[[Handler], Handler]:
+        """Make the decorated function the handler of state `name` (a member of a conversations.states enum)."""
+
+        def add(handle: Handler) -> Handler:
+            if not isinstance(name, StrEnum) or not isinstance(parent, StrEnum):
+                raise TypeError(f"state {name}: states are conversations.states members, not strings")
+            if name in self.states:
+                raise ValueError(f"state {name} defined twice in flow {self.name}")
+            self.states[name] = StateSpec(prompt=prompt, handle=handle, parent=parent, accepts=frozenset(accepts))
+            return handle
+
+        return add
+
+    def on_event(self, name: str) -> Callable[[EventHandler], EventHandler]:
+        """Make the decorated function the handler of events named `name` (or `name:…`), whatever the state: a
+        timer or a staff action reaches the beneficiary even in the middle of another flow."""
+
+        def add(handle: EventHandler) -> EventHandler:
+            if name in self.events:
+                raise ValueError(f"event {name} defined twice in flow {self.name}")
+            self.events[name] = handle
+            return handle
+
+        return add
 
 
-def state(name: str, *, parent: str, prompt: Prompt, accepts: tuple[str, ...] = ()) -> Callable[[Handler], Handler]:
-    """Register the decorated function as the handler of state `name`."""
+def table(flows: tuple[Flow, ...]) -> tuple[dict[str, StateSpec], dict[str, EventHandler]]:
+    """Every state and every event of `flows`; a state or an event that two flows define is refused."""
+    states: dict[str, StateSpec] = {}
+    events: dict[str, EventHandler] = {}
+    for flow in flows:
+        for kind, merged, own in (("state", states, flow.states), ("event", events, flow.events)):
+            twice = sorted(set(merged) & set(own))
+            if twice:
+                raise ValueError(f"{kind} {', '.join(twice)} defined again by flow {flow.name}")
+            merged.update(own)
+    return states, events
 
-    def register(handle: Handler) -> Handler:
-        if name in STATES:
-            raise ValueError(f"state {name} registered twice")
-        STATES[name] = StateSpec(prompt=prompt, handle=handle, parent=parent, accepts=frozenset(accepts))
-        return handle
 
-    return register
+def spec(name: str) -> StateSpec:
+    """The state `name` in the table of every flow."""
+    from conversations.flows import STATES  # here, not above: the flows listed there import this module
+
+    return STATES[name]
 
 
-def on_event(name: str) -> Callable[[EventHandler], EventHandler]:
-    """Register the decorated function for events named `name` (or `name:…`), whatever the state: a timer
-    or a staff action reaches the beneficiary even in the middle of another flow."""
+def known(name: str) -> bool:
+    """Whether `name` is a state of some flow (a place kept in a conversation's data may be an old one)."""
+    from conversations.flows import STATES
 
-    def register(handle: EventHandler) -> EventHandler:
-        if name in EVENTS:
-            raise ValueError(f"event {name} registered twice")
-        EVENTS[name] = handle
-        return handle
-
-    return register
+    return name in STATES
 
 
 def lang(data: dict) -> str:
@@ -69,7 +105,7 @@ def choice(ctx: Context, data: dict, key: str, label_key: str) -> Choice:
 
 def goto(name: str, data: dict, ctx: Context, *effects: Effect) -> Step:
     """Move to `name`: the effects so far, then that state's prompt."""
-    return Step(name, data, (*effects, *STATES[name].prompt(data, ctx)))
+    return Step(name, data, (*effects, *spec(name).prompt(data, ctx)))
 
 
 def reask(name: str, data: dict, ctx: Context, hint_key: str) -> Step:

@@ -16,11 +16,12 @@ from conversations import references
 from conversations.calendar import add_working_hours, is_open
 from conversations.dates import datetime_text, working_hours_text
 from conversations.effects import HandOffToStaff, Reply
-from conversations.flow import goto, lang, on_event, state, text
+from conversations.flow import Flow, goto, lang, text
 from conversations.normalize import word_set
+from conversations.states import Handoff, Menu
 from conversations.types import Context, Inbound, Step
 
-LIVE = "handoff:live"
+FLOW = Flow("handoff")
 ACKNOWLEDGED = "handoff_acknowledged"  # in data: the first message of this live chat was acknowledged
 
 
@@ -33,7 +34,7 @@ def request(data: dict, ctx: Context, *, reason: str) -> Step:
     if waiting is not None:
         due = datetime_text(ctx.texts, lg, ctx.profile, waiting.answer_due_at)
         return goto(
-            LIVE, data, ctx, Reply(text(ctx, data, "handoff_already", reference=waiting.reference, due=due))
+            Handoff.LIVE, data, ctx, Reply(text(ctx, data, "handoff_already", reference=waiting.reference, due=due))
         )
     due_at = add_working_hours(ctx.profile, ctx.now, ctx.profile.deadlines.handoff_answer_working_hours)
     due = datetime_text(ctx.texts, lg, ctx.profile, due_at)
@@ -42,7 +43,7 @@ def request(data: dict, ctx: Context, *, reason: str) -> Step:
     effect = HandOffToStaff(
         reference=reference, reason=reason, last_question=data.get("question", ""), answer_due_at=due_at
     )
-    return goto(LIVE, data, ctx, effect, Reply(text(ctx, data, key, reference=reference, due=due, hours=hours)))
+    return goto(Handoff.LIVE, data, ctx, effect, Reply(text(ctx, data, key, reference=reference, due=due, hours=hours)))
 
 
 def research_officer(data: dict, ctx: Context) -> Step:
@@ -66,18 +67,18 @@ def _live_prompt(data: dict, ctx: Context) -> tuple:
     return (Reply(text(ctx, data, "handoff_live_prompt")),)
 
 
-@state(LIVE, parent="menu:main", prompt=_live_prompt, accepts=("attachment", "location"))
+@FLOW.state(Handoff.LIVE, parent=Menu.MAIN, prompt=_live_prompt, accepts=("attachment", "location"))
 def on_live(inbound: Inbound, data: dict, ctx: Context) -> Step:
     if data.get(ACKNOWLEDGED):
-        return Step(LIVE, data)
-    return Step(LIVE, {**data, ACKNOWLEDGED: True}, (Reply(text(ctx, data, "handoff_live_ack")),))
+        return Step(Handoff.LIVE, data)
+    return Step(Handoff.LIVE, {**data, ACKNOWLEDGED: True}, (Reply(text(ctx, data, "handoff_live_ack")),))
 
 
-@on_event("handoff_closed")
+@FLOW.on_event("handoff_closed")
 def on_closed(inbound: Inbound, here: str, data: dict, ctx: Context) -> Step:
     """Staff closed the conversation: out of the live chat to the menu; elsewhere the place is kept."""
     data = {k: v for k, v in data.items() if k != ACKNOWLEDGED}
     ended = Reply(text(ctx, data, "handoff_ended"))
-    if here == LIVE:
-        return goto("menu:main", data, ctx, ended)
+    if here == Handoff.LIVE:
+        return goto(Menu.MAIN, data, ctx, ended)
     return Step(here, data, (ended,))

@@ -13,23 +13,24 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from conversations.effects import AddRequestInfo, CancelTimer, Reply
-from conversations.flow import STATES, choice, goto, on_event, state, text
+from conversations.flow import Flow, choice, goto, known, text
 from conversations.help_fields import (
     DONE_WORDS,
     FORM_STATES,
-    MENU,
     REMINDER,
     stopped_at,
     with_help,
     without_help,
 )
 from conversations.normalize import normalize
+from conversations.states import Help, Menu
 from conversations.types import Context, Inbound, Step
 
-MORE_INFO = "help:more_info"
+FLOW = Flow("help_events")
 
 
-@on_event("help_reminder")
+
+@FLOW.on_event("help_reminder")
 def on_reminder(inbound: Inbound, here: str, data: dict, ctx: Context) -> Step:
     """One reminder per form: in the form, the question they stopped at is asked again."""
     form = data.get("help")
@@ -41,7 +42,7 @@ def on_reminder(inbound: Inbound, here: str, data: dict, ctx: Context) -> Step:
     return Step(here, data, (Reply(text(ctx, data, "help_reminder", step=stopped_at(ctx, data))),))
 
 
-@on_event("help_expiry")
+@FLOW.on_event("help_expiry")
 def on_expiry(inbound: Inbound, here: str, data: dict, ctx: Context) -> Step:
     """The unfinished form is dropped after the profile's days (a late timer of an older form: nothing)."""
     form = data.get("help")
@@ -50,20 +51,20 @@ def on_expiry(inbound: Inbound, here: str, data: dict, ctx: Context) -> Step:
         return Step(here, data)
     effects = (CancelTimer(REMINDER), Reply(text(ctx, without_help(data), "help_expired", days=days)))
     if here in FORM_STATES:
-        return goto(MENU, without_help(data), ctx, *effects)
+        return goto(Menu.MAIN, without_help(data), ctx, *effects)
     return Step(here, without_help(data), effects)
 
 
 def ask_for_info(reference: str, question: str, here: str, data: dict, ctx: Context) -> Step:
     """Staff need more from the beneficiary about `reference`: ask, remembering where to come back to."""
-    back = data.get("more_info", {}).get("return_to", MENU) if here == MORE_INFO else here
+    back = data.get("more_info", {}).get("return_to", Menu.MAIN) if here == Help.MORE_INFO else here
     data = {**data, "more_info": {"reference": reference, "return_to": back}}
     return goto(
-        MORE_INFO, data, ctx, Reply(text(ctx, data, "info_requested", reference=reference, question=question))
+        Help.MORE_INFO, data, ctx, Reply(text(ctx, data, "info_requested", reference=reference, question=question))
     )
 
 
-@on_event("request_info")
+@FLOW.on_event("request_info")
 def on_request_info(inbound: Inbound, here: str, data: dict, ctx: Context) -> Step:
     reference = (inbound.choice or "").split(":", 1)[-1]
     return ask_for_info(reference, inbound.text, here, data, ctx)
@@ -73,24 +74,24 @@ def _more_info_prompt(data: dict, ctx: Context) -> tuple:
     return (Reply(text(ctx, data, "info_how"), (choice(ctx, data, "info:done", "info_done"),)),)
 
 
-@state(MORE_INFO, parent=MENU, prompt=_more_info_prompt, accepts=("attachment",))
+@FLOW.state(Help.MORE_INFO, parent=Menu.MAIN, prompt=_more_info_prompt, accepts=("attachment",))
 def on_more_info(inbound: Inbound, data: dict, ctx: Context) -> Step:
     asked = data.get("more_info")
     if not asked:
-        return goto(MENU, data, ctx)
+        return goto(Menu.MAIN, data, ctx)
     done = inbound.choice == "info:done" or (inbound.kind == "text" and normalize(inbound.text) in DONE_WORDS)
     if done:
         back = asked["return_to"]
         data = {k: v for k, v in data.items() if k != "more_info"}
-        if back not in STATES or (back in FORM_STATES and "help" not in data):
-            back = MENU
+        if not known(back) or (back in FORM_STATES and "help" not in data):
+            back = Menu.MAIN
         return goto(back, data, ctx, Reply(text(ctx, data, "info_finished", reference=asked["reference"])))
     key = "info_file_thanks" if inbound.kind == "attachment" else "info_thanks"
     thanks = Reply(text(ctx, data, key), (choice(ctx, data, "info:done", "info_done"),))
-    return Step(MORE_INFO, data, (AddRequestInfo(asked["reference"], inbound.text), thanks))
+    return Step(Help.MORE_INFO, data, (AddRequestInfo(asked["reference"], inbound.text), thanks))
 
 
-@on_event("request_decided")
+@FLOW.on_event("request_decided")
 def on_decided(inbound: Inbound, here: str, data: dict, ctx: Context) -> Step:
     """The committee's decision, in the beneficiary's language; nothing about their place changes."""
     parts = (inbound.choice or "").split(":")
@@ -104,7 +105,7 @@ def on_decided(inbound: Inbound, here: str, data: dict, ctx: Context) -> Step:
     return Step(here, data, (Reply(message),))
 
 
-@on_event("request_delivered")
+@FLOW.on_event("request_delivered")
 def on_delivered(inbound: Inbound, here: str, data: dict, ctx: Context) -> Step:
     reference = (inbound.choice or "").split(":", 1)[-1]
     return Step(here, data, (Reply(text(ctx, data, "delivered", reference=reference)),))

@@ -1,4 +1,4 @@
-"""The help-request form's table: state names, the order of the questions, their choices and validators,
+"""The help-request form's table: the order of the questions, their choices and validators,
 and the helpers every help module shares (where the form is kept in the conversation's data)."""
 
 from __future__ import annotations
@@ -10,55 +10,35 @@ from datetime import timedelta
 from conversations.profile import BeneficiaryType, Category, Profile
 from conversations import counts, national_id
 from conversations.effects import Effect, Reply, ScheduleTimer
-from conversations.flow import Handler, Prompt, goto, state, text
+from conversations.flow import Flow, Handler, Prompt, goto, text
 from conversations.normalize import normalize, strip_invisible
 from conversations.phones import to_e164
+from conversations.states import Help, Menu
 from conversations.types import Choice, Context, Inbound, Step
-
-MENU = "menu:main"
-CONSENT = "help:consent"
-RESUME = "help:resume"
-TYPE = "help:type"
-NAME = "help:name"
-NATIONAL_ID = "help:national_id"
-PHONE = "help:phone"
-CITY = "help:city"
-RESIDENCY = "help:residency"
-HOUSEHOLD = "help:household"
-INCOME = "help:income"
-CATEGORY = "help:category"
-CONDITIONS = "help:conditions"
-UNMET = "help:condition_unmet"
-DESCRIPTION = "help:description"
-DOCUMENTS = "help:documents"
-SUMMARY = "help:summary"
-EDIT = "help:edit"
-DECLARATION = "help:declaration"
-ENDED = "help:ended"
 
 # (form key, the state that asks it), in the order asked; documents are files, counted, not a form value.
 ORDER = (
-    ("beneficiary_type", TYPE),  # only where the profile has more than one type
-    ("full_name", NAME),
-    ("national_id", NATIONAL_ID),
-    ("phone", PHONE),
-    ("city", CITY),
-    ("residency", RESIDENCY),
-    ("household_size", HOUSEHOLD),
-    ("income_bracket", INCOME),
-    ("category", CATEGORY),
-    ("conditions", CONDITIONS),
-    ("description", DESCRIPTION),
-    ("documents", DOCUMENTS),
+    ("beneficiary_type", Help.TYPE),  # only where the profile has more than one type
+    ("full_name", Help.NAME),
+    ("national_id", Help.NATIONAL_ID),
+    ("phone", Help.PHONE),
+    ("city", Help.CITY),
+    ("residency", Help.RESIDENCY),
+    ("household_size", Help.HOUSEHOLD),
+    ("income_bracket", Help.INCOME),
+    ("category", Help.CATEGORY),
+    ("conditions", Help.CONDITIONS),
+    ("description", Help.DESCRIPTION),
+    ("documents", Help.DOCUMENTS),
 )
 STATE_OF = dict(ORDER)
 FIELD_OF = {s: f for f, s in ORDER} | {
-    UNMET: "conditions",
-    SUMMARY: "review",
-    EDIT: "review",
-    DECLARATION: "review",
+    Help.UNMET: "conditions",
+    Help.SUMMARY: "review",
+    Help.EDIT: "review",
+    Help.DECLARATION: "review",
 }
-FORM_STATES = frozenset(FIELD_OF) | {RESUME, ENDED}
+FORM_STATES = frozenset(FIELD_OF) | {Help.RESUME, Help.ENDED}
 REMINDER, EXPIRY = "help_reminder", "help_expiry"
 
 RESIDENCIES = ("citizen", "resident", "other")
@@ -154,7 +134,7 @@ def asked(form: dict, profile: Profile) -> list[tuple[str, str]]:
 
 
 def first_question(profile: Profile) -> str:
-    return TYPE if len(profile.beneficiary_types) > 1 else NAME
+    return Help.TYPE if len(profile.beneficiary_types) > 1 else Help.NAME
 
 
 def city_name(ctx: Context, lang: str, key: str) -> str:
@@ -194,17 +174,17 @@ def without_help(data: dict) -> dict:
 
 
 def question(
-    name: str, *, parent: str, prompt: Prompt, accepts: tuple[str, ...] = ()
+    flow: Flow, name: Help, *, parent: Help | Menu, prompt: Prompt, accepts: tuple[str, ...] = ()
 ) -> Callable[[Handler], Handler]:
-    """Register a state of the form; reached when the form is gone (it expired, an old button), the menu."""
+    """A state of the form in `flow`; reached when the form is gone (it expired, an old button), the menu."""
 
     def register(handle: Handler) -> Handler:
         def guarded(inbound: Inbound, data: dict, ctx: Context) -> Step:
             if "help" in data:
                 return handle(inbound, data, ctx)
-            return goto(MENU, data, ctx, Reply(text(ctx, data, "help_form_gone")))
+            return goto(Menu.MAIN, data, ctx, Reply(text(ctx, data, "help_form_gone")))
 
-        state(name, parent=parent, prompt=prompt, accepts=accepts)(guarded)
+        flow.state(name, parent=parent, prompt=prompt, accepts=accepts)(guarded)
         return handle
 
     return register
@@ -214,14 +194,14 @@ def ask(name: str, data: dict, ctx: Context, *effects: Effect) -> Step:
     """Ask a form question, remembering it as where the beneficiary stopped (the summary once reached
     means every later answer returns to it)."""
     changes: dict = {"at": name}
-    if name == SUMMARY:
+    if name == Help.SUMMARY:
         changes["reviewing"] = True
     return goto(name, with_help(data, **changes), ctx, *effects)
 
 
 def stopped_at(ctx: Context, data: dict) -> str:
     """Where the beneficiary stopped, as they read it («رقم الجوال»)."""
-    at = (data.get("help") or {}).get("at", NAME)
+    at = (data.get("help") or {}).get("at", Help.NAME)
     return text(ctx, data, f"help_label_{FIELD_OF.get(at, 'full_name')}")
 
 

@@ -10,13 +10,12 @@ beneficiary's rights to a copy, to correct it and to erase it.
 from __future__ import annotations
 
 from conversations.effects import CancelTimer, EraseMyData, ExportMyData, Reply
-from conversations.flow import choice, goto, reask, state, text
-from conversations.help_fields import EXPIRY, MENU, REMINDER
-from conversations.help_update import PICK
+from conversations.flow import Flow, choice, goto, reask, text
+from conversations.help_fields import EXPIRY, REMINDER
+from conversations.states import Menu, Privacy, Requests, Update
 from conversations.types import Context, Inbound, Step
 
-PRIVACY = "privacy:menu"
-ERASE = "privacy:erase"
+FLOW = Flow("help_privacy")
 
 
 def _privacy_prompt(data: dict, ctx: Context) -> tuple:
@@ -29,15 +28,15 @@ def _privacy_prompt(data: dict, ctx: Context) -> tuple:
     return (Reply(text(ctx, data, "priv_intro"), options),)
 
 
-@state(PRIVACY, parent="requests:list", prompt=_privacy_prompt)
+@FLOW.state(Privacy.MENU, parent=Requests.LIST, prompt=_privacy_prompt)
 def on_privacy(inbound: Inbound, data: dict, ctx: Context) -> Step:
     if inbound.choice == "privacy:copy":
-        return goto(MENU, data, ctx, Reply(text(ctx, data, "priv_copy_sent")), ExportMyData())
+        return goto(Menu.MAIN, data, ctx, Reply(text(ctx, data, "priv_copy_sent")), ExportMyData())
     if inbound.choice == "privacy:correct":
-        return goto(PICK, data, ctx)
+        return goto(Update.PICK, data, ctx)
     if inbound.choice == "privacy:erase":
-        return goto(ERASE, data, ctx)
-    return reask(PRIVACY, data, ctx, "help_choose_hint")
+        return goto(Privacy.ERASE, data, ctx)
+    return reask(Privacy.MENU, data, ctx, "help_choose_hint")
 
 
 def _erase_prompt(data: dict, ctx: Context) -> tuple:
@@ -48,7 +47,7 @@ def _erase_prompt(data: dict, ctx: Context) -> tuple:
     return (Reply(text(ctx, data, "priv_erase_confirm"), options),)
 
 
-@state(ERASE, parent=PRIVACY, prompt=_erase_prompt)
+@FLOW.state(Privacy.ERASE, parent=Privacy.MENU, prompt=_erase_prompt)
 def on_erase(inbound: Inbound, data: dict, ctx: Context) -> Step:
     if inbound.choice == "privacy:erase_yes":
         kept = {"lang": data["lang"]}  # an unfinished form is personal data too
@@ -58,7 +57,7 @@ def on_erase(inbound: Inbound, data: dict, ctx: Context) -> Step:
             CancelTimer(EXPIRY),
             EraseMyData(),  # its applier then confirms what was erased and what was kept
         )
-        return goto(MENU, kept, ctx, *effects)
+        return goto(Menu.MAIN, kept, ctx, *effects)
     if inbound.choice == "privacy:erase_no":
-        return goto(MENU, data, ctx, Reply(text(ctx, data, "priv_erase_kept")))
-    return reask(ERASE, data, ctx, "help_choose_hint")
+        return goto(Menu.MAIN, data, ctx, Reply(text(ctx, data, "priv_erase_kept")))
+    return reask(Privacy.ERASE, data, ctx, "help_choose_hint")

@@ -21,31 +21,15 @@ from collections.abc import Callable
 from conversations.profile import BeneficiaryType
 from conversations import greetings, handoff
 from conversations.effects import CancelTimer, Effect, Reply
-from conversations.flow import Prompt, choice, goto, lang, reask, text
+from conversations.flow import Flow, Prompt, choice, goto, lang, reask, text
 from conversations.help_fields import (
-    CATEGORY,
-    CITY,
-    CONDITIONS,
-    DESCRIPTION,
-    DOCUMENTS,
     DONE_WORDS,
-    ENDED,
     EXPIRY,
-    HOUSEHOLD,
-    INCOME,
     INCOMES,
-    MENU,
-    NAME,
-    NATIONAL_ID,
     ORDER,
     OTHER_CITY,
-    PHONE,
     REMINDER,
     RESIDENCIES,
-    RESIDENCY,
-    SUMMARY,
-    TYPE,
-    UNMET,
     Checked,
     ask,
     asked,
@@ -68,7 +52,10 @@ from conversations.help_fields import (
     without_help,
 )
 from conversations.normalize import normalize
+from conversations.states import Help, Menu
 from conversations.types import Choice, Context, Inbound, Step
+
+FLOW = Flow("help_questions")
 
 
 def answered(key: str, value: object, data: dict, ctx: Context, *before: Effect) -> Step:
@@ -99,21 +86,21 @@ def _next(key: str, data: dict, ctx: Context) -> str:
     form = form_of(data)
     cat = category(ctx.profile, form.get("category"))
     if key == "category" and cat is not None and cat.conditions:
-        return CONDITIONS
+        return Help.CONDITIONS
     if data["help"].get("reviewing"):
-        return first_missing(form, ctx.profile) or SUMMARY  # a new type may ask what the old one did not
+        return first_missing(form, ctx.profile) or Help.SUMMARY  # a new type may ask what the old one did not
     names, here = [name for _, name in asked(form, ctx.profile)], dict(ORDER)[key]
     if here not in names:  # reached by "back" though this type's form does not ask it
-        return first_missing(form, ctx.profile) or SUMMARY
+        return first_missing(form, ctx.profile) or Help.SUMMARY
     following = names[names.index(here) + 1 :]
     if str(form.get("national_id", "")).startswith("1"):
-        following = [name for name in following if name != RESIDENCY]
-    return following[0] if following else SUMMARY
+        following = [name for name in following if name != Help.RESIDENCY]
+    return following[0] if following else Help.SUMMARY
 
 
 def end_form(data: dict, ctx: Context, *effects: Effect) -> Step:
     """An eligibility rule the bot explains: the form ends here, nothing of it is kept."""
-    return goto(ENDED, without_help(data), ctx, *effects, CancelTimer(REMINDER), CancelTimer(EXPIRY))
+    return goto(Help.ENDED, without_help(data), ctx, *effects, CancelTimer(REMINDER), CancelTimer(EXPIRY))
 
 
 def _says(inbound: Inbound) -> str:
@@ -154,27 +141,27 @@ def _type_conditions(data: dict, ctx: Context, kind: BeneficiaryType) -> tuple[R
     return (Reply(text(ctx, data, "help_type_conditions", type=kind.name.get(lg), conditions=listed)),)
 
 
-@question(TYPE, parent=MENU, prompt=_choices_prompt("help_ask_type", _types))
+@question(FLOW, Help.TYPE, parent=Menu.MAIN, prompt=_choices_prompt("help_ask_type", _types))
 def on_type(inbound: Inbound, data: dict, ctx: Context) -> Step:
     key = picked(inbound.choice, "help:type")
     kind = next((t for t in ctx.profile.beneficiary_types if t.key == key), None)
     if kind is None:
-        return reask(TYPE, data, ctx, "help_choose_hint")
+        return reask(Help.TYPE, data, ctx, "help_choose_hint")
     stated = _type_conditions(data, ctx, kind)
     if kind.form == "none":  # not asked for through this form: where to go instead
         return end_form(data, ctx, *stated, Reply(kind.note.get(lang(data))))
     return answered("beneficiary_type", kind.key, data, ctx, *stated)
 
 
-@question(NAME, parent=MENU, prompt=_ask("help_ask_name"))
+@question(FLOW, Help.NAME, parent=Menu.MAIN, prompt=_ask("help_ask_name"))
 def on_name(inbound: Inbound, data: dict, ctx: Context) -> Step:
-    greeted = greetings.answer(inbound, NAME, data, ctx)  # «السلام عليكم» is two words, but not a name
-    return greeted or _typed("full_name", check_name, data, ctx, inbound, NAME)
+    greeted = greetings.answer(inbound, Help.NAME, data, ctx)  # «السلام عليكم» is two words, but not a name
+    return greeted or _typed("full_name", check_name, data, ctx, inbound, Help.NAME)
 
 
-@question(NATIONAL_ID, parent=NAME, prompt=_ask("help_ask_national_id"))
+@question(FLOW, Help.NATIONAL_ID, parent=Help.NAME, prompt=_ask("help_ask_national_id"))
 def on_national_id(inbound: Inbound, data: dict, ctx: Context) -> Step:
-    return _typed("national_id", check_national_id, data, ctx, inbound, NATIONAL_ID)
+    return _typed("national_id", check_national_id, data, ctx, inbound, Help.NATIONAL_ID)
 
 
 def _phone_prompt(data: dict, ctx: Context) -> tuple:
@@ -188,17 +175,17 @@ def _phone_prompt(data: dict, ctx: Context) -> tuple:
     return (Reply(text(ctx, data, "help_ask_phone_known", phone=local_phone(known)), options),)
 
 
-@question(PHONE, parent=NATIONAL_ID, prompt=_phone_prompt, accepts=("contact",))
+@question(FLOW, Help.PHONE, parent=Help.NATIONAL_ID, prompt=_phone_prompt, accepts=("contact",))
 def on_phone(inbound: Inbound, data: dict, ctx: Context) -> Step:
     if inbound.choice == "help:phone_known" and ctx.person.phone:
         return answered("phone", ctx.person.phone, data, ctx)
     if inbound.choice == "help:phone_other":
-        return Step(PHONE, data, (Reply(text(ctx, data, "help_ask_phone")),))
-    return _typed("phone", check_phone, data, ctx, inbound, PHONE)
+        return Step(Help.PHONE, data, (Reply(text(ctx, data, "help_ask_phone")),))
+    return _typed("phone", check_phone, data, ctx, inbound, Help.PHONE)
 
 
-@question(
-    CITY, parent=PHONE, prompt=_choices_prompt("help_ask_city", lambda d, c: city_choices(c, d, "help:city"))
+@question(FLOW, 
+    Help.CITY, parent=Help.PHONE, prompt=_choices_prompt("help_ask_city", lambda d, c: city_choices(c, d, "help:city"))
 )
 def on_city(inbound: Inbound, data: dict, ctx: Context) -> Step:
     city = picked(inbound.choice, "help:city")
@@ -208,14 +195,14 @@ def on_city(inbound: Inbound, data: dict, ctx: Context) -> Step:
         return end_form(data, ctx, Reply(text(ctx, data, "help_outside_area", area=area)))
     if city == OTHER_CITY or city in {c.key for c in ctx.profile.service_area}:
         return answered("city", city, data, ctx)
-    return reask(CITY, data, ctx, "help_city_hint")
+    return reask(Help.CITY, data, ctx, "help_city_hint")
 
 
 def _residencies(data: dict, ctx: Context) -> tuple[Choice, ...]:
     return keyed_choices(ctx, data, "help:residency", RESIDENCIES, "help_residency")
 
 
-@question(RESIDENCY, parent=CITY, prompt=_choices_prompt("help_ask_residency", _residencies))
+@question(FLOW, Help.RESIDENCY, parent=Help.CITY, prompt=_choices_prompt("help_ask_residency", _residencies))
 def on_residency(inbound: Inbound, data: dict, ctx: Context) -> Step:
     residency = picked(inbound.choice, "help:residency")
     rules = ctx.profile.eligibility
@@ -223,24 +210,24 @@ def on_residency(inbound: Inbound, data: dict, ctx: Context) -> Step:
         return end_form(data, ctx, Reply(text(ctx, data, "help_not_resident")))
     if residency in RESIDENCIES:
         return answered("residency", residency, data, ctx)
-    return reask(RESIDENCY, data, ctx, "help_choose_hint")
+    return reask(Help.RESIDENCY, data, ctx, "help_choose_hint")
 
 
-@question(HOUSEHOLD, parent=RESIDENCY, prompt=_ask("help_ask_household"))
+@question(FLOW, Help.HOUSEHOLD, parent=Help.RESIDENCY, prompt=_ask("help_ask_household"))
 def on_household(inbound: Inbound, data: dict, ctx: Context) -> Step:
-    return _typed("household_size", check_household, data, ctx, inbound, HOUSEHOLD)
+    return _typed("household_size", check_household, data, ctx, inbound, Help.HOUSEHOLD)
 
 
 def _incomes(data: dict, ctx: Context) -> tuple[Choice, ...]:
     return keyed_choices(ctx, data, "help:income", INCOMES, "help_income")
 
 
-@question(INCOME, parent=HOUSEHOLD, prompt=_choices_prompt("help_ask_income", _incomes))
+@question(FLOW, Help.INCOME, parent=Help.HOUSEHOLD, prompt=_choices_prompt("help_ask_income", _incomes))
 def on_income(inbound: Inbound, data: dict, ctx: Context) -> Step:
     income = picked(inbound.choice, "help:income")
     if income in INCOMES:
         return answered("income_bracket", income, data, ctx)
-    return reask(INCOME, data, ctx, "help_choose_hint")
+    return reask(Help.INCOME, data, ctx, "help_choose_hint")
 
 
 def _offered(ctx: Context, form: dict, key: object) -> bool:
@@ -254,12 +241,12 @@ def _categories(data: dict, ctx: Context) -> tuple[Choice, ...]:
     return tuple(Choice(f"help:category:{c.key}", c.name.get(lang(data))) for c in offered)
 
 
-@question(CATEGORY, parent=INCOME, prompt=_choices_prompt("help_ask_category", _categories))
+@question(FLOW, Help.CATEGORY, parent=Help.INCOME, prompt=_choices_prompt("help_ask_category", _categories))
 def on_category(inbound: Inbound, data: dict, ctx: Context) -> Step:
     cat = category(ctx.profile, picked(inbound.choice, "help:category"))
     if cat is not None and _offered(ctx, form_of(data), cat.key):
         return answered("category", cat.key, data, ctx)
-    return reask(CATEGORY, data, ctx, "help_choose_hint")
+    return reask(Help.CATEGORY, data, ctx, "help_choose_hint")
 
 
 def _conditions_prompt(data: dict, ctx: Context) -> tuple:
@@ -274,16 +261,16 @@ def _conditions_prompt(data: dict, ctx: Context) -> tuple:
     return (Reply(asked, options),)
 
 
-@question(CONDITIONS, parent=CATEGORY, prompt=_conditions_prompt)
+@question(FLOW, Help.CONDITIONS, parent=Help.CATEGORY, prompt=_conditions_prompt)
 def on_conditions(inbound: Inbound, data: dict, ctx: Context) -> Step:
     cat = category(ctx.profile, form_of(data).get("category"))
     met = picked(inbound.choice, "help:condition")
     if cat is None or met is None:
-        return reask(CONDITIONS, data, ctx, "help_choose_hint")
+        return reask(Help.CONDITIONS, data, ctx, "help_choose_hint")
     if met in {c.key for c in cat.conditions}:
         return answered("conditions", [met], data, ctx)
     if cat.when_unmet == "explain":
-        return ask(UNMET, data, ctx)
+        return ask(Help.UNMET, data, ctx)
     return answered("conditions", [], data, ctx)
 
 
@@ -300,18 +287,18 @@ def _unmet_prompt(data: dict, ctx: Context) -> tuple:
     return (Reply(text(ctx, data, "help_conditions_unmet", category=name, conditions=listed), options),)
 
 
-@question(UNMET, parent=CONDITIONS, prompt=_unmet_prompt)
+@question(FLOW, Help.UNMET, parent=Help.CONDITIONS, prompt=_unmet_prompt)
 def on_unmet(inbound: Inbound, data: dict, ctx: Context) -> Step:
     if inbound.choice == "help:officer":
         return handoff.request(data, ctx, reason="research_officer")
     if inbound.choice == "help:other_category":
-        return ask(CATEGORY, data, ctx)
-    return reask(UNMET, data, ctx, "help_choose_hint")
+        return ask(Help.CATEGORY, data, ctx)
+    return reask(Help.UNMET, data, ctx, "help_choose_hint")
 
 
-@question(DESCRIPTION, parent=CATEGORY, prompt=_ask("help_ask_description"), accepts=("voice",))
+@question(FLOW, Help.DESCRIPTION, parent=Help.CATEGORY, prompt=_ask("help_ask_description"), accepts=("voice",))
 def on_description(inbound: Inbound, data: dict, ctx: Context) -> Step:
-    return _typed("description", check_description, data, ctx, inbound, DESCRIPTION)
+    return _typed("description", check_description, data, ctx, inbound, Help.DESCRIPTION)
 
 
 def _documents_required(data: dict, ctx: Context) -> bool:
@@ -330,7 +317,7 @@ def _documents_prompt(data: dict, ctx: Context) -> tuple:
     return (Reply(text(ctx, data, key), _documents_choices(data, ctx)),)
 
 
-@question(DOCUMENTS, parent=DESCRIPTION, prompt=_documents_prompt, accepts=("attachment",))
+@question(FLOW, Help.DOCUMENTS, parent=Help.DESCRIPTION, prompt=_documents_prompt, accepts=("attachment",))
 def on_documents(inbound: Inbound, data: dict, ctx: Context) -> Step:
     count = data["help"].get("documents", 0)
     if inbound.kind == "attachment":
@@ -338,11 +325,11 @@ def on_documents(inbound: Inbound, data: dict, ctx: Context) -> Step:
         received = Reply(
             text(ctx, data, "help_document_received", count=count + 1), _documents_choices(data, ctx)
         )
-        return Step(DOCUMENTS, data, (received, *rearm(data, ctx)))
+        return Step(Help.DOCUMENTS, data, (received, *rearm(data, ctx)))
     done = inbound.choice == "help:docs_done" or (
         inbound.kind == "text" and normalize(inbound.text) in DONE_WORDS
     )
     if not done or (count == 0 and _documents_required(data, ctx)):
         hint = "help_documents_hint" if not done else "help_documents_required"
-        return Step(DOCUMENTS, data, (Reply(text(ctx, data, hint), _documents_choices(data, ctx)),))
-    return ask(SUMMARY, data, ctx, *rearm(data, ctx))
+        return Step(Help.DOCUMENTS, data, (Reply(text(ctx, data, hint), _documents_choices(data, ctx)),))
+    return ask(Help.SUMMARY, data, ctx, *rearm(data, ctx))

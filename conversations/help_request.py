@@ -16,17 +16,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from conversations import help_events, help_questions, help_review  # noqa: F401  (registers their states)
 from conversations.effects import Effect, RecordConsent, Reply, ScheduleTimer
-from conversations.flow import STATES, choice, goto, lang, reask, state, text
+from conversations.flow import Flow, choice, goto, lang, reask, spec, text
 from conversations.help_fields import (
-    CONSENT,
-    ENDED,
     EXPIRY,
-    MENU,
-    NAME,
     REMINDER,
-    RESUME,
     ask,
     first_question,
     form_of,
@@ -34,21 +28,24 @@ from conversations.help_fields import (
     stopped_at,
     without_help,
 )
+from conversations.states import Help, Menu
 from conversations.types import Context, Inbound, Step
+
+FLOW = Flow("help_request")
 
 
 def start(data: dict, ctx: Context) -> Step:
     """ "Apply for help" from the menu: offer to resume an unfinished form (none answered yet: its first
     question), else begin."""
     if "help" in data:
-        return goto(RESUME, data, ctx) if form_of(data) else ask(first_question(ctx.profile), data, ctx)
+        return goto(Help.RESUME, data, ctx) if form_of(data) else ask(first_question(ctx.profile), data, ctx)
     return _begin(data, ctx)
 
 
 def _begin(data: dict, ctx: Context) -> Step:
     if ctx.person.consented:
         return _new_form(data, ctx, Reply(text(ctx, data, "help_duties_reminder")))
-    return goto(CONSENT, data, ctx)
+    return goto(Help.CONSENT, data, ctx)
 
 
 def _new_form(data: dict, ctx: Context, *effects: Effect) -> Step:
@@ -69,14 +66,14 @@ def _consent_prompt(data: dict, ctx: Context) -> tuple:
     return (Reply(text(ctx, data, "help_duties", association=association), options),)
 
 
-@state(CONSENT, parent=MENU, prompt=_consent_prompt)
+@FLOW.state(Help.CONSENT, parent=Menu.MAIN, prompt=_consent_prompt)
 def on_consent(inbound: Inbound, data: dict, ctx: Context) -> Step:
     if inbound.choice == "help:agree":
         return _new_form(data, ctx, RecordConsent())
     if inbound.choice == "help:decline":
-        return goto(MENU, data, ctx, Reply(text(ctx, data, "help_declined")))
+        return goto(Menu.MAIN, data, ctx, Reply(text(ctx, data, "help_declined")))
     options = _consent_prompt(data, ctx)[0].choices
-    return Step(CONSENT, data, (Reply(text(ctx, data, "help_consent_hint"), options),))
+    return Step(Help.CONSENT, data, (Reply(text(ctx, data, "help_consent_hint"), options),))
 
 
 def _resume_prompt(data: dict, ctx: Context) -> tuple:
@@ -88,13 +85,13 @@ def _resume_prompt(data: dict, ctx: Context) -> tuple:
     return (Reply(text(ctx, data, "help_resume", step=where), options),)
 
 
-@question(RESUME, parent=MENU, prompt=_resume_prompt)
+@question(FLOW, Help.RESUME, parent=Menu.MAIN, prompt=_resume_prompt)
 def on_resume(inbound: Inbound, data: dict, ctx: Context) -> Step:
     if inbound.choice == "help:continue":
-        return ask(data["help"].get("at", NAME), data, ctx)
+        return ask(data["help"].get("at", Help.NAME), data, ctx)
     if inbound.choice == "help:restart":
         return _begin(without_help(data), ctx)
-    return reask(RESUME, data, ctx, "help_choose_hint")
+    return reask(Help.RESUME, data, ctx, "help_choose_hint")
 
 
 def _ended_prompt(data: dict, ctx: Context) -> tuple:
@@ -106,6 +103,6 @@ def _ended_prompt(data: dict, ctx: Context) -> tuple:
     return (Reply(text(ctx, data, "help_ended_prompt"), options),)
 
 
-@state(ENDED, parent=MENU, prompt=_ended_prompt)
+@FLOW.state(Help.ENDED, parent=Menu.MAIN, prompt=_ended_prompt)
 def on_ended(inbound: Inbound, data: dict, ctx: Context) -> Step:
-    return STATES[MENU].handle(inbound, data, ctx)
+    return spec(Menu.MAIN).handle(inbound, data, ctx)

@@ -15,16 +15,11 @@ from datetime import timedelta
 from conversations.calendar import local
 from conversations.dates import date_text
 from conversations.effects import CancelTimer, Reply, SubmitHelpRequest
-from conversations.flow import choice, goto, lang, reask, text
+from conversations.flow import Flow, choice, goto, lang, reask, text
 from conversations.help_fields import (
-    DECLARATION,
-    DOCUMENTS,
-    EDIT,
     EXPIRY,
-    MENU,
     REMINDER,
     STATE_OF,
-    SUMMARY,
     ask,
     asked,
     beneficiary_type,
@@ -39,7 +34,10 @@ from conversations.help_fields import (
     without_help,
 )
 from conversations.national_id import mask
+from conversations.states import Help, Menu
 from conversations.types import Choice, Context, Inbound, Step
+
+FLOW = Flow("help_review")
 
 FORM_KEYS = tuple(k for k in STATE_OF if k != "documents")
 
@@ -86,19 +84,19 @@ def _summary_prompt(data: dict, ctx: Context) -> tuple:
     return (Reply(text(ctx, data, "help_summary", lines=lines), options),)
 
 
-@question(SUMMARY, parent=DOCUMENTS, prompt=_summary_prompt)
+@question(FLOW, Help.SUMMARY, parent=Help.DOCUMENTS, prompt=_summary_prompt)
 def on_summary(inbound: Inbound, data: dict, ctx: Context) -> Step:
     if inbound.choice == "help:edit":
-        return ask(EDIT, data, ctx)
+        return ask(Help.EDIT, data, ctx)
     if inbound.choice != "help:confirm":
-        return reask(SUMMARY, data, ctx, "help_choose_hint")
+        return reask(Help.SUMMARY, data, ctx, "help_choose_hint")
     missing = first_missing(form_of(data), ctx.profile)
     if missing is not None:
         return ask(missing, data, ctx, Reply(text(ctx, data, "help_answer_missing")))
     cat = category(ctx.profile, form_of(data).get("category"))
     if cat is not None and cat.documents_required and data["help"].get("documents", 0) == 0:
-        return ask(DOCUMENTS, data, ctx, Reply(text(ctx, data, "help_documents_required")))
-    return ask(DECLARATION, data, ctx)
+        return ask(Help.DOCUMENTS, data, ctx, Reply(text(ctx, data, "help_documents_required")))
+    return ask(Help.DECLARATION, data, ctx)
 
 
 def _edit_prompt(data: dict, ctx: Context) -> tuple:
@@ -113,14 +111,14 @@ def _edit_prompt(data: dict, ctx: Context) -> tuple:
     return (Reply(text(ctx, data, "help_edit_prompt"), tuple(options)),)
 
 
-@question(EDIT, parent=SUMMARY, prompt=_edit_prompt)
+@question(FLOW, Help.EDIT, parent=Help.SUMMARY, prompt=_edit_prompt)
 def on_edit(inbound: Inbound, data: dict, ctx: Context) -> Step:
     field = picked(inbound.choice, "help:edit")
     if field in STATE_OF:
         return ask(STATE_OF[field], data, ctx)
     if field == "back":
-        return ask(SUMMARY, data, ctx)
-    return reask(EDIT, data, ctx, "help_choose_hint")
+        return ask(Help.SUMMARY, data, ctx)
+    return reask(Help.EDIT, data, ctx, "help_choose_hint")
 
 
 def _declaration_prompt(data: dict, ctx: Context) -> tuple:
@@ -132,15 +130,15 @@ def _declaration_prompt(data: dict, ctx: Context) -> tuple:
     return (Reply(text(ctx, data, "help_declaration"), options),)
 
 
-@question(DECLARATION, parent=SUMMARY, prompt=_declaration_prompt)
+@question(FLOW, Help.DECLARATION, parent=Help.SUMMARY, prompt=_declaration_prompt)
 def on_declaration(inbound: Inbound, data: dict, ctx: Context) -> Step:
     if inbound.choice == "help:declare":
         return submit(data, ctx)
     if inbound.choice == "help:review":
-        return ask(SUMMARY, data, ctx)
+        return ask(Help.SUMMARY, data, ctx)
     if inbound.choice == "help:cancel":
         return cancel(data, ctx)
-    return reask(DECLARATION, data, ctx, "help_choose_hint")
+    return reask(Help.DECLARATION, data, ctx, "help_choose_hint")
 
 
 def submit(data: dict, ctx: Context) -> Step:
@@ -158,10 +156,10 @@ def submit(data: dict, ctx: Context) -> Step:
         reference=ctx.reference, form=form, flags=flags(form, ctx.profile), due_at=due_at
     )
     done = Reply(text(ctx, data, "help_submitted", reference=ctx.reference, due=due))
-    return goto(MENU, without_help(data), ctx, filed, CancelTimer(REMINDER), CancelTimer(EXPIRY), done)
+    return goto(Menu.MAIN, without_help(data), ctx, filed, CancelTimer(REMINDER), CancelTimer(EXPIRY), done)
 
 
 def cancel(data: dict, ctx: Context) -> Step:
     """Drop the unfinished form and its timers, saying that nothing of it was filed."""
     effects = (CancelTimer(REMINDER), CancelTimer(EXPIRY), Reply(text(ctx, data, "help_cancelled")))
-    return goto(MENU, without_help(data), ctx, *effects)
+    return goto(Menu.MAIN, without_help(data), ctx, *effects)

@@ -9,10 +9,9 @@ a time, checked like the form, then recorded and attached to their open requests
 from __future__ import annotations
 
 from conversations.effects import Reply, UpdatePersonData
-from conversations.flow import Prompt, choice, goto, lang, reask, state, text
+from conversations.flow import Flow, Prompt, choice, goto, lang, reask, text
 from conversations.help_fields import (
     INCOMES,
-    MENU,
     OPEN_STATUSES,
     OTHER_CITY,
     RESIDENCIES,
@@ -25,11 +24,18 @@ from conversations.help_fields import (
     local_phone,
     picked,
 )
+from conversations.states import Menu, Requests, Update
 from conversations.types import Choice, Context, Inbound, Step
 
-PICK = "update:pick"
 FIELDS = ("phone", "city", "household_size", "income_bracket", "residency")
-ASK = {f: f"update:{f}" for f in FIELDS}
+ASK = {  # the state that asks each field
+    "phone": Update.PHONE,
+    "city": Update.CITY,
+    "household_size": Update.HOUSEHOLD_SIZE,
+    "income_bracket": Update.INCOME_BRACKET,
+    "residency": Update.RESIDENCY,
+}
+FLOW = Flow("help_update")
 
 
 def _current(field: str, data: dict, ctx: Context) -> str:
@@ -65,14 +71,14 @@ def _pick_prompt(data: dict, ctx: Context) -> tuple:
     return (Reply(text(ctx, data, "upd_prompt", lines=lines), _fields(data, ctx)),)
 
 
-@state(PICK, parent="requests:list", prompt=_pick_prompt)
+@FLOW.state(Update.PICK, parent=Requests.LIST, prompt=_pick_prompt)
 def on_pick(inbound: Inbound, data: dict, ctx: Context) -> Step:
     field = picked(inbound.choice, "update")
     if field in ASK:
         return goto(ASK[field], data, ctx)
     if field == "done":
-        return goto(MENU, data, ctx)
-    return reask(PICK, data, ctx, "help_choose_hint")
+        return goto(Menu.MAIN, data, ctx)
+    return reask(Update.PICK, data, ctx, "help_choose_hint")
 
 
 def _saved(field: str, value: object, data: dict, ctx: Context) -> Step:
@@ -87,20 +93,20 @@ def _saved(field: str, value: object, data: dict, ctx: Context) -> Step:
         references = ctx.texts(lang(data), "list_separator").join(open_requests)
         lines.append(text(ctx, data, "upd_attached", references=references))
     more = Reply(text(ctx, data, "upd_more"), _fields(data, ctx))
-    return Step(PICK, data, (UpdatePersonData({field: value}), Reply("\n".join(lines)), more))
+    return Step(Update.PICK, data, (UpdatePersonData({field: value}), Reply("\n".join(lines)), more))
 
 
 def _ask(key: str, options=None) -> Prompt:
     return lambda data, ctx: (Reply(text(ctx, data, key), options(data, ctx) if options else ()),)
 
 
-@state(ASK["phone"], parent=PICK, prompt=_ask("upd_ask_phone"), accepts=("contact",))
+@FLOW.state(ASK["phone"], parent=Update.PICK, prompt=_ask("upd_ask_phone"), accepts=("contact",))
 def on_phone(inbound: Inbound, data: dict, ctx: Context) -> Step:
     phone, hint = check_phone(inbound.text if inbound.kind in ("text", "contact") else "")
     return _saved("phone", phone, data, ctx) if hint is None else reask(ASK["phone"], data, ctx, hint)
 
 
-@state(ASK["city"], parent=PICK, prompt=_ask("upd_ask_city", lambda d, c: city_choices(c, d, "update:city")))
+@FLOW.state(ASK["city"], parent=Update.PICK, prompt=_ask("upd_ask_city", lambda d, c: city_choices(c, d, "update:city")))
 def on_city(inbound: Inbound, data: dict, ctx: Context) -> Step:
     city = picked(inbound.choice, "update:city")
     if city == OTHER_CITY or city in {c.key for c in ctx.profile.service_area}:
@@ -108,7 +114,7 @@ def on_city(inbound: Inbound, data: dict, ctx: Context) -> Step:
     return reask(ASK["city"], data, ctx, "help_city_hint")
 
 
-@state(ASK["household_size"], parent=PICK, prompt=_ask("upd_ask_household"))
+@FLOW.state(ASK["household_size"], parent=Update.PICK, prompt=_ask("upd_ask_household"))
 def on_household(inbound: Inbound, data: dict, ctx: Context) -> Step:
     size, hint = check_household(inbound.text if inbound.kind == "text" else "")
     return (
@@ -122,7 +128,7 @@ def _incomes(data: dict, ctx: Context) -> tuple[Choice, ...]:
     return keyed_choices(ctx, data, "update:income", INCOMES, "help_income")
 
 
-@state(ASK["income_bracket"], parent=PICK, prompt=_ask("upd_ask_income", _incomes))
+@FLOW.state(ASK["income_bracket"], parent=Update.PICK, prompt=_ask("upd_ask_income", _incomes))
 def on_income(inbound: Inbound, data: dict, ctx: Context) -> Step:
     income = picked(inbound.choice, "update:income")
     if income in INCOMES:
@@ -134,7 +140,7 @@ def _residencies(data: dict, ctx: Context) -> tuple[Choice, ...]:
     return keyed_choices(ctx, data, "update:residency", RESIDENCIES, "help_residency")
 
 
-@state(ASK["residency"], parent=PICK, prompt=_ask("upd_ask_residency", _residencies))
+@FLOW.state(ASK["residency"], parent=Update.PICK, prompt=_ask("upd_ask_residency", _residencies))
 def on_residency(inbound: Inbound, data: dict, ctx: Context) -> Step:
     residency = picked(inbound.choice, "update:residency")
     if residency in RESIDENCIES:

@@ -13,13 +13,11 @@ from conversations.profile import FaqEntry, FaqText
 from conversations import contact, handoff, languages
 from conversations.effects import Reply
 from conversations.faq import classify, fold
-from conversations.flow import choice, goto, lang, reask, state, text
+from conversations.flow import Flow, choice, goto, lang, reask, text
+from conversations.states import Inquiry, Menu
 from conversations.types import Choice, Context, Inbound, Step
 
-ASK = "inquiry:ask"
-ANSWERED = "inquiry:answered"
-PICK = "inquiry:pick"
-NO_MATCH = "inquiry:no_match"
+FLOW = Flow("inquiry")
 MAX_QUESTION = 500  # what is kept of a question for staff
 
 
@@ -70,10 +68,10 @@ def _answer(entry_id: str, data: dict, ctx: Context) -> Step:
     entry, lg = ctx.faq.entries[entry_id], lang(data)
     own = entry.text_in(lg)
     if own is not None:
-        return goto(ANSWERED, data, ctx, Reply(contact.filled(own.answer, ctx.profile, ctx.texts, lg)))
+        return goto(Inquiry.ANSWERED, data, ctx, Reply(contact.filled(own.answer, ctx.profile, ctx.texts, lg)))
     ar, en = (contact.filled(entry.text_in(code).answer, ctx.profile, ctx.texts, code) for code in ("ar", "en"))
     both = f"{text(ctx, data, 'inquiry_other_languages')}\n\n{ar}\n\n{en}"
-    return goto(ANSWERED, data, ctx, Reply(both))
+    return goto(Inquiry.ANSWERED, data, ctx, Reply(both))
 
 
 def ask(question: str, data: dict, ctx: Context) -> Step:
@@ -83,8 +81,8 @@ def ask(question: str, data: dict, ctx: Context) -> Step:
     if verdict == "answer":
         return _answer(matches[0].entry.id, data, ctx)
     if verdict == "offer":
-        return goto(PICK, {**data, "offered": [m.entry.id for m in matches]}, ctx)
-    return goto(NO_MATCH, data, ctx)
+        return goto(Inquiry.PICK, {**data, "offered": [m.entry.id for m in matches]}, ctx)
+    return goto(Inquiry.NO_MATCH, data, ctx)
 
 
 def answer_if_meaningful(question: str, data: dict, ctx: Context) -> Step | None:
@@ -98,11 +96,11 @@ def _common(inbound: Inbound, data: dict, ctx: Context, here: str) -> Step:
     """What every inquiry state accepts: a new question typed, or the follow-up buttons."""
     if inbound.kind == "choice":
         if inbound.choice == "inquiry:another":
-            return goto(ASK, data, ctx)
+            return goto(Inquiry.ASK, data, ctx)
         if inbound.choice == "talk_to_staff":
             return handoff.request(data, ctx, reason="inquiry")
         if inbound.choice == "menu":
-            return goto("menu:main", data, ctx)
+            return goto(Menu.MAIN, data, ctx)
     if inbound.kind == "text":
         step = answer_if_meaningful(inbound.text, data, ctx)
         if step is not None:
@@ -110,27 +108,27 @@ def _common(inbound: Inbound, data: dict, ctx: Context, here: str) -> Step:
     return reask(here, data, ctx, "inquiry_hint")
 
 
-@state(ASK, parent="menu:main", prompt=_ask_prompt, accepts=("voice",))
+@FLOW.state(Inquiry.ASK, parent=Menu.MAIN, prompt=_ask_prompt, accepts=("voice",))
 def on_ask(inbound: Inbound, data: dict, ctx: Context) -> Step:
-    return _common(inbound, data, ctx, ASK)
+    return _common(inbound, data, ctx, Inquiry.ASK)
 
 
-@state(ANSWERED, parent=ASK, prompt=_answered_prompt, accepts=("voice",))
+@FLOW.state(Inquiry.ANSWERED, parent=Inquiry.ASK, prompt=_answered_prompt, accepts=("voice",))
 def on_answered(inbound: Inbound, data: dict, ctx: Context) -> Step:
-    return _common(inbound, data, ctx, ANSWERED)
+    return _common(inbound, data, ctx, Inquiry.ANSWERED)
 
 
-@state(PICK, parent=ASK, prompt=_pick_prompt)
+@FLOW.state(Inquiry.PICK, parent=Inquiry.ASK, prompt=_pick_prompt)
 def on_pick(inbound: Inbound, data: dict, ctx: Context) -> Step:
     if inbound.kind == "choice" and (inbound.choice or "").startswith("faq:"):
         entry_id = inbound.choice.removeprefix("faq:")
         if entry_id in ctx.faq.entries:
             return _answer(entry_id, data, ctx)
     if inbound.kind == "choice" and inbound.choice == "inquiry:none":
-        return goto(NO_MATCH, data, ctx)
-    return _common(inbound, data, ctx, PICK)
+        return goto(Inquiry.NO_MATCH, data, ctx)
+    return _common(inbound, data, ctx, Inquiry.PICK)
 
 
-@state(NO_MATCH, parent=ASK, prompt=_no_match_prompt)
+@FLOW.state(Inquiry.NO_MATCH, parent=Inquiry.ASK, prompt=_no_match_prompt)
 def on_no_match(inbound: Inbound, data: dict, ctx: Context) -> Step:
-    return _common(inbound, data, ctx, NO_MATCH)
+    return _common(inbound, data, ctx, Inquiry.NO_MATCH)

@@ -13,11 +13,11 @@ from __future__ import annotations
 from conversations import languages
 from conversations.detect import language_of
 from conversations.effects import Reply, SetLanguage
-from conversations.flow import goto, lang, state, text
+from conversations.flow import Flow, goto, lang, text
+from conversations.states import Language, Menu
 from conversations.types import Choice, Context, Inbound, Step
 
-GREETING = "greeting:choose_language"
-CHOOSE = "language:choose"
+FLOW = Flow("language")
 PREFIX = "lang:"
 
 
@@ -52,11 +52,9 @@ def _chosen(inbound: Inbound, ctx: Context) -> str | None:
 
 def set_language(code: str, data: dict, ctx: Context, *before: Reply) -> Step:
     """Remember `code`, confirm it in that language, and open the main menu."""
-    from conversations.menu import MENU
-
     data = {**data, "lang": code}
     confirmation = f"{text(ctx, data, 'language_set')}\n{text(ctx, data, 'commands_hint')}"
-    return goto(MENU, data, ctx, SetLanguage(code), *before, Reply(confirmation))
+    return goto(Menu.MAIN, data, ctx, SetLanguage(code), *before, Reply(confirmation))
 
 
 def start(data: dict, ctx: Context, inbound: Inbound | None = None) -> Step:
@@ -67,20 +65,20 @@ def start(data: dict, ctx: Context, inbound: Inbound | None = None) -> Step:
         greeted = {**data, "lang": code}
         association = ctx.profile.short_name.get(code)
         return set_language(code, greeted, ctx, Reply(text(ctx, greeted, "welcome_detected", association=association)))
-    return goto(GREETING, {**data, "lang": data.get("lang", ctx.profile.default_language)}, ctx)
+    return goto(Language.GREETING, {**data, "lang": data.get("lang", ctx.profile.default_language)}, ctx)
 
 
-@state(GREETING, parent=GREETING, prompt=_greeting_prompt)
+@FLOW.state(Language.GREETING, parent=Language.GREETING, prompt=_greeting_prompt)
 def on_greeting(inbound: Inbound, data: dict, ctx: Context) -> Step:
     code = _chosen(inbound, ctx)
     if code is None:
-        return goto(GREETING, data, ctx, Reply(text(ctx, data, "language_hint")))
+        return goto(Language.GREETING, data, ctx, Reply(text(ctx, data, "language_hint")))
     return set_language(code, data, ctx)
 
 
-@state(CHOOSE, parent="menu:main", prompt=_choose_prompt)
+@FLOW.state(Language.CHOOSE, parent=Menu.MAIN, prompt=_choose_prompt)
 def on_choose(inbound: Inbound, data: dict, ctx: Context) -> Step:
     code = _chosen(inbound, ctx) if inbound.kind == "choice" else None
     if code is None:
-        return goto(CHOOSE, data, ctx, Reply(text(ctx, data, "language_hint")))
+        return goto(Language.CHOOSE, data, ctx, Reply(text(ctx, data, "language_hint")))
     return set_language(code, data, ctx)

@@ -14,13 +14,13 @@ sent to that number's own WhatsApp/Telegram chat; typing a number alone proves n
 from __future__ import annotations
 
 from conversations.effects import CheckLinkCode, IssueLinkCode, Reply
-from conversations.flow import choice, goto, on_event, reask, state, text
+from conversations.flow import Flow, choice, goto, reask, text
 from conversations.normalize import digits_to_ascii
 from conversations.phones import to_e164
+from conversations.states import Link, Requests
 from conversations.types import Context, Inbound, Step
 
-NUMBER, CODE, WAITING = "link:number", "link:code", "link:waiting"
-REQUESTS = "requests:list"
+FLOW = Flow("link_channel")
 CHANNELS = frozenset({"web"})  # on WhatsApp and Telegram the channel itself vouches for the number
 CODE_MINUTES = 10  # how long a code is valid (the host enforces it; the texts say it)
 
@@ -30,19 +30,19 @@ def offered(ctx: Context) -> bool:
 
 
 def start(data: dict, ctx: Context) -> Step:
-    return goto(NUMBER, data, ctx)
+    return goto(Link.NUMBER, data, ctx)
 
 
 def _number_prompt(data: dict, ctx: Context) -> tuple:
     return (Reply(text(ctx, data, "link_ask_number"), (choice(ctx, data, "menu", "choice_menu"),)),)
 
 
-@state(NUMBER, parent=REQUESTS, prompt=_number_prompt)
+@FLOW.state(Link.NUMBER, parent=Requests.LIST, prompt=_number_prompt)
 def on_number(inbound: Inbound, data: dict, ctx: Context) -> Step:
     number = to_e164(inbound.text) if inbound.kind == "text" and offered(ctx) else None
     if number is None:
-        return reask(NUMBER, data, ctx, "link_number_hint")
-    return Step(WAITING, data, (IssueLinkCode(number),))
+        return reask(Link.NUMBER, data, ctx, "link_number_hint")
+    return Step(Link.WAITING, data, (IssueLinkCode(number),))
 
 
 def _asking_code(data: dict, ctx: Context, key: str, **params: object) -> Reply:
@@ -59,33 +59,33 @@ def _typed_code(typed: str) -> str | None:
     return code if len(code) == 6 and code.isdecimal() and code.isascii() else None
 
 
-@state(CODE, parent=REQUESTS, prompt=_code_prompt)
+@FLOW.state(Link.CODE, parent=Requests.LIST, prompt=_code_prompt)
 def on_code(inbound: Inbound, data: dict, ctx: Context) -> Step:
     if inbound.choice == "link:again":
-        return goto(NUMBER, data, ctx)
+        return goto(Link.NUMBER, data, ctx)
     code = _typed_code(inbound.text) if inbound.kind == "text" else None
     if code is None:
-        return goto(CODE, data, ctx)
-    return Step(WAITING, data, (CheckLinkCode(code),))
+        return goto(Link.CODE, data, ctx)
+    return Step(Link.WAITING, data, (CheckLinkCode(code),))
 
 
 def _waiting_prompt(data: dict, ctx: Context) -> tuple:
     return ()
 
 
-@state(WAITING, parent=REQUESTS, prompt=_waiting_prompt)
+@FLOW.state(Link.WAITING, parent=Requests.LIST, prompt=_waiting_prompt)
 def on_waiting(inbound: Inbound, data: dict, ctx: Context) -> Step:
     """Only reached if an input overtook the host's answer (which follows at once): a moment, please."""
-    return Step(WAITING, data, (Reply(text(ctx, data, "link_wait")),))
+    return Step(Link.WAITING, data, (Reply(text(ctx, data, "link_wait")),))
 
 
-@on_event("link")
+@FLOW.on_event("link")
 def on_verdict(inbound: Inbound, here: str, data: dict, ctx: Context) -> Step:
     """The host's verdict on a code asked for or typed; `inbound.text` holds the attempts left after a wrong one."""
     outcome = (inbound.choice or "").split(":", 1)[-1]
     if outcome == "sent":
-        return Step(CODE, data, (_asking_code(data, ctx, "link_sent", minutes=CODE_MINUTES),))
+        return Step(Link.CODE, data, (_asking_code(data, ctx, "link_sent", minutes=CODE_MINUTES),))
     if outcome == "wrong":
-        return Step(CODE, data, (_asking_code(data, ctx, "link_wrong", left=inbound.text),))
+        return Step(Link.CODE, data, (_asking_code(data, ctx, "link_wrong", left=inbound.text),))
     said = {"ok": "link_done", "limited": "link_limited", "locked": "link_locked"}.get(outcome, "link_expired")
-    return goto(REQUESTS, data, ctx, Reply(text(ctx, data, said)))
+    return goto(Requests.LIST, data, ctx, Reply(text(ctx, data, said)))

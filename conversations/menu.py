@@ -14,13 +14,12 @@ menu:main ──inquiry──> inquiry:ask
 from __future__ import annotations
 
 from conversations import complaints, handoff, help_request, inquiry, my_requests, programs
-from conversations import ratings  # noqa: F401  (registers the rating states and events)
 from conversations.effects import Reply
-from conversations.flow import choice, goto, reask, state, text
-from conversations.language import CHOOSE
+from conversations.flow import Flow, choice, goto, reask, text
+from conversations.states import Inquiry, Language, Menu
 from conversations.types import Context, Inbound, Step
 
-MENU = "menu:main"
+FLOW = Flow("menu")
 ITEMS = (
     ("inquiry", "menu_inquiry"),
     ("help_request", "menu_help_request"),
@@ -42,15 +41,15 @@ def _prompt(data: dict, ctx: Context) -> tuple:
 
 def show(data: dict, ctx: Context, *effects) -> Step:
     """The main menu, after any effects already decided."""
-    return goto(MENU, data, ctx, *effects)
+    return goto(Menu.MAIN, data, ctx, *effects)
 
 
-@state(MENU, parent=MENU, prompt=_prompt)
+@FLOW.state(Menu.MAIN, parent=Menu.MAIN, prompt=_prompt)
 def on_menu(inbound: Inbound, data: dict, ctx: Context) -> Step:
     if inbound.kind == "choice":
         item = (inbound.choice or "").removeprefix("menu:")
         if item == "inquiry":
-            return goto(inquiry.ASK, data, ctx)
+            return goto(Inquiry.ASK, data, ctx)
         if item == "help_request":
             return help_request.start(data, ctx)
         if item == "my_requests":
@@ -60,11 +59,11 @@ def on_menu(inbound: Inbound, data: dict, ctx: Context) -> Step:
         if item == "talk_to_staff":
             return handoff.staff(data, ctx)
         if item == "language":
-            return goto(CHOOSE, data, ctx)
+            return goto(Language.CHOOSE, data, ctx)
         if item == "complaints":
             return complaints.show(data, ctx)
     if inbound.kind == "text":
         step = inquiry.answer_if_meaningful(inbound.text, data, ctx)
         if step is not None:
             return step
-    return reask(MENU, data, ctx, "menu_hint")
+    return reask(Menu.MAIN, data, ctx, "menu_hint")

@@ -11,21 +11,22 @@ their status and dates; from here also updating their data and their privacy rig
 
 from __future__ import annotations
 
-from conversations import help_privacy, help_update, inquiry, link_channel, references
+from conversations import inquiry, link_channel, references
 from conversations.calendar import local
 from conversations.dates import date_text
 from conversations.effects import Reply
-from conversations.flow import STATES, choice, goto, lang, reask, state, text
+from conversations.flow import Flow, choice, goto, lang, reask, spec, text
 from conversations.help_events import ask_for_info
-from conversations.help_fields import MENU, category, label, picked
+from conversations.help_fields import category, label, picked
+from conversations.states import Menu, Privacy, Requests, Update
 from conversations.types import Choice, Context, Inbound, RequestView, Step
 
-LIST = "requests:list"
+FLOW = Flow("my_requests")
 WAITING = frozenset({"submitted", "needs_info"})  # a decision is still due
 
 
 def show(data: dict, ctx: Context) -> Step:
-    return goto(LIST, data, ctx)
+    return goto(Requests.LIST, data, ctx)
 
 
 def _newest_first(ctx: Context) -> list[RequestView]:
@@ -91,21 +92,21 @@ def find(typed: str, requests: tuple[RequestView, ...]) -> RequestView | None:
     return next((request for request in requests if references.same(typed, request.reference)), None)
 
 
-@state(LIST, parent=MENU, prompt=_list_prompt)
+@FLOW.state(Requests.LIST, parent=Menu.MAIN, prompt=_list_prompt)
 def on_list(inbound: Inbound, data: dict, ctx: Context) -> Step:
     answering = picked(inbound.choice, "requests:answer")
     if answering is not None:
         request = find(answering, ctx.requests)
         if request is not None and request.status == "needs_info":
-            return ask_for_info(request.reference, request.info_question or "", LIST, data, ctx)
+            return ask_for_info(request.reference, request.info_question or "", Requests.LIST, data, ctx)
     if inbound.choice == "requests:update":
-        return goto(help_update.PICK, data, ctx)
+        return goto(Update.PICK, data, ctx)
     if inbound.choice == "requests:privacy":
-        return goto(help_privacy.PRIVACY, data, ctx)
+        return goto(Privacy.MENU, data, ctx)
     if inbound.choice == "requests:link" and link_channel.offered(ctx):
         return link_channel.start(data, ctx)
     if (inbound.choice or "").startswith("menu:"):
-        return STATES[MENU].handle(inbound, data, ctx)
+        return spec(Menu.MAIN).handle(inbound, data, ctx)
     request = find(inbound.text, ctx.requests) if inbound.kind == "text" else None
     if request is not None or (inbound.kind == "text" and references.shaped(inbound.text)):
         if request is None:
@@ -117,9 +118,9 @@ def on_list(inbound: Inbound, data: dict, ctx: Context) -> Step:
                 )
             )
         options = Reply(text(ctx, data, "req_list_options"), _options(data, ctx))
-        return Step(LIST, data, (Reply(found), options))
+        return Step(Requests.LIST, data, (Reply(found), options))
     if inbound.kind == "text":
         answered = inquiry.answer_if_meaningful(inbound.text, data, ctx)
         if answered is not None:
             return answered
-    return reask(LIST, data, ctx, "req_hint")
+    return reask(Requests.LIST, data, ctx, "req_hint")

@@ -15,21 +15,13 @@ staff's messages, the reminder and the check-in are in programs_events.py.
 
 from __future__ import annotations
 
-from conversations import inquiry, programs_events, programs_signup  # noqa: F401  (registers their states)
+from conversations import inquiry, programs_signup
 from conversations.effects import CancelRegistration, CancelTimer, Effect, Reply
-from conversations.flow import Handler, choice, goto, reask, state, text
+from conversations.flow import Flow, Handler, choice, goto, reask, text
 from conversations.help_fields import picked
 from conversations.programs_common import (
-    AFTER,
-    CANCEL,
     CANCELLABLE,
-    DETAILS,
     KIND_NAMES,
-    KINDS,
-    LIST,
-    MENU,
-    MY_ITEM,
-    MY_LIST,
     REMINDER,
     chosen,
     current,
@@ -41,12 +33,15 @@ from conversations.programs_common import (
     title,
     upcoming,
 )
+from conversations.states import Menu, Programs
 from conversations.types import Choice, Context, Inbound, ProgramView, RegistrationView, Step
+
+FLOW = Flow("programs")
 
 
 def show(data: dict, ctx: Context) -> Step:
     """"Programs and events" from the menu."""
-    return goto(KINDS, data, ctx)
+    return goto(Programs.KINDS, data, ctx)
 
 
 def _browse(data: dict, ctx: Context) -> tuple[Choice, ...]:
@@ -60,9 +55,9 @@ def _browse(data: dict, ctx: Context) -> tuple[Choice, ...]:
 def _common(inbound: Inbound, data: dict, ctx: Context, here: str) -> Step:
     """What every program state accepts besides its own buttons: the browse buttons, a question typed."""
     if inbound.choice == "programs:mine":
-        return goto(MY_LIST, data, ctx)
+        return goto(Programs.MY_LIST, data, ctx)
     if inbound.choice == "programs:kinds":
-        return goto(KINDS, data, ctx)
+        return goto(Programs.KINDS, data, ctx)
     if inbound.kind == "text":
         answered = inquiry.answer_if_meaningful(inbound.text, data, ctx)
         if answered is not None:
@@ -77,12 +72,12 @@ def _kinds_prompt(data: dict, ctx: Context) -> tuple[Effect, ...]:
     return (Reply(text(ctx, data, "prog_kinds_prompt"), options),)
 
 
-@state(KINDS, parent=MENU, prompt=_kinds_prompt)
+@FLOW.state(Programs.KINDS, parent=Menu.MAIN, prompt=_kinds_prompt)
 def on_kinds(inbound: Inbound, data: dict, ctx: Context) -> Step:
     kind = picked(inbound.choice, "programs:kind")
     if kind in KIND_NAMES:
-        return goto(LIST, {**data, "program": {"kind": kind}}, ctx)
-    return _common(inbound, data, ctx, KINDS)
+        return goto(Programs.LIST, {**data, "program": {"kind": kind}}, ctx)
+    return _common(inbound, data, ctx, Programs.KINDS)
 
 
 def _list_prompt(data: dict, ctx: Context) -> tuple[Effect, ...]:
@@ -107,9 +102,9 @@ def _button(program: ProgramView, data: dict, ctx: Context) -> str:
     return f"{title(program, data)} — {short_day(ctx, data, program.starts_at)}"
 
 
-@state(LIST, parent=KINDS, prompt=_list_prompt)
+@FLOW.state(Programs.LIST, parent=Programs.KINDS, prompt=_list_prompt)
 def on_list(inbound: Inbound, data: dict, ctx: Context) -> Step:
-    return _open(inbound, data, ctx, DETAILS) or _common(inbound, data, ctx, LIST)
+    return _open(inbound, data, ctx, Programs.DETAILS) or _common(inbound, data, ctx, Programs.LIST)
 
 
 def _open(inbound: Inbound, data: dict, ctx: Context, view: str) -> Step | None:
@@ -144,16 +139,16 @@ def _on_details(here: str) -> Handler:
         if program is not None and action in ("register", "interest", "request"):
             return programs_signup.start(action, data, ctx)
         if program is not None and action == "cancel":
-            return goto(CANCEL, data, ctx)
+            return goto(Programs.CANCEL, data, ctx)
         if action == "back":
-            return goto(LIST if here == DETAILS else MY_LIST, data, ctx)
+            return goto(Programs.LIST if here == Programs.DETAILS else Programs.MY_LIST, data, ctx)
         return _common(inbound, data, ctx, here)
 
     return handle
 
 
-state(DETAILS, parent=LIST, prompt=_details_prompt)(_on_details(DETAILS))
-state(MY_ITEM, parent=MY_LIST, prompt=_details_prompt)(_on_details(MY_ITEM))
+FLOW.state(Programs.DETAILS, parent=Programs.LIST, prompt=_details_prompt)(_on_details(Programs.DETAILS))
+FLOW.state(Programs.MY_ITEM, parent=Programs.MY_LIST, prompt=_details_prompt)(_on_details(Programs.MY_ITEM))
 
 
 def _mine_prompt(data: dict, ctx: Context) -> tuple[Effect, ...]:
@@ -179,9 +174,9 @@ def _mine_item(program: ProgramView, registration: RegistrationView, data: dict,
     return text(ctx, data, "prog_mine_item", title=title(program, data), day=day, status=status)
 
 
-@state(MY_LIST, parent=KINDS, prompt=_mine_prompt)
+@FLOW.state(Programs.MY_LIST, parent=Programs.KINDS, prompt=_mine_prompt)
 def on_mine(inbound: Inbound, data: dict, ctx: Context) -> Step:
-    return _open(inbound, data, ctx, MY_ITEM) or _common(inbound, data, ctx, MY_LIST)
+    return _open(inbound, data, ctx, Programs.MY_ITEM) or _common(inbound, data, ctx, Programs.MY_LIST)
 
 
 def _cancel_prompt(data: dict, ctx: Context) -> tuple[Effect, ...]:
@@ -194,25 +189,25 @@ def _cancel_prompt(data: dict, ctx: Context) -> tuple[Effect, ...]:
     return (Reply(text(ctx, data, "prog_cancel_confirm", title=name), options),)
 
 
-@state(CANCEL, parent=MY_LIST, prompt=_cancel_prompt)
+@FLOW.state(Programs.CANCEL, parent=Programs.MY_LIST, prompt=_cancel_prompt)
 def on_cancel(inbound: Inbound, data: dict, ctx: Context) -> Step:
     program = current(data, ctx)
     registration = registration_of(ctx, program.id) if program else None
     if program is None or registration is None or registration.status not in CANCELLABLE:
-        return goto(MY_LIST, data, ctx)
+        return goto(Programs.MY_LIST, data, ctx)
     if inbound.choice == "programs:cancel_yes":
         message = Reply(text(ctx, data, "prog_cancelled_mine", title=title(program, data)))
         effects = (CancelRegistration(program.id), CancelTimer(f"{REMINDER}:{program.id}"), message)
-        return goto(AFTER, data, ctx, *effects)
+        return goto(Programs.AFTER, data, ctx, *effects)
     if inbound.choice == "programs:cancel_no":
-        return goto(chosen(data).get("view", MY_ITEM), data, ctx, Reply(text(ctx, data, "prog_cancel_kept")))
-    return reask(CANCEL, data, ctx, "prog_choose_hint")
+        return goto(chosen(data).get("view", Programs.MY_ITEM), data, ctx, Reply(text(ctx, data, "prog_cancel_kept")))
+    return reask(Programs.CANCEL, data, ctx, "prog_choose_hint")
 
 
 def _after_prompt(data: dict, ctx: Context) -> tuple[Effect, ...]:
     return (Reply(text(ctx, data, "prog_after"), _browse(data, ctx)),)
 
 
-@state(AFTER, parent=KINDS, prompt=_after_prompt)
+@FLOW.state(Programs.AFTER, parent=Programs.KINDS, prompt=_after_prompt)
 def on_after(inbound: Inbound, data: dict, ctx: Context) -> Step:
-    return _common(inbound, data, ctx, AFTER)
+    return _common(inbound, data, ctx, Programs.AFTER)

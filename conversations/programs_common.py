@@ -1,4 +1,4 @@
-"""What the program flows share: their state names, where the chosen program is kept in the conversation's
+"""What the program flows share: where the chosen program is kept in the conversation's
 data, and how a program, its conditions and a registration read to the beneficiary."""
 
 from __future__ import annotations
@@ -14,18 +14,6 @@ from conversations.flow import lang, text
 from conversations.help_fields import city_name, label
 from conversations.types import Context, ProgramView, RegistrationView
 
-MENU = "menu:main"
-KINDS = "programs:kinds"
-LIST = "programs:list"
-DETAILS = "programs:details"  # a program reached from the list of its kind
-MY_LIST = "programs:mine"
-MY_ITEM = "programs:mine_item"  # a program reached from "my registrations"
-CANCEL = "programs:cancel"
-CONDITION = "programs:condition"
-CONFIRM = "programs:confirm"
-SKILLS = "programs:skills"
-NEED = "programs:need"
-AFTER = "programs:after"
 
 KIND_NAMES = ("open", "registration", "volunteer", "service")
 CANCELLABLE = frozenset({"pending", "accepted", "waitlisted"})

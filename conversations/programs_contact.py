@@ -11,15 +11,15 @@ from __future__ import annotations
 
 from conversations import greetings
 from conversations.effects import Effect, RememberContact, Reply
-from conversations.flow import goto, reask, state, text
+from conversations.flow import Flow, goto, reask, text
 from conversations.help_fields import check_name, check_phone
-from conversations.programs_common import CONFIRM, DETAILS, NEED, SKILLS, chosen, with_program
+from conversations.programs_common import chosen, with_program
+from conversations.states import Programs
 from conversations.types import Context, Inbound, Step
 
-NAME = "programs:contact_name"
-PHONE = "programs:contact_phone"
+FLOW = Flow("programs_contact")
 WEB = "web"
-NEXT = {"confirm": CONFIRM, "interest": SKILLS, "request": NEED}  # where the sign-up goes on
+NEXT = {"confirm": Programs.CONFIRM, "interest": Programs.SKILLS, "request": Programs.NEED}  # where the sign-up goes on
 
 
 def _given(data: dict) -> dict:
@@ -30,9 +30,9 @@ def _missing(data: dict, ctx: Context) -> str | None:
     """The first contact detail the sign-up still needs, or None: a name where none is on file; a mobile where
     none is and the chat is the website's (closed with the page, unlike WhatsApp or Telegram)."""
     if not ctx.person.named and "full_name" not in _given(data):
-        return NAME
+        return Programs.CONTACT_NAME
     if ctx.channel == WEB and not ctx.person.phone and "phone" not in _given(data):
-        return PHONE
+        return Programs.CONTACT_PHONE
     return None
 
 
@@ -52,20 +52,20 @@ def _answered(key: str, value: object, data: dict, ctx: Context) -> Step:
     return then(chosen(data).get("then", "confirm"), with_program(data, contact={**_given(data), key: value}), ctx)
 
 
-@state(NAME, parent=DETAILS, prompt=lambda data, ctx: (Reply(text(ctx, data, "prog_ask_name")),))
+@FLOW.state(Programs.CONTACT_NAME, parent=Programs.DETAILS, prompt=lambda data, ctx: (Reply(text(ctx, data, "prog_ask_name")),))
 def on_name(inbound: Inbound, data: dict, ctx: Context) -> Step:
-    greeted = greetings.answer(inbound, NAME, data, ctx)  # «السلام عليكم» is two words, but not a name
+    greeted = greetings.answer(inbound, Programs.CONTACT_NAME, data, ctx)  # «السلام عليكم» is two words, but not a name
     if greeted is not None:
         return greeted
     name, hint = check_name(inbound.text) if inbound.kind == "text" else (None, "help_name_letters")
     if hint is not None:
-        return reask(NAME, data, ctx, hint)
+        return reask(Programs.CONTACT_NAME, data, ctx, hint)
     return _answered("full_name", name, data, ctx)
 
 
-@state(PHONE, parent=DETAILS, prompt=lambda data, ctx: (Reply(text(ctx, data, "prog_ask_phone")),), accepts=("contact",))
+@FLOW.state(Programs.CONTACT_PHONE, parent=Programs.DETAILS, prompt=lambda data, ctx: (Reply(text(ctx, data, "prog_ask_phone")),), accepts=("contact",))
 def on_phone(inbound: Inbound, data: dict, ctx: Context) -> Step:
     phone, hint = check_phone(inbound.text) if inbound.kind in ("text", "contact") else (None, "help_phone_invalid")
     if hint is not None:
-        return reask(PHONE, data, ctx, hint)
+        return reask(Programs.CONTACT_PHONE, data, ctx, hint)
     return _answered("phone", phone, data, ctx)

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from conversations.effects import CancelTimer, CheckIn, Reply, ScheduleTimer
-from conversations.flow import goto, lang, on_event, text
+from conversations.flow import Flow, goto, lang, text
 from conversations.normalize import normalize
 from conversations.programs_common import (
     REMINDER,
@@ -32,6 +32,7 @@ from conversations.programs_common import (
 )
 from conversations.types import Context, Inbound, ProgramView, Step
 
+FLOW = Flow("programs_events")
 Message = Callable[[ProgramView, Inbound, dict, Context], tuple]
 
 
@@ -42,11 +43,11 @@ def _program(inbound: Inbound, ctx: Context) -> ProgramView | None:
 
 
 def _program_event(name: str) -> Callable[[Message], Message]:
-    """Register a program event: the effects `message` returns for the named program; the place is kept.
+    """A program event: the effects `message` returns for the named program; the place is kept.
     An event about a program the context does not hold changes nothing."""
 
     def register(message: Message) -> Message:
-        @on_event(name)
+        @FLOW.on_event(name)
         def handle(inbound: Inbound, here: str, data: dict, ctx: Context) -> Step:
             program = _program(inbound, ctx)
             return Step(here, data, message(program, inbound, data, ctx) if program else ())

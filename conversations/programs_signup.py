@@ -20,17 +20,9 @@ from __future__ import annotations
 
 from conversations import programs_contact
 from conversations.effects import Effect, RegisterForProgram, Reply
-from conversations.flow import goto, lang, reask, state, text
+from conversations.flow import Flow, goto, lang, reask, text
 from conversations.help_fields import RESIDENCIES, city_choices, keyed_choices, picked
 from conversations.programs_common import (
-    AFTER,
-    CONDITION,
-    CONFIRM,
-    DETAILS,
-    KINDS,
-    LIST,
-    NEED,
-    SKILLS,
     chosen,
     closed_reason,
     condition_text,
@@ -48,19 +40,22 @@ from conversations.programs_rules import (
     next_question,
     stated_rules,
 )
+from conversations.states import Programs
 from conversations.types import Choice, Context, Inbound, ProgramView, Step
+
+FLOW = Flow("programs_signup")
 
 
 def _gone(data: dict, ctx: Context) -> Step:
     """The program is no longer offered (or an old button): back to the kinds."""
-    return goto(KINDS, data, ctx, Reply(text(ctx, data, "prog_gone")))
+    return goto(Programs.KINDS, data, ctx, Reply(text(ctx, data, "prog_gone")))
 
 
 def _closed(program: ProgramView, data: dict, ctx: Context) -> Step | None:
     reason = closed_reason(program, ctx.now)
     if reason is None:
         return None
-    return goto(chosen(data).get("view", DETAILS), data, ctx, Reply(text(ctx, data, reason)))
+    return goto(chosen(data).get("view", Programs.DETAILS), data, ctx, Reply(text(ctx, data, reason)))
 
 
 def start(action: str, data: dict, ctx: Context) -> Step:
@@ -85,11 +80,11 @@ def _next(data: dict, ctx: Context) -> Step:
     unmet = first_unmet(program.conditions, answers)
     if unmet is not None:
         message = text(ctx, data, "prog_unmet", condition=condition_text(ctx, data, unmet))
-        return goto(LIST, with_program(data, answers={}), ctx, Reply(message))
+        return goto(Programs.LIST, with_program(data, answers={}), ctx, Reply(message))
     asking = next_question(program.conditions, answers)
     if asking is None:
         return programs_contact.then("confirm", with_program(data, asking=None), ctx)
-    return goto(CONDITION, with_program(data, asking=asking), ctx)
+    return goto(Programs.CONDITION, with_program(data, asking=asking), ctx)
 
 
 def _yes_no(data: dict, ctx: Context) -> tuple[Choice, ...]:
@@ -129,14 +124,14 @@ def _answer(asking: str, inbound: Inbound) -> tuple[object, str | None]:
     return (value, None) if value is not None else (None, "prog_choose_hint")
 
 
-@state(CONDITION, parent=DETAILS, prompt=_condition_prompt)
+@FLOW.state(Programs.CONDITION, parent=Programs.DETAILS, prompt=_condition_prompt)
 def on_condition(inbound: Inbound, data: dict, ctx: Context) -> Step:
     asking = chosen(data).get("asking")
     if not asking or current(data, ctx) is None:
         return _gone(data, ctx)
     value, hint = _answer(asking, inbound)
     if hint is not None:
-        return reask(CONDITION, data, ctx, hint)
+        return reask(Programs.CONDITION, data, ctx, hint)
     return _next(with_program(data, answers={**chosen(data)["answers"], asking: value}), ctx)
 
 
@@ -155,15 +150,15 @@ def _confirm_prompt(data: dict, ctx: Context) -> tuple[Effect, ...]:
     return (*stated, Reply(text(ctx, data, key, title=title(program, data)), options))
 
 
-@state(CONFIRM, parent=DETAILS, prompt=_confirm_prompt)
+@FLOW.state(Programs.CONFIRM, parent=Programs.DETAILS, prompt=_confirm_prompt)
 def on_confirm(inbound: Inbound, data: dict, ctx: Context) -> Step:
     program = current(data, ctx)
     if program is None or "answers" not in chosen(data):
         return _gone(data, ctx)
     if inbound.choice == "programs:not_now":
-        return goto(chosen(data).get("view", DETAILS), with_program(data, answers={}, contact={}), ctx)
+        return goto(chosen(data).get("view", Programs.DETAILS), with_program(data, answers={}, contact={}), ctx)
     if inbound.choice != "programs:confirm":
-        return reask(CONFIRM, data, ctx, "prog_choose_hint")
+        return reask(Programs.CONFIRM, data, ctx, "prog_choose_hint")
     closed = _closed(program, data, ctx)
     if closed is not None:
         return closed
@@ -171,16 +166,16 @@ def on_confirm(inbound: Inbound, data: dict, ctx: Context) -> Step:
     signed = RegisterForProgram(program.id, status, dict(chosen(data)["answers"]))
     done = Reply(text(ctx, data, f"prog_registered_{status}", title=title(program, data)))
     kept = programs_contact.remembered(data)
-    return goto(AFTER, with_program(data, answers={}, contact={}), ctx, *kept, signed, done)
+    return goto(Programs.AFTER, with_program(data, answers={}, contact={}), ctx, *kept, signed, done)
 
 
-def _note_state(name: str, status: str, prompt_key: str) -> None:
+def _note_state(name: Programs, status: str, prompt_key: str) -> None:
     """A state asking for a short free text that is recorded with the sign-up (`status`)."""
 
     def prompt(data: dict, ctx: Context) -> tuple[Effect, ...]:
         return (Reply(text(ctx, data, prompt_key)),)
 
-    @state(name, parent=DETAILS, prompt=prompt)
+    @FLOW.state(name, parent=Programs.DETAILS, prompt=prompt)
     def handle(inbound: Inbound, data: dict, ctx: Context) -> Step:
         program = current(data, ctx)
         if program is None:
@@ -191,8 +186,8 @@ def _note_state(name: str, status: str, prompt_key: str) -> None:
         signed = RegisterForProgram(program.id, status, {}, note=str(note))
         key = f"prog_registered_{status}"
         done = Reply(text(ctx, data, key, title=title(program, data), link=program.link))
-        return goto(AFTER, with_program(data, contact={}), ctx, *programs_contact.remembered(data), signed, done)
+        return goto(Programs.AFTER, with_program(data, contact={}), ctx, *programs_contact.remembered(data), signed, done)
 
 
-_note_state(SKILLS, "interested", "prog_ask_skills")
-_note_state(NEED, "requested", "prog_ask_need")
+_note_state(Programs.SKILLS, "interested", "prog_ask_skills")
+_note_state(Programs.NEED, "requested", "prog_ask_need")

@@ -21,32 +21,30 @@ import re
 from datetime import timedelta
 
 from conversations import programs_common
-from conversations.complaints import FOLLOWED, MENU_C as COMPLAINTS_MENU
 from conversations.effects import CancelTimer, Effect, RecordRating, Reply, ScheduleTimer, SetRatingStatus
-from conversations.flow import STATES, choice, goto, on_event, reask, state, text
+from conversations.flow import Flow, choice, goto, known, reask, text
 from conversations.normalize import digits_to_ascii, normalize, strip_invisible
+from conversations.states import Complaints, Help, Inquiry, Menu, Programs, Rating, Requests
 from conversations.types import Choice, Context, Inbound, Step
 
-MENU = "menu:main"
-SCORE = "rating:score"
-COMMENT = "rating:comment"
 # Where a prompt may appear at once: places that show something and wait for a pick, not for typed input.
 IDLE = frozenset(
     {
-        MENU,
-        "requests:list",
-        "programs:kinds",
-        "programs:list",
-        "programs:details",
-        "programs:mine",
-        "programs:mine_item",
-        "programs:after",
-        "help:ended",
-        COMPLAINTS_MENU,
-        FOLLOWED,
+        Menu.MAIN,
+        Requests.LIST,
+        Programs.KINDS,
+        Programs.LIST,
+        Programs.DETAILS,
+        Programs.MY_LIST,
+        Programs.MY_ITEM,
+        Programs.AFTER,
+        Help.ENDED,
+        Complaints.MENU,
+        Complaints.FOLLOWED,
+        *Inquiry,
     }
 )
-IDLE_PREFIXES = ("inquiry:",)
+FLOW = Flow("ratings")
 WAIT = timedelta(minutes=30)  # how long a prompt waits for the beneficiary to finish what they are doing
 SCORES = range(1, 6)
 COMMENT_LIMIT = 500
@@ -84,7 +82,7 @@ def _id(inbound: Inbound) -> int | None:
 
 def is_idle(here: str) -> bool:
     """True where a prompt may appear now: not a form, a typed question, a live chat or another rating."""
-    return here in IDLE or here.startswith(IDLE_PREFIXES)
+    return here in IDLE
 
 
 def parse_score(typed: str, words: dict[int, str]) -> int | None:
@@ -144,9 +142,9 @@ def _comment_prompt(data: dict, ctx: Context) -> tuple[Effect, ...]:
 
 def _back(data: dict, ctx: Context, *effects: Effect) -> Step:
     """Out of the rating to the place it interrupted (its prompt again), or the menu."""
-    back = _rating(data).get("return_to", MENU)
+    back = _rating(data).get("return_to", Menu.MAIN)
     data = {k: v for k, v in data.items() if k != "rating"}
-    return goto(back if back in STATES else MENU, data, ctx, *effects)
+    return goto(back if known(back) else Menu.MAIN, data, ctx, *effects)
 
 
 def _closed(data: dict, ctx: Context) -> Step | None:
@@ -157,7 +155,7 @@ def _closed(data: dict, ctx: Context) -> Step | None:
     return _back(_without(data, rating_id), ctx, Reply(text(ctx, data, "rating_closed")))
 
 
-@state(SCORE, parent=MENU, prompt=_score_prompt)
+@FLOW.state(Rating.SCORE, parent=Menu.MAIN, prompt=_score_prompt)
 def on_score(inbound: Inbound, data: dict, ctx: Context) -> Step:
     closed = _closed(data, ctx)
     if closed is not None:
@@ -171,11 +169,11 @@ def on_score(inbound: Inbound, data: dict, ctx: Context) -> Step:
     elif inbound.kind == "text":
         score = parse_score(inbound.text, _score_words(ctx, data))
     if score not in SCORES:
-        return reask(SCORE, data, ctx, "rating_score_hint")
-    return goto(COMMENT, {**data, "rating": {**_rating(data), "score": score}}, ctx)
+        return reask(Rating.SCORE, data, ctx, "rating_score_hint")
+    return goto(Rating.COMMENT, {**data, "rating": {**_rating(data), "score": score}}, ctx)
 
 
-@state(COMMENT, parent=SCORE, prompt=_comment_prompt)
+@FLOW.state(Rating.COMMENT, parent=Rating.SCORE, prompt=_comment_prompt)
 def on_comment(inbound: Inbound, data: dict, ctx: Context) -> Step:
     closed = _closed(data, ctx)
     if closed is not None:
@@ -184,7 +182,7 @@ def on_comment(inbound: Inbound, data: dict, ctx: Context) -> Step:
     if inbound.choice == "rating:skip" or normalize(comment) in SKIP_WORDS:
         comment = ""
     elif len(comment) > COMMENT_LIMIT:
-        return goto(COMMENT, data, ctx, Reply(text(ctx, data, "rating_comment_long", limit=COMMENT_LIMIT)))
+        return goto(Rating.COMMENT, data, ctx, Reply(text(ctx, data, "rating_comment_long", limit=COMMENT_LIMIT)))
     rating_id, score = _rating(data)["id"], _rating(data)["score"]
     thanks = text(ctx, data, "rating_thanks")
     if score <= LOW:
@@ -201,15 +199,15 @@ def on_comment(inbound: Inbound, data: dict, ctx: Context) -> Step:
 
 def _answering(here: str, data: dict, rating_id: int) -> bool:
     """True while the beneficiary is in the middle of this very rating."""
-    return here in (SCORE, COMMENT) and _rating(data).get("id") == rating_id
+    return here in (Rating.SCORE, Rating.COMMENT) and _rating(data).get("id") == rating_id
 
 
 def _ask(rating_id: int, here: str, data: dict, ctx: Context, *effects: Effect) -> Step:
     """Show the prompt for `rating_id`, remembering where to come back to."""
-    return goto(SCORE, {**data, "rating": {"id": rating_id, "return_to": here}}, ctx, *effects)
+    return goto(Rating.SCORE, {**data, "rating": {"id": rating_id, "return_to": here}}, ctx, *effects)
 
 
-@on_event("rating_prompt")
+@FLOW.on_event("rating_prompt")
 def on_prompt(inbound: Inbound, here: str, data: dict, ctx: Context) -> Step:
     """The host's prompt after a service: shown now where the beneficiary is free, else in 30 minutes."""
     rating_id = _id(inbound)
@@ -224,7 +222,7 @@ def on_prompt(inbound: Inbound, here: str, data: dict, ctx: Context) -> Step:
     return _ask(rating_id, here, data, ctx, prompted, ScheduleTimer(f"rating_reminder:{rating_id}", reminder))
 
 
-@on_event("rating_reminder")
+@FLOW.on_event("rating_reminder")
 def on_reminder(inbound: Inbound, here: str, data: dict, ctx: Context) -> Step:
     """Once, the same prompt again; then the rating expires after the profile's hours."""
     rating_id = _id(inbound)
@@ -239,7 +237,7 @@ def on_reminder(inbound: Inbound, here: str, data: dict, ctx: Context) -> Step:
     return _ask(rating_id, here, data, ctx, SetRatingStatus(rating_id, "reminded"), expiry)
 
 
-@on_event("rating_expire")
+@FLOW.on_event("rating_expire")
 def on_expire(inbound: Inbound, here: str, data: dict, ctx: Context) -> Step:
     """Unanswered: recorded as expired, nothing shown."""
     rating_id = _id(inbound)

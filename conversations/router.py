@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from functools import cache
 
-from conversations import greetings, handoff, help_review, inquiry, language, languages, menu, programs_events, voice  # noqa: F401
+from conversations import greetings, handoff, help_review, language, languages, menu, programs_events
 from conversations.effects import Reply, SetOptOut
-from conversations.flow import EVENTS, STATES, choice, goto, text
+from conversations.flow import choice, goto, text
+from conversations.flows import EVENTS, STATES
 from conversations.normalize import digits_to_ascii, normalize, word_set
+from conversations.states import Handoff, Language, Menu
 from conversations.types import Context, Inbound, Step
 
 KEEP = ("lang", "rating_services")  # what survives a cancel: everything else in `data` belongs to the flow being left
@@ -98,13 +100,13 @@ def _global(inbound: Inbound, state: str, data: dict, ctx: Context) -> Step | No
             return help_review.cancel(kept, ctx)
         return menu.show(kept, ctx, Reply(text(ctx, data, "cancelled")))
     if typed in language_words(ctx):
-        return goto(language.CHOOSE, data, ctx)
+        return goto(Language.CHOOSE, data, ctx)
     for words, start in handoff.GLOBAL_WORDS.items():  # «الباحث», «موظف», "staff": a person, from anywhere
         if typed in words:
             return start(data, ctx)
     if typed in command_words(ctx, "staff"):  # «عملہ», «কর্মী», "petugas"
         return handoff.staff(data, ctx)
-    if (typed in THANKS_WORDS or typed in command_words(ctx, "thanks")) and state != handoff.LIVE:  # in a live chat, thanks are for the staff member
+    if (typed in THANKS_WORDS or typed in command_words(ctx, "thanks")) and state != Handoff.LIVE:  # in a live chat, thanks are for the staff member
         return menu.show(data, ctx, Reply(text(ctx, data, "you_are_welcome")))
     return None
 
@@ -150,15 +152,15 @@ def step(state: str, data: dict, inbound: Inbound, ctx: Context) -> Step:
         return _remember_choices(goto(state, data, ctx, Reply(text(ctx, data, RECEIVED[inbound.kind]))))
     inbound = _resolve_typed_choice(inbound, data)
     result = _subscription(inbound, state, data, ctx) or programs_events.checkin(inbound, state, data, ctx)
-    if result is None and state != language.GREETING:
+    if result is None and state != Language.GREETING:
         result = _global(inbound, state, data, ctx)
-    if result is None and state not in (language.GREETING, handoff.LIVE) and (state == menu.MENU or _pending(data)):
+    if result is None and state not in (Language.GREETING, Handoff.LIVE) and (state == Menu.MAIN or _pending(data)):
         result = greetings.answer(inbound, state, data, ctx)  # «السلام عليكم» where a choice is expected
     if result is None and inbound.kind == "choice":
         pending = {k for k, _ in _pending(data)}
         if inbound.choice not in pending:
             if (inbound.choice or "").startswith("menu:") or inbound.choice in GLOBAL_CHOICES:
-                result = STATES[menu.MENU].handle(inbound, data, ctx)
+                result = STATES[Menu.MAIN].handle(inbound, data, ctx)
             else:
                 result = goto(state, data, ctx, Reply(text(ctx, data, "stale_choice")))
     if result is None:

@@ -8,20 +8,22 @@ asked is answered from the FAQ, and a help request's description the note gave i
 
 from __future__ import annotations
 
-from conversations import inquiry
 from conversations.effects import Reply
-from conversations.flow import STATES, on_event, text
+from conversations.flow import Flow, spec, text
+from conversations.states import Inquiry
 from conversations.types import Context, Inbound, Step
 
+FLOW = Flow("voice")
 
-@on_event("voice_transcript")
+
+@FLOW.on_event("voice_transcript")
 def on_transcript(inbound: Inbound, here: str, data: dict, ctx: Context) -> Step:
     words = " ".join(inbound.text.split())
     if not words:
         return Step(here, data)
     understood = Reply(text(ctx, data, "voice_understood", words=words))
-    if here == inquiry.NO_MATCH:  # the note was the question: ask it again in words
-        asked = STATES[inquiry.ASK].handle(Inbound("text", text=words), data, ctx)
+    if here == Inquiry.NO_MATCH:  # the note was the question: ask it again in words
+        asked = spec(Inquiry.ASK).handle(Inbound("text", text=words), data, ctx)
         return Step(asked.state, asked.data, (understood, *asked.effects))
     help_form = (data.get("help") or {}).get("form") or {}
     if help_form.get("description") == text(ctx, data, "voice_note_answer"):

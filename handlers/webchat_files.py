@@ -16,7 +16,7 @@ from bot.appkeys import ENGINE, FETCHER, SETTINGS
 from bot.channels.web import CHANNEL
 from bot.incoming import AttachmentRef, Incoming
 from bot.media_fetch import refused_text
-from conversations.flow import STATES
+from conversations.flows import STATES
 from conversations.types import Inbound
 from handlers import bounds
 from store import file_store, message_ids

@@ -24,10 +24,10 @@ from hypothesis import strategies as st
 from bot.channels import telegram as tg_channel
 from bot.channels import whatsapp
 from bot.incoming import Incoming
-from conversations import router  # noqa: F401  (before flow's STATES is read: every flow registers its states)
+from conversations import router
 from conversations.effects import Reply
 from conversations.faq import FaqIndex
-from conversations.flow import EVENTS, STATES
+from conversations.flows import EVENTS, STATES
 from conversations.types import Context, Inbound
 from tests.conftest import T0
 

@@ -7,10 +7,11 @@ from datetime import datetime, timezone
 
 import pytest
 
-from conversations import complaints, handoff, help_fields, languages, menu, programs_contact, router
+from conversations import handoff, languages, menu, router
 from conversations.catalog import LANGUAGES
 from conversations.effects import Reply
 from conversations.faq import FaqIndex
+from conversations.states import Complaints, Help, Menu, Programs
 from conversations.types import Context, Inbound
 
 NOW = datetime(2026, 11, 25, 8, 0, tzinfo=timezone.utc)
@@ -27,7 +28,7 @@ def context(profile, texts) -> Context:
 
 def at_menu(ctx: Context, lang: str, typed: str):
     data = {"lang": lang, "choices": [[f"menu:{k}", label] for k, label in menu.ITEMS]}
-    return router.step(menu.MENU, data, Inbound("text", text=typed), ctx)
+    return router.step(Menu.MAIN, data, Inbound("text", text=typed), ctx)
 
 
 def texts_of(step) -> list[str]:
@@ -58,7 +59,7 @@ def test_a_greeting_at_the_menu_is_greeted_back_with_the_menu(typed, kind, every
     step = at_menu(ctx, "ar", typed)
     said = texts_of(step)
     assert said[0] == texts("ar", f"greeting_back_{kind}")
-    assert said[-1] == texts("ar", "menu_prompt") and step.state == menu.MENU
+    assert said[-1] == texts("ar", "menu_prompt") and step.state == Menu.MAIN
     assert texts("ar", "menu_hint") not in said
 
 
@@ -76,10 +77,10 @@ def test_every_language_greets_back_its_own_greetings_in_itself(lang, every_lang
 
 def test_a_greeting_where_another_choice_is_expected_asks_that_question_again(profile, texts):
     ctx = context(profile, texts)
-    first = router.step(menu.MENU, {"lang": "en"}, Inbound("choice", choice="menu:complaints"), ctx)
-    assert first.state == complaints.MENU_C
+    first = router.step(Menu.MAIN, {"lang": "en"}, Inbound("choice", choice="menu:complaints"), ctx)
+    assert first.state == Complaints.MENU
     step = router.step(first.state, first.data, Inbound("text", text="good morning"), ctx)
-    assert step.state == complaints.MENU_C
+    assert step.state == Complaints.MENU
     assert texts_of(step) == [texts("en", "greeting_back_morning"), texts("en", "cmp_menu_prompt")]
 
 
@@ -95,7 +96,7 @@ def test_a_greeting_with_a_question_is_a_question(profile, texts):
     assert texts("ar", "greeting_back_salam") not in said
 
 
-@pytest.mark.parametrize("state", [help_fields.NAME, programs_contact.NAME])
+@pytest.mark.parametrize("state", [Help.NAME, Programs.CONTACT_NAME])
 def test_a_greeting_at_a_name_question_is_not_taken_for_a_name(state, profile, texts):
     data = {"lang": "ar", "help": {"form": {}, "at": state}, "program": {"then": "confirm"}}
     step = router.step(state, data, Inbound("text", text="السلام عليكم"), context(profile, texts))

@@ -13,8 +13,9 @@ from hypothesis import strategies as st
 from conversations import handoff, help_events, help_fields, help_review, my_requests, router
 from conversations.effects import CancelTimer, HandOffToStaff, Reply, ScheduleTimer, SubmitHelpRequest
 from conversations.faq import FaqIndex
-from conversations.flow import STATES
+from conversations.flows import STATES
 from conversations.national_id import IdProblem
+from conversations.states import Handoff, Help, Requests
 from conversations.types import Context, Inbound, PersonView, RequestView
 
 NOW = datetime(2026, 11, 25, 8, 0, tzinfo=timezone.utc)
@@ -182,19 +183,19 @@ def test_a_national_id_is_a_citizen_so_residency_is_not_asked(profile, texts):
     ctx = context(profile, texts)
     citizen = [*FOOD_FORM[:2], said("1012345672"), *FOOD_FORM[3:5]]
     result = run(ctx, "menu:main", {"lang": "ar"}, picked("menu:help_request"), *citizen)
-    assert result.state == help_fields.HOUSEHOLD and texts("ar", "help_ask_residency") not in replies(result)
+    assert result.state == Help.HOUSEHOLD and texts("ar", "help_ask_residency") not in replies(result)
     assert help_fields.form_of(result.data)["residency"] == "citizen"
     resident = run(ctx, "menu:main", {"lang": "ar"}, picked("menu:help_request"), *FOOD_FORM[:5])
-    assert resident.state == help_fields.RESIDENCY  # an iqama holder is asked
+    assert resident.state == Help.RESIDENCY  # an iqama holder is asked
 
 
 def test_an_id_changed_to_an_iqama_at_the_summary_asks_the_residency(profile, texts):
     ctx = context(profile, texts)
     citizen = [*FOOD_FORM[:2], said("1012345672"), *FOOD_FORM[3:5], *FOOD_FORM[6:]]
     result = run(ctx, "menu:main", {"lang": "ar"}, picked("menu:help_request"), *citizen)
-    assert result.state == help_fields.SUMMARY
+    assert result.state == Help.SUMMARY
     result = run(ctx, result.state, result.data, picked("help:edit"), picked("help:edit:national_id"), said("2012345670"))
-    assert result.state == help_fields.RESIDENCY and "residency" not in help_fields.form_of(result.data)
+    assert result.state == Help.RESIDENCY and "residency" not in help_fields.form_of(result.data)
 
 
 def test_residency_explained_ends_the_form(profile, texts):
@@ -206,7 +207,7 @@ def test_residency_explained_ends_the_form(profile, texts):
     result = run(
         ctx, "menu:main", {"lang": "en"}, picked("menu:help_request"), *start, picked("help:residency:other")
     )
-    assert result.state == help_fields.ENDED and "help" not in result.data
+    assert result.state == Help.ENDED and "help" not in result.data
     assert "legal residents" in replies(result)
 
 
@@ -225,7 +226,7 @@ def test_outside_the_area_flagged_goes_on_and_is_flagged(profile, texts):
         *FOOD_FORM[:4],
         picked("help:city:other"),
     )
-    assert result.state == help_fields.RESIDENCY
+    assert result.state == Help.RESIDENCY
 
 
 def test_a_category_changed_to_one_needing_documents_asks_for_them_at_the_summary(profile, texts):
@@ -242,7 +243,7 @@ def test_a_category_changed_to_one_needing_documents_asks_for_them_at_the_summar
         picked("help:condition:poor_needy"),
         picked("help:confirm"),
     )
-    assert result.state == help_fields.DOCUMENTS
+    assert result.state == Help.DOCUMENTS
     assert texts("ar", "help_documents_required") in replies(result)
 
 
@@ -272,8 +273,8 @@ def test_a_late_expiry_of_an_older_form_spares_a_newer_one(profile, texts):
 
 def test_answering_staff_after_the_form_expired_returns_to_the_menu(profile, texts):
     ctx = context(profile, texts)
-    data = {"lang": "ar", "more_info": {"reference": "H-000009", "return_to": help_fields.PHONE}}
-    assert run(ctx, help_events.MORE_INFO, data, said("تم")).state == "menu:main"
+    data = {"lang": "ar", "more_info": {"reference": "H-000009", "return_to": Help.PHONE}}
+    assert run(ctx, Help.MORE_INFO, data, said("تم")).state == "menu:main"
 
 
 def test_an_unknown_decision_changes_nothing(profile, texts):
@@ -336,7 +337,7 @@ def test_other_references_are_not_found(typed):
 
 def test_a_foreign_reference_reveals_nothing(profile, texts):
     ctx = context(profile, texts, requests=MINE)
-    step = router.step(my_requests.LIST, {"lang": "ar"}, said("H-222222"), ctx)
+    step = router.step(Requests.LIST, {"lang": "ar"}, said("H-222222"), ctx)
     assert "لم نجد طلباً بهذا الرقم ضمن طلباتك" in replies(step) and "H-222222" not in replies(step)
 
 
@@ -372,7 +373,7 @@ def test_the_words_for_a_person(typed, reason, profile, texts):
 
     start = next(fn for words, fn in handoff.GLOBAL_WORDS.items() if normalize(typed) in words)
     step = start({"lang": "ar"}, context(profile, texts))
-    assert step.state == handoff.LIVE
+    assert step.state == Handoff.LIVE
     assert [e.reason for e in step.effects if isinstance(e, HandOffToStaff)] == [reason]
 
 
@@ -381,4 +382,4 @@ def test_only_the_first_message_of_a_live_chat_is_acknowledged(profile, texts):
     live = run(ctx, "menu:main", {"lang": "ar"}, picked("menu:talk_to_staff"))
     first = router.step(live.state, live.data, said("مرحبا"), ctx)
     second = router.step(first.state, first.data, Inbound("attachment", text="صورة"), ctx)
-    assert replies(first) and second.effects == () and second.state == handoff.LIVE
+    assert replies(first) and second.effects == () and second.state == Handoff.LIVE

@@ -9,10 +9,11 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from bot.incoming import Incoming
-from conversations import programs_contact, router
+from conversations import router
 from conversations.effects import RegisterForProgram, RememberContact, Reply
 from conversations.faq import FaqIndex
-from conversations.programs_common import AFTER, CONFIRM, DETAILS, SKILLS, with_program
+from conversations.programs_common import with_program
+from conversations.states import Programs
 from conversations.types import Context, Inbound, PersonView, ProgramView
 from handlers.admin.signups import person_name
 from store.models import Beneficiary, Conversation, Program
@@ -35,7 +36,7 @@ def ctx_for(profile, texts, person=PersonView(), channel="web", program=None) ->
 
 
 def at_details(program_id: int = 2) -> dict:
-    return with_program({"lang": "en"}, kind="registration", id=program_id, view=DETAILS)
+    return with_program({"lang": "en"}, kind="registration", id=program_id, view=Programs.DETAILS)
 
 
 def go(ctx: Context, state: str, data: dict, *inputs: Inbound):
@@ -62,12 +63,12 @@ def replies(step) -> list[str]:
 def test_an_anonymous_web_visitor_gives_name_and_mobile_before_the_sign_up_is_recorded(profile, texts):
     ctx = ctx_for(profile, texts)
     data = {**at_details(), "choices": [["programs:register", "Register"]]}
-    asked, named, phoned, confirmed = go(ctx, DETAILS, data, pick("programs:register"), say("Noura Al-Harbi"),
+    asked, named, phoned, confirmed = go(ctx, Programs.DETAILS, data, pick("programs:register"), say("Noura Al-Harbi"),
                                          say("٠٥٠١٢٣٤٥٦٧"), pick("programs:confirm"))  # fmt: skip
-    assert asked.state == programs_contact.NAME and replies(asked) == [texts("en", "prog_ask_name")]
-    assert named.state == programs_contact.PHONE and replies(named) == [texts("en", "prog_ask_phone")]
-    assert phoned.state == CONFIRM and not any(isinstance(e, (RememberContact, RegisterForProgram)) for e in phoned.effects)
-    assert confirmed.state == AFTER
+    assert asked.state == Programs.CONTACT_NAME and replies(asked) == [texts("en", "prog_ask_name")]
+    assert named.state == Programs.CONTACT_PHONE and replies(named) == [texts("en", "prog_ask_phone")]
+    assert phoned.state == Programs.CONFIRM and not any(isinstance(e, (RememberContact, RegisterForProgram)) for e in phoned.effects)
+    assert confirmed.state == Programs.AFTER
     assert RememberContact("Noura Al-Harbi", "+966501234567") in confirmed.effects
     assert any(isinstance(e, RegisterForProgram) for e in confirmed.effects)
     assert confirmed.data["program"]["contact"] == {}  # nothing of it stays in the conversation
@@ -76,26 +77,26 @@ def test_an_anonymous_web_visitor_gives_name_and_mobile_before_the_sign_up_is_re
 def test_what_the_record_already_has_is_not_asked(profile, texts):
     data = {**at_details(), "choices": [["programs:register", "Register"]]}
     known = ctx_for(profile, texts, PersonView(phone="+966501234567", named=True))
-    assert go(known, DETAILS, data, pick("programs:register"))[0].state == CONFIRM
+    assert go(known, Programs.DETAILS, data, pick("programs:register"))[0].state == Programs.CONFIRM
     named = ctx_for(profile, texts, PersonView(named=True))
-    assert go(named, DETAILS, data, pick("programs:register"))[0].state == programs_contact.PHONE
+    assert go(named, Programs.DETAILS, data, pick("programs:register"))[0].state == Programs.CONTACT_PHONE
     on_telegram = ctx_for(profile, texts, PersonView(named=True), channel="telegram")  # the chat is a way back
-    assert go(on_telegram, DETAILS, data, pick("programs:register"))[0].state == CONFIRM
+    assert go(on_telegram, Programs.DETAILS, data, pick("programs:register"))[0].state == Programs.CONFIRM
 
 
 def test_a_volunteer_gives_a_name_then_their_skills(profile, texts):
     volunteer = course(id=4, kind="volunteer", seats_left=None)
     ctx = ctx_for(profile, texts, PersonView(phone="+966501234567"), program=volunteer)
     data = {**at_details(4), "choices": [["programs:interest", "Count me in"]]}
-    asked, named, noted = go(ctx, DETAILS, data, pick("programs:interest"), say("Sara Ali"), say("first aid, driving"))
-    assert asked.state == programs_contact.NAME and named.state == SKILLS
-    assert RememberContact("Sara Ali", "") in noted.effects and noted.state == AFTER
+    asked, named, noted = go(ctx, Programs.DETAILS, data, pick("programs:interest"), say("Sara Ali"), say("first aid, driving"))
+    assert asked.state == Programs.CONTACT_NAME and named.state == Programs.SKILLS
+    assert RememberContact("Sara Ali", "") in noted.effects and noted.state == Programs.AFTER
 
 
 def test_a_wrong_name_or_mobile_gets_its_hint_and_the_question_again(profile, texts):
     ctx = ctx_for(profile, texts)
     data = {**at_details(), "choices": [["programs:register", "Register"]]}
-    _, bad_name, _, bad_phone = go(ctx, DETAILS, data, pick("programs:register"), say("Noura 2"), say("Noura Ali"), say("12"))
+    _, bad_name, _, bad_phone = go(ctx, Programs.DETAILS, data, pick("programs:register"), say("Noura 2"), say("Noura Ali"), say("12"))
     assert replies(bad_name) == [texts("en", "help_name_letters"), texts("en", "prog_ask_name")]
     assert replies(bad_phone) == [texts("en", "help_phone_invalid"), texts("en", "prog_ask_phone")]
 
@@ -103,7 +104,7 @@ def test_a_wrong_name_or_mobile_gets_its_hint_and_the_question_again(profile, te
 def test_not_now_at_the_confirmation_keeps_nothing(profile, texts):
     ctx = ctx_for(profile, texts)
     data = {**at_details(), "choices": [["programs:register", "Register"]]}
-    *_, left = go(ctx, DETAILS, data, pick("programs:register"), say("Noura Ali"), say("0501234567"), pick("programs:not_now"))
+    *_, left = go(ctx, Programs.DETAILS, data, pick("programs:register"), say("Noura Ali"), say("0501234567"), pick("programs:not_now"))
     assert not any(isinstance(e, (RememberContact, RegisterForProgram)) for e in left.effects)
     assert left.data["program"]["contact"] == {}
 
@@ -131,7 +132,7 @@ async def test_a_web_sign_up_shows_the_name_and_mobile_staff_need_and_asks_them_
     await _sign_up(engine, 2)  # the second program asks nothing more
     async with engine.sessions() as tx:
         conv = (await tx.scalars(select(Conversation))).one()
-        assert conv.state == AFTER
+        assert conv.state == Programs.AFTER
         for program_id in (1, 2):
             ((row, person),) = await signups(tx, program_id)
             assert row.status == "pending"

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from conversations import router
 from conversations.effects import CheckIn, RegisterForProgram, Reply, ScheduleTimer
 from conversations.faq import FaqIndex
-from conversations.flow import EVENTS
+from conversations.flows import EVENTS
 from conversations.programs_events import checkin
 from conversations.programs_rules import (
     AGE_RANGE,

@@ -13,7 +13,8 @@ from conversations import router
 from conversations.complaints import check_text, own
 from conversations.effects import RecordRating, Reply, ScheduleTimer, SetRatingStatus
 from conversations.faq import FaqIndex
-from conversations.ratings import COMMENT, SCORE, is_idle, parse_score
+from conversations.ratings import is_idle, parse_score
+from conversations.states import Rating
 from conversations.types import ComplaintView, Context, Inbound
 
 T0 = datetime(2026, 11, 25, 8, 0, tzinfo=timezone.utc)
@@ -71,8 +72,8 @@ def test_a_score_parses_from_its_word_or_stars(typed, score):
         ("help:consent", False),
         ("handoff:live", False),
         ("complaints:text", False),
-        (SCORE, False),
-        (COMMENT, False),
+        (Rating.SCORE, False),
+        (Rating.COMMENT, False),
     ],
 )
 def test_a_prompt_appears_only_where_nothing_is_being_typed(here, idle):
@@ -95,7 +96,7 @@ def test_a_prompt_mid_form_waits_half_an_hour(profile, texts):
 def test_a_prompt_remembers_where_to_go_back_and_uses_the_rating_template(profile, texts):
     ctx = _ctx(profile, texts, open_ratings=(5,))
     step = router.step("requests:list", {"lang": "en"}, _event("rating_prompt:5", "handoff:H-1"), ctx)
-    assert step.state == SCORE and step.data["rating"] == {"id": 5, "return_to": "requests:list"}
+    assert step.state == Rating.SCORE and step.data["rating"] == {"id": 5, "return_to": "requests:list"}
     assert SetRatingStatus(5, "prompted") in step.effects
     prompt = [e for e in step.effects if isinstance(e, Reply)][-1]
     assert prompt.kind == "rating_prompt" and len(prompt.choices) == 6
@@ -113,15 +114,15 @@ def test_an_answer_after_the_rating_expired_is_not_recorded(profile, texts):
 def test_a_comment_longer_than_allowed_is_asked_again(profile, texts):
     ctx = _ctx(profile, texts, open_ratings=(5,))
     data = {"lang": "ar", "rating": {"id": 5, "score": 3, "return_to": "menu:main"}}
-    step = router.step(COMMENT, data, Inbound("text", text="ا" * 501), ctx)
-    assert step.state == COMMENT and not any(isinstance(e, RecordRating) for e in step.effects)
+    step = router.step(Rating.COMMENT, data, Inbound("text", text="ا" * 501), ctx)
+    assert step.state == Rating.COMMENT and not any(isinstance(e, RecordRating) for e in step.effects)
 
 
 def test_the_reminder_while_answering_that_rating_only_arms_the_expiry(profile, texts):
     ctx = _ctx(profile, texts, open_ratings=(5,))
     data = {"lang": "ar", "rating": {"id": 5, "return_to": "menu:main"}}
-    step = router.step(SCORE, data, _event("rating_reminder:5"), ctx)
-    assert step.state == SCORE
+    step = router.step(Rating.SCORE, data, _event("rating_reminder:5"), ctx)
+    assert step.state == Rating.SCORE
     assert step.effects == (
         SetRatingStatus(5, "reminded"),
         ScheduleTimer("rating_expire:5", T0 + timedelta(hours=profile.deadlines.rating_expiry_hours)),

@@ -9,9 +9,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.engine import new_reference
-from conversations import complaints, handoff, my_requests, references, router
+from conversations import handoff, my_requests, references, router
 from conversations.effects import FileComplaint, HandOffToStaff, Reply
 from conversations.faq import FaqIndex
+from conversations.states import Complaints, Requests
 from conversations.types import ComplaintView, Context, Inbound, RequestView
 
 NOW = datetime(2026, 11, 25, 8, 0, tzinfo=timezone.utc)
@@ -76,15 +77,15 @@ def test_a_reference_without_a_digit_typed_at_my_requests_shows_the_request(prof
     mine = (RequestView("H-YMLVMG", "submitted", "food", NOW, NOW + timedelta(days=14)),)
     ctx = context(profile, texts, requests=mine)
     for typed in ("H-YMLVMG", "h-ymlvmg", "ymlvmg", "H YML VMG", "hymlvmg"):
-        step = router.step(my_requests.LIST, {"lang": "ar"}, Inbound("text", text=typed), ctx)
+        step = router.step(Requests.LIST, {"lang": "ar"}, Inbound("text", text=typed), ctx)
         assert "H-YMLVMG" in replies(step) and "لم نجد" not in replies(step), typed
 
 
 def test_a_digitless_reference_not_theirs_is_not_found_but_a_word_is_a_question(profile, texts):
     ctx = context(profile, texts, requests=())
-    step = router.step(my_requests.LIST, {"lang": "ar"}, Inbound("text", text="H-YMLVMG"), ctx)
+    step = router.step(Requests.LIST, {"lang": "ar"}, Inbound("text", text="H-YMLVMG"), ctx)
     assert "لم نجد طلباً بهذا الرقم" in replies(step)
-    step = router.step(my_requests.LIST, {"lang": "en"}, Inbound("text", text="status"), ctx)
+    step = router.step(Requests.LIST, {"lang": "en"}, Inbound("text", text="status"), ctx)
     assert texts("en", "req_not_found") not in replies(step)
 
 
@@ -93,7 +94,7 @@ def test_complaints_suggestions_and_staff_chats_have_their_own_letter(profile, t
     draft = {"kind": "complaint", "text": "the queue was very long", "started_at": NOW.isoformat(), "files": 0}
     for kind, letter in (("complaint", "C"), ("suggestion", "S")):
         data = {"lang": "en", "complaint": {**draft, "kind": kind}, "choices": [["complaints:send", "Send"]]}
-        step = router.step(complaints.ATTACH, data, Inbound("choice", choice="complaints:send"), ctx)
+        step = router.step(Complaints.ATTACH, data, Inbound("choice", choice="complaints:send"), ctx)
         filed = next(e for e in step.effects if isinstance(e, FileComplaint))
         assert filed.reference == f"{letter}-7K3P9Q" and f"{letter}-7K3P9Q" in replies(step)
     step = handoff.staff({"lang": "en"}, ctx)
@@ -105,5 +106,5 @@ def test_an_old_complaint_numbered_like_a_request_is_still_followed(profile, tex
     old = ComplaintView("H-4Q7R2M", "complaint", "open", NOW, NOW + timedelta(days=7))
     ctx = context(profile, texts, complaints=(old,))
     for typed in ("H-4Q7R2M", "h4q7r2m", "4q7r2m"):
-        step = router.step(complaints.FOLLOW, {"lang": "en"}, Inbound("text", text=typed), ctx)
-        assert "H-4Q7R2M" in replies(step) and step.state == complaints.FOLLOWED, typed
+        step = router.step(Complaints.FOLLOW, {"lang": "en"}, Inbound("text", text=typed), ctx)
+        assert "H-4Q7R2M" in replies(step) and step.state == Complaints.FOLLOWED, typed

@@ -12,6 +12,7 @@ from conversations.catalog import LANGUAGES, Catalog
 from conversations.effects import Reply
 from conversations.faq import FaqIndex
 from conversations.flow import text
+from conversations.states import Menu
 from conversations.types import Context, Inbound
 
 NOW = datetime(2026, 11, 25, 8, 0, tzinfo=timezone.utc)
@@ -40,7 +41,7 @@ def test_no_web_text_speaks_of_typing_numbers_or_the_official_number():
 def test_a_choice_not_understood_on_the_web_points_at_the_buttons(lang, profile, texts):
     data = {"lang": lang, "choices": [[f"menu:{k}", label] for k, label in menu.ITEMS]}
     for channel, key in (("web", "menu_hint_web"), ("whatsapp", "menu_hint"), ("telegram", "menu_hint")):
-        step = router.step(menu.MENU, data, Inbound("text", text="؟؟"), context(profile, texts, channel))
+        step = router.step(Menu.MAIN, data, Inbound("text", text="؟؟"), context(profile, texts, channel))
         said = [e.text for e in step.effects if isinstance(e, Reply)]
         assert said[0] == texts(lang, key), channel
 
