@@ -7,8 +7,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import update
 
 from bot.effects import Applying, apply
-from conversations.profile import Profile
-from conversations.calendar import add_working_days, local
+from conversations.complaint_rules import complaint_due_at
 from conversations.effects import FileComplaint, RecordRating, SetRatingStatus
 from store.models import Attachment, Complaint, Rating
 
@@ -39,12 +38,6 @@ async def _rating_status(effect: SetRatingStatus, at: Applying) -> None:
     rating.status = effect.status
     if effect.status == "prompted":
         rating.prompted_at = at.now
-
-
-def complaint_due_at(profile: Profile, now: datetime) -> datetime:
-    """A complaint is answered by the close of the profile's working day so many working days after `now`."""
-    due_day = add_working_days(profile, local(profile, now).date(), profile.deadlines.complaint_answer_working_days)
-    return datetime.combine(due_day, profile.working_hours.closes, local(profile, now).tzinfo)
 
 
 @apply.register

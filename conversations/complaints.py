@@ -19,17 +19,17 @@ from __future__ import annotations
 from datetime import datetime
 
 from conversations import references
-from conversations.calendar import add_working_days, local
+from conversations.calendar import local
+from conversations.complaint_rules import TEXT_LENGTH, check_text, complaint_due_at
 from conversations.dates import date_text
 from conversations.effects import Effect, FileComplaint, Reply
 from conversations.flow import Flow, choice, goto, lang, reask, text
-from conversations.normalize import normalize, strip_invisible
+from conversations.normalize import normalize
 from conversations.states import Complaints, Menu
 from conversations.types import Choice, ComplaintView, Context, Inbound, Step
 
 FLOW = Flow("complaints")
 KINDS = ("complaint", "suggestion")
-TEXT_LENGTH = (10, 2000)
 SHOWN_REFERENCES = 5  # their newest references offered as buttons in the follow-up
 SEND_WORDS = frozenset(normalize(w) for w in ("send", "done", "إرسال", "ارسل", "أرسل", "تم", "انتهيت"))
 SKIP_WORDS = frozenset(normalize(w) for w in ("skip", "no", "no file", "تخطي", "لا", "بدون مرفق", "دون مرفق", "لا يوجد"))
@@ -51,16 +51,6 @@ def _with_draft(data: dict, **changes: object) -> dict:
 
 def _day(ctx: Context, data: dict, moment: datetime) -> str:
     return date_text(ctx.texts, lang(data), local(ctx.profile, moment).date())
-
-
-def check_text(typed: str) -> tuple[str | None, str | None]:
-    """The complaint's text, 10–2000 characters: (the clean text, None) or (None, the hint's catalog key)."""
-    body = strip_invisible(typed).strip()
-    if len(body) < TEXT_LENGTH[0]:
-        return None, "cmp_text_short"
-    if len(body) > TEXT_LENGTH[1]:
-        return None, "cmp_text_long"
-    return body, None
 
 
 def own(ctx: Context, typed: str) -> ComplaintView | None:
@@ -129,7 +119,7 @@ def _file(data: dict, ctx: Context) -> Step:
     draft = _draft(data)
     data = {k: v for k, v in data.items() if k != "complaint"}
     days = ctx.profile.deadlines.complaint_answer_working_days
-    due = add_working_days(ctx.profile, local(ctx.profile, ctx.now).date(), days)
+    due = complaint_due_at(ctx.profile, ctx.now).date()  # the day the host records as its deadline
     reference = references.of(draft["kind"], ctx.reference)
     filed = FileComplaint(reference=reference, kind=draft["kind"], text=draft["text"], started_at=draft["started_at"])
     ack = text(

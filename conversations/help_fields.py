@@ -1,18 +1,17 @@
-"""The help-request form's table: the order of the questions, their choices and validators,
-and the helpers every help module shares (where the form is kept in the conversation's data)."""
+"""The help-request form's table: the order of the questions and the states that ask them, and the helpers
+every help module shares (where the form is kept in the conversation's data, its choices, its timers); the
+rules the desk shares with the chat are in help_rules.py."""
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Callable
 from datetime import timedelta
 
-from conversations.profile import BeneficiaryType, Category, Profile
-from conversations import counts, national_id
+from conversations.profile import Profile
 from conversations.effects import Effect, Reply, ScheduleTimer
 from conversations.flow import Flow, Handler, Prompt, goto, text
-from conversations.normalize import normalize, strip_invisible
-from conversations.phones import to_e164
+from conversations.help_rules import OTHER_CITY, beneficiary_type, category
+from conversations.normalize import normalize
 from conversations.states import Help, Menu
 from conversations.types import Choice, Context, Inbound, Step
 
@@ -41,61 +40,8 @@ FIELD_OF = {s: f for f, s in ORDER} | {
 FORM_STATES = frozenset(FIELD_OF) | {Help.RESUME, Help.ENDED}
 REMINDER, EXPIRY = "help_reminder", "help_expiry"
 
-RESIDENCIES = ("citizen", "resident", "other")
-INCOMES = ("none", "under_3000", "3000_5999", "6000_9999", "10000_plus")
-OTHER_CITY = "other"
 OPEN_STATUSES = frozenset({"submitted", "needs_info", "accepted"})
-NAME_LENGTH = (5, 100)
-HOUSEHOLD_RANGE = (1, 30)
-DESCRIPTION_LENGTH = (10, 1000)
 DONE_WORDS = frozenset(normalize(w) for w in ("done", "finished", "تم", "انتهيت", "خلاص", "اكتفيت", "بس"))
-
-Checked = tuple[object, str | None]  # (the clean value, None) or (None, the catalog key of the hint)
-
-
-def check_name(typed: str) -> Checked:
-    """Letters only, in any script (with their marks: Arabic harakat, the vowel signs of Bengali and
-    Devanagari; and the hyphen or apostrophe of «Al-Qahtani»), at least two words, 5–100 characters."""
-    name = " ".join(strip_invisible(typed).split())
-    if not all(ch.isalpha() or ch in " -'" or unicodedata.category(ch) in ("Mn", "Mc") for ch in name):
-        return None, "help_name_letters"
-    if sum(any(ch.isalpha() for ch in word) for word in name.split()) < 2:
-        return None, "help_name_two_words"
-    if len(name) < NAME_LENGTH[0]:
-        return None, "help_name_short"
-    if len(name) > NAME_LENGTH[1]:
-        return None, "help_name_long"
-    return name, None
-
-
-def check_national_id(typed: str) -> Checked:
-    """A national ID or iqama number; each problem has its own hint."""
-    digits, problem = national_id.check(typed)
-    return (digits, None) if problem is None else (None, f"help_id_{problem.value}")
-
-
-def check_phone(typed: str) -> Checked:
-    phone = to_e164(typed)
-    return (phone, None) if phone else (None, "help_phone_invalid")
-
-
-def check_household(typed: str) -> Checked:
-    """A number from 1 to 30, in any digits or in words («ستة»), words after it allowed («٥ أفراد»)."""
-    size = counts.parse(typed)
-    if size is None:
-        return None, "help_household_number"
-    if not HOUSEHOLD_RANGE[0] <= size <= HOUSEHOLD_RANGE[1]:
-        return None, "help_household_range"
-    return size, None
-
-
-def check_description(typed: str) -> Checked:
-    description = strip_invisible(typed).strip()
-    if len(description) < DESCRIPTION_LENGTH[0]:
-        return None, "help_description_short"
-    if len(description) > DESCRIPTION_LENGTH[1]:
-        return None, "help_description_long"
-    return description, None
 
 
 def label(ctx: Context, data: dict, key: str, fallback: str) -> str:
@@ -106,17 +52,6 @@ def label(ctx: Context, data: dict, key: str, fallback: str) -> str:
 def local_phone(e164: str) -> str:
     """+966501234567 → 0501234567 (as Saudis write it); other countries stay in E.164."""
     return "0" + e164[4:] if e164.startswith("+966") else e164
-
-
-def category(profile: Profile, key: str | None) -> Category | None:
-    return next((c for c in profile.categories if c.key == key), None)
-
-
-def beneficiary_type(profile: Profile, form: dict) -> BeneficiaryType | None:
-    """The type the beneficiary chose, or the profile's only one; None where the profile has none."""
-    types = profile.beneficiary_types
-    chosen = next((t for t in types if t.key == form.get("beneficiary_type")), None)
-    return chosen or (types[0] if len(types) == 1 else None)
 
 
 def asked(form: dict, profile: Profile) -> list[tuple[str, str]]:
@@ -215,17 +150,3 @@ def rearm(data: dict, ctx: Context) -> tuple[Effect, ...]:
 def first_missing(form: dict, profile: Profile) -> str | None:
     """The state of the first question this form asks (see `asked`) not answered yet."""
     return next((name for key, name in asked(form, profile) if key != "documents" and key not in form), None)
-
-
-def flags(form: dict, profile: Profile) -> tuple[str, ...]:
-    """The eligibility rules the profile leaves to staff that this form does not meet."""
-    rules = profile.eligibility
-    cat = category(profile, form.get("category"))
-    found = []
-    if form.get("city") == OTHER_CITY and rules.outside_area == "flag":
-        found.append("outside_area")
-    if form.get("residency") == "other" and rules.residency_required and rules.when_not_resident == "flag":
-        found.append("not_resident")
-    if cat is not None and cat.conditions and not form.get("conditions") and cat.when_unmet == "flag":
-        found.append("conditions_unmet")
-    return tuple(found)

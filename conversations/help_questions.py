@@ -25,21 +25,10 @@ from conversations.flow import Flow, Prompt, choice, goto, lang, reask, text
 from conversations.help_fields import (
     DONE_WORDS,
     EXPIRY,
-    INCOMES,
     ORDER,
-    OTHER_CITY,
     REMINDER,
-    RESIDENCIES,
-    Checked,
     ask,
     asked,
-    beneficiary_type,
-    category,
-    check_description,
-    check_household,
-    check_name,
-    check_national_id,
-    check_phone,
     city_choices,
     first_missing,
     form_of,
@@ -50,6 +39,19 @@ from conversations.help_fields import (
     rearm,
     with_help,
     without_help,
+)
+from conversations.help_rules import (
+    INCOMES,
+    OTHER_CITY,
+    RESIDENCIES,
+    beneficiary_type,
+    category,
+    check_description,
+    check_household,
+    check_name,
+    check_national_id,
+    check_phone,
+    Checked,
 )
 from conversations.normalize import normalize
 from conversations.states import Help, Menu

@@ -22,17 +22,15 @@ from conversations.help_fields import (
     STATE_OF,
     ask,
     asked,
-    beneficiary_type,
-    category,
     city_name,
     first_missing,
-    flags,
     form_of,
     local_phone,
     picked,
     question,
     without_help,
 )
+from conversations.help_rules import beneficiary_type, category, flags
 from conversations.national_id import mask
 from conversations.states import Help, Menu
 from conversations.types import Choice, Context, Inbound, Step

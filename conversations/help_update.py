@@ -11,12 +11,7 @@ from __future__ import annotations
 from conversations.effects import Reply, UpdatePersonData
 from conversations.flow import Flow, Prompt, choice, goto, lang, reask, text
 from conversations.help_fields import (
-    INCOMES,
     OPEN_STATUSES,
-    OTHER_CITY,
-    RESIDENCIES,
-    check_household,
-    check_phone,
     city_choices,
     city_name,
     keyed_choices,
@@ -24,6 +19,7 @@ from conversations.help_fields import (
     local_phone,
     picked,
 )
+from conversations.help_rules import INCOMES, OTHER_CITY, RESIDENCIES, check_household, check_phone
 from conversations.states import Menu, Requests, Update
 from conversations.types import Choice, Context, Inbound, Step
 

@@ -17,7 +17,8 @@ from conversations.dates import date_text
 from conversations.effects import Reply
 from conversations.flow import Flow, choice, goto, lang, reask, spec, text
 from conversations.help_events import ask_for_info
-from conversations.help_fields import category, label, picked
+from conversations.help_fields import label, picked
+from conversations.help_rules import category
 from conversations.states import Menu, Privacy, Requests, Update
 from conversations.types import Choice, Context, Inbound, RequestView, Step
 

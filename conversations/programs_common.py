@@ -123,15 +123,6 @@ def upcoming(program: ProgramView, now: datetime) -> bool:
     return (program.ends_at or program.starts_at) > now
 
 
-def closed_reason(program: ProgramView, now: datetime) -> str | None:
-    """Why signing up is no longer possible (a catalog key), or None."""
-    if program.registration_deadline is not None and now > program.registration_deadline:
-        return "prog_closed_deadline"
-    if program.kind != "service" and program.starts_at <= now:
-        return "prog_closed_started"
-    return None
-
-
 def describe(program: ProgramView, data: dict, ctx: Context) -> str:
     """The program's details: title, description, time, place, seats, deadline, conditions, and what to do
     (for one the beneficiary signed up for: their status)."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 from conversations import greetings
 from conversations.effects import Effect, RememberContact, Reply
 from conversations.flow import Flow, goto, reask, text
-from conversations.help_fields import check_name, check_phone
+from conversations.help_rules import check_name, check_phone
 from conversations.programs_common import chosen, with_program
 from conversations.states import Programs
 from conversations.types import Context, Inbound, Step

@@ -1,11 +1,14 @@
 """A program's acceptance conditions (see store.models.Program.conditions) as the questions to ask and the
-checks of the answers, and the checks of what a beneficiary types when signing up; pure, no texts."""
+checks of the answers, whether signing up is still open, and the checks of what a beneficiary types when signing
+up; pure, no texts, shared by the chat and the desk."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from conversations import counts
 from conversations.normalize import strip_invisible
-from conversations.types import PersonView
+from conversations.types import PersonView, ProgramView
 
 AGE_RANGE = (5, 110)
 NOTE_LENGTH = (3, 500)
@@ -81,6 +84,15 @@ def known_answers(conditions: tuple | list, person: PersonView) -> dict:
     needed = questions(conditions)
     known = {"city": person.city, "residency": person.residency}
     return {k: v for k, v in known.items() if k in needed and v}
+
+
+def closed_reason(program: ProgramView, now: datetime) -> str | None:
+    """Why signing up is no longer possible (a catalog key), or None."""
+    if program.registration_deadline is not None and now > program.registration_deadline:
+        return "prog_closed_deadline"
+    if program.kind != "service" and program.starts_at <= now:
+        return "prog_closed_started"
+    return None
 
 
 def check_age(typed: str) -> Checked:

@@ -21,10 +21,10 @@ from __future__ import annotations
 from conversations import programs_contact
 from conversations.effects import Effect, RegisterForProgram, Reply
 from conversations.flow import Flow, goto, lang, reask, text
-from conversations.help_fields import RESIDENCIES, city_choices, keyed_choices, picked
+from conversations.help_fields import city_choices, keyed_choices, picked
+from conversations.help_rules import RESIDENCIES
 from conversations.programs_common import (
     chosen,
-    closed_reason,
     condition_text,
     current,
     participation_rule,
@@ -35,6 +35,7 @@ from conversations.programs_common import (
 from conversations.programs_rules import (
     check_age,
     check_note,
+    closed_reason,
     first_unmet,
     known_answers,
     next_question,

@@ -14,9 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations.profile import Profile
-from conversations import help_fields as hf
-from conversations.programs_common import closed_reason
-from conversations.programs_rules import check_age, check_note, first_unmet, questions
+from conversations import help_rules
+from conversations.programs_rules import check_age, check_note, closed_reason, first_unmet, questions
 from store.crypto import Keyring
 from store.models import Program, Registration
 from store.program_signups import seats_taken
@@ -43,9 +42,9 @@ def answer_choices(profile: Profile, key: str) -> tuple[str, ...] | None:
     if key == "gender":
         return GENDERS
     if key == "city":
-        return (*(c.key for c in profile.service_area), hf.OTHER_CITY)
+        return (*(c.key for c in profile.service_area), help_rules.OTHER_CITY)
     if key == "residency":
-        return tuple(hf.RESIDENCIES)
+        return tuple(help_rules.RESIDENCIES)
     if key.startswith(("question_", "rule_")):  # a yes/no question, or a participation rule asked (seed 000 §9)
         return ANSWERS
     return None
@@ -63,8 +62,8 @@ def check(fields: Mapping[str, str], program: Program, profile: Profile, now: da
     if reason is not None:
         out.problems.append(Problem("program", reason, chat=True))
         return out
-    for name, validate in (("full_name", hf.check_name), ("national_id", hf.check_national_id),
-                           ("phone", hf.check_phone)):  # fmt: skip
+    for name, validate in (("full_name", help_rules.check_name), ("national_id", help_rules.check_national_id),
+                           ("phone", help_rules.check_phone)):  # fmt: skip
         value, hint = validate(fields.get(name, ""))
         if hint is None:
             out.values[name] = value

@@ -11,10 +11,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.effects_feedback import complaint_due_at
 from conversations.profile import BeneficiaryType, Profile
-from conversations import help_fields as hf
-from conversations.complaints import check_text
+from conversations import help_rules
+from conversations.complaint_rules import check_text, complaint_due_at
 from conversations.normalize import strip_invisible
 from store import sealed
 from store.crypto import Keyring
@@ -95,11 +94,11 @@ def check_help_form(fields: Mapping[str, str], conditions: Sequence[str], profil
     kind = _beneficiary_type(fields, profile, out)
     skipped = {"household_size", "income_bracket"} if kind is not None and kind.form == "short" else set()
     validators = (
-        ("full_name", hf.check_name),
-        ("national_id", hf.check_national_id),
-        ("phone", hf.check_phone),
-        ("household_size", hf.check_household),
-        ("description", hf.check_description),
+        ("full_name", help_rules.check_name),
+        ("national_id", help_rules.check_national_id),
+        ("phone", help_rules.check_phone),
+        ("household_size", help_rules.check_household),
+        ("description", help_rules.check_description),
     )
     for name, check in (v for v in validators if v[0] not in skipped):
         value, hint = check(fields.get(name, ""))
@@ -108,9 +107,9 @@ def check_help_form(fields: Mapping[str, str], conditions: Sequence[str], profil
         else:
             out.problems.append(Problem(name, hint, chat=True))
     choices = (
-        ("city", [c.key for c in profile.service_area] + [hf.OTHER_CITY]),
-        ("residency", list(hf.RESIDENCIES)),
-        ("income_bracket", list(hf.INCOMES)),
+        ("city", [c.key for c in profile.service_area] + [help_rules.OTHER_CITY]),
+        ("residency", list(help_rules.RESIDENCIES)),
+        ("income_bracket", list(help_rules.INCOMES)),
         ("category", [c.key for c in profile.categories if not (kind and kind.categories) or c.key in kind.categories]),
     )
     for name, allowed in (c for c in choices if c[0] not in skipped):
@@ -119,7 +118,7 @@ def check_help_form(fields: Mapping[str, str], conditions: Sequence[str], profil
             out.values[name] = value
         else:
             out.problems.append(Problem(name, "walkin_error_choose"))
-    cat = hf.category(profile, out.values.get("category"))
+    cat = help_rules.category(profile, out.values.get("category"))
     known = {c.key for c in cat.conditions} if cat else set()
     if any(c not in known for c in conditions):
         out.problems.append(Problem("conditions", "walkin_error_choose"))
@@ -136,7 +135,7 @@ def desk_types(profile: Profile) -> list[BeneficiaryType]:
 def _beneficiary_type(fields: Mapping[str, str], profile: Profile, out: Checked) -> BeneficiaryType | None:
     """The type chosen among the profile's (seed 004), or its only one; None where it defines none."""
     if len(profile.beneficiary_types) < 2:
-        return hf.beneficiary_type(profile, {})
+        return help_rules.beneficiary_type(profile, {})
     kind = next((k for k in desk_types(profile) if k.key == fields.get("beneficiary_type")), None)
     if kind is None:
         out.problems.append(Problem("beneficiary_type", "walkin_error_choose"))
@@ -148,11 +147,11 @@ def _beneficiary_type(fields: Mapping[str, str], profile: Profile, out: Checked)
 def _explained(form: dict, profile: Profile) -> list[Problem]:
     """The eligibility rules the profile explains (the chat stops the form there): the request is not filed."""
     rules, found = profile.eligibility, []
-    if form.get("city") == hf.OTHER_CITY and rules.outside_area == "explain":
+    if form.get("city") == help_rules.OTHER_CITY and rules.outside_area == "explain":
         found.append(Problem("city", "walkin_error_outside_area"))
     if form.get("residency") == "other" and rules.residency_required and rules.when_not_resident == "explain":
         found.append(Problem("residency", "walkin_error_not_resident"))
-    cat = hf.category(profile, form.get("category"))
+    cat = help_rules.category(profile, form.get("category"))
     if cat is not None and cat.conditions and not form.get("conditions") and cat.when_unmet == "explain":
         found.append(Problem("conditions", "walkin_error_conditions"))
     return found
@@ -165,7 +164,7 @@ def check_complaint(fields: Mapping[str, str]) -> Checked:
     """A complaint or suggestion received by phone or letter: whose (national ID, the chat's validator), its
     kind, and its text within the chat's limits."""
     out = Checked()
-    for name, check in (("national_id", hf.check_national_id), ("text", check_text)):
+    for name, check in (("national_id", help_rules.check_national_id), ("text", check_text)):
         value, hint = check(fields.get(name, ""))
         if hint is None:
             out.values[name] = value
@@ -266,7 +265,7 @@ async def file_request(
         if name in form:  # household and income: not for a type whose form does not ask them
             setattr(person, name, form[name])
     await tx.flush()
-    flags = list(hf.flags(form, profile))
+    flags = list(help_rules.flags(form, profile))
     request = HelpRequest(
         reference=reference,
         beneficiary_id=person.id,

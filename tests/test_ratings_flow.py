@@ -10,7 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conversations import router
-from conversations.complaints import check_text, own
+from conversations.complaint_rules import check_text
+from conversations.complaints import own
 from conversations.effects import RecordRating, Reply, ScheduleTimer, SetRatingStatus
 from conversations.faq import FaqIndex
 from conversations.ratings import is_idle, parse_score

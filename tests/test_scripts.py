@@ -7,7 +7,7 @@ import unicodedata
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conversations.help_fields import check_household, check_name
+from conversations.help_rules import check_household, check_name
 from conversations.national_id import check
 from conversations.normalize import digits_to_ascii, normalize
 from conversations.phones import to_e164

@@ -160,7 +160,7 @@ async def test_the_intake_keeps_the_representative_and_the_declaration(sessions,
 
 
 async def test_a_complaint_received_by_phone_is_due_like_one_from_the_chat(sessions, keyring, profile):
-    from bot.effects_feedback import complaint_due_at
+    from conversations.complaint_rules import complaint_due_at
 
     checked = walk_ins.check_complaint({"national_id": ID, "kind": "suggestion", "text": "  نقترح فتح فرع في الحي  "})
     assert checked.problems == [] and checked.values["text"] == "نقترح فتح فرع في الحي"

@@ -7,7 +7,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from bot.appkeys import ENGINE, KEYRING
-from conversations import help_fields as hf
+from conversations import help_rules
 from conversations.programs_common import condition_text
 from conversations.programs_rules import questions
 from conversations.types import Context
@@ -52,10 +52,10 @@ def _options(request: web.Request, key: str) -> list[tuple[str, str]]:
         return [(g, _chat_text(request, f"prog_gender_{g}")) for g in desk_signups.GENDERS]
     if key == "city":
         return [(c.key, c.name.get(lang)) for c in engine.profile.service_area] + [
-            (hf.OTHER_CITY, _chat_text(request, "help_city_other"))
+            (help_rules.OTHER_CITY, _chat_text(request, "help_city_other"))
         ]
     if key == "residency":
-        return [(r, _chat_text(request, f"help_residency_{r}")) for r in hf.RESIDENCIES]
+        return [(r, _chat_text(request, f"help_residency_{r}")) for r in help_rules.RESIDENCIES]
     return [(a, _chat_text(request, f"prog_{a}")) for a in desk_signups.ANSWERS]
 
 

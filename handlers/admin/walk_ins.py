@@ -9,7 +9,7 @@ import logging
 from aiohttp import web
 
 from bot.appkeys import ENGINE, KEYRING
-from conversations import help_fields as hf
+from conversations import help_rules
 from conversations import references
 from handlers.admin import files
 from handlers.admin.audit import audit
@@ -62,9 +62,9 @@ def _choices(request: web.Request) -> dict[str, list[tuple[str, str]]]:
     profile, lang = request.app[ENGINE].profile, lang_of(request)
     return {
         "city": [(c.key, c.name.get(lang)) for c in profile.service_area]
-        + [(hf.OTHER_CITY, _chat_text(request, "help_city_other"))],
-        "residency": [(r, _chat_text(request, f"help_residency_{r}")) for r in hf.RESIDENCIES],
-        "income_bracket": [(i, _chat_text(request, f"help_income_{i}")) for i in hf.INCOMES],
+        + [(help_rules.OTHER_CITY, _chat_text(request, "help_city_other"))],
+        "residency": [(r, _chat_text(request, f"help_residency_{r}")) for r in help_rules.RESIDENCIES],
+        "income_bracket": [(i, _chat_text(request, f"help_income_{i}")) for i in help_rules.INCOMES],
         "category": [(c.key, c.name.get(lang)) for c in profile.categories],
     }
 
