@@ -24,5 +24,6 @@ def check_text(typed: str) -> tuple[str | None, str | None]:
 
 def complaint_due_at(profile: Profile, now: datetime) -> datetime:
     """A complaint is answered by the close of the profile's working day so many working days after `now`."""
-    due_day = add_working_days(profile, local(profile, now).date(), profile.deadlines.complaint_answer_working_days)
+    days = profile.deadlines.complaint_answer_working_days
+    due_day = add_working_days(profile, local(profile, now).date(), days)
     return datetime.combine(due_day, profile.working_hours.closes, local(profile, now).tzinfo)

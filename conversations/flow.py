@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cache
 from typing import Callable
 
 from conversations.effects import Effect, Reply
@@ -36,14 +37,15 @@ class Flow:
     def state(
         self, name: StrEnum, *, parent: StrEnum, prompt: Prompt, accepts: tuple[str, ...] = ()
     ) -> Callable[[Handler], Handler]:
-        """Make the decorated function the handler of state `name` (a member of a conversations.states enum)."""
+        """The decorated function handles of state `name`, a member of a conversations.states enum."""
 
         def add(handle: Handler) -> Handler:
             if not isinstance(name, StrEnum) or not isinstance(parent, StrEnum):
                 raise TypeError(f"state {name}: states are conversations.states members, not strings")
             if name in self.states:
                 raise ValueError(f"state {name} defined twice in flow {self.name}")
-            self.states[name] = StateSpec(prompt=prompt, handle=handle, parent=parent, accepts=frozenset(accepts))
+            accepted = frozenset(accepts)
+            self.states[name] = StateSpec(prompt=prompt, handle=handle, parent=parent, accepts=accepted)
             return handle
 
         return add
@@ -74,18 +76,22 @@ def table(flows: tuple[Flow, ...]) -> tuple[dict[str, StateSpec], dict[str, Even
     return states, events
 
 
-def spec(name: str) -> StateSpec:
-    """The state `name` in the table of every flow."""
+@cache
+def _states() -> dict[str, StateSpec]:
+    """The table of every flow's states (conversations/flows.py), looked up once."""
     from conversations.flows import STATES  # here, not above: the flows listed there import this module
 
-    return STATES[name]
+    return STATES
+
+
+def spec(name: str) -> StateSpec:
+    """The state `name` in the table of every flow."""
+    return _states()[name]
 
 
 def known(name: str) -> bool:
     """Whether `name` is a state of some flow (a place kept in a conversation's data may be an old one)."""
-    from conversations.flows import STATES
-
-    return name in STATES
+    return name in _states()
 
 
 def lang(data: dict) -> str:

@@ -113,7 +113,7 @@ def question(
 ) -> Callable[[Handler], Handler]:
     """A state of the form in `flow`; reached when the form is gone (it expired, an old button), the menu."""
 
-    def register(handle: Handler) -> Handler:
+    def add(handle: Handler) -> Handler:
         def guarded(inbound: Inbound, data: dict, ctx: Context) -> Step:
             if "help" in data:
                 return handle(inbound, data, ctx)
@@ -122,7 +122,7 @@ def question(
         flow.state(name, parent=parent, prompt=prompt, accepts=accepts)(guarded)
         return handle
 
-    return register
+    return add
 
 
 def ask(name: str, data: dict, ctx: Context, *effects: Effect) -> Step:

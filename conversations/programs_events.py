@@ -46,7 +46,7 @@ def _program_event(name: str) -> Callable[[Message], Message]:
     """A program event: the effects `message` returns for the named program; the place is kept.
     An event about a program the context does not hold changes nothing."""
 
-    def register(message: Message) -> Message:
+    def add(message: Message) -> Message:
         @FLOW.on_event(name)
         def handle(inbound: Inbound, here: str, data: dict, ctx: Context) -> Step:
             program = _program(inbound, ctx)
@@ -54,7 +54,7 @@ def _program_event(name: str) -> Callable[[Message], Message]:
 
         return message
 
-    return register
+    return add
 
 
 def _association(ctx: Context, data: dict) -> str:

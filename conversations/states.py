@@ -103,4 +103,7 @@ class Complaints(StrEnum):
     FOLLOWED = "complaints:followed"
 
 
-ENUMS = (Language, Menu, Inquiry, Handoff, Help, Requests, Update, Privacy, Link, Programs, Rating, Complaints)
+ENUMS = (  # every enum above
+    Language, Menu, Inquiry, Handoff, Help, Requests,
+    Update, Privacy, Link, Programs, Rating, Complaints,
+)

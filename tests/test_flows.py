@@ -1,6 +1,6 @@
-"""The conversation's states and flows: each state's name written once (a StrEnum member), every stored name
-still known, and one explicit list of flows from which the router's table is made, refusing a state or an event
-defined twice."""
+"""The conversation's states and flows: each state's name written once (a StrEnum member), every stored
+name still known, and one explicit list of flows from which the router's table is made, refusing a state or
+an event defined twice."""
 
 from __future__ import annotations
 
@@ -12,26 +12,27 @@ from conversations.flows import EVENTS, FLOWS, STATES
 from conversations.states import ENUMS, Help, Menu
 from conversations.types import Step
 
-# The states registered before they became enums (conversation.state holds these in the database): a row written
-# then must still find its state.
+# The states registered before they became enums (conversation.state holds these in the database): a row
+# written then must still find its state.
 STORED = {
     "complaints:attach", "complaints:follow", "complaints:followed", "complaints:menu", "complaints:text",
     "greeting:choose_language", "handoff:live", "help:category", "help:city", "help:condition_unmet",
-    "help:conditions", "help:consent", "help:declaration", "help:description", "help:documents", "help:edit",
-    "help:ended", "help:household", "help:income", "help:more_info", "help:name", "help:national_id", "help:phone",
-    "help:residency", "help:resume", "help:summary", "help:type", "inquiry:answered", "inquiry:ask",
-    "inquiry:no_match", "inquiry:pick", "language:choose", "link:code", "link:number", "link:waiting", "menu:main",
-    "privacy:erase", "privacy:menu", "programs:after", "programs:cancel", "programs:condition", "programs:confirm",
-    "programs:contact_name", "programs:contact_phone", "programs:details", "programs:kinds", "programs:list",
-    "programs:mine", "programs:mine_item", "programs:need", "programs:skills", "rating:comment", "rating:score",
-    "requests:list", "update:city", "update:household_size", "update:income_bracket", "update:phone", "update:pick",
-    "update:residency",
+    "help:conditions", "help:consent", "help:declaration", "help:description", "help:documents",
+    "help:edit", "help:ended", "help:household", "help:income", "help:more_info", "help:name",
+    "help:national_id", "help:phone", "help:residency", "help:resume", "help:summary", "help:type",
+    "inquiry:answered", "inquiry:ask", "inquiry:no_match", "inquiry:pick", "language:choose", "link:code",
+    "link:number", "link:waiting", "menu:main", "privacy:erase", "privacy:menu", "programs:after",
+    "programs:cancel", "programs:condition", "programs:confirm", "programs:contact_name",
+    "programs:contact_phone", "programs:details", "programs:kinds", "programs:list", "programs:mine",
+    "programs:mine_item", "programs:need", "programs:skills", "rating:comment", "rating:score",
+    "requests:list", "update:city", "update:household_size", "update:income_bracket", "update:phone",
+    "update:pick", "update:residency",
 }  # fmt: skip
 EVENT_NAMES = {
     "complaint_replied", "complaint_resolved", "handoff_closed", "help_expiry", "help_reminder", "link",
-    "program_accepted", "program_cancelled", "program_rejected", "program_reminder", "rating_expire", "rating_prompt",
-    "rating_reminder", "request_decided", "request_delivered", "request_info", "service_delivered",
-    "voice_transcript", "waitlist_promoted",
+    "program_accepted", "program_cancelled", "program_rejected", "program_reminder", "rating_expire",
+    "rating_prompt", "rating_reminder", "request_decided", "request_delivered", "request_info",
+    "service_delivered", "voice_transcript", "waitlist_promoted",
 }  # fmt: skip
 
 

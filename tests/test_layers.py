@@ -3,11 +3,12 @@
 The conversations are the domain: nothing under `conversations/` imports the bot's host, the console or the
 store (the profile's schema lives with them), so that a flow can be read, tested and reused on its own.
 
-The store keeps the data and the rules the data needs, not the conversation: nothing under `store/` imports the
-host or the console, and from `conversations/` only the domain modules — the profile, national IDs, phones,
-references, the calendar, the help form's, programs' and complaints' rules (`*_rules.py`)… — never a flow module.
-A flow module is one that reaches `conversations/flow.py` (the states, the router), directly or through another
-module of the package; a rule the desk shares with the chat lives in a module that does not."""
+The store keeps the data and the rules the data needs, not the conversation: nothing under `store/` imports
+the host or the console, and from `conversations/` only the domain modules — the profile, national IDs,
+phones, references, the calendar, the help form's, programs' and complaints' rules (`*_rules.py`)… — never a
+flow module. A flow module is one that reaches `conversations/flow.py` (the states, the router), directly or
+through another module of the package; a rule the desk shares with the chat lives in a module that does
+not."""
 
 from __future__ import annotations
 
@@ -37,7 +38,8 @@ def imported(path: Path) -> set[str]:
 
 
 def conversation_modules(path: Path) -> set[str]:
-    """The modules of `conversations/` a module imports, by name («help_rules»), `from conversations import x` too."""
+    """The modules of `conversations/` a module imports, by name («help_rules»); `from conversations import x`
+    too."""
     names = set()
     for module, imported_names in _imports(path):
         parts = module.split(".")
@@ -71,13 +73,14 @@ def test_the_conversations_import_nothing_from_the_host_the_console_or_the_store
 def test_the_store_imports_neither_the_host_nor_the_console():
     modules = sorted(STORE.rglob("*.py"))
     assert len(modules) > 30
-    offending = {p.name: sorted(imported(p) & {"bot", "handlers"}) for p in modules if imported(p) & {"bot", "handlers"}}
+    outer = {"bot", "handlers"}
+    offending = {p.name: sorted(imported(p) & outer) for p in modules if imported(p) & outer}
     assert offending == {}
 
 
 def test_the_store_imports_no_flow_only_the_domain_rules():
     flows = flow_modules()
-    assert {"flow", "router", "menu", "help_fields", "complaints", "programs_common"} <= flows  # the line is drawn
+    assert {"flow", "router", "menu", "help_fields", "complaints", "programs_common"} <= flows  # the line
     assert not {"help_rules", "programs_rules", "complaint_rules", "profile", "national_id"} & flows
     offending = {
         str(p.relative_to(ROOT)): sorted(conversation_modules(p) & flows)
