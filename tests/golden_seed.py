@@ -215,6 +215,10 @@ async def event(tx: AsyncSession, key: str, step: dict, now: datetime, profile: 
     name, _, subject = step["event"].partition(":")
     text = step.get("text", "")
     if name in TIMERS or step.get("stale"):
+        if name in TIMERS:  # the pending timer of that kind, if any, is the one firing
+            query = select(Timer).where(Timer.conversation_key == key, Timer.kind == step["event"], Timer.status == "pending")
+            for timer in (await tx.scalars(query)).all():
+                timer.status = "fired"
         await queries.record_event(tx, key, step["event"], text, now)
         return
     assert await STAFF[name](tx, subject, text, now, profile, pid), f"staff could not do {step['event']}"

@@ -12,7 +12,8 @@ An event is recorded the way it comes in production. A staff event (program_acce
 request_decided, handoff_closed…) is staff's change made through the console's own store function, which records
 the event with it (tests/golden_seed.py); it must succeed, unless the step says `"stale": true` (an event that
 comes late or twice: recorded as it came). A timer's event (help_reminder, rating_prompt…) is recorded as
-`Engine.fire_timers` records a timer that came due.
+`Engine.fire_timers` records a timer that came due, the conversation's pending timer of that kind marked fired
+(the step gives the moment: the runner does not look for the timer's due time).
 
 After each step the file gives `state` (the conversation's state) and `data`: a subset of the conversation's
 data in clear. Of the data the runner writes the language and, while the help form is under way, its answers
