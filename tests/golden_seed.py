@@ -35,11 +35,11 @@ from store.models import (
     Staff,
     Timer,
 )
+from store.program_signups import HOLDS_A_SEAT
 from store.ratings import rating_delay
 from store.request_decisions import By
 
 PROGRAM_TIMES = ("starts_at", "ends_at", "registration_deadline")
-HOLDS_A_SEAT = ("pending", "accepted")  # what seats_left counts against the program's capacity
 PERSON = ("phone", "city", "residency", "household_size", "income_bracket")
 # Events a timer brings (the conversation scheduled them, or a rating did): recorded as fire_timers records them.
 TIMERS = ("help_reminder", "help_expiry", "program_reminder", "rating_prompt", "rating_reminder", "rating_expire")
