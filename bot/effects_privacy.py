@@ -96,7 +96,7 @@ async def _erase(effect: EraseMyData, at: Applying) -> OutboxMessage:
     person.display_name, person.phone = "", None
     person.verified_phone = person.phone_verified_at = None  # their channel verifies it again if they write
     person.city = person.residency = person.income_bracket = person.category = person.notes_enc = None
-    person.household_size = None
+    person.household_size = person.consent_at = None  # applying again shows what they agree to again
     person.erased_at = at.now
     tx.add(AuditLog(at=at.now, action="beneficiary_erase", subject=f"beneficiary:{pid}", detail={"kept": list(kept)}))
     lang = at.conv.data.get("lang", at.profile.default_language)

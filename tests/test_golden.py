@@ -1,82 +1,71 @@
-"""Golden transcripts: conversations as data files (inputs and the replies expected), run through the pure
-router. `UPDATE_GOLDEN=1 make test` rewrites the expectations; read the diff before committing it.
+"""Golden transcripts: conversations as data files (inputs, and the replies, state and data expected after each),
+run through the real Engine on a fresh SQLite database, its real effect appliers included.
+`UPDATE_GOLDEN=1 make test` rewrites the expectations; read the diff before committing it.
 
-A case may give `person` and `requests` (what the host knows of the beneficiary), and `"effects": true`
-to list the other effects too ({"effect": "SubmitHelpRequest", …}), so a transcript proves what is filed.
-A step sends text (`send`), picks a choice (`choose`), sends a file (`attach`: its caption), shares a
-contact (`contact`), or is an event (`event`, with `text`); `now` moves the clock. The replay plays the
-host's part for the effects a later step reads: consent, updated or erased data, filed requests, handoffs.
+A step sends text (`send`), picks a choice (`choose`), sends a file (`attach`: its caption), shares a contact
+(`contact`), or is an event (`event`, with `text`); `now` sets the clock for that step (the case's `now`
+otherwise). Each step is one input handled by `Engine.handle` (an event: recorded, then `Engine.process`), and
+its replies are the outbox rows it wrote: their text, and their choices' labels. The channel's vouched number is
+left out of inputs: the person's phone is what the case gives or what they type.
 
-A case may also give `programs` and `registrations` (ProgramView / RegistrationView fields, times as ISO
-text); the replay records sign-ups, cancellations and check-ins, and the status a staff event implies
-(program_accepted → accepted, …) as the host would have before sending it.
+An event is recorded the way it comes in production. A staff event (program_accepted, complaint_replied,
+request_decided, handoff_closed…) is staff's change made through the console's own store function, which records
+the event with it (tests/golden_seed.py); it must succeed, unless the step says `"stale": true` (an event that
+comes late or twice: recorded as it came). A timer's event (help_reminder, rating_prompt…) is recorded as
+`Engine.fire_timers` records a timer that came due, the conversation's pending timer of that kind marked fired
+(the step gives the moment: the runner does not look for the timer's due time).
 
-A case may also give `complaints` (ComplaintView fields, times as ISO text) and `open_ratings` (rating ids
-waiting for an answer); the replay files complaints (due after the profile's working days), closes a rating
-once it is recorded or expired, and sets a complaint's reply or resolution before staff's event arrives.
+After each step the file gives `state` (the conversation's state) and `data`: a subset of the conversation's
+data in clear. Of the data the runner writes the language and, while the help form is under way, its answers
+(`{"lang": "en", "help": {"form": {"phone": …}}}`), and of those only what the step set or changed (what it
+dropped goes unsaid: the state tells where the conversation went); a hand-written case may assert any subset
+(dicts are compared key by key, other values whole).
+
+Preconditions are database rows written before the first step (tests/golden_seed.py): `person` (phone, city,
+residency, household_size, income_bracket, consented, named), `requests`, `programs` (published; `seats_left`
+sets the capacity), `registrations`, `complaints` (RequestView / ProgramView / ComplaintView fields, times as
+ISO text), `open_ratings` ({"id", "service": "kind:reference"}) and `handoff` (a chat with staff already open:
+{"reference", "reason", "answer_due_at"}). A case with `"effects": true` also gives,
+for each step, `wrote`: the parts of the person's records the step changed (the person, requests, complaints,
+registrations, ratings, chats with staff, pending timers): of the person the fields that changed, any other
+part whole.
 
 A case may name a shipped `profile` ("sha3af") to run on it and its texts instead of the test profile: the
-communities' transcripts (community_<language>.json) run on sha3af, which offers every shipped language."""
+communities' transcripts (community_<language>.json) run on sha3af, which offers every shipped language.
+
+Short cases in golden/states/ start in a given state with given data (`"start": {"state", "data"}`, written
+into the conversation row before the first step) and take one or two steps: the tricky corners of one state."""
 
 from __future__ import annotations
 
-import dataclasses
-import inspect
+import functools
 import json
 import os
-from datetime import datetime, time
+from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import func, select
 
-from conversations.profile import load
+from bot.apply_input import unseal
+from bot.engine import Engine
+from bot.incoming import AttachmentRef, Incoming
 from conversations import languages, router
 from conversations.catalog import Catalog
-from conversations.calendar import add_working_days, local
-from conversations.effects import (
-    CancelRegistration,
-    CheckIn,
-    EraseMyData,
-    FileComplaint,
-    HandOffToStaff,
-    RecordConsent,
-    RememberContact,
-    RecordRating,
-    RegisterForProgram,
-    Reply,
-    SetRatingStatus,
-    SubmitHelpRequest,
-    UpdatePersonData,
-)
-from conversations.faq import FaqIndex
-from conversations.types import (
-    ComplaintView,
-    Context,
-    Inbound,
-    OpenHandoff,
-    PersonView,
-    ProgramView,
-    RegistrationView,
-    RequestView,
-)
-from tests.conftest import References
+from conversations.profile import Profile, load
+from conversations.types import Inbound
+from store import migrate
+from store.crypto import Keyring
+from store.db import make_engine, make_sessions
+from store.models import InboundMessage, OutboxMessage
+from tests import golden_seed
+from tests.conftest import Clock, References
 
 GOLDEN = Path(__file__).parent / "golden"
 CASES = sorted(GOLDEN.glob("*.json"))
-# The router checks handoff.GLOBAL_WORDS («الباحث», "staff"…) once it is wired; until then those cases wait.
-WORDS_WIRED = "GLOBAL_WORDS" in inspect.getsource(router)
-# The router calls programs_events.checkin before the global words once it is wired; until then those wait.
-CHECKIN_WIRED = "checkin(" in inspect.getsource(router)
-PROGRAM_TIMES = ("starts_at", "ends_at", "registration_deadline")
-# The status a staff event on a program implies, set by the host before the event reaches the conversation.
-STAFF_STATUS = {
-    "program_accepted": "accepted",
-    "program_rejected": "rejected",
-    "waitlist_promoted": "pending",
-    "program_cancelled": "cancelled",
-    "service_delivered": "delivered",
-}
+STATE_CASES = sorted((GOLDEN / "states").glob("*.json"))
+SENDER = "golden"
+EXPECTED = ("expect", "state", "data", "wrote")
 
 
 def _inbound(step: dict) -> Inbound:
@@ -95,172 +84,147 @@ def _inbound(step: dict) -> Inbound:
     return Inbound("text", text=step["send"])
 
 
-def _plain(value: object) -> object:
-    """An effect's field as JSON: times as ISO text, tuples as lists."""
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, (tuple, list)):
-        return [_plain(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items() if k != "started_at"}  # the clock, already in the case
-    return value
+def _incoming(step: dict, channel: str, n: int) -> Incoming:
+    files = (AttachmentRef("photo", f"golden-file-{n}", "image/jpeg"),) if "attach" in step else ()
+    return Incoming(channel, SENDER, f"golden-{n}", _inbound(step), attachments=files)
 
 
-def _shown(effect: object) -> dict:
-    if isinstance(effect, Reply):
-        return (
-            {"text": effect.text, "choices": [c.label for c in effect.choices]}
-            if effect.choices
-            else {"text": effect.text}
-        )
-    fields = {f.name: _plain(getattr(effect, f.name)) for f in dataclasses.fields(effect)}
-    return {"effect": type(effect).__name__, **fields}
+def _shown(row: OutboxMessage) -> dict:
+    payload = row.payload
+    labels = [label for _, label in payload.get("choices") or []]
+    return {"text": payload["text"], "choices": labels} if labels else {"text": payload["text"]}
 
 
-class Host:
-    """What the host would know after applying the effects, for the next step's context."""
-
-    def __init__(self, case: dict, profile):
-        self.profile = profile
-        self.waiting: OpenHandoff | None = None
-        self.person = PersonView(**case.get("person", {}))
-        self.requests = tuple(
-            RequestView(
-                **{
-                    **r,
-                    "submitted_at": datetime.fromisoformat(r["submitted_at"]),
-                    "due_at": datetime.fromisoformat(r["due_at"]),
-                }
-            )
-            for r in case.get("requests", [])
-        )
-        self.programs = tuple(_program(p) for p in case.get("programs", []))
-        self.registrations = {r["program_id"]: RegistrationView(**r) for r in case.get("registrations", [])}
-        self.complaints = tuple(_complaint(c) for c in case.get("complaints", []))
-        self.open_ratings = tuple(case.get("open_ratings", []))
-
-    def _register(self, program_id: int, **changes: object) -> None:
-        known = self.registrations.get(program_id) or RegistrationView(program_id, "pending")
-        self.registrations[program_id] = dataclasses.replace(known, **changes)
-
-    def apply(self, effects: tuple, inbound: Inbound, now: datetime) -> None:
-        for effect in effects:
-            if isinstance(effect, HandOffToStaff):
-                self.waiting = OpenHandoff(effect.reference, effect.answer_due_at)
-            elif isinstance(effect, RecordConsent):
-                self.person = dataclasses.replace(self.person, consented=True)
-            elif isinstance(effect, UpdatePersonData):
-                self.person = dataclasses.replace(self.person, **effect.fields)
-            elif isinstance(effect, EraseMyData):
-                self.person = PersonView()
-            elif isinstance(effect, SubmitHelpRequest):
-                filed = RequestView(
-                    effect.reference, "submitted", effect.form["category"], now, effect.due_at
-                )
-                self.requests = (filed, *self.requests)
-                self.person = dataclasses.replace(self.person, named=True, phone=self.person.phone or effect.form["phone"])
-            elif isinstance(effect, RememberContact):
-                named, phone = self.person.named or bool(effect.full_name), self.person.phone or effect.phone or None
-                self.person = dataclasses.replace(self.person, named=named, phone=phone)
-            elif isinstance(effect, RegisterForProgram):
-                self._register(effect.program_id, status=effect.status)
-            elif isinstance(effect, CancelRegistration):
-                self._register(effect.program_id, status="cancelled")
-            elif isinstance(effect, CheckIn):
-                self._register(effect.program_id, attended=True)
-            elif isinstance(effect, FileComplaint):
-                self.complaints = (self._filed(effect, now), *self.complaints)
-            elif isinstance(effect, RecordRating) or (
-                isinstance(effect, SetRatingStatus) and effect.status == "expired"
-            ):
-                self.open_ratings = tuple(r for r in self.open_ratings if r != effect.rating_id)
-        if inbound.kind == "event" and inbound.choice == "handoff_closed":
-            self.waiting = None
-
-    def _filed(self, effect: FileComplaint, now: datetime) -> ComplaintView:
-        """The complaint as the host records it: due at the close of the profile's last working day."""
-        days = self.profile.deadlines.complaint_answer_working_days
-        due_day = add_working_days(self.profile, local(self.profile, now).date(), days)
-        due_at = datetime.combine(due_day, time(23, 59), ZoneInfo(self.profile.timezone))
-        return ComplaintView(effect.reference, effect.kind, "open", now, due_at)
-
-    def _change_complaint(self, reference: str, **changes: object) -> None:
-        self.complaints = tuple(
-            dataclasses.replace(c, **changes) if c.reference == reference else c for c in self.complaints
-        )
-
-    def before(self, inbound: Inbound) -> None:
-        """A staff event comes after staff changed the registration or complaint: record that change first."""
-        name, _, key = (inbound.choice or "").partition(":")
-        if inbound.kind != "event":
-            return
-        if name in STAFF_STATUS and key.isdigit():
-            self._register(int(key), status=STAFF_STATUS[name])
-        elif name == "complaint_replied":
-            self._change_complaint(key, status="answered", reply=inbound.text)
-        elif name == "complaint_resolved":
-            self._change_complaint(key, status="resolved")
+def _data_shown(data: dict) -> dict:
+    """The part of the conversation's data a golden file records: the language, and the help form's answers."""
+    shown = {"lang": data.get("lang")}
+    if isinstance(data.get("help"), dict):
+        shown["help"] = {"form": data["help"].get("form", {})}
+    return shown
 
 
-def _complaint(fields: dict) -> ComplaintView:
-    times = {k: datetime.fromisoformat(fields[k]) for k in ("created_at", "due_at")}
-    return ComplaintView(**{**fields, **times})
-
-
-def _program(fields: dict) -> ProgramView:
-    times = {k: datetime.fromisoformat(fields[k]) if fields.get(k) else None for k in PROGRAM_TIMES}
-    return ProgramView(**{**fields, **times, "conditions": tuple(fields.get("conditions", ()))})
-
-
-def replay(case: dict, profile, texts) -> list[list[dict]]:
-    """Run every input of a case; the replies of each (and the other effects if the case asks)."""
-    state, data, host, references = "", {}, Host(case, profile), References()
-    faq = FaqIndex(profile)
-    out = []
-    for step in case["steps"]:
-        now = datetime.fromisoformat(step.get("now", case["now"]))
-        inbound = _inbound(step)
-        host.before(inbound)
-        ctx = Context(
-            profile=profile,
-            texts=texts,
-            faq=faq,
-            now=now,
-            channel=case.get("channel", "web"),
-            reference=references(),
-            open_handoff=host.waiting,
-            person=host.person,
-            requests=host.requests,
-            programs=host.programs,
-            registrations=tuple(host.registrations.values()),
-            complaints=host.complaints,
-            open_ratings=host.open_ratings,
-        )
-        result = router.step(state, data, inbound, ctx)
-        state, data = result.state, result.data
-        host.apply(result.effects, inbound, now)
-        out.append([_shown(e) for e in result.effects if case.get("effects") or isinstance(e, Reply)])
-        assert state in router.STATES, f"ended in unknown state {state}"
+def _fresh(now: dict, before: dict) -> dict:
+    """What is new or changed in `now` since `before`, dicts key by key (what was dropped is not said)."""
+    out = {}
+    for k, v in now.items():
+        if isinstance(v, dict) and isinstance(before.get(k), dict):
+            if v and (inner := _fresh(v, before[k])):
+                out[k] = inner
+        elif k not in before or before[k] != v:
+            out[k] = v
     return out
 
 
-@pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
-def test_transcript(path: Path, profile, texts):
+def _holds(actual: object, expected: object) -> bool:
+    """Whether `actual` has what `expected` says: dicts key by key (extra keys allowed), other values equal."""
+    if isinstance(expected, dict):
+        return isinstance(actual, dict) and all(k in actual and _holds(actual[k], v) for k, v in expected.items())
+    return actual == expected
+
+
+async def run(case: dict, profile: Profile, texts: Catalog, keyring: Keyring, url: str) -> list[dict]:
+    """Every step of a case through the engine; after each: its replies, the state, the data, the records."""
+    db = make_engine(url)
+    sessions = make_sessions(db)
+    channel = case.get("channel", "web")
+    key = f"{channel}:{SENDER}"
+    clock = Clock(datetime.fromisoformat(case["now"]))
+    engine = Engine(sessions, profile, texts, keyring, clock=clock, references=References())
+    try:
+        async with sessions() as tx, tx.begin():
+            pid = await golden_seed.seed(tx, keyring, case, key, clock.now)
+            before = await golden_seed.records(tx, pid, key) if case.get("effects") else {}
+        out = []
+        for n, step in enumerate(case["steps"], start=1):
+            clock.now = datetime.fromisoformat(step.get("now", case["now"]))
+            if "event" in step:
+                async with sessions() as tx, tx.begin():
+                    await golden_seed.event(tx, key, step, clock.now, profile, pid)
+                rows = await engine.process(key)
+            else:
+                rows = await engine.handle(_incoming(step, channel, n))
+            async with sessions() as tx:
+                conv = await golden_seed.conversation(tx, key)
+                after = await golden_seed.records(tx, pid, key) if case.get("effects") else {}
+                failed = await tx.scalar(
+                    select(func.count()).where(InboundMessage.conversation_key == key, InboundMessage.status != "processed")
+                )
+            assert failed == 0, f"step {n} ({step}) was not applied"
+            assert conv.state in router.STATES, f"ended in unknown state {conv.state}"
+            got = {"expect": [_shown(r) for r in rows], "state": conv.state, "data": unseal(keyring, conv.data or {})}
+            if case.get("effects"):
+                got["wrote"] = golden_seed.changed(before, after)
+            before = after
+            out.append(got)
+        return out
+    finally:
+        await db.dispose()
+
+
+def _update(path: Path, case: dict, actual: list[dict]) -> None:
+    """Write what the steps did into the case: replies, state, and data and records where they changed."""
+    shown_before = _data_shown(case["start"].get("data", {})) if "start" in case else {}
+    for step, got in zip(case["steps"], actual):
+        for name in EXPECTED:
+            step.pop(name, None)
+        step["expect"], step["state"] = got["expect"], got["state"]
+        shown = _data_shown(got["data"])
+        fresh = _fresh(shown, shown_before)
+        if fresh:
+            step["data"] = fresh
+        shown_before = shown
+        if got.get("wrote"):
+            step["wrote"] = got["wrote"]
+    path.write_text(json.dumps(case, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+
+@functools.cache
+def _shipped(name: str) -> tuple[Profile, Catalog]:
+    """A shipped profile and its texts, loaded once for all the cases that run on it."""
+    profile = load(name)
+    return profile, Catalog.load(profile.texts)
+
+
+async def _check(path: Path, profile: Profile, texts: Catalog, keyring: Keyring, tmp_path: Path) -> None:
     case = json.loads(path.read_text(encoding="utf-8"))
-    if case.get("needs") == "global_words" and not WORDS_WIRED:
-        pytest.skip("the router does not check handoff.GLOBAL_WORDS yet")
-    if case.get("needs") == "checkin" and not CHECKIN_WIRED:
-        pytest.skip("the router does not call programs_events.checkin yet")
     if case.get("profile"):
-        profile = load(case["profile"])
-        texts = Catalog.load(profile.texts)
-    actual = replay(case, profile, texts)
+        profile, texts = _shipped(case["profile"])
+    url = f"sqlite+aiosqlite:///{tmp_path / 'golden.sqlite3'}"
+    migrate.upgrade(url)  # a copy of the migrated template (tests/conftest.py)
+    actual = await run(case, profile, texts, keyring, url)
     if os.environ.get("UPDATE_GOLDEN") == "1":
-        for step, replies in zip(case["steps"], actual):
-            step["expect"] = replies
-        path.write_text(json.dumps(case, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    for n, (step, replies) in enumerate(zip(case["steps"], actual), start=1):
-        assert replies == step["expect"], f"{path.name} step {n} ({step})"
+        _update(path, case, actual)
+    for n, (step, got) in enumerate(zip(case["steps"], actual), start=1):
+        where = f"{path.name} step {n} ({ {k: v for k, v in step.items() if k not in EXPECTED} })"
+        assert got["expect"] == step["expect"], where
+        assert got["state"] == step.get("state"), where
+        if "data" in step:
+            assert _holds(got["data"], step["data"]), f"{where}: data {got['data']}"
+        assert got.get("wrote", {}) == step.get("wrote", {}), where
+
+
+@pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
+async def test_transcript(path: Path, profile, texts, keyring, tmp_path):
+    await _check(path, profile, texts, keyring, tmp_path)
+
+
+@pytest.mark.parametrize("path", STATE_CASES, ids=[p.stem for p in STATE_CASES])
+async def test_state_case(path: Path, profile, texts, keyring, tmp_path):
+    await _check(path, profile, texts, keyring, tmp_path)
+
+
+def test_every_step_of_a_transcript_names_its_state():
+    for path in CASES + STATE_CASES:
+        steps = json.loads(path.read_text(encoding="utf-8"))["steps"]
+        assert all("state" in step for step in steps), path.name
+
+
+def test_there_are_short_cases_for_the_tricky_states_in_both_languages():
+    names = {p.stem for p in STATE_CASES}
+    assert len(names) >= 10
+    for case in STATE_CASES:
+        assert "start" in json.loads(case.read_text(encoding="utf-8")), case.name
+    assert {n.rsplit("_", 1)[-1] for n in names} == {"ar", "en"}
 
 
 def test_there_are_transcripts_in_both_languages():

@@ -129,6 +129,7 @@ async def test_copy_of_my_data_masks_the_id_and_erasure_keeps_only_delivered_aid
     person = await one(sessions, Beneficiary)
     assert (person.full_name_enc, person.national_id_enc, person.phone, person.erased_at is not None) == (None, None, None, True)
     assert (person.category, person.notes_enc) == (None, None)
+    assert person.consent_at is None  # applying again, they read what they agree to again
     async with sessions() as tx:
         texts = (await tx.scalars(select(InboundMessage.text))).all()
         kept = await tx.get(HelpRequest, request.id)
