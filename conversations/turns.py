@@ -65,7 +65,8 @@ def join(first: Reply, second: Reply) -> Reply:
 def joined(effects: tuple, channel: str, *, event: bool = False) -> tuple:
     """The effects with each notice joined to the reply that follows it, where the joined text fits the
     channel's limit and nothing between them sends a message; several notices in a row join too. The joined
-    reply takes the later one's place: what lies between sends nothing, and keeps its order."""
+    reply takes the later one's place: what lies between sends nothing, and keeps its order (a SetLanguage
+    there changes no text: both replies are already written, each in the language it was written in)."""
     most = limit(channel, event=event)
     out: list = []
     open_at: int | None = None  # where in `out` a notice waits that the next reply may take in
