@@ -108,14 +108,16 @@ async def _database(kind: str, workdir: Path) -> AsyncIterator[str]:
         await _admin_sql(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def _bot_env(db_url: str, port: int, api_base: str, token: str, secret: str, keys: str) -> dict:
-    """The environment of `python -m bot run`: loopback, the fake API, no rate limits, warnings only."""
+def _bot_env(db_url: str, port: int, api_base: str, token: str, secret: str, keys: str, *, paced: bool = False,
+             code: Path = ROOT) -> dict:
+    """The environment of `python -m bot run`: loopback, the fake API, warnings only, and no rate limits
+    unless `paced` (then Telegram's own defaults: per chat and overall); the bot's code from `code`."""
+    unpaced = {} if paced else {"TELEGRAM_RATE_PER_SECOND": "100000", "TELEGRAM_RATE_PER_CHAT": "100000"}
     return {
         **os.environ, "HOST": "127.0.0.1", "PORT": str(port), "DATABASE_URL": db_url,
-        "PROFILE": str(ROOT / "tests/fixtures/profile.toml"), "TELEGRAM_BOT_TOKEN": token,
-        "TELEGRAM_WEBHOOK_SECRET": secret, "TELEGRAM_API_BASE_URL": api_base,
-        "TELEGRAM_RATE_PER_SECOND": "100000", "TELEGRAM_RATE_PER_CHAT": "100000", "LOG_LEVEL": "WARNING",
-        "DATA_KEYS": keys,
+        "PROFILE": str(code / "tests/fixtures/profile.toml"), "TELEGRAM_BOT_TOKEN": token,
+        "TELEGRAM_WEBHOOK_SECRET": secret, "TELEGRAM_API_BASE_URL": api_base, **unpaced, "LOG_LEVEL": "WARNING",
+        "DATA_KEYS": keys, "PYTHONPATH": str(code),
     }
 
 
@@ -123,7 +125,8 @@ def _bot_env(db_url: str, port: int, api_base: str, token: str, secret: str, key
 async def start_target(
     kind: str, args: argparse.Namespace, api_base: str, token: str, secret: str
 ) -> AsyncIterator[Target]:
-    """Start what is measured, wait until it listens, and stop it (and drop its database) afterwards."""
+    """Start what is measured, wait until it listens, and stop it (and drop its database) afterwards. `args`
+    may ask for the product's own rate limits (`paced`) and another checkout's bot (`code`)."""
     workdir = Path(tempfile.mkdtemp(prefix="bench-inbound-"))
     procs: list[subprocess.Popen] = []
     try:
@@ -137,16 +140,17 @@ async def start_target(
             return
         from store.crypto import new_key
 
+        paced, code = getattr(args, "paced", False), Path(getattr(args, "code", "") or ROOT).resolve()
         async with _database(args.db, workdir) as db_url:
             keys = new_key()
-            env = _bot_env(db_url, 8080, api_base, token, secret, keys)
-            subprocess.run([sys.executable, "-m", "bot", "migrate"], cwd=ROOT, env=env, check=True,
+            env = _bot_env(db_url, 8080, api_base, token, secret, keys, paced=paced, code=code)
+            subprocess.run([sys.executable, "-m", "bot", "migrate"], cwd=code, env=env, check=True,
                            stdout=subprocess.DEVNULL)
             ports = [free_port() for _ in range(args.processes)]
             for port in ports:
-                env = _bot_env(db_url, port, api_base, token, secret, keys)
+                env = _bot_env(db_url, port, api_base, token, secret, keys, paced=paced, code=code)
                 prof = ["-m", "cProfile", "-o", f"{args.profile}.{port}"] if getattr(args, "profile", "") else []
-                procs.append(subprocess.Popen([sys.executable, *prof, "-m", "bot", "run"], cwd=ROOT, env=env,
+                procs.append(subprocess.Popen([sys.executable, *prof, "-m", "bot", "run"], cwd=code, env=env,
                                               stdout=subprocess.DEVNULL))
             for port, proc in zip(ports, procs):
                 await _wait_until_up(f"http://127.0.0.1:{port}/healthz", proc)

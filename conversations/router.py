@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from conversations import greetings, handoff, help_review, language, languages, menu, programs_events
+from conversations import greetings, handoff, help_review, language, languages, menu, programs_events, turns
 from conversations.effects import Reply, SetOptOut
 from conversations.flow import choice, goto, text
 from conversations.flows import EVENTS, STATES
@@ -136,7 +136,15 @@ def _event(inbound: Inbound, state: str, data: dict, ctx: Context) -> Step:
 
 
 def step(state: str, data: dict, inbound: Inbound, ctx: Context) -> Step:
-    """Apply one input to a conversation in `state` with `data`; pure."""
+    """Apply one input to a conversation in `state` with `data`; pure. The turn's notices go joined to the
+    reply after them (conversations/turns.py): one message where one will do."""
+    result = _step(state, data, inbound, ctx)
+    effects = turns.joined(result.effects, ctx.channel, event=inbound.kind == "event")
+    return Step(result.state, result.data, effects)
+
+
+def _step(state: str, data: dict, inbound: Inbound, ctx: Context) -> Step:
+    """The step as the words that work everywhere and the states answer it, each reply as they wrote it."""
     if not state or state not in STATES or "lang" not in data:
         first = language.start(data, ctx, inbound)
         return _remember_choices(_subscription(inbound, first.state, first.data, ctx) or first)

@@ -97,8 +97,8 @@ def test_a_wrong_name_or_mobile_gets_its_hint_and_the_question_again(profile, te
     ctx = ctx_for(profile, texts)
     data = {**at_details(), "choices": [["programs:register", "Register"]]}
     _, bad_name, _, bad_phone = go(ctx, Programs.DETAILS, data, pick("programs:register"), say("Noura 2"), say("Noura Ali"), say("12"))
-    assert replies(bad_name) == [texts("en", "help_name_letters"), texts("en", "prog_ask_name")]
-    assert replies(bad_phone) == [texts("en", "help_phone_invalid"), texts("en", "prog_ask_phone")]
+    assert replies(bad_name) == [texts("en", "help_name_letters") + "\n\n" + texts("en", "prog_ask_name")]
+    assert replies(bad_phone) == [texts("en", "help_phone_invalid") + "\n\n" + texts("en", "prog_ask_phone")]
 
 
 def test_not_now_at_the_confirmation_keeps_nothing(profile, texts):

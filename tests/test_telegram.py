@@ -352,8 +352,9 @@ async def test_a_sticker_gets_a_polite_request_to_type_or_choose(client, api, te
         "type": "regular",
     }
     replies = await deliver(client, api, message({"sticker": sticker}))
-    assert replies[0]["text"] == texts(lang, "unsupported")
-    assert buttons(replies[-1])  # and the question it was at is asked again
+    assert len(replies) == 1  # one message: the request, then the question it was at, asked again
+    assert replies[0]["text"].startswith(texts(lang, "unsupported") + "\n\n")
+    assert buttons(replies[0])
 
 
 async def test_photos_and_documents_are_kept_by_file_id(store_client, api, texts):
@@ -364,7 +365,7 @@ async def test_photos_and_documents_are_kept_by_file_id(store_client, api, texts
         for w in (90, 1280, 320)
     ]
     replies = await deliver(client, api, message({"photo": sizes, "caption": "صورة الهوية"}))
-    assert replies[0]["text"] == texts("ar", "attachment_received")
+    assert replies[0]["text"].startswith(texts("ar", "attachment_received"))
     document = {
         "file_id": "doc-1",
         "file_unique_id": "u-doc-1",
@@ -385,7 +386,7 @@ async def test_sharing_ones_own_contact_saves_the_number(store_client, api, text
     await choose_language(client, api, "en")
     own = {"phone_number": "966501234567", "first_name": "Noura", "user_id": NOURA}
     replies = await deliver(client, api, message({"contact": own}))
-    assert replies[0]["text"] == texts("en", "phone_saved")
+    assert replies[0]["text"].startswith(texts("en", "phone_saved"))
     assert (await person_of(client, NOURA)).phone == "+966501234567"
 
 

@@ -10,20 +10,21 @@ from datetime import timedelta
 from pathlib import Path
 
 from telegram import Bot, InputFile, Message
-from telegram.constants import InlineKeyboardButtonLimit, MessageLimit
+from telegram.constants import InlineKeyboardButtonLimit
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 from telegram.request import HTTPXRequest
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.channels.telegram_api import BotApi, BotApiError, failure
-from bot.channels.telegram_updates import CHANNEL  # noqa: F401  (the channel's name, used with the sender)
+from bot.channels.telegram_updates import CHANNEL  # the channel's name, used with the sender and for its limit
 from bot.dispatcher import PermanentFailure, Recipient, TemporaryFailure
 from bot.settings import Settings
+from conversations.turns import LIMITS
 from store import file_store
 from store.models import OutboxMessage
 
 log = logging.getLogger(__name__)
-MAX_TEXT = MessageLimit.MAX_TEXT_LENGTH  # 4096, counted by Telegram in UTF-16 code units
+MAX_TEXT = LIMITS[CHANNEL]  # 4096, counted by Telegram in UTF-16 code units
 MAX_CALLBACK_BYTES = InlineKeyboardButtonLimit.MAX_CALLBACK_DATA  # 64
 SHORT_LABEL = 16  # when every label is this short, buttons go two to a row
 ALLOWED_UPDATES = ["message", "callback_query"]

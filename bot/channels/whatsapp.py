@@ -25,19 +25,20 @@ from bot.incoming import AttachmentRef, Incoming
 from conversations.profile import Profile, WhatsAppTemplate
 from bot.settings import Settings
 from bot.whatsapp_templates import definitions, template_kind, values
+from conversations.turns import LIMITS, TEMPLATE_VALUE, numbered
 from conversations.types import Inbound
 from store import wa_templates
 from store.crypto import Keyring
 from store.models import OutboxMessage
 
 CHANNEL = "whatsapp"
-MAX_BODY = 1600  # Twilio's limit for one message body
+MAX_BODY = LIMITS[CHANNEL]  # Twilio's limit for one message body: 1600
 MAX_TEXT = 4096  # WhatsApp's own limit for a message; anything longer is not from WhatsApp
 MAX_MEDIA = 10  # WhatsApp sends at most ten media files with one message
 MAX_URL = 1000  # Attachment.reference
 MAX_NAME = 200
 MAX_CHOICE = 256
-MAX_VARIABLE = 900  # a template's body may hold 1024 characters in all, its own text included
+MAX_VARIABLE = TEMPLATE_VALUE  # a template's body may hold 1024 characters in all, its own text included
 WINDOW = timedelta(hours=24)
 TIMEOUT = 20.0  # seconds for one call to the API; a hung call becomes a retry, not a stuck dispatcher
 SENDER = re.compile(r"whatsapp:(\+[1-9]\d{6,14})")
@@ -169,7 +170,7 @@ def split(text: str, limit: int = MAX_BODY) -> list[str]:
 def render(payload: Mapping) -> list[str]:
     """The message bodies for a reply: its text, then its choices as a numbered list, in parts that fit."""
     parts = split(str(payload.get("text") or ""))
-    menu = "\n".join(f"{n}. {label}" for n, (_, label) in enumerate(payload.get("choices") or [], 1))
+    menu = numbered([label for _, label in payload.get("choices") or []])
     if menu:
         joined = f"{parts[-1]}\n\n{menu}" if parts else menu
         if len(joined) <= MAX_BODY:

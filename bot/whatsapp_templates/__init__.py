@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from conversations.turns import TEMPLATE_VALUE
+
 HERE = Path(__file__).parent
 LANGUAGES = ("ar", "en")
 CATEGORIES = frozenset({"utility", "marketing", "authentication"})
@@ -17,7 +19,7 @@ VARIABLE = re.compile(r"\{\{\s*(\d+)\s*\}\}")
 WORD = re.compile(r"\w+")
 MAX_BODY = 1024
 MAX_BUTTON = 25
-MAX_VALUE = 900  # the body with its values must stay under 1024 characters
+MAX_VALUE = TEMPLATE_VALUE  # the body with its values must stay under 1024 characters
 # Outbox kinds that name their template themselves; other rows are named by the event that caused them.
 OWN_KINDS = {
     "staff_reply": "live_chat_reply",
