@@ -23,7 +23,8 @@ from conversations.states import Help
 from conversations.types import Inbound
 from store import queries, sealed
 from store.crypto import Keyring
-from store.models import InboundMessage, OutboxMessage
+from store.input_rows import InputRow, rows_of
+from store.models import OutboxMessage
 
 if TYPE_CHECKING:
     from bot.engine import Engine
@@ -52,12 +53,13 @@ class Applied:
 
 async def set_aside_in(engine: Engine, tx: AsyncSession, key: str) -> Applied:
     """Keep the input that failed (status failed, for staff to read) and apologise, so the next one goes on."""
-    message = await queries.next_inbound(tx, key)
+    rows = await rows_of(tx)
+    conv = await rows.conversation(key)
+    message, _ = await rows.next_inputs(key)
     if message is None:
         return Applied([])
-    conv = await queries.lock_conversation(tx, key)
     lang = (conv.data or {}).get("lang", engine.profile.default_language) if conv else engine.profile.default_language
-    message.status, message.processed_at = "failed", engine.clock()
+    await rows.finish_input(message, engine.clock(), status="failed")
     row = OutboxMessage(
         channel=message.channel,
         recipient=message.sender_id,
@@ -66,16 +68,17 @@ async def set_aside_in(engine: Engine, tx: AsyncSession, key: str) -> Applied:
         next_attempt_at=engine.clock(),
         created_at=engine.clock(),
     )
-    tx.add(row)
-    await tx.flush()
     claimed = await engine.dispatcher.claim_new(tx, [row], engine.clock()) if engine.dispatcher else []
+    await rows.insert_outbox([row])
     return Applied([row], claimed)
 
 
 async def apply_in(engine: Engine, tx: AsyncSession, key: str) -> Applied | None:
-    """Apply the oldest recorded input of `key` inside `tx`: lock, step, save, effects, outbox (claimed)."""
-    conv = await queries.lock_conversation(tx, key)
-    message, more = await queries.next_inbounds(tx, key)
+    """Apply the oldest recorded input of `key` inside `tx`: lock, step, save, effects, outbox (claimed). The
+    statements every input runs are plain SQL (store/input_rows.py); the effects' own writes go through the ORM."""
+    rows = await rows_of(tx)
+    conv = await rows.conversation(key)
+    message, more = await rows.next_inputs(key)
     if message is None:
         return None
     now, live = engine.clock(), engine.live  # one version of the console's settings for the whole input
@@ -83,14 +86,13 @@ async def apply_in(engine: Engine, tx: AsyncSession, key: str) -> Applied | None
     if conv is None:
         lang = live.profile.default_language
         name = payload.get("display_name") or ""
-        conv = await queries.create_conversation(tx, key, message.channel, message.sender_id, name, lang)
-        conv = await queries.lock_conversation(tx, key)
-    identity = await queries.identity_for(tx, message.channel, message.sender_id)
+        tx.expunge(await queries.create_conversation(tx, key, message.channel, message.sender_id, name, lang))
+        conv = await rows.conversation(key)
+    identity = await rows.identity(message.channel, message.sender_id)
     if payload.get("kind") != "event":  # a timer is not the person writing (WhatsApp's window)
-        identity.last_inbound_at = message.received_at
-        identity.unreachable = None  # they wrote, so the chat works again (e.g. unblocked the bot)
+        await rows.touch_identity(identity, message.received_at)  # they wrote: the chat works again
     if payload.get("phone"):
-        await queries.link_phone(tx, identity, conv, payload["phone"], now)
+        await queries.link_phone(tx, identity.id, conv, payload["phone"], now)
     await queries.keep_attachments(tx, conv.beneficiary_id, message, payload)
     said = payload.get("event_text", typed)  # an event's text is not the beneficiary's words
     inbound = Inbound(kind=payload.get("kind", "text"), text=said, choice=payload.get("choice"))
@@ -99,24 +101,24 @@ async def apply_in(engine: Engine, tx: AsyncSession, key: str) -> Applied | None
     lookups = Lookups(tx, conv.beneficiary_id, now, partial(_local_day, live.profile))
     unsealed = unseal(engine.keyring, conv.data or {})
     result = await lookups.step(conv.state, lambda: copy.deepcopy(unsealed), inbound, base)
-    await queries.save_conversation(tx, conv, result.state, seal(engine.keyring, result.data), now)
-    mask_logged(engine.keyring, message, conv.state, typed, payload)
+    await rows.save_conversation(conv, result.state, seal(engine.keyring, result.data), now)
+    resealed = mask_logged(engine.keyring, message, conv.state, typed, payload)
     applying = Applying(tx, conv, message, now, engine.keyring, live.texts, live.profile)
     outbox = await apply_effects(applying, result.effects)
-    message.status = "processed"
-    message.processed_at = now
+    await rows.finish_input(message, now, resealed=resealed)
     claimed = await engine.dispatcher.claim_new(tx, outbox, now) if engine.dispatcher else []
-    await tx.flush()
+    await rows.insert_outbox(outbox)
     more = queries.took_event(tx, key) or more
     return Applied(outbox, claimed, {(identity.channel, identity.external_id): Recipient.of(identity)}, more)
 
 
-def mask_logged(keyring: Keyring, message: InboundMessage, state: str, typed: str, payload: dict) -> None:
+def mask_logged(keyring: Keyring, message: InputRow, state: str, typed: str, payload: dict) -> bool:
     """Once the step has read it, the log keeps an ID typed anywhere masked (what is typed at the ID
-    question, whatever its shape, masked whole)."""
+    question, whatever its shape, masked whole); whether the row's text changed."""
     masked = mask(clean(typed)) if state in SECRET_STATES else mask_ids(typed)
     if masked != typed:
         sealed.seal_input(keyring, message, masked, payload)
+    return masked != typed
 
 
 def _local_day(profile: Profile, moment: datetime) -> date:

@@ -171,8 +171,7 @@ class Dispatcher:
         for row in rows:
             sender = self.senders.get(row.channel)
             if getattr(sender, "sent_on_commit", False) and row.payload.get("kind") not in OPT_OUT_KINDS:
-                row.status, row.attempts, row.sent_at = "sent", 1, now
-                row.provider_message_id = sender.provider_id(row)  # type: ignore[union-attr]
+                row.status, row.attempts, row.sent_at = "sent", 1, now  # no provider: nothing reports on it later
             elif self.sends_now(row.channel):
                 row.status, row.attempts, row.next_attempt_at = "sending", 1, now + self.lease
                 taken.append(row)

@@ -15,23 +15,25 @@ from conversations.catalog import Catalog
 from conversations.effects import CancelTimer, HandOffToStaff, Reply, ScheduleTimer, SetLanguage, SetOptOut
 from store import queries, sealed
 from store.crypto import Keyring
-from store.models import Beneficiary, Conversation, HandoffRequest, InboundMessage, OutboxMessage
+from store.input_rows import ConversationRow, InputRow
+from store.models import Beneficiary, HandoffRequest, OutboxMessage
 
 
 @dataclass
 class Applying:
-    """Where effects are applied: the open transaction, the conversation and the input that caused them."""
+    """Where effects are applied: the open transaction, the conversation and the input that caused them (as the
+    input read them: store/input_rows.py)."""
 
     tx: AsyncSession
-    conv: Conversation
-    message: InboundMessage
+    conv: ConversationRow
+    message: InputRow
     now: datetime
     keyring: Keyring
     texts: Catalog
     profile: Profile
 
     def outbox(self, payload: dict) -> OutboxMessage:
-        """A message to this conversation's channel and sender, written in this transaction, sealed (a reply
+        """A message to this conversation's channel and sender, for the host to write in this transaction, sealed (a reply
         may echo anything typed: the summary, the data copy; store/sealed.py); one caused by an event (a staff
         action, a timer) names it, and what it is about, for its template and its page."""
         cause = self.message.payload
@@ -45,7 +47,6 @@ class Applying:
             next_attempt_at=self.now,
             created_at=self.now,
         )
-        self.tx.add(row)
         return row
 
 
@@ -104,7 +105,8 @@ async def _handoff(effect: HandOffToStaff, at: Applying) -> None:
 
 
 async def apply_effects(at: Applying, effects: tuple) -> list[OutboxMessage]:
-    """Apply the effects in order; the outbox rows they wrote, flushed so they have ids. A rating prompt's
+    """Apply the effects in order (their own rows flushed); the outbox rows they produced, for the caller to
+    claim and write. A rating prompt's
     row names its rating, so that a prompt the channel could not send marks the rating not sent."""
     rows = [row for effect in effects if (row := await apply(effect, at)) is not None]
     rating_id = effects_feedback.rating_of_outbox(effects)

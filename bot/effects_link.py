@@ -36,7 +36,6 @@ async def _issue(effect: IssueLinkCode, at: Applying) -> OutboxMessage | None:
         next_attempt_at=at.now,
         created_at=at.now,
     )
-    at.tx.add(row)
     return row
 
 

@@ -24,6 +24,7 @@ from conversations import references
 from conversations.catalog import Catalog
 from conversations.faq import FaqIndex
 from store import message_ids, queries, sealed
+from store.input_rows import VersionConflict, rows_of
 from store.crypto import Keyring
 from store.models import InboundMessage, OutboxMessage
 
@@ -135,7 +136,7 @@ class Engine:
 
     async def _record_all(self, rows: list[InboundMessage]) -> list[bool]:
         async with self.sessions() as tx, tx.begin():
-            return [await queries.record_inbound(tx, row) for row in rows]
+            return await (await rows_of(tx)).record(rows)
 
     async def _record_one(self, row: InboundMessage) -> bool:
         return (await self._record_all([row]))[0]
@@ -206,7 +207,7 @@ class Engine:
         for attempt in range(RETRIES):
             try:
                 return await self._transaction(key)
-            except (IntegrityError, queries.VersionConflict) as exc:
+            except (IntegrityError, VersionConflict) as exc:
                 log.warning("retrying %s after %s (attempt %d)", key, type(exc).__name__, attempt + 1)
                 await asyncio.sleep(0.01 * (attempt + 1))
             except (SQLAlchemyError, OSError):
@@ -310,7 +311,7 @@ class Engine:
             try:
                 async with tx.begin_nested():
                     applied = await apply_in(self, tx, key)
-            except (IntegrityError, queries.VersionConflict):
+            except (IntegrityError, VersionConflict):
                 return False
             except (SQLAlchemyError, OSError):
                 raise  # the database is away: the batch fails and its inputs stay recorded
@@ -339,8 +340,8 @@ class Engine:
         dedupe key, so a timer fires once even if two processes sweep at the same moment)."""
         async with self.sessions() as tx, tx.begin():
             timers = await queries.claim_due_timers(tx, self.clock())
-            for timer in timers:
-                row = InboundMessage(
+            await (await rows_of(tx)).record([
+                InboundMessage(
                     channel=timer.channel,
                     provider_message_id=message_ids.internal("timer", timer.id),
                     sender_id=timer.sender_id,
@@ -348,7 +349,8 @@ class Engine:
                     payload={"kind": "event", "choice": timer.kind, "event_text": timer.text},
                     received_at=self.clock(),
                 )
-                await queries.record_inbound(tx, row)
+                for timer in timers
+            ])
         for key in {t.conversation_key for t in timers}:
             await self.process(key)
         return len(timers)

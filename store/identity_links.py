@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from store.input_rows import ConversationRow
 from store.models import (
     Attachment,
     AuditLog,
@@ -77,7 +78,7 @@ async def vouched_identity(tx: AsyncSession, number: str) -> tuple[int | None, C
     return owner, (await tx.scalars(query.order_by(ChannelIdentity.id.desc()).limit(1))).first()
 
 
-async def issue(tx: AsyncSession, conv: Conversation, number: str, now: datetime) -> Issued:
+async def issue(tx: AsyncSession, conv: ConversationRow, number: str, now: datetime) -> Issued:
     """A new code for the visitor of `conv` to prove `number` (their older pending one is replaced)."""
     hashed = number_hash(number)
     if await _recent(tx, LinkChallenge.conversation_key == conv.key, now) >= PER_VISITOR or (
@@ -103,7 +104,7 @@ async def issue(tx: AsyncSession, conv: Conversation, number: str, now: datetime
     return Issued(limited=False, code=code, to=to)
 
 
-async def check(tx: AsyncSession, conv: Conversation, code: str, now: datetime) -> tuple[str, int]:
+async def check(tx: AsyncSession, conv: ConversationRow, code: str, now: datetime) -> tuple[str, int]:
     """The verdict on a typed code — ok, wrong (with attempts left), locked, expired or none — and on ok the
     web chat joined to the verified record."""
     query = select(LinkChallenge).where(LinkChallenge.conversation_key == conv.key, LinkChallenge.status == "pending")
@@ -132,7 +133,7 @@ async def check(tx: AsyncSession, conv: Conversation, code: str, now: datetime) 
     return "ok", 0
 
 
-async def join(tx: AsyncSession, conv: Conversation, target: int) -> bool:
+async def join(tx: AsyncSession, conv: ConversationRow, target: int) -> bool:
     """Point the web identity and conversation at the verified record `target`; the visitor's own record comes
     along (its requests, complaints, sign-ups…) when it is a fresh web-only one. True when it was merged."""
     source = conv.beneficiary_id
@@ -140,6 +141,7 @@ async def join(tx: AsyncSession, conv: Conversation, target: int) -> bool:
     query = select(ChannelIdentity).where(ChannelIdentity.channel == channel, ChannelIdentity.external_id == external_id)
     identity = (await tx.scalars(query)).one()
     identity.beneficiary_id = conv.beneficiary_id = target
+    await tx.execute(update(Conversation).where(Conversation.id == conv.id).values(beneficiary_id=target))
     if source == target or not await _fresh_web_record(tx, source):
         return False
     await _move_rows(tx, source, target)

@@ -1,10 +1,11 @@
-"""The few queries that need care: recording an input once, locking a conversation, claiming outbox rows."""
+"""The queries the engine and the dispatcher share through the ORM: a first contact, identities, timers, the
+lookups a step reads, claiming outbox rows (an input's own statements are plain SQL: store/input_rows.py)."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime, timedelta
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -29,12 +30,11 @@ from store.models import (
     Timer,
 )
 
+if TYPE_CHECKING:
+    from store.input_rows import ConversationRow
+
 
 EVENTS = "recorded events"  # the session's info key: conversations given an event in this transaction
-
-
-class VersionConflict(Exception):
-    """The conversation changed under us; the transaction is retried."""
 
 
 async def insert_new(tx: AsyncSession, model: type, rows: list[dict]) -> int:
@@ -43,46 +43,10 @@ async def insert_new(tx: AsyncSession, model: type, rows: list[dict]) -> int:
     return (await tx.execute(dialect_insert(model).values(rows).on_conflict_do_nothing())).rowcount
 
 
-# An input, kept once: one statement built per dialect, run with each row's values as parameters (a statement
-# built with the values inside would be compiled again for every input).
-_RECORD = {
-    "postgresql": pg_insert(InboundMessage.__table__).on_conflict_do_nothing(),
-    "sqlite": sqlite_insert(InboundMessage.__table__).on_conflict_do_nothing(),
-}
-_INBOUND_COLUMNS = tuple(c.name for c in InboundMessage.__table__.columns if c.name != "id")
-
-
-async def record_inbound(tx: AsyncSession, row: InboundMessage) -> bool:
-    """Insert an input; False (and nothing written) when the provider already gave us this id."""
-    values = {name: getattr(row, name) for name in _INBOUND_COLUMNS}
-    return (await tx.execute(_RECORD[tx.bind.dialect.name], values)).rowcount == 1
-
-
-# The statements every input runs, built once with bound parameters: building a statement and its cache key
+# The statements many inputs run, built once with bound parameters: building a statement and its cache key
 # costs more than running it.
-# The conversation as the database has it now (populate_existing): a session that applies several inputs of
-# one conversation writes its versions with plain UPDATEs and must not read a stale copy back.
-_CONVERSATION = (
-    select(Conversation).where(Conversation.key == bindparam("key")).with_for_update()
-    .execution_options(populate_existing=True)
-)
-_NEXT_INBOUND = (
-    select(InboundMessage)
-    .where(InboundMessage.conversation_key == bindparam("key"), InboundMessage.status == "received")
-    .order_by(InboundMessage.id)
-    .limit(2)
-)
 _IDENTITY = select(ChannelIdentity).where(
     ChannelIdentity.channel == bindparam("channel"), ChannelIdentity.external_id == bindparam("external_id")
-)
-_SAVE_CONVERSATION = (
-    update(Conversation)
-    .where(Conversation.id == bindparam("conv_id"), Conversation.version == bindparam("old_version"))
-    .values(
-        state=bindparam("new_state"), flow=bindparam("new_flow"), data=bindparam("new_data"),
-        version=bindparam("new_version"), updated_at=bindparam("now"),
-    )
-    .execution_options(synchronize_session=False)
 )
 _CANCEL_TIMER = (
     update(Timer)
@@ -90,23 +54,6 @@ _CANCEL_TIMER = (
     .values(status="cancelled")
     .execution_options(synchronize_session=False)
 )
-
-
-async def lock_conversation(tx: AsyncSession, key: str) -> Conversation | None:
-    """The conversation row, locked until commit (SQLite's BEGIN IMMEDIATE already holds the write lock)."""
-    return (await tx.scalars(_CONVERSATION, {"key": key})).first()
-
-
-async def next_inbound(tx: AsyncSession, key: str) -> InboundMessage | None:
-    """The oldest input of this conversation not yet applied: inputs are applied in arrival order."""
-    return (await next_inbounds(tx, key))[0]
-
-
-async def next_inbounds(tx: AsyncSession, key: str) -> tuple[InboundMessage | None, bool]:
-    """The oldest input of this conversation not yet applied, and whether another waits behind it (so that
-    the caller knows without asking again)."""
-    rows = (await tx.scalars(_NEXT_INBOUND, {"key": key})).all()
-    return (rows[0] if rows else None), len(rows) > 1
 
 
 async def identity_for(tx: AsyncSession, channel: str, external_id: str) -> ChannelIdentity | None:
@@ -128,14 +75,16 @@ async def create_conversation(tx: AsyncSession, key: str, channel: str, external
     return conversation
 
 
-async def link_phone(tx: AsyncSession, identity: ChannelIdentity, conv: Conversation, phone: str, now: datetime) -> None:
+async def link_phone(tx: AsyncSession, identity_id: int, conv: Conversation | ConversationRow, phone: str, now: datetime) -> None:
     """A number the channel vouches is the sender's own. If a record was already verified with it (the same
     person on another channel), point this identity and conversation at that record; otherwise this record
     is verified with it unless it has a verified number already (one number per record, so nothing flips).
     A number merely typed (`Beneficiary.phone`) is never looked at."""
+    identity = await tx.get(ChannelIdentity, identity_id)
     owner = (await tx.scalars(select(Beneficiary).where(Beneficiary.verified_phone == phone))).first()
     if owner is not None:
         identity.beneficiary_id = conv.beneficiary_id = owner.id
+        await tx.execute(update(Conversation).where(Conversation.id == conv.id).values(beneficiary_id=owner.id))
         return
     person = await tx.get(Beneficiary, identity.beneficiary_id)
     if person.verified_phone is None:
@@ -172,15 +121,6 @@ async def keep_attachments(tx: AsyncSession, beneficiary_id: int, message: Inbou
                 created_at=message.received_at,
             )
         )
-
-
-async def save_conversation(tx: AsyncSession, conv: Conversation, state: str, data: dict, now: datetime) -> None:
-    """Write the new state if nobody else did since we read it (version check)."""
-    values = {"conv_id": conv.id, "old_version": conv.version, "new_state": state, "new_flow": state.split(":", 1)[0],
-              "new_data": data, "new_version": conv.version + 1, "now": now}
-    result = await tx.execute(_SAVE_CONVERSATION, values)
-    if result.rowcount != 1:
-        raise VersionConflict(conv.key)
 
 
 async def open_handoff(tx: AsyncSession, beneficiary_id: int) -> HandoffRequest | None:

@@ -19,6 +19,11 @@ class InlineConnection(aiosqlite.Connection):
 
     wait_ms = 5000
 
+    @property
+    def sqlite(self) -> sqlite3.Connection:
+        """The sqlite3 connection itself, for statements run inline on a transaction already begun."""
+        return self._connection
+
     async def _execute(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         if not self._running or self._connection is None or _closes(fn):
             return await super()._execute(fn, *args, **kwargs)

@@ -78,5 +78,5 @@ async def test_web_chat_replies_are_sent_by_their_own_commit(sessions, profile, 
     await engine.handle(said("مرحبا", 1))
     async with sessions() as tx:
         row = (await tx.scalars(select(OutboxMessage))).one()
-    assert (row.status, row.provider_message_id, row.attempts) == ("sent", f"web-{row.id}", 1)
+    assert (row.status, row.attempts, row.sent_at is not None) == ("sent", 1, True)
     assert await dispatcher.run_once() == 0  # nothing left for a pass

@@ -1,0 +1,336 @@
+"""The statements every input runs (record it, read and lock its conversation, save the new state, write the
+replies, mark it applied), in plain SQL on the transaction's own driver connection: sqlite3 on the loop's
+thread, asyncpg with its prepared-statement cache. Through the ORM each cost more than the database's own
+work (building, caching and flushing objects, a greenlet switch per statement); the rest of an input's writes
+(the rarer effects, the lookups) stay ORM in the same transaction.
+
+Written by hand because no library runs one SQL text on both drivers without such a layer; the two dialects
+differ only in parameter marks, row locking and how a timestamp and JSON are stored."""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+import asyncpg
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from store.models import InboundMessage, OutboxMessage
+
+_INBOUND = ("channel", "provider_message_id", "sender_id", "conversation_key", "text", "payload", "status",
+            "received_at", "processed_at")
+_OUTBOX = ("channel", "recipient", "conversation_key", "payload", "status", "attempts", "next_attempt_at",
+           "provider_message_id", "error", "staff_id", "broadcast_id", "subject", "created_at", "sent_at")
+
+
+@dataclass(slots=True)
+class ConversationRow:
+    """A conversation as an input reads it: `data` as stored (sealed), `version` as read."""
+
+    id: int
+    key: str
+    beneficiary_id: int
+    state: str
+    data: dict
+    version: int
+
+
+@dataclass(slots=True)
+class InputRow:
+    """An input recorded and not yet applied (its text and payload as stored: sealed)."""
+
+    id: int
+    channel: str
+    provider_message_id: str
+    sender_id: str
+    conversation_key: str
+    text: str
+    payload: dict
+    received_at: datetime
+
+
+@dataclass(slots=True)
+class IdentityRow:
+    """The channel identity an input came from: who it is and what a sender needs to know."""
+
+    id: int
+    channel: str
+    external_id: str
+    beneficiary_id: int
+    last_inbound_at: datetime | None
+    opted_out: bool
+    unreachable: str | None
+
+
+class VersionConflict(Exception):
+    """The conversation changed under us; the transaction is retried."""
+
+
+_ROWS = "input_rows"  # where a transaction keeps its InputRows (Session.info)
+
+
+def _utc(value: Any) -> datetime | None:
+    """A timestamp as SQLite keeps it (naive UTC text, SQLAlchemy's format) or asyncpg gives it, aware."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+def _sqlite_time(value: datetime | None) -> str | None:
+    """A timestamp as SQLAlchemy writes it on SQLite (naive UTC, microseconds), so that both compare alike."""
+    if value is None:
+        return None
+    return value.astimezone(timezone.utc).replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def _json(value: dict) -> str:
+    return json.dumps(value)
+
+
+async def rows_of(tx: AsyncSession) -> InputRows:
+    """The plain statements for the transaction `tx` holds, made once per transaction."""
+    rows = tx.info.get(_ROWS)
+    if rows is None:
+        conn = await tx.connection()
+        fairy = await conn.get_raw_connection()
+        if conn.dialect.name == "sqlite":
+            rows = SqliteRows(fairy.driver_connection.sqlite)
+        else:
+            await conn.exec_driver_sql("SELECT 1")  # asyncpg's adapter begins lazily, at its first statement
+            rows = PostgresRows(fairy.driver_connection)
+        tx.info[_ROWS] = rows
+    return rows
+
+
+class InputRows:
+    """What one input reads and writes, for the dialect's driver."""
+
+    async def record(self, rows: list[InboundMessage]) -> list[bool]:
+        raise NotImplementedError
+
+    async def conversation(self, key: str) -> ConversationRow | None:
+        raise NotImplementedError
+
+    async def next_inputs(self, key: str) -> tuple[InputRow | None, bool]:
+        raise NotImplementedError
+
+    async def identity(self, channel: str, external_id: str) -> IdentityRow | None:
+        raise NotImplementedError
+
+    async def touch_identity(self, identity: IdentityRow, at: datetime) -> None:
+        raise NotImplementedError
+
+    async def save_conversation(self, conv: ConversationRow, state: str, data: dict, now: datetime) -> None:
+        raise NotImplementedError
+
+    async def finish_input(self, message: InputRow, now: datetime, *, status: str = "processed", resealed: bool = False) -> None:
+        """The input applied (or set aside: failed); `resealed`: its text and payload were rewritten (masked)."""
+        raise NotImplementedError
+
+    async def insert_outbox(self, rows: list[OutboxMessage]) -> None:
+        raise NotImplementedError
+
+
+def _conversation(row: tuple) -> ConversationRow:
+    data = row[4]
+    return ConversationRow(row[0], row[1], row[2], row[3], json.loads(data) if isinstance(data, str) else data or {}, row[5])
+
+
+def _input(row: tuple) -> InputRow:
+    payload = row[6]
+    return InputRow(row[0], row[1], row[2], row[3], row[4], row[5],
+                    json.loads(payload) if isinstance(payload, str) else payload or {}, _utc(row[7]))
+
+
+def _identity(row: tuple) -> IdentityRow:
+    return IdentityRow(row[0], row[1], row[2], row[3], _utc(row[4]), bool(row[5]), row[6])
+
+
+_SELECT_CONVERSATION = "SELECT id, key, beneficiary_id, state, data, version FROM conversation WHERE key = {0}"
+_SELECT_INPUTS = (
+    "SELECT id, channel, provider_message_id, sender_id, conversation_key, text, payload, received_at "
+    "FROM inboundmessage WHERE conversation_key = {0} AND status = 'received' ORDER BY id LIMIT 2"
+)
+_SELECT_IDENTITY = (
+    "SELECT id, channel, external_id, beneficiary_id, last_inbound_at, opted_out, unreachable "
+    "FROM channelidentity WHERE channel = {0} AND external_id = {1}"
+)
+_TOUCH_IDENTITY = "UPDATE channelidentity SET last_inbound_at = {0}, unreachable = NULL WHERE id = {1}"
+_SAVE_CONVERSATION = (
+    "UPDATE conversation SET state = {0}, flow = {1}, data = {2}, version = {3}, updated_at = {4} "
+    "WHERE id = {5} AND version = {6}"
+)
+_FINISH = "UPDATE inboundmessage SET status = {0}, processed_at = {1} WHERE id = {2}"
+_FINISH_RESEALED = "UPDATE inboundmessage SET status = {0}, processed_at = {1}, text = {2}, payload = {3} WHERE id = {4}"
+
+
+def _marks(sql: str, dialect: str) -> str:
+    """`{0}`, `{1}`… (numbered in the order they appear: SQLite's marks are positional) as the dialect's marks."""
+    count = sql.count("{")
+    if re.findall(r"\{(\d+)\}", sql) != [str(i) for i in range(count)]:
+        raise ValueError(f"parameters out of order: {sql}")
+    marks = [f"${i + 1}" for i in range(count)] if dialect == "postgresql" else ["?"] * count
+    return sql.format(*marks)
+
+
+def _insert(table: str, columns: tuple[str, ...], dialect: str, tail: str = "") -> str:
+    marks = ", ".join(f"${i + 1}" for i in range(len(columns))) if dialect == "postgresql" else ", ".join("?" * len(columns))
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks}){tail}"
+
+
+def _sqlite_errors(call):  # type: ignore[no-untyped-def]
+    """sqlite3's errors as SQLAlchemy's, which the engine tells apart (a conflict, the database away)."""
+    try:
+        return call()
+    except sqlite3.IntegrityError as exc:
+        raise IntegrityError("plain statement", None, exc) from exc
+    except sqlite3.Error as exc:
+        raise OperationalError("plain statement", None, exc) from exc
+
+
+class SqliteRows(InputRows):
+    """On SQLite: the sqlite3 connection itself, on the loop's thread (the transaction already holds the write
+    lock, BEGIN IMMEDIATE, so no statement here waits)."""
+
+    SELECT_CONVERSATION = _marks(_SELECT_CONVERSATION, "sqlite")
+    SELECT_INPUTS = _marks(_SELECT_INPUTS, "sqlite")
+    SELECT_IDENTITY = _marks(_SELECT_IDENTITY, "sqlite")
+    TOUCH_IDENTITY = _marks(_TOUCH_IDENTITY, "sqlite")
+    SAVE_CONVERSATION = _marks(_SAVE_CONVERSATION, "sqlite")
+    FINISH = _marks(_FINISH, "sqlite")
+    FINISH_RESEALED = _marks(_FINISH_RESEALED, "sqlite")
+    RECORD = _insert("inboundmessage", _INBOUND, "sqlite", " ON CONFLICT DO NOTHING")
+    OUTBOX = _insert("outboxmessage", _OUTBOX, "sqlite", " RETURNING id")
+
+    def __init__(self, db: sqlite3.Connection):
+        self.db = db
+
+    def _one(self, sql: str, params: tuple) -> tuple | None:
+        return _sqlite_errors(lambda: self.db.execute(sql, params).fetchone())
+
+    def _run(self, sql: str, params: tuple) -> int:
+        return _sqlite_errors(lambda: self.db.execute(sql, params).rowcount)
+
+    async def record(self, rows: list[InboundMessage]) -> list[bool]:
+        return [self._run(self.RECORD, (
+            r.channel, r.provider_message_id, r.sender_id, r.conversation_key, r.text, _json(r.payload), r.status,
+            _sqlite_time(r.received_at), _sqlite_time(r.processed_at))) == 1 for r in rows]
+
+    async def conversation(self, key: str) -> ConversationRow | None:
+        row = self._one(self.SELECT_CONVERSATION, (key,))
+        return _conversation(row) if row else None
+
+    async def next_inputs(self, key: str) -> tuple[InputRow | None, bool]:
+        rows = _sqlite_errors(lambda: self.db.execute(self.SELECT_INPUTS, (key,)).fetchall())
+        return (_input(rows[0]) if rows else None), len(rows) > 1
+
+    async def identity(self, channel: str, external_id: str) -> IdentityRow | None:
+        row = self._one(self.SELECT_IDENTITY, (channel, external_id))
+        return _identity(row) if row else None
+
+    async def touch_identity(self, identity: IdentityRow, at: datetime) -> None:
+        self._run(self.TOUCH_IDENTITY, (_sqlite_time(at), identity.id))
+        identity.last_inbound_at, identity.unreachable = at, None
+
+    async def save_conversation(self, conv: ConversationRow, state: str, data: dict, now: datetime) -> None:
+        params = (state, state.split(":", 1)[0], _json(data), conv.version + 1, _sqlite_time(now), conv.id, conv.version)
+        if self._run(self.SAVE_CONVERSATION, params) != 1:
+            raise VersionConflict(conv.key)
+
+    async def finish_input(self, message: InputRow, now: datetime, *, status: str = "processed", resealed: bool = False) -> None:
+        if resealed:
+            self._run(self.FINISH_RESEALED, (status, _sqlite_time(now), message.text, _json(message.payload), message.id))
+        else:
+            self._run(self.FINISH, (status, _sqlite_time(now), message.id))
+
+    async def insert_outbox(self, rows: list[OutboxMessage]) -> None:
+        for r in rows:
+            r.id = self._one(self.OUTBOX, (
+                r.channel, r.recipient, r.conversation_key, _json(r.payload), r.status, r.attempts,
+                _sqlite_time(r.next_attempt_at), r.provider_message_id, r.error, r.staff_id, r.broadcast_id,
+                r.subject, _sqlite_time(r.created_at), _sqlite_time(r.sent_at)))[0]
+
+
+async def _pg(call):  # type: ignore[no-untyped-def]
+    """asyncpg's errors as SQLAlchemy's, which the engine tells apart (a conflict, the database away)."""
+    try:
+        return await call
+    except asyncpg.IntegrityConstraintViolationError as exc:
+        raise IntegrityError("plain statement", None, exc) from exc
+    except (asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+        raise OperationalError("plain statement", None, exc) from exc
+
+
+class PostgresRows(InputRows):
+    """On PostgreSQL: asyncpg's own connection (prepared statements cached by text); the conversation row
+    locked until commit, so that two processes apply one conversation's inputs in turn."""
+
+    SELECT_CONVERSATION = _marks(_SELECT_CONVERSATION, "postgresql") + " FOR UPDATE"
+    SELECT_INPUTS = _marks(_SELECT_INPUTS, "postgresql")
+    SELECT_IDENTITY = _marks(_SELECT_IDENTITY, "postgresql")
+    TOUCH_IDENTITY = _marks(_TOUCH_IDENTITY, "postgresql")
+    SAVE_CONVERSATION = _marks(_SAVE_CONVERSATION, "postgresql")
+    FINISH = _marks(_FINISH, "postgresql")
+    FINISH_RESEALED = _marks(_FINISH_RESEALED, "postgresql")
+    # Many inputs in one round trip; the provider ids that were new come back.
+    RECORD = (
+        f"INSERT INTO inboundmessage ({', '.join(_INBOUND)}) "
+        "SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::json[], $7::text[], "
+        "$8::timestamptz[], $9::timestamptz[]) "
+        "ON CONFLICT DO NOTHING RETURNING channel, provider_message_id"
+    )
+    OUTBOX = _insert("outboxmessage", _OUTBOX, "postgresql", " RETURNING id")
+
+    def __init__(self, db: asyncpg.Connection):
+        self.db = db
+
+    async def record(self, rows: list[InboundMessage]) -> list[bool]:
+        columns = [[getattr(r, name) for r in rows] for name in _INBOUND]
+        columns[_INBOUND.index("payload")] = [_json(p) for p in columns[_INBOUND.index("payload")]]
+        new = {(c, p) for c, p in await _pg(self.db.fetch(self.RECORD, *columns))}
+        kept = []
+        for r in rows:  # the same id twice in one batch: only the first was written
+            kept.append((r.channel, r.provider_message_id) in new)
+            new.discard((r.channel, r.provider_message_id))
+        return kept
+
+    async def conversation(self, key: str) -> ConversationRow | None:
+        row = await _pg(self.db.fetchrow(self.SELECT_CONVERSATION, key))
+        return _conversation(tuple(row)) if row else None
+
+    async def next_inputs(self, key: str) -> tuple[InputRow | None, bool]:
+        rows = await _pg(self.db.fetch(self.SELECT_INPUTS, key))
+        return (_input(tuple(rows[0])) if rows else None), len(rows) > 1
+
+    async def identity(self, channel: str, external_id: str) -> IdentityRow | None:
+        row = await _pg(self.db.fetchrow(self.SELECT_IDENTITY, channel, external_id))
+        return _identity(tuple(row)) if row else None
+
+    async def touch_identity(self, identity: IdentityRow, at: datetime) -> None:
+        await _pg(self.db.execute(self.TOUCH_IDENTITY, at, identity.id))
+        identity.last_inbound_at, identity.unreachable = at, None
+
+    async def save_conversation(self, conv: ConversationRow, state: str, data: dict, now: datetime) -> None:
+        status = await _pg(self.db.execute(self.SAVE_CONVERSATION, state, state.split(":", 1)[0], _json(data),
+                                           conv.version + 1, now, conv.id, conv.version))
+        if status != "UPDATE 1":
+            raise VersionConflict(conv.key)
+
+    async def finish_input(self, message: InputRow, now: datetime, *, status: str = "processed", resealed: bool = False) -> None:
+        if resealed:
+            await _pg(self.db.execute(self.FINISH_RESEALED, status, now, message.text, _json(message.payload), message.id))
+        else:
+            await _pg(self.db.execute(self.FINISH, status, now, message.id))
+
+    async def insert_outbox(self, rows: list[OutboxMessage]) -> None:
+        for r in rows:
+            r.id = await _pg(self.db.fetchval(self.OUTBOX, r.channel, r.recipient, r.conversation_key, _json(r.payload),
+                                              r.status, r.attempts, r.next_attempt_at, r.provider_message_id, r.error,
+                                              r.staff_id, r.broadcast_id, r.subject, r.created_at, r.sent_at))

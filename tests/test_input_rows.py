@@ -1,0 +1,76 @@
+"""The plain statements an input runs (store/input_rows.py), on SQLite and PostgreSQL: what they write reads back
+through the ORM exactly as the ORM would have written it (times, JSON, flags), and a stale version is refused."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import select
+
+from store import queries
+from store.input_rows import VersionConflict, rows_of
+from store.models import ChannelIdentity, Conversation, InboundMessage, OutboxMessage
+
+AT = datetime(2026, 11, 25, 8, 30, 15, 123456, tzinfo=timezone.utc)
+
+
+def _input(n: int, key: str = "telegram:42") -> InboundMessage:
+    return InboundMessage(channel="telegram", provider_message_id=f"u{n}", sender_id=key.split(":")[1],
+                          conversation_key=key, text="", payload={"kind": "text", "note": "نص"}, received_at=AT)
+
+
+async def test_an_input_is_kept_once_and_read_back_oldest_first(sessions):
+    async with sessions() as tx, tx.begin():
+        rows = await rows_of(tx)
+        assert await rows.record([_input(1), _input(2), _input(1)]) == [True, True, False]
+    async with sessions() as tx, tx.begin():
+        rows = await rows_of(tx)
+        assert await rows.record([_input(2), _input(3)]) == [False, True]
+        first, more = await rows.next_inputs("telegram:42")
+    assert (first.provider_message_id, more) == ("u1", True)
+    assert first.payload == {"kind": "text", "note": "نص"}
+    assert first.received_at == AT
+
+
+async def test_a_conversation_saved_and_its_input_finished_read_back_through_the_orm(sessions):
+    async with sessions() as tx, tx.begin():
+        await (await rows_of(tx)).record([_input(1)])
+        await queries.create_conversation(tx, "telegram:42", "telegram", "42", "Amina", "ar")
+    later = AT + timedelta(minutes=5)
+    async with sessions() as tx, tx.begin():
+        rows = await rows_of(tx)
+        conv = await rows.conversation("telegram:42")
+        message, _ = await rows.next_inputs("telegram:42")
+        identity = await rows.identity("telegram", "42")
+        await rows.touch_identity(identity, later)
+        await rows.save_conversation(conv, "help:name", {"lang": "ur"}, later)
+        message.text, message.payload = "masked", {"kind": "text"}
+        await rows.finish_input(message, later, resealed=True)
+        reply = OutboxMessage(channel="telegram", recipient="42", conversation_key="telegram:42",
+                              payload={"kind": "reply", "text": "مرحبا"}, status="sending", attempts=1,
+                              next_attempt_at=later, created_at=later)
+        await rows.insert_outbox([reply])
+    assert reply.id is not None
+    async with sessions() as tx:
+        saved = (await tx.scalars(select(Conversation))).one()
+        kept = (await tx.scalars(select(InboundMessage))).one()
+        who = (await tx.scalars(select(ChannelIdentity))).one()
+        out = await tx.get(OutboxMessage, reply.id)
+        due = (await tx.scalars(select(OutboxMessage).where(OutboxMessage.next_attempt_at <= later))).all()
+    assert (saved.state, saved.flow, saved.data, saved.version, saved.updated_at) == ("help:name", "help", {"lang": "ur"}, 1, later)
+    assert (kept.status, kept.processed_at, kept.text, kept.payload) == ("processed", later, "masked", {"kind": "text"})
+    assert (who.last_inbound_at, who.unreachable, who.opted_out) == (later, None, False)
+    assert (out.status, out.payload["text"], out.next_attempt_at) == ("sending", "مرحبا", later)
+    assert [r.id for r in due] == [reply.id]  # a time written here compares with one the ORM writes
+
+
+async def test_a_stale_version_is_refused(sessions):
+    async with sessions() as tx, tx.begin():
+        await queries.create_conversation(tx, "web:v", "web", "v", "", "ar")
+    async with sessions() as tx, tx.begin():
+        rows = await rows_of(tx)
+        conv = await rows.conversation("web:v")
+        await rows.save_conversation(conv, "menu:main", {}, AT)
+        with pytest.raises(VersionConflict):
+            await rows.save_conversation(conv, "menu:main", {}, AT)  # still the version read before
