@@ -307,9 +307,10 @@ class Engine:
 
     async def _apply_all_in(self, tx: AsyncSession, key: str, done: list[Applied]) -> bool:
         """Apply the inputs of `key` in `tx`, each in a savepoint; False when one conflicted (it is left)."""
+        rows = await rows_of(tx)
         while True:
             try:
-                async with tx.begin_nested():
+                async with rows.savepoint(tx):
                     applied = await apply_in(self, tx, key)
             except (IntegrityError, VersionConflict):
                 return False
@@ -317,7 +318,7 @@ class Engine:
                 raise  # the database is away: the batch fails and its inputs stay recorded
             except Exception:  # noqa: BLE001  (a fault in a step must not block this conversation forever)
                 log.exception("an input of %s could not be applied; it is set aside for staff", key)
-                async with tx.begin_nested():
+                async with rows.savepoint(tx):
                     applied = await set_aside_in(self, tx, key)
             if applied is None:
                 return True
