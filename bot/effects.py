@@ -8,6 +8,8 @@ from datetime import datetime
 from functools import singledispatch
 
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.util import identity_key
+from sqlalchemy.orm.attributes import set_committed_value
 
 from conversations.profile import Profile
 from bot.whatsapp_templates import subject_of
@@ -15,7 +17,7 @@ from conversations.catalog import Catalog
 from conversations.effects import CancelTimer, HandOffToStaff, Reply, ScheduleTimer, SetLanguage, SetOptOut
 from store import queries, sealed
 from store.crypto import Keyring
-from store.input_rows import ConversationRow, InputRow
+from store.input_rows import ConversationRow, InputRow, rows_of
 from store.models import Beneficiary, HandoffRequest, OutboxMessage
 
 
@@ -67,9 +69,10 @@ async def _reply(effect: Reply, at: Applying) -> OutboxMessage:
 
 @apply.register
 async def _set_language(effect: SetLanguage, at: Applying) -> None:
-    person = await at.tx.get(Beneficiary, at.conv.beneficiary_id)
-    if person is not None:
-        person.language = effect.lang
+    await (await rows_of(at.tx)).set_language(at.conv.beneficiary_id, effect.lang)
+    known = at.tx.sync_session.identity_map.get(identity_key(Beneficiary, at.conv.beneficiary_id))
+    if known is not None:  # a copy this transaction read before: it says the same as the row now
+        set_committed_value(known, "language", effect.lang)
 
 
 @apply.register

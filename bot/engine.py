@@ -307,9 +307,10 @@ class Engine:
 
     async def _apply_all_in(self, tx: AsyncSession, key: str, done: list[Applied]) -> bool:
         """Apply the inputs of `key` in `tx`, each in a savepoint; False when one conflicted (it is left)."""
+        rows = await rows_of(tx)
         while True:
             try:
-                async with tx.begin_nested():
+                async with rows.savepoint(tx):
                     applied = await apply_in(self, tx, key)
             except (IntegrityError, VersionConflict):
                 return False
@@ -317,7 +318,7 @@ class Engine:
                 raise  # the database is away: the batch fails and its inputs stay recorded
             except Exception:  # noqa: BLE001  (a fault in a step must not block this conversation forever)
                 log.exception("an input of %s could not be applied; it is set aside for staff", key)
-                async with tx.begin_nested():
+                async with rows.savepoint(tx):
                     applied = await set_aside_in(self, tx, key)
             if applied is None:
                 return True
@@ -357,8 +358,9 @@ class Engine:
 
     async def resume_stale(self, older_than: timedelta = timedelta(seconds=5)) -> int:
         """Apply inputs that were recorded but never applied (the process died in between), until none older
-        than `older_than` is left: conversations in key order, a page at a time, DRAIN_CONCURRENCY at once
-        (each conversation's own inputs still one after another). The number of conversations resumed; a
+        than `older_than` is left: conversations in key order, a page at a time, in batches whose replies go in
+        the background (at the channel's pace, which must not hold the backlog up), those a batch left
+        DRAIN_CONCURRENCY at once (each conversation's own inputs still one after another). The number of conversations resumed; a
         failure (the database away) is raised once the page is done, and the next sweep goes on."""
         cutoff, after, resumed = self.clock() - older_than, "", 0
         gate = asyncio.Semaphore(DRAIN_CONCURRENCY)
@@ -372,7 +374,7 @@ class Engine:
                 keys = await queries.stale_inbound_keys(tx, cutoff, after, DRAIN_PAGE)
             if not keys:
                 return resumed
-            left = [k for i in range(0, len(keys), BATCH) for k in await self.apply_batch(keys[i : i + BATCH])]
+            left = [k for i in range(0, len(keys), BATCH) for k in await self.apply_batch(keys[i : i + BATCH], wait=False)]
             outcomes = await asyncio.gather(*(resume(key) for key in left), return_exceptions=True)
             failed = next((o for o in outcomes if isinstance(o, BaseException)), None)
             if failed is not None:

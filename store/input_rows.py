@@ -12,9 +12,10 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, AsyncIterator
 
 import asyncpg
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -115,6 +116,30 @@ class InputRows:
     async def record(self, rows: list[InboundMessage]) -> list[bool]:
         raise NotImplementedError
 
+    async def run(self, sql: str) -> None:
+        """A statement without parameters (a savepoint's)."""
+        raise NotImplementedError
+
+    @asynccontextmanager
+    async def savepoint(self, tx: AsyncSession) -> AsyncIterator[None]:
+        """One input's part of a batch: what it wrote is undone if it fails, the others' kept. Plain SQL, as
+        the ORM's savepoint costs more than the input's own statements; what the ORM holds of a failed input
+        is let go (every earlier input's objects are flushed by then: nothing of theirs is lost). A failed
+        flush rolls back the whole transaction (the ORM does): the savepoint is gone, and the batch fails."""
+        await self.run("SAVEPOINT one_input")
+        try:
+            yield
+        except BaseException:
+            await self.run("ROLLBACK TO SAVEPOINT one_input")
+            await self.run("RELEASE SAVEPOINT one_input")
+            tx.expunge_all()
+            raise
+        await self.run("RELEASE SAVEPOINT one_input")
+
+    async def set_language(self, beneficiary_id: int, lang: str) -> None:
+        """The language the person chose, on their record."""
+        raise NotImplementedError
+
     async def conversation(self, key: str) -> ConversationRow | None:
         raise NotImplementedError
 
@@ -170,6 +195,8 @@ _SAVE_CONVERSATION = (
 _FINISH = "UPDATE inboundmessage SET status = {0}, processed_at = {1} WHERE id = {2}"
 _FINISH_RESEALED = "UPDATE inboundmessage SET status = {0}, processed_at = {1}, text = {2}, payload = {3} WHERE id = {4}"
 
+_SET_LANGUAGE = "UPDATE beneficiary SET language = {0} WHERE id = {1}"
+
 
 def _marks(sql: str, dialect: str) -> str:
     """`{0}`, `{1}`… (numbered in the order they appear: SQLite's marks are positional) as the dialect's marks."""
@@ -206,6 +233,7 @@ class SqliteRows(InputRows):
     SAVE_CONVERSATION = _marks(_SAVE_CONVERSATION, "sqlite")
     FINISH = _marks(_FINISH, "sqlite")
     FINISH_RESEALED = _marks(_FINISH_RESEALED, "sqlite")
+    SET_LANGUAGE = _marks(_SET_LANGUAGE, "sqlite")
     RECORD = _insert("inboundmessage", _INBOUND, "sqlite", " ON CONFLICT DO NOTHING")
     OUTBOX = _insert("outboxmessage", _OUTBOX, "sqlite", " RETURNING id")
 
@@ -222,6 +250,12 @@ class SqliteRows(InputRows):
         return [self._run(self.RECORD, (
             r.channel, r.provider_message_id, r.sender_id, r.conversation_key, r.text, _json(r.payload), r.status,
             _sqlite_time(r.received_at), _sqlite_time(r.processed_at))) == 1 for r in rows]
+
+    async def run(self, sql: str) -> None:
+        self._run(sql, ())
+
+    async def set_language(self, beneficiary_id: int, lang: str) -> None:
+        self._run(self.SET_LANGUAGE, (lang, beneficiary_id))
 
     async def conversation(self, key: str) -> ConversationRow | None:
         row = self._one(self.SELECT_CONVERSATION, (key,))
@@ -279,6 +313,7 @@ class PostgresRows(InputRows):
     SAVE_CONVERSATION = _marks(_SAVE_CONVERSATION, "postgresql")
     FINISH = _marks(_FINISH, "postgresql")
     FINISH_RESEALED = _marks(_FINISH_RESEALED, "postgresql")
+    SET_LANGUAGE = _marks(_SET_LANGUAGE, "postgresql")
     # Many inputs in one round trip; the provider ids that were new come back.
     RECORD = (
         f"INSERT INTO inboundmessage ({', '.join(_INBOUND)}) "
@@ -300,6 +335,12 @@ class PostgresRows(InputRows):
             kept.append((r.channel, r.provider_message_id) in new)
             new.discard((r.channel, r.provider_message_id))
         return kept
+
+    async def run(self, sql: str) -> None:
+        await _pg(self.db.execute(sql))
+
+    async def set_language(self, beneficiary_id: int, lang: str) -> None:
+        await _pg(self.db.execute(self.SET_LANGUAGE, lang, beneficiary_id))
 
     async def conversation(self, key: str) -> ConversationRow | None:
         row = await _pg(self.db.fetchrow(self.SELECT_CONVERSATION, key))

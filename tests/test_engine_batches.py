@@ -11,9 +11,10 @@ from sqlalchemy import select
 from bot.channels.web import WebSender
 from bot.dispatcher import Dispatcher
 from bot.engine import Engine
+from bot import apply_input
 from conversations import router
 from store import sealed
-from store.models import Conversation, InboundMessage, OutboxMessage
+from store.models import Conversation, HandoffRequest, InboundMessage, OutboxMessage
 from tests.conftest import References
 from tests.test_store import said
 
@@ -80,3 +81,31 @@ async def test_web_chat_replies_are_sent_by_their_own_commit(sessions, profile, 
         row = (await tx.scalars(select(OutboxMessage))).one()
     assert (row.status, row.attempts, row.sent_at is not None) == ("sent", 1, True)
     assert await dispatcher.run_once() == 0  # nothing left for a pass
+
+
+async def test_an_input_that_fails_after_writing_leaves_none_of_its_writes_and_the_batch_goes_on(engine, sessions, monkeypatch):
+    real = apply_input.apply_effects
+
+    async def writes_then_fails(at, effects):
+        rows = await real(at, effects)
+        if sealed.input_text(at.keyring, at.message) == "boom":
+            at.tx.add(HandoffRequest(reference="H-BOOM01", beneficiary_id=at.conv.beneficiary_id,
+                                     conversation_key=at.conv.key, channel="web", created_at=at.now))
+            await at.tx.flush()  # written, then the fault: the savepoint must take it back
+            raise ZeroDivisionError("a bug after writing")
+        return rows
+
+    monkeypatch.setattr(apply_input, "apply_effects", writes_then_fails)
+    for n, person in enumerate(["a", "b", "c"]):
+        assert await engine.record(said("مرحبا", 10 * n, sender=person))
+        assert await engine.record(said("boom" if person == "b" else "1", 10 * n + 1, sender=person))
+    for person in ["a", "b", "c"]:
+        engine.process_later(f"web:{person}")
+    await engine.drain()
+    assert [await statuses(sessions, p) for p in "abc"] == [["processed"] * 2, ["processed", "failed"], ["processed"] * 2]
+    async with sessions() as tx:
+        states = dict((await tx.execute(select(Conversation.key, Conversation.state))).all())
+        handoffs = (await tx.scalars(select(HandoffRequest))).all()
+    assert handoffs == []
+    assert states["web:a"] == states["web:c"] == "menu:main"  # the language chosen: the menu
+    assert states["web:b"] != "menu:main"  # b's step undone with its writes: still asked for the language
