@@ -86,7 +86,7 @@ async def apply_in(engine: Engine, tx: AsyncSession, key: str) -> Applied | None
     if conv is None:
         lang = live.profile.default_language
         name = payload.get("display_name") or ""
-        tx.expunge(await queries.create_conversation(tx, key, message.channel, message.sender_id, name, lang))
+        await rows.create_conversation(key, message.channel, message.sender_id, name, lang, now)
         conv = await rows.conversation(key)
     identity = await rows.identity(message.channel, message.sender_id)
     if payload.get("kind") != "event":  # a timer is not the person writing (WhatsApp's window)

@@ -140,6 +140,22 @@ class InputRows:
         """The language the person chose, on their record."""
         raise NotImplementedError
 
+    async def create_conversation(self, key: str, channel: str, external_id: str, name: str, lang: str, now: datetime) -> None:
+        """A first contact: the person (unless this channel id is known already), their identity and a
+        conversation; a concurrent first contact fails here on a unique key, and the caller retries."""
+        identity = await self.identity(channel, external_id)
+        if identity is None:
+            beneficiary_id = await self._new_person(name[:200], lang, channel, external_id, now)
+        else:
+            beneficiary_id = identity.beneficiary_id
+        await self._new_conversation(key, beneficiary_id, now)
+
+    async def _new_person(self, name: str, lang: str, channel: str, external_id: str, now: datetime) -> int:
+        raise NotImplementedError
+
+    async def _new_conversation(self, key: str, beneficiary_id: int, now: datetime) -> None:
+        raise NotImplementedError
+
     async def conversation(self, key: str) -> ConversationRow | None:
         raise NotImplementedError
 
@@ -196,12 +212,22 @@ _FINISH = "UPDATE inboundmessage SET status = {0}, processed_at = {1} WHERE id =
 _FINISH_RESEALED = "UPDATE inboundmessage SET status = {0}, processed_at = {1}, text = {2}, payload = {3} WHERE id = {4}"
 
 _SET_LANGUAGE = "UPDATE beneficiary SET language = {0} WHERE id = {1}"
+_NEW_PERSON = "INSERT INTO beneficiary (display_name, language, created_at) VALUES ({0}, {1}, {2}) RETURNING id"
+_NEW_IDENTITY = (
+    "INSERT INTO channelidentity (channel, external_id, beneficiary_id, opted_out, created_at) "
+    "VALUES ({0}, {1}, {2}, FALSE, {3})"
+)
+_NEW_CONVERSATION = (
+    "INSERT INTO conversation (key, beneficiary_id, flow, state, data, version, updated_at) "
+    "VALUES ({0}, {1}, '', '', '{{}}', 0, {2})"
+)
 
 
 def _marks(sql: str, dialect: str) -> str:
     """`{0}`, `{1}`… (numbered in the order they appear: SQLite's marks are positional) as the dialect's marks."""
-    count = sql.count("{")
-    if re.findall(r"\{(\d+)\}", sql) != [str(i) for i in range(count)]:
+    numbers = re.findall(r"(?<!\{)\{(\d+)\}", sql)
+    count = len(numbers)
+    if numbers != [str(i) for i in range(count)]:
         raise ValueError(f"parameters out of order: {sql}")
     marks = [f"${i + 1}" for i in range(count)] if dialect == "postgresql" else ["?"] * count
     return sql.format(*marks)
@@ -234,6 +260,9 @@ class SqliteRows(InputRows):
     FINISH = _marks(_FINISH, "sqlite")
     FINISH_RESEALED = _marks(_FINISH_RESEALED, "sqlite")
     SET_LANGUAGE = _marks(_SET_LANGUAGE, "sqlite")
+    NEW_PERSON = _marks(_NEW_PERSON, "sqlite")
+    NEW_IDENTITY = _marks(_NEW_IDENTITY, "sqlite")
+    NEW_CONVERSATION = _marks(_NEW_CONVERSATION, "sqlite")
     RECORD = _insert("inboundmessage", _INBOUND, "sqlite", " ON CONFLICT DO NOTHING")
     OUTBOX = _insert("outboxmessage", _OUTBOX, "sqlite", " RETURNING id")
 
@@ -256,6 +285,15 @@ class SqliteRows(InputRows):
 
     async def set_language(self, beneficiary_id: int, lang: str) -> None:
         self._run(self.SET_LANGUAGE, (lang, beneficiary_id))
+
+    async def _new_person(self, name: str, lang: str, channel: str, external_id: str, now: datetime) -> int:
+        at = _sqlite_time(now)
+        beneficiary_id = self._one(self.NEW_PERSON, (name, lang, at))[0]
+        self._run(self.NEW_IDENTITY, (channel, external_id, beneficiary_id, at))
+        return beneficiary_id
+
+    async def _new_conversation(self, key: str, beneficiary_id: int, now: datetime) -> None:
+        self._run(self.NEW_CONVERSATION, (key, beneficiary_id, _sqlite_time(now)))
 
     async def conversation(self, key: str) -> ConversationRow | None:
         row = self._one(self.SELECT_CONVERSATION, (key,))
@@ -314,6 +352,9 @@ class PostgresRows(InputRows):
     FINISH = _marks(_FINISH, "postgresql")
     FINISH_RESEALED = _marks(_FINISH_RESEALED, "postgresql")
     SET_LANGUAGE = _marks(_SET_LANGUAGE, "postgresql")
+    NEW_PERSON = _marks(_NEW_PERSON, "postgresql")
+    NEW_IDENTITY = _marks(_NEW_IDENTITY, "postgresql")
+    NEW_CONVERSATION = _marks(_NEW_CONVERSATION, "postgresql")
     # Many inputs in one round trip; the provider ids that were new come back.
     RECORD = (
         f"INSERT INTO inboundmessage ({', '.join(_INBOUND)}) "
@@ -341,6 +382,14 @@ class PostgresRows(InputRows):
 
     async def set_language(self, beneficiary_id: int, lang: str) -> None:
         await _pg(self.db.execute(self.SET_LANGUAGE, lang, beneficiary_id))
+
+    async def _new_person(self, name: str, lang: str, channel: str, external_id: str, now: datetime) -> int:
+        beneficiary_id = await _pg(self.db.fetchval(self.NEW_PERSON, name, lang, now))
+        await _pg(self.db.execute(self.NEW_IDENTITY, channel, external_id, beneficiary_id, now))
+        return beneficiary_id
+
+    async def _new_conversation(self, key: str, beneficiary_id: int, now: datetime) -> None:
+        await _pg(self.db.execute(self.NEW_CONVERSATION, key, beneficiary_id, now))
 
     async def conversation(self, key: str) -> ConversationRow | None:
         row = await _pg(self.db.fetchrow(self.SELECT_CONVERSATION, key))

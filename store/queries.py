@@ -60,21 +60,6 @@ async def identity_for(tx: AsyncSession, channel: str, external_id: str) -> Chan
     return (await tx.scalars(_IDENTITY, {"channel": channel, "external_id": external_id})).first()
 
 
-async def create_conversation(tx: AsyncSession, key: str, channel: str, external_id: str, name: str, lang: str) -> Conversation:
-    """A first contact: the person (unless this channel id is known already), their identity and a conversation."""
-    identity = await identity_for(tx, channel, external_id)
-    if identity is None:
-        person = Beneficiary(display_name=name[:200], language=lang)
-        tx.add(person)
-        await tx.flush()
-        identity = ChannelIdentity(channel=channel, external_id=external_id, beneficiary_id=person.id)
-        tx.add(identity)
-    conversation = Conversation(key=key, beneficiary_id=identity.beneficiary_id)
-    tx.add(conversation)
-    await tx.flush()  # a concurrent first contact surfaces here as an IntegrityError; the caller retries
-    return conversation
-
-
 async def link_phone(tx: AsyncSession, identity_id: int, conv: Conversation | ConversationRow, phone: str, now: datetime) -> None:
     """A number the channel vouches is the sender's own. If a record was already verified with it (the same
     person on another channel), point this identity and conversation at that record; otherwise this record

@@ -8,9 +8,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
-from store import queries
 from store.input_rows import VersionConflict, rows_of
-from store.models import ChannelIdentity, Conversation, InboundMessage, OutboxMessage
+from store.models import Beneficiary, ChannelIdentity, Conversation, InboundMessage, OutboxMessage
 
 AT = datetime(2026, 11, 25, 8, 30, 15, 123456, tzinfo=timezone.utc)
 
@@ -36,7 +35,7 @@ async def test_an_input_is_kept_once_and_read_back_oldest_first(sessions):
 async def test_a_conversation_saved_and_its_input_finished_read_back_through_the_orm(sessions):
     async with sessions() as tx, tx.begin():
         await (await rows_of(tx)).record([_input(1)])
-        await queries.create_conversation(tx, "telegram:42", "telegram", "42", "Amina", "ar")
+        await (await rows_of(tx)).create_conversation("telegram:42", "telegram", "42", "Amina", "ar", AT)
     later = AT + timedelta(minutes=5)
     async with sessions() as tx, tx.begin():
         rows = await rows_of(tx)
@@ -56,18 +55,33 @@ async def test_a_conversation_saved_and_its_input_finished_read_back_through_the
         saved = (await tx.scalars(select(Conversation))).one()
         kept = (await tx.scalars(select(InboundMessage))).one()
         who = (await tx.scalars(select(ChannelIdentity))).one()
+        person = (await tx.scalars(select(Beneficiary))).one()
         out = await tx.get(OutboxMessage, reply.id)
         due = (await tx.scalars(select(OutboxMessage).where(OutboxMessage.next_attempt_at <= later))).all()
     assert (saved.state, saved.flow, saved.data, saved.version, saved.updated_at) == ("help:name", "help", {"lang": "ur"}, 1, later)
     assert (kept.status, kept.processed_at, kept.text, kept.payload) == ("processed", later, "masked", {"kind": "text"})
     assert (who.last_inbound_at, who.unreachable, who.opted_out) == (later, None, False)
+    assert (person.id, person.display_name, person.language, person.created_at) == (who.beneficiary_id, "Amina", "ar", AT)
+    assert saved.beneficiary_id == person.id
     assert (out.status, out.payload["text"], out.next_attempt_at) == ("sending", "مرحبا", later)
     assert [r.id for r in due] == [reply.id]  # a time written here compares with one the ORM writes
 
 
+async def test_a_known_channel_id_gets_a_conversation_on_its_own_record(sessions):
+    async with sessions() as tx, tx.begin():
+        rows = await rows_of(tx)
+        await rows.create_conversation("telegram:7", "telegram", "7", "", "ar", AT)
+        first = await rows.conversation("telegram:7")
+        await tx.execute(Conversation.__table__.delete())  # e.g. a conversation closed by staff
+        await rows.create_conversation("telegram:7", "telegram", "7", "", "ar", AT)
+        again = await rows.conversation("telegram:7")
+        people = (await tx.scalars(select(Beneficiary))).all()
+    assert again.beneficiary_id == first.beneficiary_id == people[0].id and len(people) == 1
+
+
 async def test_a_stale_version_is_refused(sessions):
     async with sessions() as tx, tx.begin():
-        await queries.create_conversation(tx, "web:v", "web", "v", "", "ar")
+        await (await rows_of(tx)).create_conversation("web:v", "web", "v", "", "ar", AT)
     async with sessions() as tx, tx.begin():
         rows = await rows_of(tx)
         conv = await rows.conversation("web:v")
