@@ -35,6 +35,7 @@ from store.models import (
     Staff,
     Timer,
 )
+from store.input_rows import rows_of
 from store.program_signups import HOLDS_A_SEAT
 from store.ratings import rating_delay
 from store.request_decisions import By
@@ -52,7 +53,8 @@ def _time(value: str | None) -> datetime | None:
 async def seed(tx: AsyncSession, keyring: Keyring, case: dict, key: str, now: datetime) -> int:
     """The person behind `key` with what the case says the association knows of them; their id."""
     channel, sender = key.split(":", 1)
-    conv = await queries.create_conversation(tx, key, channel, sender, "", "ar")
+    await (await rows_of(tx)).create_conversation(key, channel, sender, "", "ar", now)
+    conv = (await tx.scalars(select(Conversation).where(Conversation.key == key))).one()
     start = case.get("start")
     if start:
         conv.state, conv.flow = start["state"], start["state"].split(":", 1)[0]
