@@ -374,7 +374,14 @@ class Engine:
                 keys = await queries.stale_inbound_keys(tx, cutoff, after, DRAIN_PAGE)
             if not keys:
                 return resumed
-            left = [k for i in range(0, len(keys), BATCH) for k in await self.apply_batch(keys[i : i + BATCH], wait=False)]
+            batches = asyncio.Semaphore(self._most_appliers)  # on PostgreSQL several at once: each waits on round trips
+
+            async def apply(part: list[str]) -> list[str]:
+                async with batches:
+                    return await self.apply_batch(part, wait=False)
+
+            parts = await asyncio.gather(*(apply(keys[i : i + BATCH]) for i in range(0, len(keys), BATCH)))
+            left = [key for part in parts for key in part]
             outcomes = await asyncio.gather(*(resume(key) for key in left), return_exceptions=True)
             failed = next((o for o in outcomes if isinstance(o, BaseException)), None)
             if failed is not None:
