@@ -130,15 +130,14 @@ class Dispatcher:
         no rate limit paces a batch the next is claimed during its sends (a paced batch takes long enough for
         the next one's lease to run out while it waits). Each recipient's rows still go in order, one batch
         after the other; a crash re-sends at most the batches under way (their leases run out)."""
-        channels = await self.locks.channels(self.senders) if self.locks else None
         handled, writing, ahead = 0, None, None
-        rows, who = await self._claim(channels)
+        rows, who = await self._claim()
         try:
             while rows:
                 handled += len(rows)
                 full = len(rows) == self.batch
                 if full and not any(row.channel in self.limiters for row in rows):
-                    ahead = asyncio.ensure_future(self._claim(channels))
+                    ahead = asyncio.ensure_future(self._claim())
                 outcomes = await self._send(rows, who)
                 if writing is not None:
                     await writing  # one write under way at a time: a slow database holds the sends back
@@ -147,7 +146,7 @@ class Dispatcher:
                     rows, who = await ahead
                     ahead = None
                 else:
-                    rows, who = await self._claim(channels) if full else ([], {})
+                    rows, who = await self._claim() if full else ([], {})
         finally:
             if ahead is not None:  # a failure left a claim behind: its rows wait for their lease to run out
                 await asyncio.gather(ahead, return_exceptions=True)
@@ -155,7 +154,9 @@ class Dispatcher:
                 await writing
         return handled
 
-    async def _claim(self, channels: list[str] | None) -> tuple[list[OutboxMessage], dict[tuple[str, str], Recipient]]:
+    async def _claim(self) -> tuple[list[OutboxMessage], dict[tuple[str, str], Recipient]]:
+        """A batch of due rows on the channels this process serves now (a lock lost mid-pass stops its channel)."""
+        channels = await self.locks.channels(self.senders) if self.locks else None
         async with self.sessions() as tx, tx.begin():
             rows, known = await outbox_pass.claim_due(tx, self.clock(), self.lease, self.batch, channels)
         return rows, {key: Recipient(*reach) for key, reach in known.items()}
