@@ -37,19 +37,26 @@ migrate: $(VENV)/.installed
 test: $(VENV)/.dev $(PRISM)
 	$(PY) -m pytest -n auto --dist loadfile $(PYTEST_ARGS)
 
-# Benchmarks print JSON lines (also kept under bench/results/); they take several minutes.
+# Benchmarks print JSON lines (also kept under bench/results/); about 25 minutes in all, the total printed last.
+# The inbound runs interleave our bot with the PTB baseline (--target both) and end with the medians and the
+# ratio ours/baseline of the same run; each line says how many cores there were and what was pinned where.
 $(VENV)/.bench: $(VENV)/.dev
 	$(PY) -m pip install --quiet -e '.[dev,bench]'
 	touch $@
 
 bench: $(VENV)/.bench
 	mkdir -p bench/results
+	rm -f bench/results/inbound.jsonl
+	date +%s > bench/results/started
 	$(PY) -m bench.broadcast --only throughput --recipients 100000 | tee bench/results/broadcast.jsonl
+	$(PY) -m bench.broadcast --db postgresql --only throughput --recipients 100000 | tee -a bench/results/broadcast.jsonl
 	$(PY) -m bench.broadcast --only memory --memory-recipients 300000 | tee -a bench/results/broadcast.jsonl
 	$(PY) -m bench.broadcast --only rate --rate 80 --seconds 60 | tee -a bench/results/broadcast.jsonl
 	$(PY) -m bench.inbound --users 50 --db sqlite --target both --repeat 3 --out inbound.jsonl
 	$(PY) -m bench.inbound --users 50 --db postgresql --target both --repeat 3 --out inbound.jsonl
 	$(PY) -m bench.inbound --users 50 --db postgresql --processes 2 --target both --repeat 3 --out inbound.jsonl
+	$(PY) -m bench.inbound --users 200 --db sqlite --target both --repeat 3 --out inbound.jsonl
+	$(PY) -m bench.inbound --users 200 --db postgresql --target both --repeat 3 --out inbound.jsonl
 	$(PY) -m bench.inbound --users 50 --db sqlite --target ours --rate 40 --out inbound.jsonl
 	$(PY) -m bench.inbound --users 50 --db postgresql --target ours --rate 50 --out inbound.jsonl
 	$(PY) -m bench.turn_latency --db sqlite --out turn_latency.jsonl
@@ -58,6 +65,9 @@ bench: $(VENV)/.bench
 	$(PY) -m bench.form_flood | tee bench/results/form_flood.jsonl
 	$(PY) -m bench.form_flood --kind field | tee -a bench/results/form_flood.jsonl
 	FUZZ_EXAMPLES=2000 $(PY) -m pytest tests/test_fuzz.py -q -p no:cacheprovider
+	@echo "inbound, ours against the baseline (medians of the runs, and their ratio):"
+	@grep -h '"median_of"\|"ratio"' bench/results/inbound.jsonl
+	@echo "{\"bench\": \"make bench\", \"total_s\": $$(( $$(date +%s) - $$(cat bench/results/started) ))}"
 
 clean:
 	rm -rf $(VENV) data .pytest_cache

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import itertools
 import json
+import os
 import statistics
 import sys
 import time
@@ -14,6 +15,7 @@ from pathlib import Path
 
 from aiohttp import ClientSession, ClientTimeout, TCPConnector, web
 
+from bench.cores import plan
 from bench.inbound_procs import Target, start_target
 
 RESULTS = Path(__file__).parent / "results"
@@ -221,7 +223,8 @@ async def measure(args: argparse.Namespace, target_kind: str) -> dict:
     """Start the target, calibrate the replies per step with one user, then run N users; one result row."""
     api = FakeApi()
     await api.start()
-    async with start_target(target_kind, args, api.base_url, TOKEN, SECRET) as target:
+    placement = plan(args.processes if target_kind == "ours" else 1)
+    async with start_target(target_kind, args, api.base_url, TOKEN, SECRET, placement) as target:
         print(f"{target_kind} pids: {' '.join(str(p.pid) for p in target.procs)}", file=sys.stderr, flush=True)
         connector = TCPConnector(limit=0, force_close=False)
         async with ClientSession(connector=connector, timeout=ClientTimeout(total=STEP_TIMEOUT)) as session:
@@ -231,11 +234,12 @@ async def measure(args: argparse.Namespace, target_kind: str) -> dict:
             # Proof that the walk filed a request: the last step's replies name its reference (H-…) or "received".
             final = " | ".join(api.chat(base - 1).texts[-counts[-1]:])
             driver = Driver(api, target, session, args.rate)
-            cpu0, gen0, t0 = target.cpu_seconds(), time.process_time(), time.perf_counter()
-            users = [driver.walk(r * args.users + i, base + r * args.users + i, counts)
-                     for r in range(args.rounds) for i in range(args.users)]
-            await asyncio.gather(*users)
-            seconds = time.perf_counter() - t0
+            with placement.others([os.getpid()]):  # the generator (and the fake API it serves) off the bot's cores
+                cpu0, gen0, t0 = target.cpu_seconds(), time.process_time(), time.perf_counter()
+                users = [driver.walk(r * args.users + i, base + r * args.users + i, counts)
+                         for r in range(args.rounds) for i in range(args.users)]
+                await asyncio.gather(*users)
+                seconds = time.perf_counter() - t0
             cpu = target.cpu_seconds() - cpu0
             gen_cpu = time.process_time() - gen0
             rss = target.peak_rss_mb()  # while the processes are still alive
@@ -252,6 +256,7 @@ async def measure(args: argparse.Namespace, target_kind: str) -> dict:
         "bot_cpu_ms_per_update": round(cpu * 1000 / max(driver.posted, 1), 3),
         "peak_rss_mb": rss, "generator_cpu_s": round(gen_cpu, 3),
         "replies_per_step": counts, "final_step_replies": final[:160],
+        **placement.fields(), **({"db_pinned": target.db_pinned} if target.db_pinned is not None else {}),
     }
 
 
@@ -266,15 +271,16 @@ def _ratio(ours: list[dict], baseline: list[dict]) -> dict:
     """Ours divided by the baseline, run by run (interleaved), and the medians of those ratios."""
     tput = [o["messages_per_s"] / b["messages_per_s"] for o, b in zip(ours, baseline)]
     p99 = [o["p99_ms"] / b["p99_ms"] for o, b in zip(ours, baseline)]
-    return {"ratio": "ours/baseline", "db": ours[0]["db"], "processes": ours[0]["processes"],
+    return {"ratio": "ours/baseline", "db": ours[0]["db"], "processes": ours[0]["processes"], "users": ours[0]["users"],
+            "cores": ours[0]["cores"],
             "throughput_ratio_median": round(statistics.median(tput), 2), "throughput_ratios": [round(x, 2) for x in tput],
             "p99_ratio_median": round(statistics.median(p99), 3), "p99_ratios": [round(x, 3) for x in p99]}
 
 
 def _medians(rows: list[dict]) -> dict:
     keys = ["messages_per_s", "p50_ms", "p95_ms", "p99_ms", "bot_cpu_ms_per_update", "peak_rss_mb"]
-    head = {k: rows[0][k] for k in ("target", "db", "processes", "users", "rounds", "rate_limit")}
-    return {"median_of": len(rows), **head, **{k: statistics.median(r[k] for r in rows) for k in keys},
+    head = {k: rows[0][k] for k in ("target", "db", "processes", "users", "rounds", "rate_limit", "cores", "note")}
+    return {"median_of": len(rows), **head, **{k: round(statistics.median(r[k] for r in rows), 3) for k in keys},
             "errors": sum(r["errors_non200"] + r["errors_timeouts"] for r in rows)}
 
 

@@ -19,6 +19,8 @@ from typing import AsyncIterator
 
 import aiohttp
 
+from bench.cores import Placement, postgres_pids
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_PG = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 TICK = os.sysconf("SC_CLK_TCK")
@@ -30,6 +32,7 @@ class Target:
 
     urls: list[str]
     procs: list[subprocess.Popen] = field(default_factory=list)
+    db_pinned: bool | None = None  # PostgreSQL moved to the generator's cores (None: not asked)
 
     def cpu_seconds(self) -> float:
         """User + system CPU of all the target's processes so far, from /proc/<pid>/stat."""
@@ -93,6 +96,17 @@ async def _admin_sql(admin_url: str, sql: str) -> None:
         await conn.close()
 
 
+async def _postgres_pids(admin_url: str) -> list[int]:
+    """PostgreSQL's processes on this machine, found from a backend while its connection is open."""
+    import asyncpg
+
+    conn = await asyncpg.connect(admin_url.replace("postgresql+asyncpg://", "postgresql://"))
+    try:
+        return postgres_pids(await conn.fetchval("SELECT pg_backend_pid()"))
+    finally:
+        await conn.close()
+
+
 @contextlib.asynccontextmanager
 async def _database(kind: str, workdir: Path) -> AsyncIterator[str]:
     """A fresh database URL: a SQLite file in `workdir`, or a new PostgreSQL database dropped afterwards."""
@@ -106,6 +120,20 @@ async def _database(kind: str, workdir: Path) -> AsyncIterator[str]:
         yield admin.rsplit("/", 1)[0] + f"/{name}"
     finally:
         await _admin_sql(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextlib.asynccontextmanager
+async def _db_placed(db: str, placement: Placement) -> AsyncIterator[bool | None]:
+    """PostgreSQL on the generator's cores while the target runs, where the placement pins and PostgreSQL
+    runs on this machine (the bot's connections come from its postmaster, so they follow); whether it is."""
+    if db != "postgresql" or not placement.rest:
+        yield None
+        return
+    pids = await _postgres_pids(os.environ.get("TEST_DATABASE_URL") or DEFAULT_PG)
+    if not pids:
+        print("PostgreSQL is not on this machine: not pinned", file=sys.stderr, flush=True)
+    with placement.others(pids):
+        yield bool(pids)
 
 
 def _bot_env(db_url: str, port: int, api_base: str, token: str, secret: str, keys: str, *, paced: bool = False,
@@ -123,10 +151,10 @@ def _bot_env(db_url: str, port: int, api_base: str, token: str, secret: str, key
 
 @contextlib.asynccontextmanager
 async def start_target(
-    kind: str, args: argparse.Namespace, api_base: str, token: str, secret: str
+    kind: str, args: argparse.Namespace, api_base: str, token: str, secret: str, placement: Placement
 ) -> AsyncIterator[Target]:
-    """Start what is measured, wait until it listens, and stop it (and drop its database) afterwards. `args`
-    may ask for the product's own rate limits (`paced`) and another checkout's bot (`code`)."""
+    """Start what is measured on its cores, wait until it listens, and stop it (and drop its database) afterwards.
+    `args` may ask for the product's own rate limits (`paced`) and another checkout's bot (`code`)."""
     workdir = Path(tempfile.mkdtemp(prefix="bench-inbound-"))
     procs: list[subprocess.Popen] = []
     try:
@@ -134,14 +162,14 @@ async def start_target(
             port = free_port()
             cmd = [sys.executable, "-m", "bench.baseline_ptb", "--port", str(port), "--api", api_base,
                    "--token", token, "--secret", secret, "--data", str(workdir / "ptb.pickle")]
-            procs.append(subprocess.Popen(cmd, cwd=ROOT))
+            procs.append(subprocess.Popen(placement.bot_command(cmd), cwd=ROOT))
             await _wait_until_up(f"http://127.0.0.1:{port}/telegram", procs[0])
             yield Target([f"http://127.0.0.1:{port}/telegram"], procs)
             return
         from store.crypto import new_key
 
         paced, code = getattr(args, "paced", False), Path(getattr(args, "code", "") or ROOT).resolve()
-        async with _database(args.db, workdir) as db_url:
+        async with _database(args.db, workdir) as db_url, _db_placed(args.db, placement) as db_pinned:
             keys = new_key()
             env = _bot_env(db_url, 8080, api_base, token, secret, keys, paced=paced, code=code)
             subprocess.run([sys.executable, "-m", "bot", "migrate"], cwd=code, env=env, check=True,
@@ -150,12 +178,12 @@ async def start_target(
             for port in ports:
                 env = _bot_env(db_url, port, api_base, token, secret, keys, paced=paced, code=code)
                 prof = ["-m", "cProfile", "-o", f"{args.profile}.{port}"] if getattr(args, "profile", "") else []
-                procs.append(subprocess.Popen([sys.executable, *prof, "-m", "bot", "run"], cwd=code, env=env,
-                                              stdout=subprocess.DEVNULL))
+                procs.append(subprocess.Popen(placement.bot_command([sys.executable, *prof, "-m", "bot", "run"]),
+                                              cwd=code, env=env, stdout=subprocess.DEVNULL))
             for port, proc in zip(ports, procs):
                 await _wait_until_up(f"http://127.0.0.1:{port}/healthz", proc)
             try:
-                yield Target([f"http://127.0.0.1:{p}/webhooks/telegram" for p in ports], procs)
+                yield Target([f"http://127.0.0.1:{p}/webhooks/telegram" for p in ports], procs, db_pinned)
             finally:
                 _stop(procs)  # before the database is dropped
     finally:

@@ -14,6 +14,7 @@ import uuid
 from aiohttp import ClientSession, ClientTimeout, TCPConnector
 
 from bench.inbound import RESULTS, SECRET, STEP_TIMEOUT, TOKEN, Driver, FakeApi, _pct, english_key, form, press, text
+from bench.cores import plan
 from bench.inbound_procs import start_target
 
 SETTLE = 2.0  # calibration: after each step, time for the chat's send budget to fill again (1 a second, burst 3)
@@ -51,7 +52,7 @@ async def measure(args: argparse.Namespace) -> dict:
     """Start the bot, count the messages per step, then walk `users` forms interleaved, one update in flight."""
     api = FakeApi()
     await api.start()
-    async with start_target("ours", args, api.base_url, TOKEN, SECRET) as target:
+    async with start_target("ours", args, api.base_url, TOKEN, SECRET, plan(1)) as target:
         print(f"pids: {' '.join(str(p.pid) for p in target.procs)}", file=sys.stderr, flush=True)
         async with ClientSession(connector=TCPConnector(limit=0), timeout=ClientTimeout(total=STEP_TIMEOUT)) as session:
             base = 800_000_000 + uuid.uuid4().int % 10**6 * 1000  # fresh chat ids for every run

@@ -11,12 +11,12 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Callable, Protocol
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channel_locks import ChannelLocks
 from bot.ratelimit import Limiter, RateLimit
-from store import queries, sealed, undelivered
+from store import outbox_pass, queries, sealed, undelivered
 from store.crypto import Keyring
 from store.models import ChannelIdentity, OutboxMessage, Rating
 
@@ -85,21 +85,6 @@ class _Outcome:
     opted_out: bool = False
 
 
-# One row's outcome, written only if the row is still ours (sending, on the attempt we claimed): a row whose
-# lease ran out and that another dispatcher took over is left alone.
-_OUTBOX = OutboxMessage.__table__.c  # a Core statement: the ORM would take a list of rows as a bulk update by key
-_OUTCOME = (
-    update(OutboxMessage.__table__)
-    .where(_OUTBOX.id == bindparam("row_id"), _OUTBOX.status == "sending", _OUTBOX.attempts == bindparam("claimed"))
-    .values(
-        status=bindparam("new_status"), error=bindparam("new_error"),
-        provider_message_id=func.coalesce(bindparam("provider_id"), _OUTBOX.provider_message_id),
-        sent_at=func.coalesce(bindparam("sent"), _OUTBOX.sent_at),
-        next_attempt_at=func.coalesce(bindparam("retry_at"), _OUTBOX.next_attempt_at),
-    )
-)
-
-
 def _plain(row: OutboxMessage, outcome: _Outcome) -> bool:
     """An outcome that changes its own row only."""
     return not (outcome.unreachable or outcome.opted_out or outcome.status == "needs_template"
@@ -139,15 +124,42 @@ class Dispatcher:
         self._wake.set()
 
     async def run_once(self) -> int:
-        """Send what is due now; the number of rows handled. Recipients are looked up, and outcomes written,
-        once per batch; a crash in between re-sends at most this batch (its lease runs out)."""
+        """Send what is due now, batch after batch until a claim comes back short; the number of rows handled.
+        A batch is claimed with its recipients, and its outcomes written, in one statement each. The database
+        works while this process sends: a batch's outcomes are written during the next one's sends, and where
+        no rate limit paces a batch the next is claimed during its sends (a paced batch takes long enough for
+        the next one's lease to run out while it waits). Each recipient's rows still go in order, one batch
+        after the other; a crash re-sends at most the batches under way (their leases run out)."""
+        handled, writing, ahead = 0, None, None
+        rows, who = await self._claim()
+        try:
+            while rows:
+                handled += len(rows)
+                full = len(rows) == self.batch
+                if full and not any(row.channel in self.limiters for row in rows):
+                    ahead = asyncio.ensure_future(self._claim())
+                outcomes = await self._send(rows, who)
+                if writing is not None:
+                    await writing  # one write under way at a time: a slow database holds the sends back
+                writing = asyncio.ensure_future(self._written(outcomes))
+                if ahead is not None:
+                    rows, who = await ahead
+                    ahead = None
+                else:
+                    rows, who = await self._claim() if full else ([], {})
+        finally:
+            if ahead is not None:  # a failure left a claim behind: its rows wait for their lease to run out
+                await asyncio.gather(ahead, return_exceptions=True)
+            if writing is not None:
+                await writing
+        return handled
+
+    async def _claim(self) -> tuple[list[OutboxMessage], dict[tuple[str, str], Recipient]]:
+        """A batch of due rows on the channels this process serves now (a lock lost mid-pass stops its channel)."""
         channels = await self.locks.channels(self.senders) if self.locks else None
         async with self.sessions() as tx, tx.begin():
-            rows = await queries.claim_outbox(tx, self.clock(), self.lease, self.batch, channels)
-        if not rows:
-            return 0
-        await self._deliver(rows, await self._recipients({(row.channel, row.recipient) for row in rows}))
-        return len(rows)
+            rows, known = await outbox_pass.claim_due(tx, self.clock(), self.lease, self.batch, channels)
+        return rows, {key: Recipient(*reach) for key, reach in known.items()}
 
     async def _recipients(self, keys: set[tuple[str, str]]) -> dict[tuple[str, str], Recipient]:
         async with self.sessions() as tx:
@@ -194,6 +206,15 @@ class Dispatcher:
         self, rows: list[OutboxMessage], who: dict[tuple[str, str], Recipient], sent: Callable[[], None] | None = None
     ) -> None:
         """Send claimed rows, each recipient's in order, and record the outcomes."""
+        outcomes = await self._send(rows, who)
+        if sent is not None:
+            sent()
+        await self._written(outcomes)
+
+    async def _send(
+        self, rows: list[OutboxMessage], who: dict[tuple[str, str], Recipient]
+    ) -> list[tuple[OutboxMessage, _Outcome]]:
+        """Try each claimed row, each recipient's in order; the outcomes, not yet written."""
         queues: dict[tuple[str, str], list[OutboxMessage]] = defaultdict(list)
         for row in rows:
             queues[(row.channel, row.recipient)].append(row)
@@ -210,9 +231,7 @@ class Dispatcher:
                         recipient = replace(recipient, unreachable=outcome.unreachable)
 
         await asyncio.gather(*(serve(key, q) for key, q in queues.items()))
-        if sent is not None:
-            sent()
-        await self._written(outcomes)
+        return outcomes
 
     async def _written(self, outcomes: list[tuple[OutboxMessage, _Outcome]]) -> None:
         """Have outcomes written and wait for it: the outcomes of every send that finishes while a write is
@@ -239,14 +258,14 @@ class Dispatcher:
 
     async def _record(self, outcomes: list[tuple[OutboxMessage, _Outcome]]) -> None:
         """Write every outcome of a batch in one transaction; rows another dispatcher took over are left alone.
-        Plain outcomes (sent, or to be retried) go as one conditional UPDATE per row, nothing read back; the
+        Plain outcomes (sent, or to be retried) go as one conditional UPDATE for the lot, nothing read back; the
         few that touch more (a person unreachable, a rating prompt not sent, a template needed) are read first."""
         plain = [(row, o) for row, o in outcomes if _plain(row, o)]
         rest = [(row, o) for row, o in outcomes if not _plain(row, o)]
         async with self.sessions() as tx, tx.begin():
             if plain:
                 now = self.clock()
-                await tx.execute(_OUTCOME, [
+                await outbox_pass.record_outcomes(tx, [
                     {"row_id": row.id, "claimed": row.attempts, "new_status": o.status, "new_error": o.error,
                      "provider_id": o.provider_id, "sent": now if o.provider_id is not None else None,
                      "retry_at": o.retry_at}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Text, TypeDecorator, UniqueConstraint
+from sqlalchemy import JSON, Column, DateTime, Index, Text, TypeDecorator, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 
@@ -111,11 +111,20 @@ class InboundMessage(SQLModel, table=True):
     processed_at: datetime | None = _ts(nullable=True)
 
 
+# Outbox rows a dispatcher may still have to send; its claim and the partial index below say it the same way
+# (a query must repeat the index's predicate word for word for either database to use the index).
+DUE_OUTBOX = "status IN ('pending', 'sending')"
+
+
 class OutboxMessage(SQLModel, table=True):
     """A message to send, written in the same transaction as the state that caused it; sent after commit.
     One row per recipient per broadcast (unique), so a retried or repeated fan-out never sends twice."""
 
-    __table_args__ = (UniqueConstraint("broadcast_id", "channel", "recipient", name="uq_outbox_broadcast_recipient"),)
+    __table_args__ = (
+        UniqueConstraint("broadcast_id", "channel", "recipient", name="uq_outbox_broadcast_recipient"),
+        # the rows still to send, in id order: a claim reads these, not the sent rows of a broadcast before them
+        Index("ix_outbox_due", "id", postgresql_where=text(DUE_OUTBOX), sqlite_where=text(DUE_OUTBOX)),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     channel: str = Field(max_length=20)
@@ -124,7 +133,7 @@ class OutboxMessage(SQLModel, table=True):
     payload: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     status: str = Field(default="pending", max_length=20, index=True)
     attempts: int = 0
-    next_attempt_at: datetime = _ts(nullable=False, default=utcnow, index=True)
+    next_attempt_at: datetime = _ts(nullable=False, default=utcnow)  # a claim finds due rows by ix_outbox_due
     provider_message_id: str | None = Field(default=None, max_length=128, index=True)  # status callbacks
     error: str | None = Field(default=None, max_length=500)
     staff_id: int | None = Field(default=None, foreign_key="staff.id")  # who wrote it, for a staff reply

@@ -107,6 +107,19 @@ async def test_each_recipient_gets_their_messages_in_order_while_recipients_run_
     assert [who for who, _ in sender.delivered][:3] != ["a", "a", "a"]  # interleaved across recipients
 
 
+async def test_a_pass_longer_than_a_batch_sends_each_row_once_in_order_and_records_every_outcome(sessions, keyring, clock):
+    for r in ("a", "b", "c"):
+        await queue(sessions, clock, r, [f"{r}{n}" for n in range(7)])
+    sender = Scripted({"b3": PermanentFailure("blocked")})
+    assert await Dispatcher(sessions, {"web": sender}, clock, batch=4).run_once() == 21  # six batches, one pass
+    assert sorted(sender.delivered) == sorted({(r, f"{r}{n}") for r in "abc" for n in range(7)} - {("b", "b3")})
+    for r in ("a", "b", "c"):
+        assert [t for who, t in sender.delivered if who == r] == [f"{r}{n}" for n in range(7) if f"{r}{n}" != "b3"]
+    told = await statuses(sessions, keyring)
+    assert told.pop("b3") == ("failed", "blocked")
+    assert set(told.values()) == {("sent", None)}
+
+
 async def test_the_reply_to_an_input_is_sent_at_once_without_a_pass(sessions, profile, texts, keyring, clock):
     from bot.engine import Engine
 
