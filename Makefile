@@ -50,7 +50,7 @@ bench: $(VENV)/.bench
 	date +%s > bench/results/started
 	$(PY) -m bench.broadcast --only throughput --recipients 100000 | tee bench/results/broadcast.jsonl
 	$(PY) -m bench.broadcast --db postgresql --only throughput --recipients 100000 | tee -a bench/results/broadcast.jsonl
-	$(PY) -m bench.broadcast --only memory --memory-recipients 300000 | tee -a bench/results/broadcast.jsonl
+	$(PY) -m bench.broadcast --only memory --memory-recipients 200000 | tee -a bench/results/broadcast.jsonl
 	$(PY) -m bench.broadcast --only rate --rate 80 --seconds 60 | tee -a bench/results/broadcast.jsonl
 	$(PY) -m bench.inbound --users 50 --db sqlite --target both --repeat 3 --out inbound.jsonl
 	$(PY) -m bench.inbound --users 50 --db postgresql --target both --repeat 3 --out inbound.jsonl
