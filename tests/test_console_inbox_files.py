@@ -10,6 +10,7 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
+from sqlalchemy import select
 
 from bot.appkeys import DISPATCHER, ENGINE, SETTINGS
 from bot.channels import telegram
@@ -47,14 +48,26 @@ async def setup(db_url, tmp_path, monkeypatch, clock):
 async def chat_on(console: Console, channel: str, external_id: str, reference: str) -> HandoffRequest:
     """A beneficiary on `channel` who wrote an hour ago and asked for a person."""
     now = console.clock.now
+    key = f"{channel}:{external_id}"
     async with console.sessions() as tx, tx.begin():
-        person = Beneficiary(display_name="Sara", language="ar")
-        tx.add(person)
-        await tx.flush()
-        tx.add(ChannelIdentity(channel=channel, external_id=external_id, beneficiary_id=person.id,
-                               last_inbound_at=now - timedelta(hours=1)))  # fmt: skip
-        key = f"{channel}:{external_id}"
-        tx.add(Conversation(key=key, beneficiary_id=person.id, state="handoff:waiting", data={"lang": "ar"}))
+        # A browser test's visitor may have opened the chat already: their identity and conversation are reused.
+        identity = (await tx.scalars(select(ChannelIdentity).where(
+            ChannelIdentity.channel == channel, ChannelIdentity.external_id == external_id))).first()  # fmt: skip
+        if identity is None:
+            person = Beneficiary(display_name="Sara", language="ar")
+            tx.add(person)
+            await tx.flush()
+            identity = ChannelIdentity(channel=channel, external_id=external_id, beneficiary_id=person.id)
+            tx.add(identity)
+        else:
+            person = await tx.get(Beneficiary, identity.beneficiary_id)
+            person.display_name = "Sara"
+        identity.last_inbound_at = now - timedelta(hours=1)
+        conv = (await tx.scalars(select(Conversation).where(Conversation.key == key))).first()
+        if conv is None:
+            tx.add(Conversation(key=key, beneficiary_id=person.id, state="handoff:waiting", data={"lang": "ar"}))
+        else:
+            conv.state, conv.data = "handoff:waiting", {"lang": "ar"}
         row = HandoffRequest(
             reference=reference, beneficiary_id=person.id, conversation_key=key, channel=channel, reason="inquiry",
             last_question="أين أرسل الصورة؟", status="open", answer_due_at=now + timedelta(hours=4),
