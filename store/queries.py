@@ -1,5 +1,6 @@
-"""The queries the engine and the dispatcher share through the ORM: a first contact, identities, timers, the
-lookups a step reads, claiming outbox rows (an input's own statements are plain SQL: store/input_rows.py)."""
+"""The queries the engine and the dispatcher share through the ORM: identities, a vouched phone, attachments,
+timers, events, the lookups a step reads, a conversation's messages (an input's own statements are plain SQL:
+store/input_rows.py; the dispatcher's claims, store/outbox_pass.py)."""
 
 from __future__ import annotations
 
@@ -133,30 +134,6 @@ async def stale_inbound_keys(tx: AsyncSession, older_than: datetime, after: str 
         .limit(limit)
     )
     return list((await tx.scalars(query)).all())
-
-
-async def claim_outbox(
-    tx: AsyncSession, now: datetime, lease: timedelta, limit: int, channels: list[str] | None = None
-) -> list[OutboxMessage]:
-    """Take due rows for sending: pending ones, and ones whose sender's lease ran out (it died mid-send),
-    only of `channels` when given. On PostgreSQL, rows another dispatcher holds are skipped, not waited for."""
-    query = (
-        select(OutboxMessage)
-        .where(
-            OutboxMessage.next_attempt_at <= now,
-            OutboxMessage.status.in_(("pending", "sending")),
-            *([OutboxMessage.channel.in_(channels)] if channels is not None else []),
-        )
-        .order_by(OutboxMessage.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    )
-    rows = list((await tx.scalars(query)).all())
-    for row in rows:
-        row.status = "sending"
-        row.attempts += 1
-        row.next_attempt_at = now + lease
-    return rows
 
 
 async def replies_after(tx: AsyncSession, key: str, after: int, limit: int = 200) -> list[OutboxMessage]:
