@@ -83,12 +83,13 @@ async def _set_opt_out(effect: SetOptOut, at: Applying) -> None:
 
 @apply.register
 async def _schedule_timer(effect: ScheduleTimer, at: Applying) -> None:
-    await queries.schedule_timer(at.tx, at.conv, at.message, effect.kind, effect.due_at)
+    rows = await rows_of(at.tx)
+    await rows.schedule_timer(at.conv.key, at.message.channel, at.message.sender_id, effect.kind, effect.due_at, at.now)
 
 
 @apply.register
 async def _cancel_timer(effect: CancelTimer, at: Applying) -> None:
-    await queries.cancel_timer(at.tx, at.conv.key, effect.kind)
+    await (await rows_of(at.tx)).cancel_timer(at.conv.key, effect.kind)
 
 
 @apply.register

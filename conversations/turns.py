@@ -34,7 +34,7 @@ def numbered(labels: list[str]) -> str:
 
 def units(text: str) -> int:
     """A text's length in UTF-16 code units, as Telegram counts it (never less than its characters)."""
-    return len(text) + sum(1 for char in text if ord(char) > 0xFFFF)
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2  # a lone surrogate counts one, as it is one
 
 
 def limit(channel: str, *, event: bool = False) -> int:

@@ -153,6 +153,19 @@ class InputRows:
     async def _new_person(self, name: str, lang: str, channel: str, external_id: str, now: datetime) -> int:
         raise NotImplementedError
 
+    async def cancel_timer(self, key: str, kind: str) -> None:
+        """The conversation's pending timer of this kind, if any, will not fire."""
+        raise NotImplementedError
+
+    async def schedule_timer(self, key: str, channel: str, sender_id: str, kind: str, due_at: datetime, now: datetime) -> None:
+        """One pending timer per kind and conversation: a new one replaces the old (most steps of a form move
+        its reminder on, so this runs for most inputs)."""
+        await self.cancel_timer(key, kind)
+        await self._new_timer(key, channel, sender_id, kind, due_at, now)
+
+    async def _new_timer(self, key: str, channel: str, sender_id: str, kind: str, due_at: datetime, now: datetime) -> None:
+        raise NotImplementedError
+
     async def _new_conversation(self, key: str, beneficiary_id: int, now: datetime) -> None:
         raise NotImplementedError
 
@@ -212,6 +225,11 @@ _FINISH = "UPDATE inboundmessage SET status = {0}, processed_at = {1} WHERE id =
 _FINISH_RESEALED = "UPDATE inboundmessage SET status = {0}, processed_at = {1}, text = {2}, payload = {3} WHERE id = {4}"
 
 _SET_LANGUAGE = "UPDATE beneficiary SET language = {0} WHERE id = {1}"
+_CANCEL_TIMER = "UPDATE timer SET status = 'cancelled' WHERE conversation_key = {0} AND kind = {1} AND status = 'pending'"
+_NEW_TIMER = (
+    "INSERT INTO timer (conversation_key, channel, sender_id, kind, text, status, due_at, created_at) "
+    "VALUES ({0}, {1}, {2}, {3}, '', 'pending', {4}, {5})"
+)
 _NEW_PERSON = "INSERT INTO beneficiary (display_name, language, created_at) VALUES ({0}, {1}, {2}) RETURNING id"
 _NEW_IDENTITY = (
     "INSERT INTO channelidentity (channel, external_id, beneficiary_id, opted_out, created_at) "
@@ -261,6 +279,8 @@ class SqliteRows(InputRows):
     FINISH_RESEALED = _marks(_FINISH_RESEALED, "sqlite")
     SET_LANGUAGE = _marks(_SET_LANGUAGE, "sqlite")
     NEW_PERSON = _marks(_NEW_PERSON, "sqlite")
+    CANCEL_TIMER = _marks(_CANCEL_TIMER, "sqlite")
+    NEW_TIMER = _marks(_NEW_TIMER, "sqlite")
     NEW_IDENTITY = _marks(_NEW_IDENTITY, "sqlite")
     NEW_CONVERSATION = _marks(_NEW_CONVERSATION, "sqlite")
     RECORD = _insert("inboundmessage", _INBOUND, "sqlite", " ON CONFLICT DO NOTHING")
@@ -294,6 +314,12 @@ class SqliteRows(InputRows):
 
     async def _new_conversation(self, key: str, beneficiary_id: int, now: datetime) -> None:
         self._run(self.NEW_CONVERSATION, (key, beneficiary_id, _sqlite_time(now)))
+
+    async def cancel_timer(self, key: str, kind: str) -> None:
+        self._run(self.CANCEL_TIMER, (key, kind))
+
+    async def _new_timer(self, key: str, channel: str, sender_id: str, kind: str, due_at: datetime, now: datetime) -> None:
+        self._run(self.NEW_TIMER, (key, channel, sender_id, kind, _sqlite_time(due_at), _sqlite_time(now)))
 
     async def conversation(self, key: str) -> ConversationRow | None:
         row = self._one(self.SELECT_CONVERSATION, (key,))
@@ -353,6 +379,8 @@ class PostgresRows(InputRows):
     FINISH_RESEALED = _marks(_FINISH_RESEALED, "postgresql")
     SET_LANGUAGE = _marks(_SET_LANGUAGE, "postgresql")
     NEW_PERSON = _marks(_NEW_PERSON, "postgresql")
+    CANCEL_TIMER = _marks(_CANCEL_TIMER, "postgresql")
+    NEW_TIMER = _marks(_NEW_TIMER, "postgresql")
     NEW_IDENTITY = _marks(_NEW_IDENTITY, "postgresql")
     NEW_CONVERSATION = _marks(_NEW_CONVERSATION, "postgresql")
     # Many inputs in one round trip; the provider ids that were new come back.
@@ -390,6 +418,12 @@ class PostgresRows(InputRows):
 
     async def _new_conversation(self, key: str, beneficiary_id: int, now: datetime) -> None:
         await _pg(self.db.execute(self.NEW_CONVERSATION, key, beneficiary_id, now))
+
+    async def cancel_timer(self, key: str, kind: str) -> None:
+        await _pg(self.db.execute(self.CANCEL_TIMER, key, kind))
+
+    async def _new_timer(self, key: str, channel: str, sender_id: str, kind: str, due_at: datetime, now: datetime) -> None:
+        await _pg(self.db.execute(self.NEW_TIMER, key, channel, sender_id, kind, due_at, now))
 
     async def conversation(self, key: str) -> ConversationRow | None:
         row = await _pg(self.db.fetchrow(self.SELECT_CONVERSATION, key))

@@ -49,12 +49,6 @@ async def insert_new(tx: AsyncSession, model: type, rows: list[dict]) -> int:
 _IDENTITY = select(ChannelIdentity).where(
     ChannelIdentity.channel == bindparam("channel"), ChannelIdentity.external_id == bindparam("external_id")
 )
-_CANCEL_TIMER = (
-    update(Timer)
-    .where(Timer.conversation_key == bindparam("key"), Timer.kind == bindparam("timer_kind"), Timer.status == "pending")
-    .values(status="cancelled")
-    .execution_options(synchronize_session=False)
-)
 
 
 async def identity_for(tx: AsyncSession, channel: str, external_id: str) -> ChannelIdentity | None:
@@ -156,16 +150,6 @@ async def inputs_of(tx: AsyncSession, key: str, limit: int = 200) -> list[Inboun
 async def conversation_language(tx: AsyncSession, key: str) -> str | None:
     conv = (await tx.scalars(select(Conversation).where(Conversation.key == key))).first()
     return (conv.data or {}).get("lang") if conv else None
-
-
-async def schedule_timer(tx: AsyncSession, conv: Conversation, message: InboundMessage, kind: str, due_at: datetime) -> None:
-    """One pending timer per kind and conversation: a new one replaces the old."""
-    await cancel_timer(tx, conv.key, kind)
-    tx.add(Timer(conversation_key=conv.key, channel=message.channel, sender_id=message.sender_id, kind=kind, due_at=due_at))
-
-
-async def cancel_timer(tx: AsyncSession, key: str, kind: str) -> None:
-    await tx.execute(_CANCEL_TIMER, {"key": key, "timer_kind": kind})
 
 
 async def claim_due_timers(tx: AsyncSession, now: datetime, limit: int = 100) -> list[Timer]:

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
+from store import queries
 from store.input_rows import VersionConflict, rows_of
 from store.models import Beneficiary, ChannelIdentity, Conversation, InboundMessage, OutboxMessage
 
@@ -88,3 +89,16 @@ async def test_a_stale_version_is_refused(sessions):
         await rows.save_conversation(conv, "menu:main", {}, AT)
         with pytest.raises(VersionConflict):
             await rows.save_conversation(conv, "menu:main", {}, AT)  # still the version read before
+
+
+async def test_a_timer_scheduled_again_replaces_the_pending_one_and_a_cancelled_one_never_fires(sessions):
+    due = AT + timedelta(hours=24)
+    async with sessions() as tx, tx.begin():
+        rows = await rows_of(tx)
+        await rows.schedule_timer("telegram:42", "telegram", "42", "help_reminder", due - timedelta(hours=1), AT)
+        await rows.schedule_timer("telegram:42", "telegram", "42", "help_reminder", due, AT)
+        await rows.schedule_timer("telegram:42", "telegram", "42", "help_expiry", due, AT)
+        await rows.cancel_timer("telegram:42", "help_expiry")
+    async with sessions() as tx, tx.begin():
+        fired = await queries.claim_due_timers(tx, due + timedelta(minutes=1))
+    assert [(t.kind, t.due_at, t.sender_id) for t in fired] == [("help_reminder", due, "42")]

@@ -19,7 +19,7 @@ from bot.channels.telegram_api import BotApi, BotApiError, failure
 from bot.channels.telegram_updates import CHANNEL  # the channel's name, used with the sender and for its limit
 from bot.dispatcher import PermanentFailure, Recipient, TemporaryFailure
 from bot.settings import Settings
-from conversations.turns import LIMITS
+from conversations.turns import LIMITS, units
 from store import file_store
 from store.models import OutboxMessage
 
@@ -51,10 +51,12 @@ def _units(char: str) -> int:
 
 def _fitting(text: str, limit: int) -> int:
     """How many characters of `text` fit in `limit` UTF-16 code units."""
-    units = 0
+    if units(text) <= limit:  # nearly every message: counted at C speed
+        return len(text)
+    units_so_far = 0
     for index, char in enumerate(text):
-        units += _units(char)
-        if units > limit:
+        units_so_far += _units(char)
+        if units_so_far > limit:
             return index
     return len(text)
 
