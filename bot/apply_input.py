@@ -74,8 +74,9 @@ async def set_aside_in(engine: Engine, tx: AsyncSession, key: str) -> Applied:
 
 
 async def apply_in(engine: Engine, tx: AsyncSession, key: str) -> Applied | None:
-    """Apply the oldest recorded input of `key` inside `tx`: lock, step, save, effects, outbox (claimed). The
-    statements every input runs are plain SQL (store/input_rows.py); the effects' own writes go through the ORM."""
+    """Apply the oldest recorded input of `key` inside `tx`: lock, step, effects, then the new state, the input
+    finished and the outbox rows (claimed). The statements every input runs are plain SQL (store/input_rows.py);
+    the effects' own writes go through the ORM."""
     rows = await rows_of(tx)
     conv = await rows.conversation(key)
     message, more = await rows.next_inputs(key)
@@ -89,8 +90,8 @@ async def apply_in(engine: Engine, tx: AsyncSession, key: str) -> Applied | None
         await rows.create_conversation(key, message.channel, message.sender_id, name, lang, now)
         conv = await rows.conversation(key)
     identity = await rows.identity(message.channel, message.sender_id)
-    if payload.get("kind") != "event":  # a timer is not the person writing (WhatsApp's window)
-        await rows.touch_identity(identity, message.received_at)  # they wrote: the chat works again
+    # The person wrote (a timer is not them: WhatsApp's window): the chat works again, from this moment.
+    touched_at = message.received_at if payload.get("kind") != "event" else None
     if payload.get("phone"):
         await queries.link_phone(tx, identity.id, conv, payload["phone"], now)
     await queries.keep_attachments(tx, conv.beneficiary_id, message, payload)
@@ -101,13 +102,12 @@ async def apply_in(engine: Engine, tx: AsyncSession, key: str) -> Applied | None
     lookups = Lookups(tx, conv.beneficiary_id, now, partial(_local_day, live.profile))
     unsealed = unseal(engine.keyring, conv.data or {})
     result = await lookups.step(conv.state, lambda: copy.deepcopy(unsealed), inbound, base)
-    await rows.save_conversation(conv, result.state, seal(engine.keyring, result.data), now)
     resealed = mask_logged(engine.keyring, message, conv.state, typed, payload)
     applying = Applying(tx, conv, message, now, engine.keyring, live.texts, live.profile)
     outbox = await apply_effects(applying, result.effects)
-    await rows.finish_input(message, now, resealed=resealed)
     claimed = await engine.dispatcher.claim_new(tx, outbox, now) if engine.dispatcher else []
-    await rows.insert_outbox(outbox)
+    await rows.applied(conv, result.state, seal(engine.keyring, result.data), message, now, resealed=resealed,
+                       identity=identity, touched_at=touched_at, outbox=outbox)
     more = queries.took_event(tx, key) or more
     return Applied(outbox, claimed, {(identity.channel, identity.external_id): Recipient.of(identity)}, more)
 

@@ -102,3 +102,34 @@ async def test_a_timer_scheduled_again_replaces_the_pending_one_and_a_cancelled_
     async with sessions() as tx, tx.begin():
         fired = await queries.claim_due_timers(tx, due + timedelta(minutes=1))
     assert [(t.kind, t.due_at, t.sender_id) for t in fired] == [("help_reminder", due, "42")]
+
+
+async def test_an_applied_input_writes_its_state_its_finish_its_identity_and_its_replies_together(sessions):
+    later = AT + timedelta(minutes=1)
+    async with sessions() as tx, tx.begin():
+        rows = await rows_of(tx)
+        await rows.record([_input(1)])
+        await rows.create_conversation("telegram:42", "telegram", "42", "", "ar", AT)
+    async with sessions() as tx, tx.begin():
+        rows = await rows_of(tx)
+        conv, (message, _), identity = (await rows.conversation("telegram:42"), await rows.next_inputs("telegram:42"),
+                                        await rows.identity("telegram", "42"))
+        replies = [OutboxMessage(channel="telegram", recipient="42", conversation_key="telegram:42",
+                                 payload={"kind": "reply", "text": text}, next_attempt_at=later, created_at=later)
+                   for text in ("أهلا", "القائمة")]
+        message.text = "masked"
+        await rows.applied(conv, "menu:main", {"lang": "ar"}, message, later, resealed=True, identity=identity,
+                           touched_at=later, outbox=replies)
+        with pytest.raises(VersionConflict):  # the version it read is gone: nothing more is written
+            await rows.applied(conv, "menu:main", {}, message, later, resealed=False, identity=identity,
+                               touched_at=None, outbox=[])
+    assert replies[0].id < replies[1].id and identity.last_inbound_at == later
+    async with sessions() as tx:
+        saved = (await tx.scalars(select(Conversation))).one()
+        kept = (await tx.scalars(select(InboundMessage))).one()
+        who = (await tx.scalars(select(ChannelIdentity))).one()
+        sent = (await tx.scalars(select(OutboxMessage).order_by(OutboxMessage.id))).all()
+    assert (saved.state, saved.data, saved.version) == ("menu:main", {"lang": "ar"}, 1)
+    assert (kept.status, kept.text, kept.processed_at) == ("processed", "masked", later)
+    assert who.last_inbound_at == later
+    assert [(r.id, r.payload["text"]) for r in sent] == [(replies[0].id, "أهلا"), (replies[1].id, "القائمة")]
