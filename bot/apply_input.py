@@ -78,7 +78,7 @@ async def apply_in(engine: Engine, tx: AsyncSession, key: str) -> Applied | None
     finished and the outbox rows (claimed). The statements every input runs are plain SQL (store/input_rows.py);
     the effects' own writes go through the ORM."""
     rows = await rows_of(tx)
-    conv = await rows.conversation(key)
+    conv, identity = await rows.conversation_and_identity(key)
     message, more = await rows.next_inputs(key)
     if message is None:
         return None
@@ -88,8 +88,7 @@ async def apply_in(engine: Engine, tx: AsyncSession, key: str) -> Applied | None
         lang = live.profile.default_language
         name = payload.get("display_name") or ""
         await rows.create_conversation(key, message.channel, message.sender_id, name, lang, now)
-        conv = await rows.conversation(key)
-    identity = await rows.identity(message.channel, message.sender_id)
+        conv, identity = await rows.conversation_and_identity(key)
     # The person wrote (a timer is not them: WhatsApp's window): the chat works again, from this moment.
     touched_at = message.received_at if payload.get("kind") != "event" else None
     if payload.get("phone"):

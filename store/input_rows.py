@@ -175,6 +175,12 @@ class InputRows:
     async def next_inputs(self, key: str) -> tuple[InputRow | None, bool]:
         raise NotImplementedError
 
+    async def conversation_and_identity(self, key: str) -> tuple[ConversationRow | None, IdentityRow | None]:
+        """The conversation (locked) and the channel identity it belongs to (the key is `channel:sender`); the
+        identity only with a conversation."""
+        conv = await self.conversation(key)
+        return conv, (await self.identity(*key.split(":", 1)) if conv else None)
+
     async def identity(self, channel: str, external_id: str) -> IdentityRow | None:
         raise NotImplementedError
 
@@ -402,6 +408,11 @@ class PostgresRows(InputRows):
         "ON CONFLICT DO NOTHING RETURNING channel, provider_message_id"
     )
     OUTBOX = _insert("outboxmessage", _OUTBOX, "postgresql", " RETURNING id")
+    CONVERSATION_AND_IDENTITY = (
+        "SELECT c.id, c.key, c.beneficiary_id, c.state, c.data, c.version, ci.id, ci.channel, ci.external_id, "
+        "ci.beneficiary_id, ci.last_inbound_at, ci.opted_out, ci.unreachable FROM conversation c "
+        "LEFT JOIN channelidentity ci ON ci.channel = $2 AND ci.external_id = $3 WHERE c.key = $1 FOR UPDATE OF c"
+    )
     APPLIED = (
         "WITH saved AS (UPDATE conversation SET state = $1, flow = $2, data = $3, version = $4, updated_at = $5 "
         "WHERE id = $6 AND version = $7 RETURNING id), "
@@ -458,6 +469,14 @@ class PostgresRows(InputRows):
     async def conversation(self, key: str) -> ConversationRow | None:
         row = await _pg(self.db.fetchrow(self.SELECT_CONVERSATION, key))
         return _conversation(tuple(row)) if row else None
+
+    async def conversation_and_identity(self, key: str) -> tuple[ConversationRow | None, IdentityRow | None]:
+        """Both in one round trip: only the conversation is locked."""
+        row = await _pg(self.db.fetchrow(self.CONVERSATION_AND_IDENTITY, key, *key.split(":", 1)))
+        if row is None:
+            return None, None
+        row = tuple(row)
+        return _conversation(row[:6]), (_identity(row[6:]) if row[6] is not None else None)
 
     async def next_inputs(self, key: str) -> tuple[InputRow | None, bool]:
         rows = await _pg(self.db.fetch(self.SELECT_INPUTS, key))

@@ -133,3 +133,12 @@ async def test_an_applied_input_writes_its_state_its_finish_its_identity_and_its
     assert (kept.status, kept.text, kept.processed_at) == ("processed", "masked", later)
     assert who.last_inbound_at == later
     assert [(r.id, r.payload["text"]) for r in sent] == [(replies[0].id, "أهلا"), (replies[1].id, "القائمة")]
+
+
+async def test_a_conversation_comes_with_its_identity(sessions):
+    async with sessions() as tx, tx.begin():
+        rows = await rows_of(tx)
+        assert await rows.conversation_and_identity("whatsapp:+966500000001") == (None, None)
+        await rows.create_conversation("whatsapp:+966500000001", "whatsapp", "+966500000001", "", "ar", AT)
+        conv, identity = await rows.conversation_and_identity("whatsapp:+966500000001")
+    assert (identity.channel, identity.external_id, identity.beneficiary_id) == ("whatsapp", "+966500000001", conv.beneficiary_id)
