@@ -24,9 +24,9 @@ from conversations import references
 from conversations.catalog import Catalog
 from conversations.faq import FaqIndex
 from store import message_ids, queries, sealed
-from store.input_rows import VersionConflict, rows_of
+from store.input_rows import NewInput, VersionConflict, rows_of
 from store.crypto import Keyring
-from store.models import InboundMessage, OutboxMessage
+from store.models import OutboxMessage
 
 log = logging.getLogger(__name__)
 RETRIES = 5
@@ -134,16 +134,16 @@ class Engine:
         another write is under way share the next transaction: each caller returns once its input is committed."""
         return await self._records.put(self._inbound_row(incoming))
 
-    async def _record_all(self, rows: list[InboundMessage]) -> list[bool]:
+    async def _record_all(self, rows: list[NewInput]) -> list[bool]:
         async with self.sessions() as tx, tx.begin():
             return await (await rows_of(tx)).record(rows)
 
-    async def _record_one(self, row: InboundMessage) -> bool:
+    async def _record_one(self, row: NewInput) -> bool:
         return (await self._record_all([row]))[0]
 
-    def _inbound_row(self, incoming: Incoming) -> InboundMessage:
+    def _inbound_row(self, incoming: Incoming) -> NewInput:
         inbound = incoming.inbound
-        row = InboundMessage(
+        row = NewInput(
             channel=incoming.channel,
             provider_message_id=incoming.provider_message_id,
             sender_id=incoming.sender_id,
@@ -342,7 +342,7 @@ class Engine:
         async with self.sessions() as tx, tx.begin():
             timers = await queries.claim_due_timers(tx, self.clock())
             await (await rows_of(tx)).record([
-                InboundMessage(
+                NewInput(
                     channel=timer.channel,
                     provider_message_id=message_ids.internal("timer", timer.id),
                     sender_id=timer.sender_id,

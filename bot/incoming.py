@@ -36,6 +36,15 @@ class Incoming:
     def __post_init__(self) -> None:
         """NUL characters are dropped from whatever a channel sent: nobody means one, and no database text
         column takes one (PostgreSQL refuses the row, and the channel would be told to retry for ever)."""
+        said = (self.inbound.text, self.inbound.choice, self.sender_id, self.provider_message_id, self.display_name,
+                self.phone)
+        if self.attachments or any(value and "\x00" in value for value in said):
+            self._drop_nul()
+        if message_ids.is_internal(self.provider_message_id):  # a channel's id must never pass for a timer's
+            raise ValueError(f"{self.channel} gave an id in the internal namespace")
+
+    def _drop_nul(self) -> None:
+        """Every text the channel gave, without NUL (only run when there is one, or files to look through)."""
         inbound = replace(self.inbound, text=_plain(self.inbound.text), choice=_plain(self.inbound.choice))
         object.__setattr__(self, "inbound", inbound)
         for name in ("sender_id", "provider_message_id", "display_name", "phone"):
@@ -46,8 +55,6 @@ class Incoming:
             for a in self.attachments
         )  # fmt: skip
         object.__setattr__(self, "attachments", files)
-        if message_ids.is_internal(self.provider_message_id):  # a channel's id must never pass for a timer's
-            raise ValueError(f"{self.channel} gave an id in the internal namespace")
 
     @property
     def conversation_key(self) -> str:

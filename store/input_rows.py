@@ -13,7 +13,7 @@ import json
 import re
 import sqlite3
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, AsyncIterator
 
@@ -21,7 +21,7 @@ import asyncpg
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from store.models import InboundMessage, OutboxMessage
+from store.models import OutboxMessage
 
 _INBOUND = ("channel", "provider_message_id", "sender_id", "conversation_key", "text", "payload", "status",
             "received_at", "processed_at")
@@ -39,6 +39,22 @@ class ConversationRow:
     state: str
     data: dict
     version: int
+
+
+@dataclass(slots=True)
+class NewInput:
+    """An input as it is recorded (its text and payload sealed by the caller): what the ORM's object would hold,
+    without the cost of making one for every update."""
+
+    channel: str
+    provider_message_id: str
+    sender_id: str
+    conversation_key: str
+    received_at: datetime
+    text: str = ""
+    payload: dict = field(default_factory=dict)
+    status: str = "received"
+    processed_at: datetime | None = None
 
 
 @dataclass(slots=True)
@@ -113,7 +129,7 @@ async def rows_of(tx: AsyncSession) -> InputRows:
 class InputRows:
     """What one input reads and writes, for the dialect's driver."""
 
-    async def record(self, rows: list[InboundMessage]) -> list[bool]:
+    async def record(self, rows: list[NewInput]) -> list[bool]:
         raise NotImplementedError
 
     async def run(self, sql: str) -> None:
@@ -312,7 +328,7 @@ class SqliteRows(InputRows):
     def _run(self, sql: str, params: tuple) -> int:
         return _sqlite_errors(lambda: self.db.execute(sql, params).rowcount)
 
-    async def record(self, rows: list[InboundMessage]) -> list[bool]:
+    async def record(self, rows: list[NewInput]) -> list[bool]:
         return [self._run(self.RECORD, (
             r.channel, r.provider_message_id, r.sender_id, r.conversation_key, r.text, _json(r.payload), r.status,
             _sqlite_time(r.received_at), _sqlite_time(r.processed_at))) == 1 for r in rows]
@@ -436,7 +452,7 @@ class PostgresRows(InputRows):
     def __init__(self, db: asyncpg.Connection):
         self.db = db
 
-    async def record(self, rows: list[InboundMessage]) -> list[bool]:
+    async def record(self, rows: list[NewInput]) -> list[bool]:
         columns = [[getattr(r, name) for r in rows] for name in _INBOUND]
         columns[_INBOUND.index("payload")] = [_json(p) for p in columns[_INBOUND.index("payload")]]
         new = {(c, p) for c, p in await _pg(self.db.fetch(self.RECORD, *columns))}

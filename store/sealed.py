@@ -15,9 +15,13 @@ is a beneficiary's answer to staff's question in the request's history.
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 from store.crypto import Keyring
 from store.models import HelpRequest, InboundMessage, OutboxMessage
+
+if TYPE_CHECKING:
+    from store.input_rows import InputRow, NewInput
 
 SEALED = "sealed"
 INBOUND_CLEAR = ("kind", "choice", "event_text")
@@ -37,20 +41,20 @@ def _open(keyring: Keyring, payload: dict) -> dict:
     return {**json.loads(keyring.decrypt(payload[SEALED])), **opened}
 
 
-def seal_input(keyring: Keyring, message: InboundMessage, text: str, payload: dict) -> None:
+def seal_input(keyring: Keyring, message: InboundMessage | NewInput | InputRow, text: str, payload: dict) -> None:
     """Write an input's text and payload into its row, encrypted."""
     message.text = keyring.encrypt(text) if text else ""
     message.payload = _seal(keyring, payload, INBOUND_CLEAR)
 
 
-def input_text(keyring: Keyring, message: InboundMessage) -> str:
+def input_text(keyring: Keyring, message: InboundMessage | InputRow) -> str:
     """What the beneficiary typed, in clear (as kept: an ID in it masked once applied)."""
     if message.text and SEALED in (message.payload or {}):
         return keyring.decrypt(message.text)
     return message.text or ""
 
 
-def input_payload(keyring: Keyring, message: InboundMessage) -> dict:
+def input_payload(keyring: Keyring, message: InboundMessage | InputRow) -> dict:
     """An input's payload in clear: kind, choice, and what the channel gave (name, phone, files, location)."""
     return _open(keyring, message.payload or {})
 

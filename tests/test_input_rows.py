@@ -9,14 +9,14 @@ import pytest
 from sqlalchemy import select
 
 from store import queries
-from store.input_rows import VersionConflict, rows_of
+from store.input_rows import NewInput, VersionConflict, rows_of
 from store.models import Beneficiary, ChannelIdentity, Conversation, InboundMessage, OutboxMessage
 
 AT = datetime(2026, 11, 25, 8, 30, 15, 123456, tzinfo=timezone.utc)
 
 
-def _input(n: int, key: str = "telegram:42") -> InboundMessage:
-    return InboundMessage(channel="telegram", provider_message_id=f"u{n}", sender_id=key.split(":")[1],
+def _input(n: int, key: str = "telegram:42") -> NewInput:
+    return NewInput(channel="telegram", provider_message_id=f"u{n}", sender_id=key.split(":")[1],
                           conversation_key=key, text="", payload={"kind": "text", "note": "نص"}, received_at=AT)
 
 
