@@ -69,14 +69,25 @@ def output_payload(keyring: Keyring, row: OutboxMessage) -> dict:
     return _open(keyring, row.payload or {})
 
 
-def opened(keyring: Keyring, row: OutboxMessage) -> OutboxMessage:
-    """The row itself when it is plain, else a copy outside any session with its payload in clear: what a
-    channel sender (and a caller of the engine) reads; the stored row stays sealed."""
+def opened(keyring: Keyring, row: OutboxMessage) -> OutboxMessage | Opened:
+    """The row itself when it is plain, else a view of it with its payload in clear: what a channel sender (and
+    a caller of the engine) reads; the stored row stays sealed."""
     if SEALED not in (row.payload or {}):
         return row
-    copy = OutboxMessage(**{c.name: getattr(row, c.name) for c in OutboxMessage.__table__.columns})
-    copy.payload = output_payload(keyring, row)
-    return copy
+    return Opened(row, output_payload(keyring, row))
+
+
+class Opened:
+    """A sealed outgoing message seen in clear: the row's own fields, and its payload opened. A view rather than
+    a copy of the row: a copy of an ORM object costs more than sending the message."""
+
+    __slots__ = ("row", "payload")
+
+    def __init__(self, row: OutboxMessage, payload: dict):
+        self.row, self.payload = row, payload
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.row, name)
 
 
 def sealed_description(keyring: Keyring, text: str) -> dict:
