@@ -17,7 +17,7 @@ from conversations.catalog import Catalog
 from conversations.effects import CancelTimer, HandOffToStaff, Reply, ScheduleTimer, SetLanguage, SetOptOut
 from store import queries, sealed
 from store.crypto import Keyring
-from store.input_rows import ConversationRow, InputRow, rows_of
+from store.input_rows import ConversationRow, InputRow, OutboxRow, rows_of
 from store.models import Beneficiary, HandoffRequest, OutboxMessage
 
 
@@ -34,13 +34,13 @@ class Applying:
     texts: Catalog
     profile: Profile
 
-    def outbox(self, payload: dict) -> OutboxMessage:
-        """A message to this conversation's channel and sender, for the host to write in this transaction, sealed (a reply
-        may echo anything typed: the summary, the data copy; store/sealed.py); one caused by an event (a staff
-        action, a timer) names it, and what it is about, for its template and its page."""
+    def outbox(self, payload: dict) -> OutboxRow:
+        """A message to this conversation's channel and sender, for the host to write in this transaction,
+        sealed (a reply may echo anything typed: the summary, the data copy; store/sealed.py); one caused by an
+        event (a staff action, a timer) names it, and what it is about, for its template and its page."""
         cause = self.message.payload
         event = str(cause.get("choice") or "") if cause.get("kind") == "event" else ""
-        row = OutboxMessage(
+        row = OutboxRow(
             channel=self.message.channel,
             recipient=self.message.sender_id,
             conversation_key=self.conv.key,
@@ -58,12 +58,12 @@ def reply_payload(effect: Reply) -> dict:
 
 
 @singledispatch
-async def apply(effect: object, at: Applying) -> OutboxMessage | None:
+async def apply(effect: object, at: Applying) -> OutboxRow | OutboxMessage | None:
     raise TypeError(f"no applier for effect {type(effect).__name__}")
 
 
 @apply.register
-async def _reply(effect: Reply, at: Applying) -> OutboxMessage:
+async def _reply(effect: Reply, at: Applying) -> OutboxRow:
     return at.outbox(reply_payload(effect))
 
 
@@ -108,7 +108,7 @@ async def _handoff(effect: HandOffToStaff, at: Applying) -> None:
     )
 
 
-async def apply_effects(at: Applying, effects: tuple) -> list[OutboxMessage]:
+async def apply_effects(at: Applying, effects: tuple) -> list[OutboxRow | OutboxMessage]:
     """Apply the effects in order (their own rows flushed); the outbox rows they produced, for the caller to
     claim and write. A rating prompt's
     row names its rating, so that a prompt the channel could not send marks the rating not sent."""
@@ -117,7 +117,8 @@ async def apply_effects(at: Applying, effects: tuple) -> list[OutboxMessage]:
     for row in rows:
         if rating_id is not None and row.payload.get("kind") == "rating_prompt":
             row.payload = {**row.payload, "rating_id": rating_id}
-    await at.tx.flush()
+    if at.tx.new or at.tx.dirty or at.tx.deleted:  # most inputs write nothing through the ORM
+        await at.tx.flush()
     return rows
 
 

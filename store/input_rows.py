@@ -58,6 +58,28 @@ class NewInput:
 
 
 @dataclass(slots=True)
+class OutboxRow:
+    """An outgoing message an input writes (the outbox table's columns): sent from this object after commit,
+    without an ORM object's cost per reply."""
+
+    channel: str
+    recipient: str
+    conversation_key: str
+    payload: dict
+    next_attempt_at: datetime
+    created_at: datetime
+    subject: str | None = None
+    status: str = "pending"
+    attempts: int = 0
+    provider_message_id: str | None = None
+    error: str | None = None
+    staff_id: int | None = None
+    broadcast_id: int | None = None
+    sent_at: datetime | None = None
+    id: int | None = None
+
+
+@dataclass(slots=True)
 class InputRow:
     """An input recorded and not yet applied (its text and payload as stored: sealed)."""
 
@@ -210,12 +232,12 @@ class InputRows:
         """The input applied (or set aside: failed); `resealed`: its text and payload were rewritten (masked)."""
         raise NotImplementedError
 
-    async def insert_outbox(self, rows: list[OutboxMessage]) -> None:
+    async def insert_outbox(self, rows: list[OutboxRow | OutboxMessage]) -> None:
         raise NotImplementedError
 
     async def applied(self, conv: ConversationRow, state: str, data: dict, message: InputRow, now: datetime, *,
                       resealed: bool, identity: IdentityRow, touched_at: datetime | None,
-                      outbox: list[OutboxMessage]) -> None:
+                      outbox: list[OutboxRow | OutboxMessage]) -> None:
         """What an applied input writes last: the new state (version-checked), the input finished (its text
         rewritten when `resealed`), the identity touched when the person wrote (`touched_at`), the replies."""
         if touched_at is not None:
@@ -381,7 +403,7 @@ class SqliteRows(InputRows):
         else:
             self._run(self.FINISH, (status, _sqlite_time(now), message.id))
 
-    async def insert_outbox(self, rows: list[OutboxMessage]) -> None:
+    async def insert_outbox(self, rows: list[OutboxRow | OutboxMessage]) -> None:
         for r in rows:
             r.id = self._one(self.OUTBOX, (
                 r.channel, r.recipient, r.conversation_key, _json(r.payload), r.status, r.attempts,
@@ -520,7 +542,7 @@ class PostgresRows(InputRows):
 
     async def applied(self, conv: ConversationRow, state: str, data: dict, message: InputRow, now: datetime, *,
                       resealed: bool, identity: IdentityRow, touched_at: datetime | None,
-                      outbox: list[OutboxMessage]) -> None:
+                      outbox: list[OutboxRow | OutboxMessage]) -> None:
         """All of it in one round trip (a statement with data-modifying parts): each is a wake-up of the server
         on the same cores as the bot."""
         columns = [[getattr(r, name) for r in outbox] for name in _OUTBOX]
@@ -539,7 +561,7 @@ class PostgresRows(InputRows):
     async def schedule_timer(self, key: str, channel: str, sender_id: str, kind: str, due_at: datetime, now: datetime) -> None:
         await _pg(self.db.execute(self.RESCHEDULE, key, channel, sender_id, kind, due_at, now))
 
-    async def insert_outbox(self, rows: list[OutboxMessage]) -> None:
+    async def insert_outbox(self, rows: list[OutboxRow | OutboxMessage]) -> None:
         for r in rows:
             r.id = await _pg(self.db.fetchval(self.OUTBOX, r.channel, r.recipient, r.conversation_key, _json(r.payload),
                                               r.status, r.attempts, r.next_attempt_at, r.provider_message_id, r.error,
