@@ -11,8 +11,9 @@ from typing import Any, Awaitable, Callable
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations import router
-from conversations.types import Context, Inbound, OpenHandoff, Step
+from conversations.types import Context, Inbound, OpenHandoff, PersonView, Step
 from store import queries
+from store.input_rows import rows_of
 
 NAMES = ("open_handoff", "person", "requests", "programs", "registrations", "complaints", "open_ratings")
 
@@ -55,7 +56,7 @@ class Lookups:
     async def load(self, name: str) -> None:
         loaders: dict[str, Callable[[], Awaitable[Any]]] = {
             "open_handoff": self._open_handoff,
-            "person": lambda: queries.person_view(self.tx, self.beneficiary_id),
+            "person": self._person,
             "requests": lambda: queries.request_views(self.tx, self.beneficiary_id),
             "programs": self._programs,
             "registrations": self._registration_views,
@@ -63,6 +64,11 @@ class Lookups:
             "open_ratings": lambda: queries.open_ratings(self.tx, self.beneficiary_id),
         }
         self.values[name] = await loaders[name]()
+
+    async def _person(self) -> PersonView:
+        if self.tx.new or self.tx.dirty:  # read in plain SQL: what the ORM holds for this input must be written
+            await self.tx.flush()
+        return await (await rows_of(self.tx)).person(self.beneficiary_id)
 
     async def _open_handoff(self) -> OpenHandoff | None:
         waiting = await queries.open_handoff(self.tx, self.beneficiary_id)

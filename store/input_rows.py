@@ -21,6 +21,7 @@ import asyncpg
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from conversations.types import PersonView
 from store.models import OutboxMessage
 
 _INBOUND = ("channel", "provider_message_id", "sender_id", "conversation_key", "text", "payload", "status",
@@ -178,6 +179,19 @@ class InputRows:
         """The language the person chose, on their record."""
         raise NotImplementedError
 
+    async def person(self, beneficiary_id: int) -> PersonView:
+        """What a step may know of the person: contact and circumstances, whether a name is on file, never the ID
+        or the name."""
+        row = await self._fetch_one(self.PERSON, (beneficiary_id,))
+        if row is None:
+            return PersonView()
+        phone, city, residency, household_size, income_bracket, consent_at, named = row
+        return PersonView(phone=phone, city=city, residency=residency, household_size=household_size,
+                          income_bracket=income_bracket, consented=consent_at is not None, named=bool(named))
+
+    async def _fetch_one(self, sql: str, params: tuple) -> tuple | None:
+        raise NotImplementedError
+
     async def create_conversation(self, key: str, channel: str, external_id: str, name: str, lang: str, now: datetime) -> None:
         """A first contact: the person (unless this channel id is known already), their identity and a
         conversation; a concurrent first contact fails here on a unique key, and the caller retries."""
@@ -280,6 +294,10 @@ _FINISH = "UPDATE inboundmessage SET status = {0}, processed_at = {1} WHERE id =
 _FINISH_RESEALED = "UPDATE inboundmessage SET status = {0}, processed_at = {1}, text = {2}, payload = {3} WHERE id = {4}"
 
 _SET_LANGUAGE = "UPDATE beneficiary SET language = {0} WHERE id = {1}"
+_PERSON = (
+    "SELECT phone, city, residency, household_size, income_bracket, consent_at, "
+    "(full_name_enc IS NOT NULL AND full_name_enc != '') OR display_name != '' FROM beneficiary WHERE id = {0}"
+)
 _CANCEL_TIMER = "UPDATE timer SET status = 'cancelled' WHERE conversation_key = {0} AND kind = {1} AND status = 'pending'"
 _NEW_TIMER = (
     "INSERT INTO timer (conversation_key, channel, sender_id, kind, text, status, due_at, created_at) "
@@ -335,6 +353,7 @@ class SqliteRows(InputRows):
     SET_LANGUAGE = _marks(_SET_LANGUAGE, "sqlite")
     NEW_PERSON = _marks(_NEW_PERSON, "sqlite")
     CANCEL_TIMER = _marks(_CANCEL_TIMER, "sqlite")
+    PERSON = _marks(_PERSON, "sqlite")
     NEW_TIMER = _marks(_NEW_TIMER, "sqlite")
     NEW_IDENTITY = _marks(_NEW_IDENTITY, "sqlite")
     NEW_CONVERSATION = _marks(_NEW_CONVERSATION, "sqlite")
@@ -372,6 +391,9 @@ class SqliteRows(InputRows):
 
     async def cancel_timer(self, key: str, kind: str) -> None:
         self._run(self.CANCEL_TIMER, (key, kind))
+
+    async def _fetch_one(self, sql: str, params: tuple) -> tuple | None:
+        return self._one(sql, params)
 
     async def _new_timer(self, key: str, channel: str, sender_id: str, kind: str, due_at: datetime, now: datetime) -> None:
         self._run(self.NEW_TIMER, (key, channel, sender_id, kind, _sqlite_time(due_at), _sqlite_time(now)))
@@ -435,6 +457,7 @@ class PostgresRows(InputRows):
     SET_LANGUAGE = _marks(_SET_LANGUAGE, "postgresql")
     NEW_PERSON = _marks(_NEW_PERSON, "postgresql")
     CANCEL_TIMER = _marks(_CANCEL_TIMER, "postgresql")
+    PERSON = _marks(_PERSON, "postgresql")
     NEW_TIMER = _marks(_NEW_TIMER, "postgresql")
     NEW_IDENTITY = _marks(_NEW_IDENTITY, "postgresql")
     NEW_CONVERSATION = _marks(_NEW_CONVERSATION, "postgresql")
@@ -500,6 +523,10 @@ class PostgresRows(InputRows):
 
     async def cancel_timer(self, key: str, kind: str) -> None:
         await _pg(self.db.execute(self.CANCEL_TIMER, key, kind))
+
+    async def _fetch_one(self, sql: str, params: tuple) -> tuple | None:
+        row = await _pg(self.db.fetchrow(sql, *params))
+        return tuple(row) if row is not None else None
 
     async def _new_timer(self, key: str, channel: str, sender_id: str, kind: str, due_at: datetime, now: datetime) -> None:
         await _pg(self.db.execute(self.NEW_TIMER, key, channel, sender_id, kind, due_at, now))

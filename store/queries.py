@@ -14,7 +14,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from store import message_ids
-from conversations.types import ComplaintView, PersonView, ProgramView, RegistrationView, RequestView
+from conversations.types import ComplaintView, ProgramView, RegistrationView, RequestView
 from store.models import (
     Attachment,
     Beneficiary,
@@ -194,23 +194,6 @@ def took_event(tx: AsyncSession, conversation_key: str) -> bool:
         recorded.discard(conversation_key)
         return True
     return False
-
-
-async def person_view(tx: AsyncSession, beneficiary_id: int) -> PersonView:
-    """What a step may know of the person: contact and circumstances, whether a name is on file, never the ID
-    or the name."""
-    person = await tx.get(Beneficiary, beneficiary_id)
-    if person is None:
-        return PersonView()
-    return PersonView(
-        phone=person.phone,
-        city=person.city,
-        residency=person.residency,
-        household_size=person.household_size,
-        income_bracket=person.income_bracket,
-        consented=person.consent_at is not None,
-        named=bool(person.full_name_enc or person.display_name),
-    )
 
 
 async def request_views(tx: AsyncSession, beneficiary_id: int, limit: int = 20) -> tuple[RequestView, ...]:

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from store import queries
+from conversations.types import PersonView
 from store.input_rows import NewInput, VersionConflict, rows_of
 from store.models import Beneficiary, ChannelIdentity, Conversation, InboundMessage, OutboxMessage
 
@@ -142,3 +143,19 @@ async def test_a_conversation_comes_with_its_identity(sessions):
         await rows.create_conversation("whatsapp:+966500000001", "whatsapp", "+966500000001", "", "ar", AT)
         conv, identity = await rows.conversation_and_identity("whatsapp:+966500000001")
     assert (identity.channel, identity.external_id, identity.beneficiary_id) == ("whatsapp", "+966500000001", conv.beneficiary_id)
+
+
+async def test_a_person_as_a_step_may_know_them(sessions):
+    async with sessions() as tx, tx.begin():
+        rows = await rows_of(tx)
+        await rows.create_conversation("web:p", "web", "p", "", "ar", AT)
+        conv = await rows.conversation("web:p")
+        assert await rows.person(conv.beneficiary_id) == PersonView()  # nothing known, no name
+        person = await tx.get(Beneficiary, conv.beneficiary_id)
+        person.phone, person.city, person.household_size, person.consent_at = "+966500000009", "riyadh", 4, AT
+        person.full_name_enc = "sealed name"
+        await tx.flush()
+        known = await rows.person(conv.beneficiary_id)
+    assert known == PersonView(phone="+966500000009", city="riyadh", household_size=4, consented=True, named=True)
+    async with sessions() as tx, tx.begin():
+        assert await (await rows_of(tx)).person(10_000) == PersonView()
