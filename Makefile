@@ -57,11 +57,11 @@ bench: $(VENV)/.bench
 	$(PY) -m bench.inbound --users 50 --db postgresql --processes 2 --target both --repeat 3 --out inbound.jsonl
 	$(PY) -m bench.inbound --users 200 --db sqlite --target both --repeat 3 --out inbound.jsonl
 	$(PY) -m bench.inbound --users 200 --db postgresql --target both --repeat 3 --out inbound.jsonl
-	$(PY) -m bench.inbound --users 50 --db sqlite --target ours --rate 40 --out inbound.jsonl
-	$(PY) -m bench.inbound --users 50 --db postgresql --target ours --rate 50 --out inbound.jsonl
+	$(PY) -m bench.inbound --users 50 --db sqlite --target ours --rate 300 --out inbound.jsonl
+	$(PY) -m bench.inbound --users 50 --db postgresql --target ours --rate 165 --out inbound.jsonl
 	$(PY) -m bench.turn_latency --db sqlite --out turn_latency.jsonl
 	$(PY) -m bench.faults --db sqlite --users 40 --recipients 10000
-	$(PY) -m bench.faults --db postgresql --users 40 --only inbound --only outage
+	$(PY) -m bench.faults --db postgresql --users 40 --only inbound --only outage --only drain
 	$(PY) -m bench.form_flood | tee bench/results/form_flood.jsonl
 	$(PY) -m bench.form_flood --kind field | tee -a bench/results/form_flood.jsonl
 	FUZZ_EXAMPLES=2000 $(PY) -m pytest tests/test_fuzz.py -q -p no:cacheprovider
