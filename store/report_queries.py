@@ -147,33 +147,21 @@ def _late_cutoff(period: Period, now: datetime) -> datetime:
     return min(now, period.end) if period.end is not None else now
 
 
+async def _on_time(tx: AsyncSession, done, due, still_open, period: Period, now: datetime) -> Punctuality:  # type: ignore[no-untyped-def]
+    """Items handled in the period by their deadline (`done` ≤ `due`), and those `still_open` past due."""
+    rows = (await tx.execute(select(done, due).where(done.is_not(None), *period.where(done)))).all()
+    late = select(func.count()).where(still_open, due < _late_cutoff(period, now))
+    return Punctuality(len(rows), sum(handled <= limit for handled, limit in rows), await tx.scalar(late) or 0)
+
+
 async def requests_on_time(tx: AsyncSession, period: Period, now: datetime) -> Punctuality:
     """Decisions of the period made by the committee's deadline (decided_at ≤ due_at); open ones past due."""
-    rows = (
-        await tx.execute(
-            select(HelpRequest.decided_at, HelpRequest.due_at).where(
-                HelpRequest.decided_at.is_not(None), *period.where(HelpRequest.decided_at)
-            )
-        )
-    ).all()
-    late = select(func.count()).where(
-        HelpRequest.status.in_(OPEN), HelpRequest.due_at < _late_cutoff(period, now)
-    )
-    return Punctuality(len(rows), sum(d <= due for d, due in rows), await tx.scalar(late) or 0)
+    return await _on_time(tx, HelpRequest.decided_at, HelpRequest.due_at, HelpRequest.status.in_(OPEN), period, now)
 
 
 async def complaints_on_time(tx: AsyncSession, period: Period, now: datetime) -> Punctuality:
     """Complaints answered in the period within their deadline (replied_at ≤ due_at); open ones past due."""
-    rows = (
-        await tx.execute(
-            select(Complaint.replied_at, Complaint.due_at).where(
-                Complaint.replied_at.is_not(None), *period.where(Complaint.replied_at)
-            )
-        )
-    ).all()
-    cutoff = _late_cutoff(period, now)
-    late = select(func.count()).where(Complaint.status == "open", Complaint.due_at < cutoff)
-    return Punctuality(len(rows), sum(r <= due for r, due in rows), await tx.scalar(late) or 0)
+    return await _on_time(tx, Complaint.replied_at, Complaint.due_at, Complaint.status == "open", period, now)
 
 
 @dataclass(frozen=True)
