@@ -6,20 +6,15 @@ from __future__ import annotations
 from datetime import datetime
 
 from conversations.calendar import add_working_days, local
-from conversations.normalize import strip_invisible
+from conversations.checked import Checked, text_within
 from conversations.profile import Profile
 
 TEXT_LENGTH = (10, 2000)
 
 
-def check_text(typed: str) -> tuple[str | None, str | None]:
+def check_text(typed: str) -> Checked:
     """The complaint's text, 10–2000 characters: (the clean text, None) or (None, the hint's catalog key)."""
-    body = strip_invisible(typed).strip()
-    if len(body) < TEXT_LENGTH[0]:
-        return None, "cmp_text_short"
-    if len(body) > TEXT_LENGTH[1]:
-        return None, "cmp_text_long"
-    return body, None
+    return text_within(typed, TEXT_LENGTH, "cmp_text_short", "cmp_text_long")
 
 
 def complaint_due_at(profile: Profile, now: datetime) -> datetime:

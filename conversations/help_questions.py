@@ -20,6 +20,7 @@ from collections.abc import Callable
 
 from conversations.profile import BeneficiaryType
 from conversations import greetings, handoff
+from conversations.checked import Checked
 from conversations.effects import CancelTimer, Effect, Reply
 from conversations.flow import Flow, Prompt, choice, goto, lang, reask, text
 from conversations.help_fields import (
@@ -51,7 +52,6 @@ from conversations.help_rules import (
     check_name,
     check_national_id,
     check_phone,
-    Checked,
 )
 from conversations.normalize import normalize
 from conversations.states import Help, Menu

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import unicodedata
 
-from conversations import counts, national_id
+from conversations import national_id
+from conversations.checked import Checked, count_within, text_within
 from conversations.normalize import strip_invisible
 from conversations.phones import to_e164
 from conversations.profile import BeneficiaryType, Category, Profile
@@ -18,7 +19,6 @@ NAME_LENGTH = (5, 100)
 HOUSEHOLD_RANGE = (1, 30)
 DESCRIPTION_LENGTH = (10, 1000)
 
-Checked = tuple[object, str | None]  # (the clean value, None) or (None, the catalog key of the hint)
 
 
 def check_name(typed: str) -> Checked:
@@ -49,21 +49,11 @@ def check_phone(typed: str) -> Checked:
 
 def check_household(typed: str) -> Checked:
     """A number from 1 to 30, in any digits or in words («ستة»), words after it allowed («٥ أفراد»)."""
-    size = counts.parse(typed)
-    if size is None:
-        return None, "help_household_number"
-    if not HOUSEHOLD_RANGE[0] <= size <= HOUSEHOLD_RANGE[1]:
-        return None, "help_household_range"
-    return size, None
+    return count_within(typed, HOUSEHOLD_RANGE, "help_household_number", "help_household_range")
 
 
 def check_description(typed: str) -> Checked:
-    description = strip_invisible(typed).strip()
-    if len(description) < DESCRIPTION_LENGTH[0]:
-        return None, "help_description_short"
-    if len(description) > DESCRIPTION_LENGTH[1]:
-        return None, "help_description_long"
-    return description, None
+    return text_within(typed, DESCRIPTION_LENGTH, "help_description_short", "help_description_long")
 
 
 def category(profile: Profile, key: str | None) -> Category | None:

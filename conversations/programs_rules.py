@@ -6,15 +6,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from conversations import counts
-from conversations.normalize import strip_invisible
+from conversations.checked import Checked, count_within, text_within
 from conversations.types import PersonView, ProgramView
 
 AGE_RANGE = (5, 110)
 NOTE_LENGTH = (3, 500)
 ASKED_FIRST = ("age", "gender", "city", "residency")  # then each yes/no question, in the program's order
 
-Checked = tuple[object, str | None]  # (the clean value, None) or (None, the catalog key of the hint)
 
 
 def answer_key(index: int, condition: dict) -> str | None:
@@ -97,19 +95,9 @@ def closed_reason(program: ProgramView, now: datetime) -> str | None:
 
 def check_age(typed: str) -> Checked:
     """An age in years, in any digits or in words, words after it allowed («٣٠ سنة»), from 5 to 110."""
-    age = counts.parse(typed)
-    if age is None:
-        return None, "prog_age_number"
-    if not AGE_RANGE[0] <= age <= AGE_RANGE[1]:
-        return None, "prog_age_range"
-    return age, None
+    return count_within(typed, AGE_RANGE, "prog_age_number", "prog_age_range")
 
 
 def check_note(typed: str) -> Checked:
     """A volunteer's skills or a service request's details: 3 to 500 characters."""
-    note = strip_invisible(typed).strip()
-    if len(note) < NOTE_LENGTH[0]:
-        return None, "prog_note_short"
-    if len(note) > NOTE_LENGTH[1]:
-        return None, "prog_note_long"
-    return note, None
+    return text_within(typed, NOTE_LENGTH, "prog_note_short", "prog_note_long")
