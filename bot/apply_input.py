@@ -23,8 +23,7 @@ from conversations.states import Help
 from conversations.types import Inbound
 from store import queries, sealed
 from store.crypto import Keyring
-from store.input_rows import InputRow, rows_of
-from store.models import OutboxMessage
+from store.input_rows import InputRow, OutboxRow, rows_of
 
 if TYPE_CHECKING:
     from bot.engine import Engine
@@ -39,8 +38,8 @@ SECRET_STATES = frozenset({Help.NATIONAL_ID})  # what is typed here is an ID num
 class Applied:
     """What applying one input wrote to the outbox, which of those rows this process sends itself, and to whom."""
 
-    rows: list[OutboxMessage]
-    claimed: list[OutboxMessage] = field(default_factory=list)
+    rows: list[OutboxRow]
+    claimed: list[OutboxRow] = field(default_factory=list)
     who: dict[tuple[str, str], Recipient] = field(default_factory=dict)
     more: bool = True  # another input of the conversation waits behind this one
 
@@ -59,16 +58,17 @@ async def set_aside_in(engine: Engine, tx: AsyncSession, key: str) -> Applied:
     if message is None:
         return Applied([])
     lang = (conv.data or {}).get("lang", engine.profile.default_language) if conv else engine.profile.default_language
-    await rows.finish_input(message, engine.clock(), status="failed")
-    row = OutboxMessage(
+    now = engine.clock()
+    await rows.finish_input(message, now, status="failed")
+    row = OutboxRow(
         channel=message.channel,
         recipient=message.sender_id,
         conversation_key=key,
         payload={"kind": "reply", "text": engine.texts(lang, "error_generic"), "choices": []},
-        next_attempt_at=engine.clock(),
-        created_at=engine.clock(),
+        next_attempt_at=now,
+        created_at=now,
     )
-    claimed = await engine.dispatcher.claim_new(tx, [row], engine.clock()) if engine.dispatcher else []
+    claimed = await engine.dispatcher.claim_new(tx, [row], now) if engine.dispatcher else []
     await rows.insert_outbox([row])
     return Applied([row], claimed)
 

@@ -18,7 +18,7 @@ from conversations.effects import CancelTimer, HandOffToStaff, Reply, ScheduleTi
 from store import queries, sealed
 from store.crypto import Keyring
 from store.input_rows import ConversationRow, InputRow, OutboxRow, rows_of
-from store.models import Beneficiary, HandoffRequest, OutboxMessage
+from store.models import Beneficiary, HandoffRequest
 
 
 @dataclass
@@ -58,7 +58,7 @@ def reply_payload(effect: Reply) -> dict:
 
 
 @singledispatch
-async def apply(effect: object, at: Applying) -> OutboxRow | OutboxMessage | None:
+async def apply(effect: object, at: Applying) -> OutboxRow | None:
     raise TypeError(f"no applier for effect {type(effect).__name__}")
 
 
@@ -108,7 +108,7 @@ async def _handoff(effect: HandOffToStaff, at: Applying) -> None:
     )
 
 
-async def apply_effects(at: Applying, effects: tuple) -> list[OutboxRow | OutboxMessage]:
+async def apply_effects(at: Applying, effects: tuple) -> list[OutboxRow]:
     """Apply the effects in order (their own rows flushed); the outbox rows they produced, for the caller to
     claim and write. A rating prompt's
     row names its rating, so that a prompt the channel could not send marks the rating not sent."""

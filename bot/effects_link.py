@@ -7,7 +7,8 @@ from bot.effects import Applying, apply
 from conversations.effects import CheckLinkCode, IssueLinkCode
 from conversations.link_channel import CODE_MINUTES
 from store import identity_links, queries, sealed
-from store.models import Beneficiary, OutboxMessage
+from store.input_rows import OutboxRow
+from store.models import Beneficiary
 
 
 async def _verdict(at: Applying, outcome: str, text: str = "") -> None:
@@ -15,7 +16,7 @@ async def _verdict(at: Applying, outcome: str, text: str = "") -> None:
 
 
 @apply.register
-async def _issue(effect: IssueLinkCode, at: Applying) -> OutboxMessage | None:
+async def _issue(effect: IssueLinkCode, at: Applying) -> OutboxRow | None:
     """The same answer (`link:sent`) whether or not the number is known; the code only to its own chats."""
     if at.message.channel != "web":
         return None
@@ -28,7 +29,7 @@ async def _issue(effect: IssueLinkCode, at: Applying) -> OutboxMessage | None:
     lang = owner.language if owner and owner.language in at.texts.languages() else at.profile.default_language
     association = at.profile.short_name.get(lang)
     text = at.texts(lang, "link_code_message", association=association, code=issued.code, minutes=CODE_MINUTES)
-    row = OutboxMessage(
+    row = OutboxRow(
         channel=to.channel,
         recipient=to.external_id,
         conversation_key=f"{to.channel}:{to.external_id}",

@@ -24,9 +24,9 @@ from conversations import references
 from conversations.catalog import Catalog
 from conversations.faq import FaqIndex
 from store import message_ids, queries, sealed
-from store.input_rows import NewInput, VersionConflict, rows_of
+from store.input_rows import NewInput, OutboxRow, VersionConflict, rows_of
+from store.sealed import Opened
 from store.crypto import Keyring
-from store.models import OutboxMessage
 
 log = logging.getLogger(__name__)
 RETRIES = 5
@@ -123,7 +123,7 @@ class Engine:
         """Put new settings in force (bot/live_settings.py): inputs already running finish with the old ones."""
         self.live = Live(profile, texts, FaqIndex(profile), version)
 
-    async def handle(self, incoming: Incoming) -> list[OutboxMessage]:
+    async def handle(self, incoming: Incoming) -> list[OutboxRow | Opened]:
         """Record then apply; the replies this produced (none for a repeated provider id)."""
         if not await self.record(incoming):
             return []
@@ -161,12 +161,12 @@ class Engine:
         }))
         return row
 
-    async def process(self, key: str) -> list[OutboxMessage]:
+    async def process(self, key: str) -> list[OutboxRow | Opened]:
         """Apply every recorded input of one conversation, oldest first, one transaction each; after each
         commit its replies are sent at once, before the next input (the outbox keeps them if that fails).
         The replies produced are returned in clear (the stored rows stay sealed)."""
         lock = self._key_locks.setdefault(key, asyncio.Lock())  # spares the database a queue of waiters
-        produced: list[OutboxMessage] = []
+        produced: list[OutboxRow | Opened] = []
         await lock.acquire()
         try:
             while True:

@@ -22,7 +22,6 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations.types import PersonView
-from store.models import OutboxMessage
 
 _INBOUND = ("channel", "provider_message_id", "sender_id", "conversation_key", "text", "payload", "status",
             "received_at", "processed_at")
@@ -182,14 +181,14 @@ class InputRows:
     async def person(self, beneficiary_id: int) -> PersonView:
         """What a step may know of the person: contact and circumstances, whether a name is on file, never the ID
         or the name."""
-        row = await self._fetch_one(self.PERSON, (beneficiary_id,))
+        row = await self._fetch_one("person", (beneficiary_id,))
         if row is None:
             return PersonView()
         phone, city, residency, household_size, income_bracket, consent_at, named = row
         return PersonView(phone=phone, city=city, residency=residency, household_size=household_size,
                           income_bracket=income_bracket, consented=consent_at is not None, named=bool(named))
 
-    async def _fetch_one(self, sql: str, params: tuple) -> tuple | None:
+    async def _fetch_one(self, name: str, params: tuple) -> tuple | None:
         raise NotImplementedError
 
     async def create_conversation(self, key: str, channel: str, external_id: str, name: str, lang: str, now: datetime) -> None:
@@ -212,10 +211,6 @@ class InputRows:
     async def schedule_timer(self, key: str, channel: str, sender_id: str, kind: str, due_at: datetime, now: datetime) -> None:
         """One pending timer per kind and conversation: a new one replaces the old (most steps of a form move
         its reminder on, so this runs for most inputs)."""
-        await self.cancel_timer(key, kind)
-        await self._new_timer(key, channel, sender_id, kind, due_at, now)
-
-    async def _new_timer(self, key: str, channel: str, sender_id: str, kind: str, due_at: datetime, now: datetime) -> None:
         raise NotImplementedError
 
     async def _new_conversation(self, key: str, beneficiary_id: int, now: datetime) -> None:
@@ -236,29 +231,19 @@ class InputRows:
     async def identity(self, channel: str, external_id: str) -> IdentityRow | None:
         raise NotImplementedError
 
-    async def touch_identity(self, identity: IdentityRow, at: datetime) -> None:
-        raise NotImplementedError
-
-    async def save_conversation(self, conv: ConversationRow, state: str, data: dict, now: datetime) -> None:
-        raise NotImplementedError
-
     async def finish_input(self, message: InputRow, now: datetime, *, status: str = "processed", resealed: bool = False) -> None:
         """The input applied (or set aside: failed); `resealed`: its text and payload were rewritten (masked)."""
         raise NotImplementedError
 
-    async def insert_outbox(self, rows: list[OutboxRow | OutboxMessage]) -> None:
+    async def insert_outbox(self, rows: list[OutboxRow]) -> None:
         raise NotImplementedError
 
     async def applied(self, conv: ConversationRow, state: str, data: dict, message: InputRow, now: datetime, *,
                       resealed: bool, identity: IdentityRow, touched_at: datetime | None,
-                      outbox: list[OutboxRow | OutboxMessage]) -> None:
+                      outbox: list[OutboxRow]) -> None:
         """What an applied input writes last: the new state (version-checked), the input finished (its text
         rewritten when `resealed`), the identity touched when the person wrote (`touched_at`), the replies."""
-        if touched_at is not None:
-            await self.touch_identity(identity, touched_at)
-        await self.save_conversation(conv, state, data, now)
-        await self.finish_input(message, now, resealed=resealed)
-        await self.insert_outbox(outbox)
+        raise NotImplementedError
 
 
 def _conversation(row: tuple) -> ConversationRow:
@@ -276,42 +261,48 @@ def _identity(row: tuple) -> IdentityRow:
     return IdentityRow(row[0], row[1], row[2], row[3], _utc(row[4]), bool(row[5]), row[6])
 
 
-_SELECT_CONVERSATION = "SELECT id, key, beneficiary_id, state, data, version FROM conversation WHERE key = {0}"
-_SELECT_INPUTS = (
-    "SELECT id, channel, provider_message_id, sender_id, conversation_key, text, payload, received_at "
-    "FROM inboundmessage WHERE conversation_key = {0} AND status = 'received' ORDER BY id LIMIT 2"
-)
-_SELECT_IDENTITY = (
-    "SELECT id, channel, external_id, beneficiary_id, last_inbound_at, opted_out, unreachable "
-    "FROM channelidentity WHERE channel = {0} AND external_id = {1}"
-)
-_TOUCH_IDENTITY = "UPDATE channelidentity SET last_inbound_at = {0}, unreachable = NULL WHERE id = {1}"
-_SAVE_CONVERSATION = (
-    "UPDATE conversation SET state = {0}, flow = {1}, data = {2}, version = {3}, updated_at = {4} "
-    "WHERE id = {5} AND version = {6}"
-)
-_FINISH = "UPDATE inboundmessage SET status = {0}, processed_at = {1} WHERE id = {2}"
-_FINISH_RESEALED = "UPDATE inboundmessage SET status = {0}, processed_at = {1}, text = {2}, payload = {3} WHERE id = {4}"
-
-_SET_LANGUAGE = "UPDATE beneficiary SET language = {0} WHERE id = {1}"
-_PERSON = (
-    "SELECT phone, city, residency, household_size, income_bracket, consent_at, "
-    "(full_name_enc IS NOT NULL AND full_name_enc != '') OR display_name != '' FROM beneficiary WHERE id = {0}"
-)
-_CANCEL_TIMER = "UPDATE timer SET status = 'cancelled' WHERE conversation_key = {0} AND kind = {1} AND status = 'pending'"
-_NEW_TIMER = (
-    "INSERT INTO timer (conversation_key, channel, sender_id, kind, text, status, due_at, created_at) "
-    "VALUES ({0}, {1}, {2}, {3}, '', 'pending', {4}, {5})"
-)
-_NEW_PERSON = "INSERT INTO beneficiary (display_name, language, created_at) VALUES ({0}, {1}, {2}) RETURNING id"
-_NEW_IDENTITY = (
-    "INSERT INTO channelidentity (channel, external_id, beneficiary_id, opted_out, created_at) "
-    "VALUES ({0}, {1}, {2}, FALSE, {3})"
-)
-_NEW_CONVERSATION = (
-    "INSERT INTO conversation (key, beneficiary_id, flow, state, data, version, updated_at) "
-    "VALUES ({0}, {1}, '', '', '{{}}', 0, {2})"
-)
+# The statements both dialects share, `{0}`, `{1}`… for their parameters (see _marks).
+_SHARED = {
+    "conversation": "SELECT id, key, beneficiary_id, state, data, version FROM conversation WHERE key = {0}",
+    "inputs": (
+        "SELECT id, channel, provider_message_id, sender_id, conversation_key, text, payload, received_at "
+        "FROM inboundmessage WHERE conversation_key = {0} AND status = 'received' ORDER BY id LIMIT 2"
+    ),
+    "identity": (
+        "SELECT id, channel, external_id, beneficiary_id, last_inbound_at, opted_out, unreachable "
+        "FROM channelidentity WHERE channel = {0} AND external_id = {1}"
+    ),
+    "touch_identity": "UPDATE channelidentity SET last_inbound_at = {0}, unreachable = NULL WHERE id = {1}",
+    "save_conversation": (
+        "UPDATE conversation SET state = {0}, flow = {1}, data = {2}, version = {3}, updated_at = {4} "
+        "WHERE id = {5} AND version = {6}"
+    ),
+    "finish": "UPDATE inboundmessage SET status = {0}, processed_at = {1} WHERE id = {2}",
+    "finish_resealed": (
+        "UPDATE inboundmessage SET status = {0}, processed_at = {1}, text = {2}, payload = {3} WHERE id = {4}"
+    ),
+    "set_language": "UPDATE beneficiary SET language = {0} WHERE id = {1}",
+    "person": (
+        "SELECT phone, city, residency, household_size, income_bracket, consent_at, "
+        "(full_name_enc IS NOT NULL AND full_name_enc != '') OR display_name != '' FROM beneficiary WHERE id = {0}"
+    ),
+    "cancel_timer": (
+        "UPDATE timer SET status = 'cancelled' WHERE conversation_key = {0} AND kind = {1} AND status = 'pending'"
+    ),
+    "new_timer": (
+        "INSERT INTO timer (conversation_key, channel, sender_id, kind, text, status, due_at, created_at) "
+        "VALUES ({0}, {1}, {2}, {3}, '', 'pending', {4}, {5})"
+    ),
+    "new_person": "INSERT INTO beneficiary (display_name, language, created_at) VALUES ({0}, {1}, {2}) RETURNING id",
+    "new_identity": (
+        "INSERT INTO channelidentity (channel, external_id, beneficiary_id, opted_out, created_at) "
+        "VALUES ({0}, {1}, {2}, FALSE, {3})"
+    ),
+    "new_conversation": (
+        "INSERT INTO conversation (key, beneficiary_id, flow, state, data, version, updated_at) "
+        "VALUES ({0}, {1}, '', '', '{{}}', 0, {2})"
+    ),
+}
 
 
 def _marks(sql: str, dialect: str) -> str:
@@ -324,9 +315,21 @@ def _marks(sql: str, dialect: str) -> str:
     return sql.format(*marks)
 
 
-def _insert(table: str, columns: tuple[str, ...], dialect: str, tail: str = "") -> str:
-    marks = ", ".join(f"${i + 1}" for i in range(len(columns))) if dialect == "postgresql" else ", ".join("?" * len(columns))
-    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks}){tail}"
+def _statements(dialect: str) -> dict[str, str]:
+    """The shared statements, and an outgoing message's INSERT, with the dialect's marks."""
+    outbox = f"INSERT INTO outboxmessage ({', '.join(_OUTBOX)}) VALUES ({', '.join(f'{{{i}}}' for i in range(len(_OUTBOX)))}) RETURNING id"
+    return {name: _marks(text, dialect) for name, text in {**_SHARED, "outbox": outbox}.items()}
+
+
+def _values(row: Any, names: tuple[str, ...], when=lambda moment: moment) -> tuple:  # type: ignore[no-untyped-def]
+    """A row's columns as parameters, in `names`' order: the payload as JSON, each time through `when`."""
+    return tuple(_json(value) if name == "payload" else when(value) if isinstance(value, datetime) else value
+                 for name, value in ((name, getattr(row, name)) for name in names))
+
+
+def _columns(rows: list, names: tuple[str, ...]) -> list[list]:
+    """Rows as one list per column, for `unnest`: many rows in one statement."""
+    return [list(column) for column in zip(*(_values(r, names) for r in rows))] or [[] for _ in names]
 
 
 def _sqlite_errors(call):  # type: ignore[no-untyped-def]
@@ -341,96 +344,84 @@ def _sqlite_errors(call):  # type: ignore[no-untyped-def]
 
 class SqliteRows(InputRows):
     """On SQLite: the sqlite3 connection itself, on the loop's thread (the transaction already holds the write
-    lock, BEGIN IMMEDIATE, so no statement here waits)."""
+    lock, BEGIN IMMEDIATE, so no statement here waits). Each statement is a call into the library, not a round
+    trip: the composite writes are written one statement at a time."""
 
-    SELECT_CONVERSATION = _marks(_SELECT_CONVERSATION, "sqlite")
-    SELECT_INPUTS = _marks(_SELECT_INPUTS, "sqlite")
-    SELECT_IDENTITY = _marks(_SELECT_IDENTITY, "sqlite")
-    TOUCH_IDENTITY = _marks(_TOUCH_IDENTITY, "sqlite")
-    SAVE_CONVERSATION = _marks(_SAVE_CONVERSATION, "sqlite")
-    FINISH = _marks(_FINISH, "sqlite")
-    FINISH_RESEALED = _marks(_FINISH_RESEALED, "sqlite")
-    SET_LANGUAGE = _marks(_SET_LANGUAGE, "sqlite")
-    NEW_PERSON = _marks(_NEW_PERSON, "sqlite")
-    CANCEL_TIMER = _marks(_CANCEL_TIMER, "sqlite")
-    PERSON = _marks(_PERSON, "sqlite")
-    NEW_TIMER = _marks(_NEW_TIMER, "sqlite")
-    NEW_IDENTITY = _marks(_NEW_IDENTITY, "sqlite")
-    NEW_CONVERSATION = _marks(_NEW_CONVERSATION, "sqlite")
-    RECORD = _insert("inboundmessage", _INBOUND, "sqlite", " ON CONFLICT DO NOTHING")
-    OUTBOX = _insert("outboxmessage", _OUTBOX, "sqlite", " RETURNING id")
+    SQL = _statements("sqlite")
+    RECORD = _marks(f"INSERT INTO inboundmessage ({', '.join(_INBOUND)}) VALUES "
+                    f"({', '.join(f'{{{i}}}' for i in range(len(_INBOUND)))}) ON CONFLICT DO NOTHING", "sqlite")
 
     def __init__(self, db: sqlite3.Connection):
         self.db = db
 
-    def _one(self, sql: str, params: tuple) -> tuple | None:
-        return _sqlite_errors(lambda: self.db.execute(sql, params).fetchone())
+    def _one(self, name: str, params: tuple) -> tuple | None:
+        return _sqlite_errors(lambda: self.db.execute(self.SQL[name], params).fetchone())
 
-    def _run(self, sql: str, params: tuple) -> int:
-        return _sqlite_errors(lambda: self.db.execute(sql, params).rowcount)
+    def _run(self, name: str, params: tuple) -> int:
+        return _sqlite_errors(lambda: self.db.execute(self.SQL[name], params).rowcount)
 
     async def record(self, rows: list[NewInput]) -> list[bool]:
-        return [self._run(self.RECORD, (
-            r.channel, r.provider_message_id, r.sender_id, r.conversation_key, r.text, _json(r.payload), r.status,
-            _sqlite_time(r.received_at), _sqlite_time(r.processed_at))) == 1 for r in rows]
+        return [_sqlite_errors(lambda r=r: self.db.execute(self.RECORD, _values(r, _INBOUND, _sqlite_time)).rowcount) == 1
+                for r in rows]
 
     async def run(self, sql: str) -> None:
-        self._run(sql, ())
+        _sqlite_errors(lambda: self.db.execute(sql))
 
     async def set_language(self, beneficiary_id: int, lang: str) -> None:
-        self._run(self.SET_LANGUAGE, (lang, beneficiary_id))
+        self._run("set_language", (lang, beneficiary_id))
+
+    async def _fetch_one(self, name: str, params: tuple) -> tuple | None:
+        return self._one(name, params)
 
     async def _new_person(self, name: str, lang: str, channel: str, external_id: str, now: datetime) -> int:
         at = _sqlite_time(now)
-        beneficiary_id = self._one(self.NEW_PERSON, (name, lang, at))[0]
-        self._run(self.NEW_IDENTITY, (channel, external_id, beneficiary_id, at))
+        beneficiary_id = self._one("new_person", (name, lang, at))[0]
+        self._run("new_identity", (channel, external_id, beneficiary_id, at))
         return beneficiary_id
 
     async def _new_conversation(self, key: str, beneficiary_id: int, now: datetime) -> None:
-        self._run(self.NEW_CONVERSATION, (key, beneficiary_id, _sqlite_time(now)))
+        self._run("new_conversation", (key, beneficiary_id, _sqlite_time(now)))
 
     async def cancel_timer(self, key: str, kind: str) -> None:
-        self._run(self.CANCEL_TIMER, (key, kind))
+        self._run("cancel_timer", (key, kind))
 
-    async def _fetch_one(self, sql: str, params: tuple) -> tuple | None:
-        return self._one(sql, params)
-
-    async def _new_timer(self, key: str, channel: str, sender_id: str, kind: str, due_at: datetime, now: datetime) -> None:
-        self._run(self.NEW_TIMER, (key, channel, sender_id, kind, _sqlite_time(due_at), _sqlite_time(now)))
+    async def schedule_timer(self, key: str, channel: str, sender_id: str, kind: str, due_at: datetime, now: datetime) -> None:
+        self._run("cancel_timer", (key, kind))
+        self._run("new_timer", (key, channel, sender_id, kind, _sqlite_time(due_at), _sqlite_time(now)))
 
     async def conversation(self, key: str) -> ConversationRow | None:
-        row = self._one(self.SELECT_CONVERSATION, (key,))
+        row = self._one("conversation", (key,))
         return _conversation(row) if row else None
 
     async def next_inputs(self, key: str) -> tuple[InputRow | None, bool]:
-        rows = _sqlite_errors(lambda: self.db.execute(self.SELECT_INPUTS, (key,)).fetchall())
+        rows = _sqlite_errors(lambda: self.db.execute(self.SQL["inputs"], (key,)).fetchall())
         return (_input(rows[0]) if rows else None), len(rows) > 1
 
     async def identity(self, channel: str, external_id: str) -> IdentityRow | None:
-        row = self._one(self.SELECT_IDENTITY, (channel, external_id))
+        row = self._one("identity", (channel, external_id))
         return _identity(row) if row else None
-
-    async def touch_identity(self, identity: IdentityRow, at: datetime) -> None:
-        self._run(self.TOUCH_IDENTITY, (_sqlite_time(at), identity.id))
-        identity.last_inbound_at, identity.unreachable = at, None
-
-    async def save_conversation(self, conv: ConversationRow, state: str, data: dict, now: datetime) -> None:
-        params = (state, state.split(":", 1)[0], _json(data), conv.version + 1, _sqlite_time(now), conv.id, conv.version)
-        if self._run(self.SAVE_CONVERSATION, params) != 1:
-            raise VersionConflict(conv.key)
 
     async def finish_input(self, message: InputRow, now: datetime, *, status: str = "processed", resealed: bool = False) -> None:
         if resealed:
-            self._run(self.FINISH_RESEALED, (status, _sqlite_time(now), message.text, _json(message.payload), message.id))
+            self._run("finish_resealed", (status, _sqlite_time(now), message.text, _json(message.payload), message.id))
         else:
-            self._run(self.FINISH, (status, _sqlite_time(now), message.id))
+            self._run("finish", (status, _sqlite_time(now), message.id))
 
-    async def insert_outbox(self, rows: list[OutboxRow | OutboxMessage]) -> None:
+    async def insert_outbox(self, rows: list[OutboxRow]) -> None:
         for r in rows:
-            r.id = self._one(self.OUTBOX, (
-                r.channel, r.recipient, r.conversation_key, _json(r.payload), r.status, r.attempts,
-                _sqlite_time(r.next_attempt_at), r.provider_message_id, r.error, r.staff_id, r.broadcast_id,
-                r.subject, _sqlite_time(r.created_at), _sqlite_time(r.sent_at)))[0]
+            r.id = self._one("outbox", _values(r, _OUTBOX, _sqlite_time))[0]
+
+    async def applied(self, conv: ConversationRow, state: str, data: dict, message: InputRow, now: datetime, *,
+                      resealed: bool, identity: IdentityRow, touched_at: datetime | None,
+                      outbox: list[OutboxRow]) -> None:
+        if touched_at is not None:
+            self._run("touch_identity", (_sqlite_time(touched_at), identity.id))
+            identity.last_inbound_at, identity.unreachable = touched_at, None
+        saved = (state, state.split(":", 1)[0], _json(data), conv.version + 1, _sqlite_time(now), conv.id, conv.version)
+        if self._run("save_conversation", saved) != 1:
+            raise VersionConflict(conv.key)
+        await self.finish_input(message, now, resealed=resealed)
+        await self.insert_outbox(outbox)
 
 
 async def _pg(call):  # type: ignore[no-untyped-def]
@@ -445,22 +436,10 @@ async def _pg(call):  # type: ignore[no-untyped-def]
 
 class PostgresRows(InputRows):
     """On PostgreSQL: asyncpg's own connection (prepared statements cached by text); the conversation row
-    locked until commit, so that two processes apply one conversation's inputs in turn."""
+    locked until commit, so that two processes apply one conversation's inputs in turn. Each statement is a
+    round trip, a wake-up of the server: the composite writes are one statement each."""
 
-    SELECT_CONVERSATION = _marks(_SELECT_CONVERSATION, "postgresql") + " FOR UPDATE"
-    SELECT_INPUTS = _marks(_SELECT_INPUTS, "postgresql")
-    SELECT_IDENTITY = _marks(_SELECT_IDENTITY, "postgresql")
-    TOUCH_IDENTITY = _marks(_TOUCH_IDENTITY, "postgresql")
-    SAVE_CONVERSATION = _marks(_SAVE_CONVERSATION, "postgresql")
-    FINISH = _marks(_FINISH, "postgresql")
-    FINISH_RESEALED = _marks(_FINISH_RESEALED, "postgresql")
-    SET_LANGUAGE = _marks(_SET_LANGUAGE, "postgresql")
-    NEW_PERSON = _marks(_NEW_PERSON, "postgresql")
-    CANCEL_TIMER = _marks(_CANCEL_TIMER, "postgresql")
-    PERSON = _marks(_PERSON, "postgresql")
-    NEW_TIMER = _marks(_NEW_TIMER, "postgresql")
-    NEW_IDENTITY = _marks(_NEW_IDENTITY, "postgresql")
-    NEW_CONVERSATION = _marks(_NEW_CONVERSATION, "postgresql")
+    SQL = _statements("postgresql")
     # Many inputs in one round trip; the provider ids that were new come back.
     RECORD = (
         f"INSERT INTO inboundmessage ({', '.join(_INBOUND)}) "
@@ -468,7 +447,6 @@ class PostgresRows(InputRows):
         "$8::timestamptz[], $9::timestamptz[]) "
         "ON CONFLICT DO NOTHING RETURNING channel, provider_message_id"
     )
-    OUTBOX = _insert("outboxmessage", _OUTBOX, "postgresql", " RETURNING id")
     CONVERSATION_AND_IDENTITY = (
         "SELECT c.id, c.key, c.beneficiary_id, c.state, c.data, c.version, ci.id, ci.channel, ci.external_id, "
         "ci.beneficiary_id, ci.last_inbound_at, ci.opted_out, ci.unreachable FROM conversation c "
@@ -498,9 +476,7 @@ class PostgresRows(InputRows):
         self.db = db
 
     async def record(self, rows: list[NewInput]) -> list[bool]:
-        columns = [[getattr(r, name) for r in rows] for name in _INBOUND]
-        columns[_INBOUND.index("payload")] = [_json(p) for p in columns[_INBOUND.index("payload")]]
-        new = {(c, p) for c, p in await _pg(self.db.fetch(self.RECORD, *columns))}
+        new = {(c, p) for c, p in await _pg(self.db.fetch(self.RECORD, *_columns(rows, _INBOUND)))}
         kept = []
         for r in rows:  # the same id twice in one batch: only the first was written
             kept.append((r.channel, r.provider_message_id) in new)
@@ -511,28 +487,28 @@ class PostgresRows(InputRows):
         await _pg(self.db.execute(sql))
 
     async def set_language(self, beneficiary_id: int, lang: str) -> None:
-        await _pg(self.db.execute(self.SET_LANGUAGE, lang, beneficiary_id))
+        await _pg(self.db.execute(self.SQL["set_language"], lang, beneficiary_id))
+
+    async def _fetch_one(self, name: str, params: tuple) -> tuple | None:
+        row = await _pg(self.db.fetchrow(self.SQL[name], *params))
+        return tuple(row) if row is not None else None
 
     async def _new_person(self, name: str, lang: str, channel: str, external_id: str, now: datetime) -> int:
-        beneficiary_id = await _pg(self.db.fetchval(self.NEW_PERSON, name, lang, now))
-        await _pg(self.db.execute(self.NEW_IDENTITY, channel, external_id, beneficiary_id, now))
+        beneficiary_id = await _pg(self.db.fetchval(self.SQL["new_person"], name, lang, now))
+        await _pg(self.db.execute(self.SQL["new_identity"], channel, external_id, beneficiary_id, now))
         return beneficiary_id
 
     async def _new_conversation(self, key: str, beneficiary_id: int, now: datetime) -> None:
-        await _pg(self.db.execute(self.NEW_CONVERSATION, key, beneficiary_id, now))
+        await _pg(self.db.execute(self.SQL["new_conversation"], key, beneficiary_id, now))
 
     async def cancel_timer(self, key: str, kind: str) -> None:
-        await _pg(self.db.execute(self.CANCEL_TIMER, key, kind))
+        await _pg(self.db.execute(self.SQL["cancel_timer"], key, kind))
 
-    async def _fetch_one(self, sql: str, params: tuple) -> tuple | None:
-        row = await _pg(self.db.fetchrow(sql, *params))
-        return tuple(row) if row is not None else None
-
-    async def _new_timer(self, key: str, channel: str, sender_id: str, kind: str, due_at: datetime, now: datetime) -> None:
-        await _pg(self.db.execute(self.NEW_TIMER, key, channel, sender_id, kind, due_at, now))
+    async def schedule_timer(self, key: str, channel: str, sender_id: str, kind: str, due_at: datetime, now: datetime) -> None:
+        await _pg(self.db.execute(self.RESCHEDULE, key, channel, sender_id, kind, due_at, now))
 
     async def conversation(self, key: str) -> ConversationRow | None:
-        row = await _pg(self.db.fetchrow(self.SELECT_CONVERSATION, key))
+        row = await _pg(self.db.fetchrow(self.SQL["conversation"] + " FOR UPDATE", key))
         return _conversation(tuple(row)) if row else None
 
     async def conversation_and_identity(self, key: str) -> tuple[ConversationRow | None, IdentityRow | None]:
@@ -544,52 +520,33 @@ class PostgresRows(InputRows):
         return _conversation(row[:6]), (_identity(row[6:]) if row[6] is not None else None)
 
     async def next_inputs(self, key: str) -> tuple[InputRow | None, bool]:
-        rows = await _pg(self.db.fetch(self.SELECT_INPUTS, key))
+        rows = await _pg(self.db.fetch(self.SQL["inputs"], key))
         return (_input(tuple(rows[0])) if rows else None), len(rows) > 1
 
     async def identity(self, channel: str, external_id: str) -> IdentityRow | None:
-        row = await _pg(self.db.fetchrow(self.SELECT_IDENTITY, channel, external_id))
+        row = await _pg(self.db.fetchrow(self.SQL["identity"], channel, external_id))
         return _identity(tuple(row)) if row else None
-
-    async def touch_identity(self, identity: IdentityRow, at: datetime) -> None:
-        await _pg(self.db.execute(self.TOUCH_IDENTITY, at, identity.id))
-        identity.last_inbound_at, identity.unreachable = at, None
-
-    async def save_conversation(self, conv: ConversationRow, state: str, data: dict, now: datetime) -> None:
-        status = await _pg(self.db.execute(self.SAVE_CONVERSATION, state, state.split(":", 1)[0], _json(data),
-                                           conv.version + 1, now, conv.id, conv.version))
-        if status != "UPDATE 1":
-            raise VersionConflict(conv.key)
 
     async def finish_input(self, message: InputRow, now: datetime, *, status: str = "processed", resealed: bool = False) -> None:
         if resealed:
-            await _pg(self.db.execute(self.FINISH_RESEALED, status, now, message.text, _json(message.payload), message.id))
+            await _pg(self.db.execute(self.SQL["finish_resealed"], status, now, message.text, _json(message.payload), message.id))
         else:
-            await _pg(self.db.execute(self.FINISH, status, now, message.id))
+            await _pg(self.db.execute(self.SQL["finish"], status, now, message.id))
+
+    async def insert_outbox(self, rows: list[OutboxRow]) -> None:
+        for r in rows:
+            r.id = await _pg(self.db.fetchval(self.SQL["outbox"], *_values(r, _OUTBOX)))
 
     async def applied(self, conv: ConversationRow, state: str, data: dict, message: InputRow, now: datetime, *,
                       resealed: bool, identity: IdentityRow, touched_at: datetime | None,
-                      outbox: list[OutboxRow | OutboxMessage]) -> None:
-        """All of it in one round trip (a statement with data-modifying parts): each is a wake-up of the server
-        on the same cores as the bot."""
-        columns = [[getattr(r, name) for r in outbox] for name in _OUTBOX]
-        columns[_OUTBOX.index("payload")] = [_json(p) for p in columns[_OUTBOX.index("payload")]]
+                      outbox: list[OutboxRow]) -> None:
         saved, ids = await _pg(self.db.fetchrow(
             self.APPLIED, state, state.split(":", 1)[0], _json(data), conv.version + 1, now, conv.id, conv.version,
             message.text if resealed else None, _json(message.payload) if resealed else None, message.id,
-            touched_at, identity.id, *columns))
+            touched_at, identity.id, *_columns(outbox, _OUTBOX)))
         if saved != 1:
             raise VersionConflict(conv.key)
         if touched_at is not None:
             identity.last_inbound_at, identity.unreachable = touched_at, None
         for row, new_id in zip(outbox, ids):
             row.id = new_id
-
-    async def schedule_timer(self, key: str, channel: str, sender_id: str, kind: str, due_at: datetime, now: datetime) -> None:
-        await _pg(self.db.execute(self.RESCHEDULE, key, channel, sender_id, kind, due_at, now))
-
-    async def insert_outbox(self, rows: list[OutboxRow | OutboxMessage]) -> None:
-        for r in rows:
-            r.id = await _pg(self.db.fetchval(self.OUTBOX, r.channel, r.recipient, r.conversation_key, _json(r.payload),
-                                              r.status, r.attempts, r.next_attempt_at, r.provider_message_id, r.error,
-                                              r.staff_id, r.broadcast_id, r.subject, r.created_at, r.sent_at))

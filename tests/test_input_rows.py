@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from conversations.types import PersonView
 from store import queries
-from store.input_rows import NewInput, VersionConflict, rows_of
+from store.input_rows import NewInput, OutboxRow, VersionConflict, rows_of
 from store.models import Beneficiary, ChannelIdentity, Conversation, InboundMessage, OutboxMessage
 
 AT = datetime(2026, 11, 25, 8, 30, 15, 123456, tzinfo=timezone.utc)
@@ -44,14 +44,12 @@ async def test_a_conversation_saved_and_its_input_finished_read_back_through_the
         conv = await rows.conversation("telegram:42")
         message, _ = await rows.next_inputs("telegram:42")
         identity = await rows.identity("telegram", "42")
-        await rows.touch_identity(identity, later)
-        await rows.save_conversation(conv, "help:name", {"lang": "ur"}, later)
         message.text, message.payload = "masked", {"kind": "text"}
-        await rows.finish_input(message, later, resealed=True)
-        reply = OutboxMessage(channel="telegram", recipient="42", conversation_key="telegram:42",
-                              payload={"kind": "reply", "text": "مرحبا"}, status="sending", attempts=1,
-                              next_attempt_at=later, created_at=later)
-        await rows.insert_outbox([reply])
+        reply = OutboxRow(channel="telegram", recipient="42", conversation_key="telegram:42",
+                          payload={"kind": "reply", "text": "مرحبا"}, status="sending", attempts=1,
+                          next_attempt_at=later, created_at=later)
+        await rows.applied(conv, "help:name", {"lang": "ur"}, message, later, resealed=True, identity=identity,
+                           touched_at=later, outbox=[reply])
     assert reply.id is not None
     async with sessions() as tx:
         saved = (await tx.scalars(select(Conversation))).one()
@@ -83,13 +81,16 @@ async def test_a_known_channel_id_gets_a_conversation_on_its_own_record(sessions
 
 async def test_a_stale_version_is_refused(sessions):
     async with sessions() as tx, tx.begin():
+        await (await rows_of(tx)).record([_input(1, "web:v")])
         await (await rows_of(tx)).create_conversation("web:v", "web", "v", "", "ar", AT)
     async with sessions() as tx, tx.begin():
         rows = await rows_of(tx)
-        conv = await rows.conversation("web:v")
-        await rows.save_conversation(conv, "menu:main", {}, AT)
+        conv, identity = await rows.conversation_and_identity("web:v")
+        message, _ = await rows.next_inputs("web:v")
+        write = {"resealed": False, "identity": identity, "touched_at": None, "outbox": []}
+        await rows.applied(conv, "menu:main", {}, message, AT, **write)
         with pytest.raises(VersionConflict):
-            await rows.save_conversation(conv, "menu:main", {}, AT)  # still the version read before
+            await rows.applied(conv, "menu:main", {}, message, AT, **write)  # still the version read before
 
 
 async def test_a_timer_scheduled_again_replaces_the_pending_one_and_a_cancelled_one_never_fires(sessions):
@@ -115,8 +116,8 @@ async def test_an_applied_input_writes_its_state_its_finish_its_identity_and_its
         rows = await rows_of(tx)
         conv, (message, _), identity = (await rows.conversation("telegram:42"), await rows.next_inputs("telegram:42"),
                                         await rows.identity("telegram", "42"))
-        replies = [OutboxMessage(channel="telegram", recipient="42", conversation_key="telegram:42",
-                                 payload={"kind": "reply", "text": text}, next_attempt_at=later, created_at=later)
+        replies = [OutboxRow(channel="telegram", recipient="42", conversation_key="telegram:42",
+                              payload={"kind": "reply", "text": text}, next_attempt_at=later, created_at=later)
                    for text in ("أهلا", "القائمة")]
         message.text = "masked"
         await rows.applied(conv, "menu:main", {"lang": "ar"}, message, later, resealed=True, identity=identity,
