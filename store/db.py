@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from sqlalchemy import event
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from store import sqlite_inline
@@ -14,6 +16,11 @@ SQLITE_BUSY_TIMEOUT_MS = 15_000
 # asyncpg waits 60 s to connect by default, and a pool checkout 30 s: while the database is unreachable
 # a webhook would hang that long instead of answering 503 (a waiter may pay both: 10 s at most here).
 PG_CONNECT_TIMEOUT_S = 5
+# A pooled PostgreSQL connection idle this long is pinged before use (a restart or a dropped link would fail
+# its next transaction); one in steady use is not: asyncpg's ping is three round trips, more than most
+# transactions' own work. A connection that breaks while in use fails that transaction, and SQLAlchemy then
+# discards every connection of the pool opened before it.
+PG_PING_AFTER_IDLE_S = 5.0
 
 
 def make_engine(url: str, *, echo: bool = False, foreign_keys: bool = True) -> AsyncEngine:
@@ -33,10 +40,11 @@ def make_engine(url: str, *, echo: bool = False, foreign_keys: bool = True) -> A
         _sqlite_pragmas(engine, foreign_keys)
         return engine
     engine = create_async_engine(
-        url, echo=echo, pool_size=10, max_overflow=10, pool_pre_ping=True, pool_timeout=PG_CONNECT_TIMEOUT_S,
+        url, echo=echo, pool_size=10, max_overflow=10, pool_timeout=PG_CONNECT_TIMEOUT_S,
         connect_args={"timeout": PG_CONNECT_TIMEOUT_S},
     )
     _postgres_connect_errors(engine)
+    _ping_when_idle(engine)
     return engine
 
 
@@ -66,6 +74,25 @@ def _postgres_connect_errors(engine: AsyncEngine) -> None:
             return dialect.connect(*cargs, **cparams)
         except OSError as exc:
             raise dialect.loaded_dbapi.OperationalError(f"cannot connect: {exc!r}", exc) from exc
+
+
+def _ping_when_idle(engine: AsyncEngine) -> None:
+    """Ping a connection that sat in the pool longer than PG_PING_AFTER_IDLE_S before handing it out; a dead
+    one is replaced (the pool tries a fresh connection on DisconnectionError)."""
+
+    @event.listens_for(engine.sync_engine, "checkin")
+    def _checked_in(_dbapi_conn, record) -> None:  # type: ignore[no-untyped-def]
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine.sync_engine, "checkout")
+    def _checked_out(dbapi_conn, record, _proxy) -> None:  # type: ignore[no-untyped-def]
+        idle_since = record.info.pop("idle_since", None)
+        if idle_since is None or time.monotonic() - idle_since < PG_PING_AFTER_IDLE_S:
+            return
+        try:
+            dbapi_conn.ping()
+        except Exception as exc:  # noqa: BLE001  (whatever the driver raises, the connection is not usable)
+            raise DisconnectionError(f"an idle connection was dead: {exc!r}") from exc
 
 
 def make_sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
