@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.channel_locks import ChannelLocks
 from bot.ratelimit import Limiter, RateLimit
 from store import outbox_pass, queries, sealed, undelivered
+from store.db import one_statement
 from store.crypto import Keyring
 from store.models import ChannelIdentity, OutboxMessage, Rating
 
@@ -257,24 +258,26 @@ class Dispatcher:
                         done.set_result(None)
 
     async def _record(self, outcomes: list[tuple[OutboxMessage, _Outcome]]) -> None:
-        """Write every outcome of a batch in one transaction; rows another dispatcher took over are left alone.
-        Plain outcomes (sent, or to be retried) go as one conditional UPDATE for the lot, nothing read back; the
-        few that touch more (a person unreachable, a rating prompt not sent, a template needed) are read first."""
+        """Write every outcome of a batch; rows another dispatcher took over are left alone. Plain outcomes
+        (sent, or to be retried) go as one conditional UPDATE for the lot, nothing read back, committed by
+        itself; the few that touch more (a person unreachable, a rating prompt not sent, a template needed) are
+        read first, in a transaction of their own."""
         plain = [(row, o) for row, o in outcomes if _plain(row, o)]
         rest = [(row, o) for row, o in outcomes if not _plain(row, o)]
-        async with self.sessions() as tx, tx.begin():
-            if plain:
-                now = self.clock()
-                await outbox_pass.record_outcomes(tx, [
+        if plain:
+            now = self.clock()
+            async with one_statement(self.sessions) as conn:
+                await outbox_pass.record_outcomes(conn, [
                     {"row_id": row.id, "claimed": row.attempts, "new_status": o.status, "new_error": o.error,
                      "provider_id": o.provider_id, "sent": now if o.provider_id is not None else None,
                      "retry_at": o.retry_at}
                     for row, o in plain
                 ])
-                for row, o in plain:
-                    if o.status not in ("sent", "skipped"):
-                        log.warning("outbox %s on %s: %s (%s)", row.id, row.channel, o.status, o.error)
-            if rest:
+            for row, o in plain:
+                if o.status not in ("sent", "skipped"):
+                    log.warning("outbox %s on %s: %s (%s)", row.id, row.channel, o.status, o.error)
+        if rest:
+            async with self.sessions() as tx, tx.begin():
                 await self._record_rest(tx, rest)
 
     async def _record_rest(self, tx: AsyncSession, outcomes: list[tuple[OutboxMessage, _Outcome]]) -> None:

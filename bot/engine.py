@@ -24,7 +24,8 @@ from conversations import references
 from conversations.catalog import Catalog
 from conversations.faq import FaqIndex
 from store import message_ids, queries, sealed
-from store.input_rows import NewInput, OutboxRow, VersionConflict, rows_of
+from store.db import one_statement
+from store.input_rows import NewInput, OutboxRow, VersionConflict, rows_of, rows_on
 from store.sealed import Opened
 from store.crypto import Keyring
 
@@ -135,8 +136,8 @@ class Engine:
         return await self._records.put(self._inbound_row(incoming))
 
     async def _record_all(self, rows: list[NewInput]) -> list[bool]:
-        async with self.sessions() as tx, tx.begin():
-            return await (await rows_of(tx)).record(rows)
+        async with one_statement(self.sessions) as conn:  # one INSERT for them all
+            return await (await rows_on(conn)).record(rows)
 
     async def _record_one(self, row: NewInput) -> bool:
         return (await self._record_all([row]))[0]

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import time
+from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import AsyncIterator
 
 from sqlalchemy import event
 from sqlalchemy.exc import DisconnectionError
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from store import sqlite_inline
 from store.private_files import private_sqlite
@@ -77,8 +79,14 @@ def _postgres_connect_errors(engine: AsyncEngine) -> None:
 
 
 def _ping_when_idle(engine: AsyncEngine) -> None:
-    """Ping a connection that sat in the pool longer than PG_PING_AFTER_IDLE_S before handing it out; a dead
-    one is replaced (the pool tries a fresh connection on DisconnectionError)."""
+    """Ping a connection before handing it out when it sat in the pool longer than PG_PING_AFTER_IDLE_S, or
+    since a connection was last found dead (the others may have died with it); a dead one is replaced (the pool
+    tries a fresh connection on DisconnectionError)."""
+    lost_at = [float("-inf")]
+
+    @event.listens_for(engine.sync_engine, "invalidate")
+    def _invalidated(_dbapi_conn, _record, _exc) -> None:  # type: ignore[no-untyped-def]
+        lost_at[0] = time.monotonic()
 
     @event.listens_for(engine.sync_engine, "checkin")
     def _checked_in(_dbapi_conn, record) -> None:  # type: ignore[no-untyped-def]
@@ -87,14 +95,28 @@ def _ping_when_idle(engine: AsyncEngine) -> None:
     @event.listens_for(engine.sync_engine, "checkout")
     def _checked_out(dbapi_conn, record, _proxy) -> None:  # type: ignore[no-untyped-def]
         idle_since = record.info.pop("idle_since", None)
-        if idle_since is None or time.monotonic() - idle_since < PG_PING_AFTER_IDLE_S:
+        if idle_since is None or (time.monotonic() - idle_since < PG_PING_AFTER_IDLE_S and idle_since > lost_at[0]):
             return
         try:
             dbapi_conn.ping()
         except Exception as exc:  # noqa: BLE001  (whatever the driver raises, the connection is not usable)
-            raise DisconnectionError(f"an idle connection was dead: {exc!r}") from exc
+            raise DisconnectionError(f"a pooled connection was dead: {exc!r}") from exc
 
 
 def make_sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     """Sessions whose objects stay readable after commit (the engine reads them to send replies)."""
     return async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
+
+
+@asynccontextmanager
+async def one_statement(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncConnection]:
+    """A connection for a write that is one statement (inputs recorded, a batch's outcomes): on PostgreSQL
+    outside any transaction, where the statement commits by itself (one round trip instead of BEGIN, it and
+    COMMIT); on SQLite in a write transaction as usual (a statement there is a call, not a round trip)."""
+    bind = sessions.kw["bind"]
+    if bind.dialect.name == "postgresql":
+        async with bind.connect() as conn:
+            yield await conn.execution_options(isolation_level="AUTOCOMMIT")
+    else:
+        async with bind.begin() as conn:
+            yield conn

@@ -19,7 +19,7 @@ from typing import Any, AsyncIterator
 
 import asyncpg
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from conversations.types import PersonView
 
@@ -138,14 +138,16 @@ async def rows_of(tx: AsyncSession) -> InputRows:
     rows = tx.info.get(_ROWS)
     if rows is None:
         conn = await tx.connection()
-        fairy = await conn.get_raw_connection()
-        if conn.dialect.name == "sqlite":
-            rows = SqliteRows(fairy.driver_connection.sqlite)
-        else:
+        if conn.dialect.name == "postgresql":
             await conn.exec_driver_sql("SELECT 1")  # asyncpg's adapter begins lazily, at its first statement
-            rows = PostgresRows(fairy.driver_connection)
-        tx.info[_ROWS] = rows
+        rows = tx.info[_ROWS] = await rows_on(conn)
     return rows
+
+
+async def rows_on(conn: AsyncConnection) -> InputRows:
+    """The plain statements on `conn` as it is (in a transaction, or committing each statement by itself)."""
+    driver = (await conn.get_raw_connection()).driver_connection
+    return SqliteRows(driver.sqlite) if conn.dialect.name == "sqlite" else PostgresRows(driver, conn)
 
 
 class InputRows:
@@ -424,16 +426,6 @@ class SqliteRows(InputRows):
         await self.insert_outbox(outbox)
 
 
-async def _pg(call):  # type: ignore[no-untyped-def]
-    """asyncpg's errors as SQLAlchemy's, which the engine tells apart (a conflict, the database away)."""
-    try:
-        return await call
-    except asyncpg.IntegrityConstraintViolationError as exc:
-        raise IntegrityError("plain statement", None, exc) from exc
-    except (asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
-        raise OperationalError("plain statement", None, exc) from exc
-
-
 class PostgresRows(InputRows):
     """On PostgreSQL: asyncpg's own connection (prepared statements cached by text); the conversation row
     locked until commit, so that two processes apply one conversation's inputs in turn. Each statement is a
@@ -472,11 +464,26 @@ class PostgresRows(InputRows):
         "VALUES ($1, $2, $3, $4, '', 'pending', $5, $6)"
     )
 
-    def __init__(self, db: asyncpg.Connection):
-        self.db = db
+    def __init__(self, db: asyncpg.Connection, conn: AsyncConnection):
+        self.db, self.conn = db, conn
+
+    async def _pg(self, call):  # type: ignore[no-untyped-def]
+        """asyncpg's errors as SQLAlchemy's, which the engine tells apart (a conflict, the database away); a
+        connection found dead is invalidated, as SQLAlchemy does for its own statements (store/db.py then pings
+        the pool's other connections before their next use)."""
+        try:
+            return await call
+        except asyncpg.IntegrityConstraintViolationError as exc:
+            raise IntegrityError("plain statement", None, exc) from exc
+        except Exception as exc:
+            if self.db.is_closed():
+                await self.conn.invalidate(exc)
+            if isinstance(exc, (asyncpg.PostgresError, asyncpg.InterfaceError)):
+                raise OperationalError("plain statement", None, exc) from exc
+            raise
 
     async def record(self, rows: list[NewInput]) -> list[bool]:
-        new = {(c, p) for c, p in await _pg(self.db.fetch(self.RECORD, *_columns(rows, _INBOUND)))}
+        new = {(c, p) for c, p in await self._pg(self.db.fetch(self.RECORD, *_columns(rows, _INBOUND)))}
         kept = []
         for r in rows:  # the same id twice in one batch: only the first was written
             kept.append((r.channel, r.provider_message_id) in new)
@@ -484,63 +491,63 @@ class PostgresRows(InputRows):
         return kept
 
     async def run(self, sql: str) -> None:
-        await _pg(self.db.execute(sql))
+        await self._pg(self.db.execute(sql))
 
     async def set_language(self, beneficiary_id: int, lang: str) -> None:
-        await _pg(self.db.execute(self.SQL["set_language"], lang, beneficiary_id))
+        await self._pg(self.db.execute(self.SQL["set_language"], lang, beneficiary_id))
 
     async def _fetch_one(self, name: str, params: tuple) -> tuple | None:
-        row = await _pg(self.db.fetchrow(self.SQL[name], *params))
+        row = await self._pg(self.db.fetchrow(self.SQL[name], *params))
         return tuple(row) if row is not None else None
 
     async def _new_person(self, name: str, lang: str, channel: str, external_id: str, now: datetime) -> int:
-        beneficiary_id = await _pg(self.db.fetchval(self.SQL["new_person"], name, lang, now))
-        await _pg(self.db.execute(self.SQL["new_identity"], channel, external_id, beneficiary_id, now))
+        beneficiary_id = await self._pg(self.db.fetchval(self.SQL["new_person"], name, lang, now))
+        await self._pg(self.db.execute(self.SQL["new_identity"], channel, external_id, beneficiary_id, now))
         return beneficiary_id
 
     async def _new_conversation(self, key: str, beneficiary_id: int, now: datetime) -> None:
-        await _pg(self.db.execute(self.SQL["new_conversation"], key, beneficiary_id, now))
+        await self._pg(self.db.execute(self.SQL["new_conversation"], key, beneficiary_id, now))
 
     async def cancel_timer(self, key: str, kind: str) -> None:
-        await _pg(self.db.execute(self.SQL["cancel_timer"], key, kind))
+        await self._pg(self.db.execute(self.SQL["cancel_timer"], key, kind))
 
     async def schedule_timer(self, key: str, channel: str, sender_id: str, kind: str, due_at: datetime, now: datetime) -> None:
-        await _pg(self.db.execute(self.RESCHEDULE, key, channel, sender_id, kind, due_at, now))
+        await self._pg(self.db.execute(self.RESCHEDULE, key, channel, sender_id, kind, due_at, now))
 
     async def conversation(self, key: str) -> ConversationRow | None:
-        row = await _pg(self.db.fetchrow(self.SQL["conversation"] + " FOR UPDATE", key))
+        row = await self._pg(self.db.fetchrow(self.SQL["conversation"] + " FOR UPDATE", key))
         return _conversation(tuple(row)) if row else None
 
     async def conversation_and_identity(self, key: str) -> tuple[ConversationRow | None, IdentityRow | None]:
         """Both in one round trip: only the conversation is locked."""
-        row = await _pg(self.db.fetchrow(self.CONVERSATION_AND_IDENTITY, key, *key.split(":", 1)))
+        row = await self._pg(self.db.fetchrow(self.CONVERSATION_AND_IDENTITY, key, *key.split(":", 1)))
         if row is None:
             return None, None
         row = tuple(row)
         return _conversation(row[:6]), (_identity(row[6:]) if row[6] is not None else None)
 
     async def next_inputs(self, key: str) -> tuple[InputRow | None, bool]:
-        rows = await _pg(self.db.fetch(self.SQL["inputs"], key))
+        rows = await self._pg(self.db.fetch(self.SQL["inputs"], key))
         return (_input(tuple(rows[0])) if rows else None), len(rows) > 1
 
     async def identity(self, channel: str, external_id: str) -> IdentityRow | None:
-        row = await _pg(self.db.fetchrow(self.SQL["identity"], channel, external_id))
+        row = await self._pg(self.db.fetchrow(self.SQL["identity"], channel, external_id))
         return _identity(tuple(row)) if row else None
 
     async def finish_input(self, message: InputRow, now: datetime, *, status: str = "processed", resealed: bool = False) -> None:
         if resealed:
-            await _pg(self.db.execute(self.SQL["finish_resealed"], status, now, message.text, _json(message.payload), message.id))
+            await self._pg(self.db.execute(self.SQL["finish_resealed"], status, now, message.text, _json(message.payload), message.id))
         else:
-            await _pg(self.db.execute(self.SQL["finish"], status, now, message.id))
+            await self._pg(self.db.execute(self.SQL["finish"], status, now, message.id))
 
     async def insert_outbox(self, rows: list[OutboxRow]) -> None:
         for r in rows:
-            r.id = await _pg(self.db.fetchval(self.SQL["outbox"], *_values(r, _OUTBOX)))
+            r.id = await self._pg(self.db.fetchval(self.SQL["outbox"], *_values(r, _OUTBOX)))
 
     async def applied(self, conv: ConversationRow, state: str, data: dict, message: InputRow, now: datetime, *,
                       resealed: bool, identity: IdentityRow, touched_at: datetime | None,
                       outbox: list[OutboxRow]) -> None:
-        saved, ids = await _pg(self.db.fetchrow(
+        saved, ids = await self._pg(self.db.fetchrow(
             self.APPLIED, state, state.split(":", 1)[0], _json(data), conv.version + 1, now, conv.id, conv.version,
             message.text if resealed else None, _json(message.payload) if resealed else None, message.id,
             touched_at, identity.id, *_columns(outbox, _OUTBOX)))

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from sqlalchemy import and_, any_, bindparam, func, select, text, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import aliased
 
 from store import queries
@@ -97,12 +97,13 @@ _OUTCOMES = text("""
 """)
 
 
-async def record_outcomes(tx: AsyncSession, outcomes: list[dict]) -> None:
+async def record_outcomes(conn: AsyncConnection, outcomes: list[dict]) -> None:
     """Write outcomes (dicts of row_id, claimed, new_status, new_error, provider_id, sent, retry_at) to rows
-    that are still ours; rows another dispatcher took over are left alone."""
+    that are still ours; rows another dispatcher took over are left alone. One statement on PostgreSQL (it may
+    run by itself, store/db.one_statement)."""
     if not outcomes:
         return
-    if tx.get_bind().dialect.name != "postgresql":
-        await tx.execute(_OUTCOME, outcomes)
+    if conn.dialect.name != "postgresql":
+        await conn.execute(_OUTCOME, outcomes)
         return
-    await tx.execute(_OUTCOMES, {key: [o[key] for o in outcomes] for key in outcomes[0]})
+    await conn.execute(_OUTCOMES, {key: [o[key] for o in outcomes] for key in outcomes[0]})
