@@ -1,5 +1,5 @@
 """The engine: record an input once (inputs arriving together share a commit), then apply it: the conversations
-due at one moment in one transaction, a savepoint per input (bot/apply_input.py), their replies sent after it."""
+due at one moment in one transaction (bot/apply_input.py), their replies sent after it."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ from conversations.catalog import Catalog
 from conversations.faq import FaqIndex
 from store import message_ids, queries, sealed
 from store.db import one_statement
-from store.input_rows import NewInput, OutboxRow, VersionConflict, rows_of, rows_on
+from store.input_rows import BatchUndone, NewInput, OutboxRow, VersionConflict, rows_of, rows_on
 from store.sealed import Opened
 from store.crypto import Keyring
 
@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 RETRIES = 5
 DRAIN_CONCURRENCY = 8  # conversations resumed at once after a crash (a pool of 20 connections on PostgreSQL)
 DRAIN_PAGE = 500  # conversation keys read per query while draining
-BATCH = 64  # conversations applied in one transaction (a savepoint per input)
+BATCH = 64  # conversations applied in one transaction (a savepoint per input on SQLite)
 # Batches applied at once: SQLite has one writer (and one connection) anyway; on PostgreSQL a batch waits on
 # round trips, and others can use the time (each conversation is still applied by one batch at a time).
 APPLIERS = {"sqlite": 1, "postgresql": 4}
@@ -258,8 +258,8 @@ class Engine:
                 self._spawn(self.process(key), f"process {key}")
 
     async def apply_batch(self, keys: list[str], *, wait: bool = True) -> list[str]:
-        """Apply every recorded input of these conversations in one transaction, a savepoint per input (a
-        fault sets that input aside, the others commit), then send their replies (in the background unless
+        """Apply every recorded input of these conversations in one transaction, a savepoint per input on
+        SQLite (a fault sets that input aside, the others commit; on PostgreSQL it undoes the batch), then send their replies (in the background unless
         `wait`: the conversations stay busy until then, so that their replies keep their order); the keys left
         to apply one input at a time (a conflict, a conversation busy here, a batch that failed as a whole)."""
         held, left = [], []
@@ -301,13 +301,14 @@ class Engine:
                     if not await self._apply_all_in(tx, key, done):
                         left.append(key)
                     await asyncio.sleep(0)  # statements may not yield (SQLite): let webhooks and sends go on
-        except (SQLAlchemyError, OSError):
+        except (SQLAlchemyError, OSError, BatchUndone):
             log.warning("a batch of %d conversations failed; they go one input at a time", len(held), exc_info=True)
             done.clear()
             left.extend(key for key, _ in held if key not in left)
 
     async def _apply_all_in(self, tx: AsyncSession, key: str, done: list[Applied]) -> bool:
-        """Apply the inputs of `key` in `tx`, each in a savepoint; False when one conflicted (it is left)."""
+        """Apply the inputs of `key` in `tx`, each in a savepoint (none on PostgreSQL: store/input_rows.py);
+        False when one conflicted (it is left)."""
         rows = await rows_of(tx)
         while True:
             try:
@@ -315,8 +316,8 @@ class Engine:
                     applied = await apply_in(self, tx, key)
             except (IntegrityError, VersionConflict):
                 return False
-            except (SQLAlchemyError, OSError):
-                raise  # the database is away: the batch fails and its inputs stay recorded
+            except (SQLAlchemyError, OSError, BatchUndone):
+                raise  # the database is away, or the input's writes cannot be undone alone: the batch fails
             except Exception:  # noqa: BLE001  (a fault in a step must not block this conversation forever)
                 log.exception("an input of %s could not be applied; it is set aside for staff", key)
                 async with rows.savepoint(tx):

@@ -1,6 +1,7 @@
-"""Inputs applied in batches on SQLite and PostgreSQL: one transaction for the conversations due together, a
-savepoint per input (a fault sets aside only its input), each conversation's inputs in order, web-chat replies
-marked sent in the transaction that writes them."""
+"""Inputs applied in batches on SQLite and PostgreSQL: one transaction for the conversations due together (a
+fault sets aside only its input: on SQLite its savepoint is undone, on PostgreSQL the batch, whose conversations
+then go one input at a time), each conversation's inputs in order, web-chat replies marked sent in the
+transaction that writes them."""
 
 from __future__ import annotations
 
