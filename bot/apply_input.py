@@ -78,8 +78,7 @@ async def apply_in(engine: Engine, tx: AsyncSession, key: str) -> Applied | None
     finished and the outbox rows (claimed). The statements every input runs are plain SQL (store/input_rows.py);
     the effects' own writes go through the ORM."""
     rows = await rows_of(tx)
-    conv, identity = await rows.conversation_and_identity(key)
-    message, more = await rows.next_inputs(key)
+    conv, identity, message, more = await rows.next_input(key)
     if message is None:
         return None
     now, live = engine.clock(), engine.live  # one version of the console's settings for the whole input

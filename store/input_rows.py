@@ -239,6 +239,13 @@ class InputRows:
     async def identity(self, channel: str, external_id: str) -> IdentityRow | None:
         raise NotImplementedError
 
+    async def next_input(self, key: str) -> tuple[ConversationRow | None, IdentityRow | None, InputRow | None, bool]:
+        """The conversation (locked) and its identity, its oldest input not applied yet, and whether another
+        waits behind it."""
+        conv, identity = await self.conversation_and_identity(key)
+        message, more = await self.next_inputs(key)
+        return conv, identity, message, more
+
     async def finish_input(self, message: InputRow, now: datetime, *, status: str = "processed", resealed: bool = False) -> None:
         """The input applied (or set aside: failed); `resealed`: its text and payload were rewritten (masked)."""
         raise NotImplementedError
@@ -445,6 +452,17 @@ class PostgresRows(InputRows):
         "$8::timestamptz[], $9::timestamptz[]) "
         "ON CONFLICT DO NOTHING RETURNING channel, provider_message_id"
     )
+    # The conversation locked, its identity and its next two inputs in one round trip. The inputs are read as of
+    # the statement's start, before the lock was granted: one applied meanwhile by another process may show as
+    # not applied yet, and APPLIED then finds it applied and refuses (a VersionConflict: the batch retries).
+    NEXT_INPUT = (
+        "SELECT c.id, c.key, c.beneficiary_id, c.state, c.data, c.version, ci.id, ci.channel, ci.external_id, "
+        "ci.beneficiary_id, ci.last_inbound_at, ci.opted_out, ci.unreachable, m.id, m.channel, "
+        "m.provider_message_id, m.sender_id, m.conversation_key, m.text, m.payload, m.received_at "
+        "FROM conversation c LEFT JOIN channelidentity ci ON ci.channel = $2 AND ci.external_id = $3 "
+        "LEFT JOIN LATERAL (SELECT * FROM inboundmessage WHERE conversation_key = c.key AND status = 'received' "
+        "ORDER BY id LIMIT 2) m ON TRUE WHERE c.key = $1 ORDER BY m.id FOR UPDATE OF c"
+    )
     CONVERSATION_AND_IDENTITY = (
         "SELECT c.id, c.key, c.beneficiary_id, c.state, c.data, c.version, ci.id, ci.channel, ci.external_id, "
         "ci.beneficiary_id, ci.last_inbound_at, ci.opted_out, ci.unreachable FROM conversation c "
@@ -454,14 +472,14 @@ class PostgresRows(InputRows):
         "WITH saved AS (UPDATE conversation SET state = $1, flow = $2, data = $3, version = $4, updated_at = $5 "
         "WHERE id = $6 AND version = $7 RETURNING id), "
         "finished AS (UPDATE inboundmessage SET status = 'processed', processed_at = $5, text = COALESCE($8, text), "
-        "payload = COALESCE($9::json, payload) WHERE id = $10), "
+        "payload = COALESCE($9::json, payload) WHERE id = $10 AND status = 'received' RETURNING id), "
         "touched AS (UPDATE channelidentity SET last_inbound_at = $11, unreachable = NULL "
         "WHERE id = $12 AND $11::timestamptz IS NOT NULL), "
         f"sent AS (INSERT INTO outboxmessage ({', '.join(_OUTBOX)}) "
         "SELECT * FROM unnest($13::text[], $14::text[], $15::text[], $16::json[], $17::text[], $18::int[], "
         "$19::timestamptz[], $20::text[], $21::text[], $22::int[], $23::int[], $24::text[], $25::timestamptz[], "
         "$26::timestamptz[]) RETURNING id) "
-        "SELECT (SELECT count(*) FROM saved), ARRAY(SELECT id FROM sent ORDER BY id)"
+        "SELECT (SELECT count(*) FROM saved) + (SELECT count(*) FROM finished), ARRAY(SELECT id FROM sent ORDER BY id)"
     )
     RESCHEDULE = (
         "WITH cancelled AS (UPDATE timer SET status = 'cancelled' "
@@ -540,6 +558,16 @@ class PostgresRows(InputRows):
         row = tuple(row)
         return _conversation(row[:6]), (_identity(row[6:]) if row[6] is not None else None)
 
+    async def next_input(self, key: str) -> tuple[ConversationRow | None, IdentityRow | None, InputRow | None, bool]:
+        """One round trip where a conversation exists (a first contact reads its input alone)."""
+        found = [tuple(r) for r in await self._pg(self.db.fetch(self.NEXT_INPUT, key, *key.split(":", 1)))]
+        if not found:
+            message, more = await self.next_inputs(key)
+            return None, None, message, more
+        row = found[0]
+        return (_conversation(row[:6]), _identity(row[6:13]) if row[6] is not None else None,
+                _input(row[13:]) if row[13] is not None else None, len(found) > 1)
+
     async def next_inputs(self, key: str) -> tuple[InputRow | None, bool]:
         rows = await self._pg(self.db.fetch(self.SQL["inputs"], key))
         return (_input(tuple(rows[0])) if rows else None), len(rows) > 1
@@ -565,7 +593,7 @@ class PostgresRows(InputRows):
             self.APPLIED, state, state.split(":", 1)[0], _json(data), conv.version + 1, now, conv.id, conv.version,
             message.text if resealed else None, _json(message.payload) if resealed else None, message.id,
             touched_at, identity.id, *_columns(outbox, _OUTBOX)))
-        if saved != 1:
+        if saved != 2:  # the state changed, or the input was applied, since they were read
             raise VersionConflict(conv.key)
         if touched_at is not None:
             identity.last_inbound_at, identity.unreachable = touched_at, None

@@ -3,6 +3,7 @@ through the ORM exactly as the ORM would have written it (times, JSON, flags), a
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -10,8 +11,10 @@ from sqlalchemy import select
 
 from conversations.types import PersonView
 from store import queries
+from store.db import make_engine, make_sessions
 from store.input_rows import NewInput, OutboxRow, VersionConflict, rows_of
 from store.models import Beneficiary, ChannelIdentity, Conversation, InboundMessage, OutboxMessage
+from tests.conftest import _truncate
 
 AT = datetime(2026, 11, 25, 8, 30, 15, 123456, tzinfo=timezone.utc)
 
@@ -160,3 +163,58 @@ async def test_a_person_as_a_step_may_know_them(sessions):
     assert known == PersonView(phone="+966500000009", city="riyadh", household_size=4, consented=True, named=True)
     async with sessions() as tx, tx.begin():
         assert await (await rows_of(tx)).person(10_000) == PersonView()
+
+
+async def test_the_next_input_comes_with_its_conversation_and_identity_in_one_read(sessions):
+    async with sessions() as tx, tx.begin():
+        rows = await rows_of(tx)
+        await rows.record([_input(1), _input(2)])
+        assert [x is None for x in (await rows.next_input("telegram:42"))[:2]] == [True, True]  # a first contact
+        first_contact = await rows.next_input("telegram:42")
+        await rows.create_conversation("telegram:42", "telegram", "42", "", "ar", AT)
+        conv, identity, message, more = await rows.next_input("telegram:42")
+        assert (first_contact[2].provider_message_id, first_contact[3]) == ("u1", True)
+        assert (conv.key, identity.external_id, identity.beneficiary_id) == ("telegram:42", "42", conv.beneficiary_id)
+        assert (message.provider_message_id, message.payload, message.received_at, more) == ("u1", _input(1).payload, AT, True)
+        await rows.applied(conv, "menu:main", {}, message, AT, resealed=False, identity=identity, touched_at=None, outbox=[])
+        conv, identity, message, more = await rows.next_input("telegram:42")
+        assert (conv.version, message.provider_message_id, more) == (1, "u2", False)
+        await rows.applied(conv, "menu:main", {}, message, AT, resealed=False, identity=identity, touched_at=None, outbox=[])
+        conv, identity, message, more = await rows.next_input("telegram:42")
+    assert (conv.version, message, more) == (2, None, False)
+
+
+async def test_an_input_another_process_applied_while_this_one_waited_for_the_lock_is_not_applied_again(postgres_url):
+    """PostgreSQL reads the inputs as of the statement's start, before the lock is granted: the input the other
+    transaction applied meanwhile shows as still to apply, and writing it is refused."""
+    await _truncate(postgres_url)
+    engine = make_engine(postgres_url)
+    sessions = make_sessions(engine)
+    try:
+        async with sessions() as tx, tx.begin():
+            rows = await rows_of(tx)
+            await rows.record([_input(1), _input(2)])
+            await rows.create_conversation("telegram:42", "telegram", "42", "", "ar", AT)
+        async with sessions() as first, first.begin():
+            one = await rows_of(first)
+            conv, identity, message, _ = await one.next_input("telegram:42")  # locked by `first`
+
+            async def second() -> None:
+                async with sessions() as tx, tx.begin():
+                    other = await rows_of(tx)
+                    conv, identity, message, _ = await other.next_input("telegram:42")  # waits for `first`
+                    assert message.provider_message_id == "u1"  # applied by `first` by now, read as before
+                    await other.applied(conv, "menu:main", {}, message, AT, resealed=False, identity=identity,
+                                        touched_at=None, outbox=[])
+
+            waiting = asyncio.create_task(second())
+            await asyncio.sleep(0.3)
+            await one.applied(conv, "menu:main", {}, message, AT, resealed=False, identity=identity, touched_at=None, outbox=[])
+        with pytest.raises(VersionConflict):
+            await waiting
+        async with sessions() as tx:
+            saved = (await tx.scalars(select(Conversation))).one()
+            statuses = (await tx.scalars(select(InboundMessage.status).order_by(InboundMessage.id))).all()
+        assert (saved.version, statuses) == (1, ["processed", "received"])
+    finally:
+        await engine.dispose()
