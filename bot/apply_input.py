@@ -105,7 +105,7 @@ async def apply_in(engine: Engine, tx: AsyncSession, key: str) -> Applied | None
     outbox = await apply_effects(applying, result.effects)
     claimed = await engine.dispatcher.claim_new(tx, outbox, now) if engine.dispatcher else []
     await rows.applied(conv, result.state, seal(engine.keyring, result.data), message, now, resealed=resealed,
-                       identity=identity, touched_at=touched_at, outbox=outbox)
+                       identity=identity, touched_at=touched_at, outbox=outbox, timers=applying.timers)
     more = queries.took_event(tx, key) or more
     return Applied(outbox, claimed, {(identity.channel, identity.external_id): Recipient.of(identity)}, more)
 

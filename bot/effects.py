@@ -3,7 +3,7 @@ input's transaction (database rows, outbox rows); nothing is sent from here."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import singledispatch
 
@@ -17,7 +17,7 @@ from conversations.catalog import Catalog
 from conversations.effects import CancelTimer, HandOffToStaff, Reply, ScheduleTimer, SetLanguage, SetOptOut
 from store import queries, sealed
 from store.crypto import Keyring
-from store.input_rows import ConversationRow, InputRow, OutboxRow, rows_of
+from store.input_rows import ConversationRow, InputRow, OutboxRow, Timers, rows_of
 from store.models import Beneficiary, HandoffRequest
 
 
@@ -33,6 +33,7 @@ class Applying:
     keyring: Keyring
     texts: Catalog
     profile: Profile
+    timers: Timers = field(default_factory=dict)  # the conversation's timers moved on, written with its state
 
     def outbox(self, payload: dict) -> OutboxRow:
         """A message to this conversation's channel and sender, for the host to write in this transaction,
@@ -83,13 +84,12 @@ async def _set_opt_out(effect: SetOptOut, at: Applying) -> None:
 
 @apply.register
 async def _schedule_timer(effect: ScheduleTimer, at: Applying) -> None:
-    rows = await rows_of(at.tx)
-    await rows.schedule_timer(at.conv.key, at.message.channel, at.message.sender_id, effect.kind, effect.due_at, at.now)
+    at.timers[effect.kind] = effect.due_at  # written with the new state (store/input_rows.py: applied)
 
 
 @apply.register
 async def _cancel_timer(effect: CancelTimer, at: Applying) -> None:
-    await (await rows_of(at.tx)).cancel_timer(at.conv.key, effect.kind)
+    at.timers[effect.kind] = None
 
 
 @apply.register

@@ -106,6 +106,9 @@ class IdentityRow:
     unreachable: str | None
 
 
+Timers = dict[str, datetime | None]  # a conversation's timers an input moved on: kind -> new due time, or None
+
+
 class VersionConflict(Exception):
     """The conversation changed under us; the transaction is retried."""
 
@@ -212,15 +215,6 @@ class InputRows:
     async def _new_person(self, name: str, lang: str, channel: str, external_id: str, now: datetime) -> int:
         raise NotImplementedError
 
-    async def cancel_timer(self, key: str, kind: str) -> None:
-        """The conversation's pending timer of this kind, if any, will not fire."""
-        raise NotImplementedError
-
-    async def schedule_timer(self, key: str, channel: str, sender_id: str, kind: str, due_at: datetime, now: datetime) -> None:
-        """One pending timer per kind and conversation: a new one replaces the old (most steps of a form move
-        its reminder on, so this runs for most inputs)."""
-        raise NotImplementedError
-
     async def _new_conversation(self, key: str, beneficiary_id: int, now: datetime) -> None:
         raise NotImplementedError
 
@@ -255,9 +249,11 @@ class InputRows:
 
     async def applied(self, conv: ConversationRow, state: str, data: dict, message: InputRow, now: datetime, *,
                       resealed: bool, identity: IdentityRow, touched_at: datetime | None,
-                      outbox: list[OutboxRow]) -> None:
+                      outbox: list[OutboxRow], timers: Timers | None = None) -> None:
         """What an applied input writes last: the new state (version-checked), the input finished (its text
-        rewritten when `resealed`), the identity touched when the person wrote (`touched_at`), the replies."""
+        rewritten when `resealed`), the identity touched when the person wrote (`touched_at`), the replies, and
+        the conversation's timers moved on (`timers`: a kind's pending timer replaced by one due then, or
+        cancelled where None; most steps of a form move its reminder on)."""
         raise NotImplementedError
 
 
@@ -300,13 +296,6 @@ _SHARED = {
     "person": (
         "SELECT phone, city, residency, household_size, income_bracket, consent_at, "
         "(full_name_enc IS NOT NULL AND full_name_enc != '') OR display_name != '' FROM beneficiary WHERE id = {0}"
-    ),
-    "cancel_timer": (
-        "UPDATE timer SET status = 'cancelled' WHERE conversation_key = {0} AND kind = {1} AND status = 'pending'"
-    ),
-    "new_timer": (
-        "INSERT INTO timer (conversation_key, channel, sender_id, kind, text, status, due_at, created_at) "
-        "VALUES ({0}, {1}, {2}, {3}, '', 'pending', {4}, {5})"
     ),
     "new_person": "INSERT INTO beneficiary (display_name, language, created_at) VALUES ({0}, {1}, {2}) RETURNING id",
     "new_identity": (
@@ -365,6 +354,11 @@ class SqliteRows(InputRows):
     SQL = _statements("sqlite")
     RECORD = _marks(f"INSERT INTO inboundmessage ({', '.join(_INBOUND)}) VALUES "
                     f"({', '.join(f'{{{i}}}' for i in range(len(_INBOUND)))}) ON CONFLICT DO NOTHING", "sqlite")
+    # A timer moved on: the pending one of its kind cancelled, a new one written (one statement each, as
+    # PostgreSQL's APPLIED does in one).
+    CANCEL_TIMER = "UPDATE timer SET status = 'cancelled' WHERE conversation_key = ? AND kind = ? AND status = 'pending'"
+    NEW_TIMER = ("INSERT INTO timer (conversation_key, channel, sender_id, kind, text, status, due_at, created_at) "
+                 "VALUES (?, ?, ?, ?, '', 'pending', ?, ?)")
 
     def __init__(self, db: sqlite3.Connection):
         self.db = db
@@ -397,13 +391,6 @@ class SqliteRows(InputRows):
     async def _new_conversation(self, key: str, beneficiary_id: int, now: datetime) -> None:
         self._run("new_conversation", (key, beneficiary_id, _sqlite_time(now)))
 
-    async def cancel_timer(self, key: str, kind: str) -> None:
-        self._run("cancel_timer", (key, kind))
-
-    async def schedule_timer(self, key: str, channel: str, sender_id: str, kind: str, due_at: datetime, now: datetime) -> None:
-        self._run("cancel_timer", (key, kind))
-        self._run("new_timer", (key, channel, sender_id, kind, _sqlite_time(due_at), _sqlite_time(now)))
-
     async def conversation(self, key: str) -> ConversationRow | None:
         row = self._one("conversation", (key,))
         return _conversation(row) if row else None
@@ -428,7 +415,7 @@ class SqliteRows(InputRows):
 
     async def applied(self, conv: ConversationRow, state: str, data: dict, message: InputRow, now: datetime, *,
                       resealed: bool, identity: IdentityRow, touched_at: datetime | None,
-                      outbox: list[OutboxRow]) -> None:
+                      outbox: list[OutboxRow], timers: Timers | None = None) -> None:
         if touched_at is not None:
             self._run("touch_identity", (_sqlite_time(touched_at), identity.id))
             identity.last_inbound_at, identity.unreachable = touched_at, None
@@ -437,6 +424,11 @@ class SqliteRows(InputRows):
             raise VersionConflict(conv.key)
         await self.finish_input(message, now, resealed=resealed)
         await self.insert_outbox(outbox)
+        for kind, due_at in (timers or {}).items():
+            _sqlite_errors(lambda kind=kind: self.db.execute(self.CANCEL_TIMER, (conv.key, kind)))
+            if due_at is not None:
+                at = (conv.key, message.channel, message.sender_id, kind, _sqlite_time(due_at), _sqlite_time(now))
+                _sqlite_errors(lambda at=at: self.db.execute(self.NEW_TIMER, at))
 
 
 class PostgresRows(InputRows):
@@ -478,14 +470,13 @@ class PostgresRows(InputRows):
         f"sent AS (INSERT INTO outboxmessage ({', '.join(_OUTBOX)}) "
         "SELECT * FROM unnest($13::text[], $14::text[], $15::text[], $16::json[], $17::text[], $18::int[], "
         "$19::timestamptz[], $20::text[], $21::text[], $22::int[], $23::int[], $24::text[], $25::timestamptz[], "
-        "$26::timestamptz[]) RETURNING id) "
+        "$26::timestamptz[]) RETURNING id), "
+        "cancelled AS (UPDATE timer SET status = 'cancelled' "
+        "WHERE conversation_key = $27 AND kind = ANY($28::text[]) AND status = 'pending'), "
+        "scheduled AS (INSERT INTO timer (conversation_key, channel, sender_id, kind, text, status, due_at, created_at) "
+        "SELECT $27, $29, $30, t.kind, '', 'pending', t.due_at, $5 FROM unnest($28::text[], $31::timestamptz[]) "
+        "AS t(kind, due_at) WHERE t.due_at IS NOT NULL) "
         "SELECT (SELECT count(*) FROM saved) + (SELECT count(*) FROM finished), ARRAY(SELECT id FROM sent ORDER BY id)"
-    )
-    RESCHEDULE = (
-        "WITH cancelled AS (UPDATE timer SET status = 'cancelled' "
-        "WHERE conversation_key = $1 AND kind = $4 AND status = 'pending') "
-        "INSERT INTO timer (conversation_key, channel, sender_id, kind, text, status, due_at, created_at) "
-        "VALUES ($1, $2, $3, $4, '', 'pending', $5, $6)"
     )
 
     def __init__(self, db: asyncpg.Connection, conn: AsyncConnection):
@@ -540,12 +531,6 @@ class PostgresRows(InputRows):
     async def _new_conversation(self, key: str, beneficiary_id: int, now: datetime) -> None:
         await self._pg(self.db.execute(self.SQL["new_conversation"], key, beneficiary_id, now))
 
-    async def cancel_timer(self, key: str, kind: str) -> None:
-        await self._pg(self.db.execute(self.SQL["cancel_timer"], key, kind))
-
-    async def schedule_timer(self, key: str, channel: str, sender_id: str, kind: str, due_at: datetime, now: datetime) -> None:
-        await self._pg(self.db.execute(self.RESCHEDULE, key, channel, sender_id, kind, due_at, now))
-
     async def conversation(self, key: str) -> ConversationRow | None:
         row = await self._pg(self.db.fetchrow(self.SQL["conversation"] + " FOR UPDATE", key))
         return _conversation(tuple(row)) if row else None
@@ -588,11 +573,12 @@ class PostgresRows(InputRows):
 
     async def applied(self, conv: ConversationRow, state: str, data: dict, message: InputRow, now: datetime, *,
                       resealed: bool, identity: IdentityRow, touched_at: datetime | None,
-                      outbox: list[OutboxRow]) -> None:
+                      outbox: list[OutboxRow], timers: Timers | None = None) -> None:
         saved, ids = await self._pg(self.db.fetchrow(
             self.APPLIED, state, state.split(":", 1)[0], _json(data), conv.version + 1, now, conv.id, conv.version,
             message.text if resealed else None, _json(message.payload) if resealed else None, message.id,
-            touched_at, identity.id, *_columns(outbox, _OUTBOX)))
+            touched_at, identity.id, *_columns(outbox, _OUTBOX), conv.key, list(timers or {}), message.channel,
+            message.sender_id, list((timers or {}).values())))
         if saved != 2:  # the state changed, or the input was applied, since they were read
             raise VersionConflict(conv.key)
         if touched_at is not None:

@@ -96,17 +96,21 @@ async def test_a_stale_version_is_refused(sessions):
             await rows.applied(conv, "menu:main", {}, message, AT, **write)  # still the version read before
 
 
-async def test_a_timer_scheduled_again_replaces_the_pending_one_and_a_cancelled_one_never_fires(sessions):
+async def test_a_timer_moved_on_replaces_the_pending_one_and_a_cancelled_one_never_fires(sessions):
     due = AT + timedelta(hours=24)
     async with sessions() as tx, tx.begin():
         rows = await rows_of(tx)
-        await rows.schedule_timer("telegram:42", "telegram", "42", "help_reminder", due - timedelta(hours=1), AT)
-        await rows.schedule_timer("telegram:42", "telegram", "42", "help_reminder", due, AT)
-        await rows.schedule_timer("telegram:42", "telegram", "42", "help_expiry", due, AT)
-        await rows.cancel_timer("telegram:42", "help_expiry")
+        await rows.record([_input(1), _input(2)])
+        await rows.create_conversation("telegram:42", "telegram", "42", "", "ar", AT)
+        for timers in ({"help_reminder": due - timedelta(hours=1), "help_expiry": due, "rating_prompt:7": due},
+                       {"help_reminder": due, "help_expiry": None}):
+            conv, identity, message, _ = await rows.next_input("telegram:42")
+            await rows.applied(conv, "help:name", {}, message, AT, resealed=False, identity=identity,
+                               touched_at=None, outbox=[], timers=timers)
     async with sessions() as tx, tx.begin():
         fired = await queries.claim_due_timers(tx, due + timedelta(minutes=1))
-    assert [(t.kind, t.due_at, t.sender_id) for t in fired] == [("help_reminder", due, "42")]
+    assert sorted((t.kind, t.due_at, t.sender_id) for t in fired) == [
+        ("help_reminder", due, "42"), ("rating_prompt:7", due, "42")]
 
 
 async def test_an_applied_input_writes_its_state_its_finish_its_identity_and_its_replies_together(sessions):
