@@ -137,8 +137,8 @@ def checkin(inbound: Inbound, state: str, data: dict, ctx: Context) -> Step | No
     """The check-in code of a program the beneficiary is accepted in, typed in any state: attendance recorded
     and the state asked again. Anything else (a wrong code too) is not a check-in: None."""
     typed = _code(inbound.text) if inbound.kind == "text" else ""
-    if not typed or len(typed) > CODE_MAX:  # cannot be a code: the person's sign-ups are not even looked up
-        return None
+    if len(typed) > CODE_MAX or not any(c.isdigit() for c in typed):
+        return None  # cannot be a code (the console makes six digits): the person's sign-ups are not looked up
     accepted = {r.program_id: r for r in ctx.registrations if r.status == "accepted"}
     for program in ctx.programs if accepted else ():  # programs are looked up only for someone accepted in one
         registration = accepted.get(program.id)

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.lookups import UNLOADED, LazyContext
 from conversations import router
 from conversations.effects import CheckIn, RegisterForProgram, Reply, ScheduleTimer
 from conversations.faq import FaqIndex
@@ -160,6 +161,14 @@ def test_checkin_with_arabic_indic_digits_records_attendance(profile, texts):
     assert step is not None and step.state == "menu:main"
     assert step.effects[0] == CheckIn(2)
     assert "سُجِّل حضورك في «دورة»" in step.effects[1].text
+
+
+@given(st.text(alphabet=st.characters(blacklist_categories=("Nd", "No", "Nl")), max_size=40))
+def test_a_text_without_a_digit_cannot_be_a_code_and_looks_no_sign_up_up(typed):
+    """Codes are digits (the console makes six): a name or a city typed into a form costs no lookup."""
+    ctx = LazyContext(profile=None, texts=None, faq=None, now=T0, channel="web", reference="H-000001",
+                      programs=UNLOADED, registrations=UNLOADED)
+    assert checkin(Inbound("text", text=typed), "help:name", {"lang": "en"}, ctx) is None  # no NotLoaded
 
 
 @pytest.mark.parametrize(
