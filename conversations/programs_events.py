@@ -126,6 +126,7 @@ def delivered(program: ProgramView, inbound: Inbound, data: dict, ctx: Context) 
 
 
 CODE_MAX = 12  # the longest check-in code a program can hold (store/models.py, Program.checkin_code)
+CODE_MIN = 4  # the console makes codes of six digits; a shorter text is a menu choice or a count
 
 
 def _code(typed: str) -> str:
@@ -137,8 +138,8 @@ def checkin(inbound: Inbound, state: str, data: dict, ctx: Context) -> Step | No
     """The check-in code of a program the beneficiary is accepted in, typed in any state: attendance recorded
     and the state asked again. Anything else (a wrong code too) is not a check-in: None."""
     typed = _code(inbound.text) if inbound.kind == "text" else ""
-    if len(typed) > CODE_MAX or not any(c.isdigit() for c in typed):
-        return None  # cannot be a code (the console makes six digits): the person's sign-ups are not looked up
+    if not CODE_MIN <= len(typed) <= CODE_MAX or not any(c.isdigit() for c in typed):
+        return None  # a menu choice, a count, a name: not a code, and the person's sign-ups are not looked up
     accepted = {r.program_id: r for r in ctx.registrations if r.status == "accepted"}
     for program in ctx.programs if accepted else ():  # programs are looked up only for someone accepted in one
         registration = accepted.get(program.id)
