@@ -505,6 +505,10 @@ class PostgresRows(InputRows):
         except Exception as exc:
             raise BatchUndone(str(exc)) from exc
 
+    async def execute(self, sql: str, *args: Any) -> None:
+        """A statement of another store module, on this connection, its errors mapped as ours."""
+        await self._pg(self.db.execute(sql, *args))
+
     async def record(self, rows: list[NewInput]) -> list[bool]:
         new = {(c, p) for c, p in await self._pg(self.db.fetch(self.RECORD, *_columns(rows, _INBOUND)))}
         kept = []
