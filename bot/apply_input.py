@@ -86,8 +86,7 @@ async def apply_in(engine: Engine, tx: AsyncSession, key: str) -> Applied | None
     if conv is None:
         lang = live.profile.default_language
         name = payload.get("display_name") or ""
-        await rows.create_conversation(key, message.channel, message.sender_id, name, lang, now)
-        conv, identity = await rows.conversation_and_identity(key)
+        conv, identity = await rows.first_contact(key, message.channel, message.sender_id, name, lang, now)
     # The person wrote (a timer is not them: WhatsApp's window): the chat works again, from this moment.
     touched_at = message.received_at if payload.get("kind") != "event" else None
     if payload.get("phone"):

@@ -215,6 +215,14 @@ class InputRows:
     async def _new_person(self, name: str, lang: str, channel: str, external_id: str, now: datetime) -> int:
         raise NotImplementedError
 
+    async def first_contact(self, key: str, channel: str, external_id: str, name: str, lang: str,
+                            now: datetime) -> tuple[ConversationRow, IdentityRow]:
+        """create_conversation, and what it made read back (the conversation is this transaction's until commit)."""
+        await self.create_conversation(key, channel, external_id, name, lang, now)
+        conv, identity = await self.conversation_and_identity(key)
+        assert conv is not None and identity is not None
+        return conv, identity
+
     async def _new_conversation(self, key: str, beneficiary_id: int, now: datetime) -> None:
         raise NotImplementedError
 
@@ -455,6 +463,22 @@ class PostgresRows(InputRows):
         "LEFT JOIN LATERAL (SELECT * FROM inboundmessage WHERE conversation_key = c.key AND status = 'received' "
         "ORDER BY id LIMIT 2) m ON TRUE WHERE c.key = $1 ORDER BY m.id FOR UPDATE OF c"
     )
+    # A first contact in one round trip: the person and their identity unless the channel id is known, the
+    # conversation, and both read back.
+    FIRST_CONTACT = (
+        "WITH known AS (SELECT id, channel, external_id, beneficiary_id, last_inbound_at, opted_out, unreachable "
+        "FROM channelidentity WHERE channel = $1 AND external_id = $2), "
+        "person AS (INSERT INTO beneficiary (display_name, language, created_at) SELECT $3, $4, $5 "
+        "WHERE NOT EXISTS (SELECT 1 FROM known) RETURNING id), "
+        "made AS (INSERT INTO channelidentity (channel, external_id, beneficiary_id, opted_out, created_at) "
+        "SELECT $1, $2, id, FALSE, $5 FROM person "
+        "RETURNING id, channel, external_id, beneficiary_id, last_inbound_at, opted_out, unreachable), "
+        "who AS (SELECT * FROM known UNION ALL SELECT * FROM made), "
+        "conv AS (INSERT INTO conversation (key, beneficiary_id, flow, state, data, version, updated_at) "
+        "SELECT $6, beneficiary_id, '', '', '{}', 0, $5 FROM who RETURNING id, key, beneficiary_id, state, data, version) "
+        "SELECT conv.id, conv.key, conv.beneficiary_id, conv.state, conv.data, conv.version, who.id, who.channel, "
+        "who.external_id, who.beneficiary_id, who.last_inbound_at, who.opted_out, who.unreachable FROM conv, who"
+    )
     CONVERSATION_AND_IDENTITY = (
         "SELECT c.id, c.key, c.beneficiary_id, c.state, c.data, c.version, ci.id, ci.channel, ci.external_id, "
         "ci.beneficiary_id, ci.last_inbound_at, ci.opted_out, ci.unreachable FROM conversation c "
@@ -534,6 +558,11 @@ class PostgresRows(InputRows):
 
     async def _new_conversation(self, key: str, beneficiary_id: int, now: datetime) -> None:
         await self._pg(self.db.execute(self.SQL["new_conversation"], key, beneficiary_id, now))
+
+    async def first_contact(self, key: str, channel: str, external_id: str, name: str, lang: str,
+                            now: datetime) -> tuple[ConversationRow, IdentityRow]:
+        row = tuple(await self._pg(self.db.fetchrow(self.FIRST_CONTACT, channel, external_id, name[:200], lang, now, key)))
+        return _conversation(row[:6]), _identity(row[6:])
 
     async def conversation(self, key: str) -> ConversationRow | None:
         row = await self._pg(self.db.fetchrow(self.SQL["conversation"] + " FOR UPDATE", key))

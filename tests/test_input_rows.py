@@ -222,3 +222,20 @@ async def test_an_input_another_process_applied_while_this_one_waited_for_the_lo
         assert (saved.version, statuses) == (1, ["processed", "received"])
     finally:
         await engine.dispose()
+
+
+async def test_a_first_contact_makes_the_person_their_identity_and_the_conversation_and_reads_them_back(sessions):
+    async with sessions() as tx, tx.begin():
+        rows = await rows_of(tx)
+        conv, identity = await rows.first_contact("telegram:9", "telegram", "9", "Amina", "ur", AT)
+        assert (conv.key, conv.state, conv.data, conv.version) == ("telegram:9", "", {}, 0)
+        assert (identity.channel, identity.external_id, identity.beneficiary_id) == ("telegram", "9", conv.beneficiary_id)
+        assert (identity.last_inbound_at, identity.opted_out, identity.unreachable) == (None, False, None)
+        await tx.execute(Conversation.__table__.delete())  # e.g. a conversation closed by staff
+        again, same = await rows.first_contact("telegram:9", "telegram", "9", "Someone else", "ar", AT)
+    assert (again.beneficiary_id, same.id) == (conv.beneficiary_id, identity.id)  # the channel id is known: no new person
+    async with sessions() as tx:
+        people = (await tx.scalars(select(Beneficiary))).all()
+        saved = (await tx.scalars(select(Conversation))).one()
+    assert [(p.id, p.display_name, p.language, p.created_at) for p in people] == [(conv.beneficiary_id, "Amina", "ur", AT)]
+    assert (saved.id, saved.beneficiary_id, saved.updated_at) == (again.id, conv.beneficiary_id, AT)
