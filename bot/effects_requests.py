@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 
 from bot.effects import Applying, apply
 from conversations.effects import AddRequestInfo, RecordConsent, SubmitHelpRequest, UpdatePersonData
@@ -17,9 +17,13 @@ PERSON_FIELDS = ("phone", "city", "residency", "household_size", "income_bracket
 
 @apply.register
 async def _consent(effect: RecordConsent, at: Applying) -> None:
-    person = await at.tx.get(Beneficiary, at.conv.beneficiary_id)
-    if person is not None and person.consent_at is None:
-        person.consent_at = at.now
+    """The first consent's date is kept (statements, not ORM objects: this and the filing below run once per
+    form, and the ORM's unit of work cost several times the database's own work)."""
+    await at.tx.execute(
+        update(Beneficiary)
+        .where(Beneficiary.id == at.conv.beneficiary_id, Beneficiary.consent_at.is_(None))
+        .values(consent_at=at.now)
+    )
 
 
 @apply.register
@@ -51,9 +55,12 @@ async def _submit(effect: SubmitHelpRequest, at: Applying) -> None:
         submitted_at=at.now,
         updated_at=at.now,
     )
-    at.tx.add(request)
-    await at.tx.flush()
-    at.tx.add(RequestEvent(request_id=request.id, at=at.now, actor="beneficiary", kind="submitted", detail={"flags": list(effect.flags)}))
+    request_id = await at.tx.scalar(
+        insert(HelpRequest).values(request.model_dump(exclude={"id"})).returning(HelpRequest.id)
+    )
+    await at.tx.execute(insert(RequestEvent).values(
+        request_id=request_id, at=at.now, actor="beneficiary", kind="submitted", detail={"flags": list(effect.flags)}
+    ))
     started = datetime.fromisoformat(form["started_at"]) if form.get("started_at") else at.now
     await at.tx.execute(
         update(Attachment)
@@ -63,14 +70,15 @@ async def _submit(effect: SubmitHelpRequest, at: Applying) -> None:
             Attachment.created_at >= started,
             Attachment.kind != "location",
         )
-        .values(request_id=request.id)
+        .values(request_id=request_id)
         .execution_options(synchronize_session=False)
     )
-    person = await at.tx.get(Beneficiary, at.conv.beneficiary_id)
-    person.full_name_enc, person.national_id_enc, person.national_id_hash = name_enc, id_enc, id_hash
-    for field in PERSON_FIELDS:
-        if form.get(field) not in (None, ""):
-            setattr(person, field, form[field])
+    known = {field: form[field] for field in PERSON_FIELDS if form.get(field) not in (None, "")}
+    await at.tx.execute(
+        update(Beneficiary)
+        .where(Beneficiary.id == at.conv.beneficiary_id)
+        .values(full_name_enc=name_enc, national_id_enc=id_enc, national_id_hash=id_hash, **known)
+    )
 
 
 async def _request_of(at: Applying, reference: str) -> HelpRequest | None:
