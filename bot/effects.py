@@ -68,12 +68,18 @@ async def _reply(effect: Reply, at: Applying) -> OutboxRow:
     return at.outbox(reply_payload(effect))
 
 
+def committed(tx: AsyncSession, model: type, row_id: int, values: dict) -> None:
+    """Values a statement wrote to a row, on the copy this transaction read before (if any): it says the same as
+    the row now."""
+    known = tx.sync_session.identity_map.get(identity_key(model, row_id))
+    for name, value in values.items() if known is not None else ():
+        set_committed_value(known, name, value)
+
+
 @apply.register
 async def _set_language(effect: SetLanguage, at: Applying) -> None:
     await (await rows_of(at.tx)).set_language(at.conv.beneficiary_id, effect.lang)
-    known = at.tx.sync_session.identity_map.get(identity_key(Beneficiary, at.conv.beneficiary_id))
-    if known is not None:  # a copy this transaction read before: it says the same as the row now
-        set_committed_value(known, "language", effect.lang)
+    committed(at.tx, Beneficiary, at.conv.beneficiary_id, {"language": effect.lang})
 
 
 @apply.register

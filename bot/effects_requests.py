@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select
 
-from bot.effects import Applying, apply
+from bot.effects import Applying, apply, committed
 from conversations.effects import AddRequestInfo, RecordConsent, SubmitHelpRequest, UpdatePersonData
-from store import sealed
+from store import request_rows, sealed
 from store.models import Attachment, Beneficiary, HelpRequest, RequestEvent
 
 OPEN = ("submitted", "needs_info", "accepted")
@@ -17,13 +17,8 @@ PERSON_FIELDS = ("phone", "city", "residency", "household_size", "income_bracket
 
 @apply.register
 async def _consent(effect: RecordConsent, at: Applying) -> None:
-    """The first consent's date is kept (statements, not ORM objects: this and the filing below run once per
-    form, and the ORM's unit of work cost several times the database's own work)."""
-    await at.tx.execute(
-        update(Beneficiary)
-        .where(Beneficiary.id == at.conv.beneficiary_id, Beneficiary.consent_at.is_(None))
-        .values(consent_at=at.now)
-    )
+    if await request_rows.record_consent(at.tx, at.conv.beneficiary_id, at.now):
+        committed(at.tx, Beneficiary, at.conv.beneficiary_id, {"consent_at": at.now})
 
 
 @apply.register
@@ -55,30 +50,13 @@ async def _submit(effect: SubmitHelpRequest, at: Applying) -> None:
         submitted_at=at.now,
         updated_at=at.now,
     )
-    request_id = await at.tx.scalar(
-        insert(HelpRequest).values(request.model_dump(exclude={"id"})).returning(HelpRequest.id)
-    )
-    await at.tx.execute(insert(RequestEvent).values(
-        request_id=request_id, at=at.now, actor="beneficiary", kind="submitted", detail={"flags": list(effect.flags)}
-    ))
+    if at.tx.new or at.tx.dirty:
+        await at.tx.flush()  # the files this input brought (store/queries.keep_attachments) are joined below
     started = datetime.fromisoformat(form["started_at"]) if form.get("started_at") else at.now
-    await at.tx.execute(
-        update(Attachment)
-        .where(
-            Attachment.beneficiary_id == at.conv.beneficiary_id,
-            Attachment.request_id.is_(None),
-            Attachment.created_at >= started,
-            Attachment.kind != "location",
-        )
-        .values(request_id=request_id)
-        .execution_options(synchronize_session=False)
-    )
-    known = {field: form[field] for field in PERSON_FIELDS if form.get(field) not in (None, "")}
-    await at.tx.execute(
-        update(Beneficiary)
-        .where(Beneficiary.id == at.conv.beneficiary_id)
-        .values(full_name_enc=name_enc, national_id_enc=id_enc, national_id_hash=id_hash, **known)
-    )
+    person = {"full_name_enc": name_enc, "national_id_enc": id_enc, "national_id_hash": id_hash,
+              **{field: form[field] for field in PERSON_FIELDS if form.get(field) not in (None, "")}}
+    await request_rows.file_request(at.tx, request.model_dump(exclude={"id"}), list(effect.flags), person, started)
+    committed(at.tx, Beneficiary, at.conv.beneficiary_id, person)
 
 
 async def _request_of(at: Applying, reference: str) -> HelpRequest | None:

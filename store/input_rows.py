@@ -13,6 +13,7 @@ import json
 import re
 import sqlite3
 from contextlib import asynccontextmanager
+from functools import lru_cache
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, AsyncIterator
@@ -169,6 +170,15 @@ class InputRows:
         """A statement without parameters (a savepoint's)."""
         raise NotImplementedError
 
+    async def execute(self, sql: str, *args: Any) -> int:
+        """A statement of another store module, written with `{0}`, `{1}`… for its parameters (JSON passed as
+        text, times as datetimes), on this connection with its errors mapped as ours; the rows it changed."""
+        raise NotImplementedError
+
+    async def value(self, sql: str, *args: Any) -> Any:
+        """The same for a statement that returns something: the first column of its first row (an id)."""
+        raise NotImplementedError
+
     @asynccontextmanager
     async def savepoint(self, tx: AsyncSession) -> AsyncIterator[None]:
         """One input's part of a batch: what it wrote is undone if it fails, the others' kept. Plain SQL, as
@@ -317,6 +327,7 @@ _SHARED = {
 }
 
 
+@lru_cache(maxsize=256)
 def _marks(sql: str, dialect: str) -> str:
     """`{0}`, `{1}`… (numbered in the order they appear: SQLite's marks are positional) as the dialect's marks."""
     numbers = re.findall(r"(?<!\{)\{(\d+)\}", sql)
@@ -383,6 +394,17 @@ class SqliteRows(InputRows):
 
     async def run(self, sql: str) -> None:
         _sqlite_errors(lambda: self.db.execute(sql))
+
+    def _cursor(self, sql: str, args: tuple) -> sqlite3.Cursor:
+        params = tuple(_sqlite_time(a) if isinstance(a, datetime) else a for a in args)
+        return _sqlite_errors(lambda: self.db.execute(_marks(sql, "sqlite"), params))
+
+    async def execute(self, sql: str, *args: Any) -> int:
+        return self._cursor(sql, args).rowcount
+
+    async def value(self, sql: str, *args: Any) -> Any:
+        row = _sqlite_errors(self._cursor(sql, args).fetchone)
+        return row[0] if row else None
 
     async def set_language(self, beneficiary_id: int, lang: str) -> None:
         self._run("set_language", (lang, beneficiary_id))
@@ -529,9 +551,12 @@ class PostgresRows(InputRows):
         except Exception as exc:
             raise BatchUndone(str(exc)) from exc
 
-    async def execute(self, sql: str, *args: Any) -> None:
-        """A statement of another store module, on this connection, its errors mapped as ours."""
-        await self._pg(self.db.execute(sql, *args))
+    async def execute(self, sql: str, *args: Any) -> int:
+        status = await self._pg(self.db.execute(_marks(sql, "postgresql"), *args))
+        return int(status.rsplit(" ", 1)[-1]) if status[-1:].isdigit() else 0
+
+    async def value(self, sql: str, *args: Any) -> Any:
+        return await self._pg(self.db.fetchval(_marks(sql, "postgresql"), *args))
 
     async def record(self, rows: list[NewInput]) -> list[bool]:
         new = {(c, p) for c, p in await self._pg(self.db.fetch(self.RECORD, *_columns(rows, _INBOUND)))}

@@ -92,8 +92,8 @@ _OUTCOMES = """
         provider_message_id = coalesce(v.provider_id, o.provider_message_id),
         sent_at = coalesce(v.sent, o.sent_at),
         next_attempt_at = coalesce(v.retry_at, o.next_attempt_at)
-    FROM unnest($1::integer[], $2::integer[], $3::varchar[], $4::varchar[], $5::varchar[], $6::timestamptz[],
-                $7::timestamptz[]) AS v(id, claimed, status, error, provider_id, sent, retry_at)
+    FROM unnest({0}::integer[], {1}::integer[], {2}::varchar[], {3}::varchar[], {4}::varchar[], {5}::timestamptz[],
+                {6}::timestamptz[]) AS v(id, claimed, status, error, provider_id, sent, retry_at)
     WHERE o.id = v.id AND o.status = 'sending' AND o.attempts = v.claimed
 """
 _OUTCOME_KEYS = ("row_id", "claimed", "new_status", "new_error", "provider_id", "sent", "retry_at")
