@@ -297,6 +297,7 @@ class Engine:
     async def _apply_held(self, held: list[tuple[str, asyncio.Lock]], done: list[Applied], left: list[str]) -> None:
         try:
             async with self.sessions() as tx, tx.begin():
+                await (await rows_of(tx)).prefetch([key for key, _ in held])
                 for key, _ in held:
                     if not await self._apply_all_in(tx, key, done):
                         left.append(key)

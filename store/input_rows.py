@@ -251,6 +251,10 @@ class InputRows:
     async def identity(self, channel: str, external_id: str) -> IdentityRow | None:
         raise NotImplementedError
 
+    async def prefetch(self, keys: list[str]) -> None:
+        """Read (and lock) what `next_input` will ask for these conversations, all at once where that saves
+        round trips (PostgreSQL); nothing here."""
+
     async def next_input(self, key: str) -> tuple[ConversationRow | None, IdentityRow | None, InputRow | None, bool]:
         """The conversation (locked) and its identity, its oldest input not applied yet, and whether another
         waits behind it."""
@@ -474,16 +478,19 @@ class PostgresRows(InputRows):
         "$8::timestamptz[], $9::timestamptz[]) "
         "ON CONFLICT DO NOTHING RETURNING channel, provider_message_id"
     )
-    # The conversation locked, its identity and its next two inputs in one round trip. The inputs are read as of
-    # the statement's start, before the lock was granted: one applied meanwhile by another process may show as
-    # not applied yet, and APPLIED then finds it applied and refuses (a VersionConflict: the batch retries).
-    NEXT_INPUT = (
+    # Conversations locked (in key order, as every process locks them), their identities and next two inputs,
+    # in one round trip for a whole batch. The inputs are read as of the statement's start, before the locks were
+    # granted: one applied meanwhile by another process may show as not applied yet, and APPLIED then finds it
+    # applied and refuses (a VersionConflict: the batch retries).
+    NEXT_INPUTS = (
         "SELECT c.id, c.key, c.beneficiary_id, c.state, c.data, c.version, ci.id, ci.channel, ci.external_id, "
         "ci.beneficiary_id, ci.last_inbound_at, ci.opted_out, ci.unreachable, m.id, m.channel, "
         "m.provider_message_id, m.sender_id, m.conversation_key, m.text, m.payload, m.received_at "
-        "FROM conversation c LEFT JOIN channelidentity ci ON ci.channel = $2 AND ci.external_id = $3 "
+        "FROM unnest($1::text[], $2::text[], $3::text[]) AS k(key, channel, external_id) "
+        "JOIN conversation c ON c.key = k.key "
+        "LEFT JOIN channelidentity ci ON ci.channel = k.channel AND ci.external_id = k.external_id "
         "LEFT JOIN LATERAL (SELECT * FROM inboundmessage WHERE conversation_key = c.key AND status = 'received' "
-        "ORDER BY id LIMIT 2) m ON TRUE WHERE c.key = $1 ORDER BY m.id FOR UPDATE OF c"
+        "ORDER BY id LIMIT 2) m ON TRUE ORDER BY c.key, m.id FOR UPDATE OF c"
     )
     # A first contact in one round trip: the person and their identity unless the channel id is known, the
     # conversation, and both read back.
@@ -527,6 +534,7 @@ class PostgresRows(InputRows):
 
     def __init__(self, db: asyncpg.Connection, conn: AsyncConnection):
         self.db, self.conn = db, conn
+        self._ahead: dict[str, tuple] = {}  # what prefetch read, each key's taken once by next_input
 
     async def _pg(self, call):  # type: ignore[no-untyped-def]
         """asyncpg's errors as SQLAlchemy's, which the engine tells apart (a conflict, the database away); a
@@ -601,15 +609,26 @@ class PostgresRows(InputRows):
         row = tuple(row)
         return _conversation(row[:6]), (_identity(row[6:]) if row[6] is not None else None)
 
+    async def prefetch(self, keys: list[str]) -> None:
+        if not keys:
+            return
+        parts = [key.split(":", 1) for key in keys]
+        found: dict[str, list[tuple]] = {}
+        for row in await self._pg(self.db.fetch(self.NEXT_INPUTS, keys, *map(list, zip(*parts)))):
+            found.setdefault(row[1], []).append(tuple(row))
+        for key, rows in found.items():
+            row = rows[0]
+            self._ahead[key] = (_conversation(row[:6]), _identity(row[6:13]) if row[6] is not None else None,
+                                _input(row[13:]) if row[13] is not None else None, len(rows) > 1)
+
     async def next_input(self, key: str) -> tuple[ConversationRow | None, IdentityRow | None, InputRow | None, bool]:
-        """One round trip where a conversation exists (a first contact reads its input alone)."""
-        found = [tuple(r) for r in await self._pg(self.db.fetch(self.NEXT_INPUT, key, *key.split(":", 1)))]
-        if not found:
+        """What `prefetch` read for `key`, or one round trip now (a first contact reads its input alone)."""
+        if key not in self._ahead:
+            await self.prefetch([key])
+        if key not in self._ahead:
             message, more = await self.next_inputs(key)
             return None, None, message, more
-        row = found[0]
-        return (_conversation(row[:6]), _identity(row[6:13]) if row[6] is not None else None,
-                _input(row[13:]) if row[13] is not None else None, len(found) > 1)
+        return self._ahead.pop(key)
 
     async def next_inputs(self, key: str) -> tuple[InputRow | None, bool]:
         rows = await self._pg(self.db.fetch(self.SQL["inputs"], key))

@@ -239,3 +239,25 @@ async def test_a_first_contact_makes_the_person_their_identity_and_the_conversat
         saved = (await tx.scalars(select(Conversation))).one()
     assert [(p.id, p.display_name, p.language, p.created_at) for p in people] == [(conv.beneficiary_id, "Amina", "ur", AT)]
     assert (saved.id, saved.beneficiary_id, saved.updated_at) == (again.id, conv.beneficiary_id, AT)
+
+
+async def test_conversations_read_together_give_what_each_read_alone_gives(sessions):
+    keys = ["telegram:1", "telegram:2", "telegram:3", "telegram:4"]
+    async with sessions() as tx, tx.begin():
+        rows = await rows_of(tx)
+        await rows.record([_input(n, key) for n, key in enumerate(keys)] + [_input(9, "telegram:2")])
+        for key in keys[:3]:  # telegram:4 is a first contact
+            await rows.first_contact(key, "telegram", key.split(":")[1], "", "ar", AT)
+    alone = {}
+    for key in keys:
+        async with sessions() as tx, tx.begin():
+            alone[key] = await (await rows_of(tx)).next_input(key)
+    async with sessions() as tx, tx.begin():
+        rows = await rows_of(tx)
+        await rows.prefetch(list(reversed(keys)))
+        together = {key: await rows.next_input(key) for key in keys}
+        again = await rows.next_input("telegram:2")  # taken once: read again, as it is now
+    assert together == alone
+    assert [together[k][3] for k in keys] == [False, True, False, False]  # telegram:2 has two inputs waiting
+    assert together["telegram:4"][:2] == (None, None) and together["telegram:4"][2].provider_message_id == "u3"
+    assert again == alone["telegram:2"]
