@@ -297,11 +297,13 @@ class Engine:
     async def _apply_held(self, held: list[tuple[str, asyncio.Lock]], done: list[Applied], left: list[str]) -> None:
         try:
             async with self.sessions() as tx, tx.begin():
-                await (await rows_of(tx)).prefetch([key for key, _ in held])
-                for key, _ in held:
-                    if not await self._apply_all_in(tx, key, done):
-                        left.append(key)
-                    await asyncio.sleep(0)  # statements may not yield (SQLite): let webhooks and sends go on
+                rows = await rows_of(tx)
+                await rows.prefetch([key for key, _ in held])
+                async with rows.deferred():  # on PostgreSQL the inputs' last writes go as one statement
+                    for key, _ in held:
+                        if not await self._apply_all_in(tx, key, done):
+                            left.append(key)
+                        await asyncio.sleep(0)  # statements may not yield (SQLite): let webhooks and sends go on
         except (SQLAlchemyError, OSError, BatchUndone):
             log.warning("a batch of %d conversations failed; they go one input at a time", len(held), exc_info=True)
             done.clear()

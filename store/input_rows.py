@@ -255,6 +255,12 @@ class InputRows:
         """Read (and lock) what `next_input` will ask for these conversations, all at once where that saves
         round trips (PostgreSQL); nothing here."""
 
+    @asynccontextmanager
+    async def deferred(self) -> AsyncIterator[None]:
+        """Inputs applied inside write their last writes together at the end, where that saves round trips
+        (PostgreSQL: one statement; a conflict then undoes the batch, BatchUndone); here at once."""
+        yield
+
     async def next_input(self, key: str) -> tuple[ConversationRow | None, IdentityRow | None, InputRow | None, bool]:
         """The conversation (locked) and its identity, its oldest input not applied yet, and whether another
         waits behind it."""
@@ -513,28 +519,38 @@ class PostgresRows(InputRows):
         "ci.beneficiary_id, ci.last_inbound_at, ci.opted_out, ci.unreachable FROM conversation c "
         "LEFT JOIN channelidentity ci ON ci.channel = $2 AND ci.external_id = $3 WHERE c.key = $1 FOR UPDATE OF c"
     )
+    # What applied inputs write last, for many inputs (of different conversations) at once: each one's new
+    # state (version-checked), the input finished (unless another process finished it first), the identity
+    # touched when the person wrote, the replies, and the timers moved on.
     APPLIED = (
-        "WITH saved AS (UPDATE conversation SET state = $1, flow = $2, data = $3, version = $4, updated_at = $5 "
-        "WHERE id = $6 AND version = $7 RETURNING id), "
-        "finished AS (UPDATE inboundmessage SET status = 'processed', processed_at = $5, text = COALESCE($8, text), "
-        "payload = COALESCE($9::json, payload) WHERE id = $10 AND status = 'received' RETURNING id), "
-        "touched AS (UPDATE channelidentity SET last_inbound_at = $11, unreachable = NULL "
-        "WHERE id = $12 AND $11::timestamptz IS NOT NULL), "
+        "WITH v AS (SELECT * FROM unnest($1::int[], $2::int[], $3::text[], $4::text[], $5::json[], $6::timestamptz[], "
+        "$7::int[], $8::text[], $9::json[], $10::int[], $11::timestamptz[]) "
+        "AS v(conv_id, version, state, flow, data, at, input_id, text, payload, identity_id, touched_at)), "
+        "saved AS (UPDATE conversation c SET state = v.state, flow = v.flow, data = v.data, version = v.version + 1, "
+        "updated_at = v.at FROM v WHERE c.id = v.conv_id AND c.version = v.version RETURNING c.id), "
+        "finished AS (UPDATE inboundmessage m SET status = 'processed', processed_at = v.at, "
+        "text = COALESCE(v.text, m.text), payload = COALESCE(v.payload, m.payload) "
+        "FROM v WHERE m.id = v.input_id AND m.status = 'received' RETURNING m.id), "
+        "touched AS (UPDATE channelidentity ci SET last_inbound_at = v.touched_at, unreachable = NULL "
+        "FROM v WHERE ci.id = v.identity_id AND v.touched_at IS NOT NULL), "
         f"sent AS (INSERT INTO outboxmessage ({', '.join(_OUTBOX)}) "
-        "SELECT * FROM unnest($13::text[], $14::text[], $15::text[], $16::json[], $17::text[], $18::int[], "
-        "$19::timestamptz[], $20::text[], $21::text[], $22::int[], $23::int[], $24::text[], $25::timestamptz[], "
-        "$26::timestamptz[]) RETURNING id), "
-        "cancelled AS (UPDATE timer SET status = 'cancelled' "
-        "WHERE conversation_key = $27 AND kind = ANY($28::text[]) AND status = 'pending'), "
+        "SELECT * FROM unnest($12::text[], $13::text[], $14::text[], $15::json[], $16::text[], $17::int[], "
+        "$18::timestamptz[], $19::text[], $20::text[], $21::int[], $22::int[], $23::text[], $24::timestamptz[], "
+        "$25::timestamptz[]) RETURNING id), "
+        "t AS (SELECT * FROM unnest($26::text[], $27::text[], $28::text[], $29::text[], $30::timestamptz[], "
+        "$31::timestamptz[]) AS t(key, channel, sender_id, kind, due_at, at)), "
+        "cancelled AS (UPDATE timer SET status = 'cancelled' FROM t "
+        "WHERE timer.conversation_key = t.key AND timer.kind = t.kind AND timer.status = 'pending'), "
         "scheduled AS (INSERT INTO timer (conversation_key, channel, sender_id, kind, text, status, due_at, created_at) "
-        "SELECT $27, $29, $30, t.kind, '', 'pending', t.due_at, $5 FROM unnest($28::text[], $31::timestamptz[]) "
-        "AS t(kind, due_at) WHERE t.due_at IS NOT NULL) "
-        "SELECT (SELECT count(*) FROM saved) + (SELECT count(*) FROM finished), ARRAY(SELECT id FROM sent ORDER BY id)"
+        "SELECT key, channel, sender_id, kind, '', 'pending', due_at, at FROM t WHERE due_at IS NOT NULL) "
+        "SELECT (SELECT count(*) FROM saved), (SELECT count(*) FROM finished), ARRAY(SELECT id FROM sent ORDER BY id)"
     )
 
     def __init__(self, db: asyncpg.Connection, conn: AsyncConnection):
         self.db, self.conn = db, conn
         self._ahead: dict[str, tuple] = {}  # what prefetch read, each key's taken once by next_input
+        self._pending: list[_Pending] = []  # applied inputs not written yet (deferred)
+        self._deferring = False
 
     async def _pg(self, call):  # type: ignore[no-untyped-def]
         """asyncpg's errors as SQLAlchemy's, which the engine tells apart (a conflict, the database away); a
@@ -623,6 +639,8 @@ class PostgresRows(InputRows):
 
     async def next_input(self, key: str) -> tuple[ConversationRow | None, IdentityRow | None, InputRow | None, bool]:
         """What `prefetch` read for `key`, or one round trip now (a first contact reads its input alone)."""
+        if any(p.conv.key == key for p in self._pending):
+            await self.flush()  # its last input's writes first
         if key not in self._ahead:
             await self.prefetch([key])
         if key not in self._ahead:
@@ -651,14 +669,60 @@ class PostgresRows(InputRows):
     async def applied(self, conv: ConversationRow, state: str, data: dict, message: InputRow, now: datetime, *,
                       resealed: bool, identity: IdentityRow, touched_at: datetime | None,
                       outbox: list[OutboxRow], timers: Timers | None = None) -> None:
-        saved, ids = await self._pg(self.db.fetchrow(
-            self.APPLIED, state, state.split(":", 1)[0], _json(data), conv.version + 1, now, conv.id, conv.version,
-            message.text if resealed else None, _json(message.payload) if resealed else None, message.id,
-            touched_at, identity.id, *_columns(outbox, _OUTBOX), conv.key, list(timers or {}), message.channel,
-            message.sender_id, list((timers or {}).values())))
-        if saved != 2:  # the state changed, or the input was applied, since they were read
-            raise VersionConflict(conv.key)
-        if touched_at is not None:
-            identity.last_inbound_at, identity.unreachable = touched_at, None
+        if any(p.conv.key == conv.key for p in self._pending):
+            await self.flush()  # one statement writes a conversation once
+        self._pending.append(_Pending(conv, state, data, message, now, resealed, identity, touched_at, outbox,
+                                      timers or {}))
+        if not self._deferring:
+            await self.flush()
+
+    @asynccontextmanager
+    async def deferred(self) -> AsyncIterator[None]:
+        self._deferring = True
+        try:
+            yield
+        finally:
+            self._deferring = False
+        try:
+            await self.flush()
+        except (VersionConflict, IntegrityError) as exc:
+            raise BatchUndone(str(exc)) from exc
+
+    async def flush(self) -> None:
+        """Write the applied inputs waiting, in one statement; VersionConflict when one's conversation changed
+        or its input was applied since they were read (nothing is then written)."""
+        pending, self._pending = self._pending, []
+        if not pending:
+            return
+        inputs = [(p.conv.id, p.conv.version, p.state, p.state.split(":", 1)[0], _json(p.data), p.now, p.message.id,
+                   p.message.text if p.resealed else None, _json(p.message.payload) if p.resealed else None,
+                   p.identity.id, p.touched_at) for p in pending]
+        outbox = [row for p in pending for row in p.outbox]
+        timers = [(p.conv.key, p.message.channel, p.message.sender_id, kind, due_at, p.now)
+                  for p in pending for kind, due_at in p.timers.items()]
+        saved, finished, ids = await self._pg(self.db.fetchrow(
+            self.APPLIED, *map(list, zip(*inputs)), *_columns(outbox, _OUTBOX),
+            *(map(list, zip(*timers)) if timers else ([] for _ in range(6)))))
+        if saved != len(pending) or finished != len(pending):
+            raise VersionConflict(", ".join(p.conv.key for p in pending))
+        for p in pending:
+            if p.touched_at is not None:
+                p.identity.last_inbound_at, p.identity.unreachable = p.touched_at, None
         for row, new_id in zip(outbox, ids):
             row.id = new_id
+
+
+@dataclass(slots=True)
+class _Pending:
+    """An applied input's last writes, waiting for PostgresRows.flush."""
+
+    conv: ConversationRow
+    state: str
+    data: dict
+    message: InputRow
+    now: datetime
+    resealed: bool
+    identity: IdentityRow
+    touched_at: datetime | None
+    outbox: list[OutboxRow]
+    timers: Timers

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from conversations.types import PersonView
 from store import queries
 from store.db import make_engine, make_sessions
-from store.input_rows import NewInput, OutboxRow, VersionConflict, rows_of
+from store.input_rows import BatchUndone, NewInput, OutboxRow, VersionConflict, rows_of
 from store.models import Beneficiary, ChannelIdentity, Conversation, InboundMessage, OutboxMessage
 from tests.conftest import _truncate
 
@@ -261,3 +261,66 @@ async def test_conversations_read_together_give_what_each_read_alone_gives(sessi
     assert [together[k][3] for k in keys] == [False, True, False, False]  # telegram:2 has two inputs waiting
     assert together["telegram:4"][:2] == (None, None) and together["telegram:4"][2].provider_message_id == "u3"
     assert again == alone["telegram:2"]
+
+
+async def test_inputs_applied_together_are_all_written_by_the_end_and_a_stale_one_writes_none(sessions):
+    keys = [f"telegram:{n}" for n in range(1, 4)]
+    async with sessions() as tx, tx.begin():
+        rows = await rows_of(tx)
+        await rows.record([_input(n, key) for n, key in enumerate(keys)])
+        for key in keys:
+            await rows.first_contact(key, "telegram", key.split(":")[1], "", "ar", AT)
+    replies = []
+    async with sessions() as tx, tx.begin():
+        rows = await rows_of(tx)
+        await rows.prefetch(keys)
+        async with rows.deferred():
+            for n, key in enumerate(keys):
+                conv, identity, message, _ = await rows.next_input(key)
+                reply = OutboxRow(channel="telegram", recipient=key.split(":")[1], conversation_key=key,
+                                  payload={"kind": "reply", "text": f"{n}"}, next_attempt_at=AT, created_at=AT)
+                replies.append(reply)
+                timers = {"help_reminder": AT + timedelta(hours=n + 1)}
+                await rows.applied(conv, f"help:step{n}", {"n": n}, message, AT, resealed=False, identity=identity,
+                                   touched_at=AT, outbox=[reply], timers=timers)
+    assert [r.id is not None for r in replies] == [True] * 3 and replies[0].id < replies[1].id < replies[2].id
+    async with sessions() as tx:
+        states = dict((await tx.execute(select(Conversation.key, Conversation.state))).all())
+        statuses = (await tx.scalars(select(InboundMessage.status))).all()
+        touched = (await tx.scalars(select(ChannelIdentity.last_inbound_at))).all()
+        sent = (await tx.scalars(select(OutboxMessage).order_by(OutboxMessage.id))).all()
+    async with sessions() as tx, tx.begin():
+        fired = await queries.claim_due_timers(tx, AT + timedelta(days=1))
+    assert states == {key: f"help:step{n}" for n, key in enumerate(keys)}
+    assert statuses == ["processed"] * 3 and touched == [AT] * 3
+    assert [(r.conversation_key, r.payload["text"]) for r in sent] == [(key, f"{n}") for n, key in enumerate(keys)]
+    assert sorted((t.conversation_key, t.due_at) for t in fired) == [(key, AT + timedelta(hours=n + 1)) for n, key in enumerate(keys)]
+
+
+async def test_a_stale_input_among_those_applied_together_undoes_them_all(postgres_url):
+    """PostgreSQL writes them in one statement at the end: one stale version and none is written."""
+    await _truncate(postgres_url)
+    engine = make_engine(postgres_url)
+    sessions = make_sessions(engine)
+    try:
+        async with sessions() as tx, tx.begin():
+            rows = await rows_of(tx)
+            await rows.record([_input(1, "telegram:1"), _input(2, "telegram:2")])
+            for key in ("telegram:1", "telegram:2"):
+                await rows.first_contact(key, "telegram", key.split(":")[1], "", "ar", AT)
+        with pytest.raises(BatchUndone):
+            async with sessions() as tx, tx.begin():
+                rows = await rows_of(tx)
+                async with rows.deferred():
+                    for key in ("telegram:1", "telegram:2"):
+                        conv, identity, message, _ = await rows.next_input(key)
+                        if key == "telegram:2":
+                            conv.version -= 1  # as if read before another process's write
+                        await rows.applied(conv, "menu:main", {}, message, AT, resealed=False, identity=identity,
+                                           touched_at=None, outbox=[])
+        async with sessions() as tx:
+            states = (await tx.scalars(select(Conversation.state))).all()
+            statuses = (await tx.scalars(select(InboundMessage.status))).all()
+        assert states == ["", ""] and statuses == ["received", "received"]
+    finally:
+        await engine.dispose()
