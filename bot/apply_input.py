@@ -96,7 +96,7 @@ async def apply_in(engine: Engine, tx: AsyncSession, key: str) -> Applied | None
     inbound = Inbound(kind=payload.get("kind", "text"), text=said, choice=payload.get("choice"))
     base = {"profile": live.profile, "texts": live.texts, "faq": live.faq, "now": now,
             "channel": message.channel, "reference": engine.references()}
-    lookups = Lookups(tx, conv.beneficiary_id, now, partial(_local_day, live.profile))
+    lookups = Lookups(tx, conv.beneficiary_id, now, partial(_local_day, live.profile), signed_up=conv.signed_up)
     unsealed = unseal(engine.keyring, conv.data or {})
     result = await lookups.step(conv.state, lambda: copy.deepcopy(unsealed), inbound, base)
     resealed = mask_logged(engine.keyring, message, conv.state, typed, payload)

@@ -48,10 +48,13 @@ class LazyContext(Context):
 class Lookups:
     """The lookups of one person inside one transaction, loaded on demand and kept for the input's retries."""
 
-    def __init__(self, tx: AsyncSession, beneficiary_id: int, now: datetime, local_day: Callable[[datetime], date]):
+    def __init__(self, tx: AsyncSession, beneficiary_id: int, now: datetime, local_day: Callable[[datetime], date],
+                 *, signed_up: bool = True):
         self.tx, self.beneficiary_id, self.now, self.local_day = tx, beneficiary_id, now, local_day
         self.values: dict[str, Any] = {}
         self._registrations: list | None = None
+        if not signed_up:  # known with the conversation: no sign-up to look up (a check-in code finds none)
+            self._registrations, self.values["registrations"] = [], ()
 
     async def load(self, name: str) -> None:
         loaders: dict[str, Callable[[], Awaitable[Any]]] = {

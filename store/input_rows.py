@@ -40,6 +40,7 @@ class ConversationRow:
     state: str
     data: dict
     version: int
+    signed_up: bool = True  # whether the person has any program sign-up (without one, a lookup of them is known empty)
 
 
 @dataclass(slots=True)
@@ -285,9 +286,10 @@ class InputRows:
         raise NotImplementedError
 
 
-def _conversation(row: tuple) -> ConversationRow:
+def _conversation(row: tuple, signed_up: Any = True) -> ConversationRow:
     data = row[4]
-    return ConversationRow(row[0], row[1], row[2], row[3], json.loads(data) if isinstance(data, str) else data or {}, row[5])
+    return ConversationRow(row[0], row[1], row[2], row[3], json.loads(data) if isinstance(data, str) else data or {},
+                           row[5], bool(signed_up))
 
 
 def _input(row: tuple) -> InputRow:
@@ -302,7 +304,11 @@ def _identity(row: tuple) -> IdentityRow:
 
 # The statements both dialects share, `{0}`, `{1}`… for their parameters (see _marks).
 _SHARED = {
-    "conversation": "SELECT id, key, beneficiary_id, state, data, version FROM conversation WHERE key = {0}",
+    "conversation": (
+        "SELECT id, key, beneficiary_id, state, data, version, "
+        "EXISTS (SELECT 1 FROM registration r WHERE r.beneficiary_id = conversation.beneficiary_id) "
+        "FROM conversation WHERE key = {0}"
+    ),
     "inputs": (
         "SELECT id, channel, provider_message_id, sender_id, conversation_key, text, payload, received_at "
         "FROM inboundmessage WHERE conversation_key = {0} AND status = 'received' ORDER BY id LIMIT 2"
@@ -433,7 +439,7 @@ class SqliteRows(InputRows):
 
     async def conversation(self, key: str) -> ConversationRow | None:
         row = self._one("conversation", (key,))
-        return _conversation(row) if row else None
+        return _conversation(row, row[6]) if row else None
 
     async def next_inputs(self, key: str) -> tuple[InputRow | None, bool]:
         rows = _sqlite_errors(lambda: self.db.execute(self.SQL["inputs"], (key,)).fetchall())
@@ -491,7 +497,8 @@ class PostgresRows(InputRows):
     NEXT_INPUTS = (
         "SELECT c.id, c.key, c.beneficiary_id, c.state, c.data, c.version, ci.id, ci.channel, ci.external_id, "
         "ci.beneficiary_id, ci.last_inbound_at, ci.opted_out, ci.unreachable, m.id, m.channel, "
-        "m.provider_message_id, m.sender_id, m.conversation_key, m.text, m.payload, m.received_at "
+        "m.provider_message_id, m.sender_id, m.conversation_key, m.text, m.payload, m.received_at, "
+        "EXISTS (SELECT 1 FROM registration r WHERE r.beneficiary_id = c.beneficiary_id) "
         "FROM unnest($1::text[], $2::text[], $3::text[]) AS k(key, channel, external_id) "
         "JOIN conversation c ON c.key = k.key "
         "LEFT JOIN channelidentity ci ON ci.channel = k.channel AND ci.external_id = k.external_id "
@@ -512,11 +519,13 @@ class PostgresRows(InputRows):
         "conv AS (INSERT INTO conversation (key, beneficiary_id, flow, state, data, version, updated_at) "
         "SELECT $6, beneficiary_id, '', '', '{}', 0, $5 FROM who RETURNING id, key, beneficiary_id, state, data, version) "
         "SELECT conv.id, conv.key, conv.beneficiary_id, conv.state, conv.data, conv.version, who.id, who.channel, "
-        "who.external_id, who.beneficiary_id, who.last_inbound_at, who.opted_out, who.unreachable FROM conv, who"
+        "who.external_id, who.beneficiary_id, who.last_inbound_at, who.opted_out, who.unreachable, "
+        "EXISTS (SELECT 1 FROM registration r WHERE r.beneficiary_id = conv.beneficiary_id) FROM conv, who"
     )
     CONVERSATION_AND_IDENTITY = (
         "SELECT c.id, c.key, c.beneficiary_id, c.state, c.data, c.version, ci.id, ci.channel, ci.external_id, "
-        "ci.beneficiary_id, ci.last_inbound_at, ci.opted_out, ci.unreachable FROM conversation c "
+        "ci.beneficiary_id, ci.last_inbound_at, ci.opted_out, ci.unreachable, "
+        "EXISTS (SELECT 1 FROM registration r WHERE r.beneficiary_id = c.beneficiary_id) FROM conversation c "
         "LEFT JOIN channelidentity ci ON ci.channel = $2 AND ci.external_id = $3 WHERE c.key = $1 FOR UPDATE OF c"
     )
     # What applied inputs write last, for many inputs (of different conversations) at once: each one's new
@@ -611,11 +620,11 @@ class PostgresRows(InputRows):
     async def first_contact(self, key: str, channel: str, external_id: str, name: str, lang: str,
                             now: datetime) -> tuple[ConversationRow, IdentityRow]:
         row = tuple(await self._pg(self.db.fetchrow(self.FIRST_CONTACT, channel, external_id, name[:200], lang, now, key)))
-        return _conversation(row[:6]), _identity(row[6:])
+        return _conversation(row[:6], row[13]), _identity(row[6:13])
 
     async def conversation(self, key: str) -> ConversationRow | None:
         row = await self._pg(self.db.fetchrow(self.SQL["conversation"] + " FOR UPDATE", key))
-        return _conversation(tuple(row)) if row else None
+        return _conversation(tuple(row), row[6]) if row else None
 
     async def conversation_and_identity(self, key: str) -> tuple[ConversationRow | None, IdentityRow | None]:
         """Both in one round trip: only the conversation is locked."""
@@ -623,7 +632,7 @@ class PostgresRows(InputRows):
         if row is None:
             return None, None
         row = tuple(row)
-        return _conversation(row[:6]), (_identity(row[6:]) if row[6] is not None else None)
+        return _conversation(row[:6], row[13]), (_identity(row[6:13]) if row[6] is not None else None)
 
     async def prefetch(self, keys: list[str]) -> None:
         if not keys:
@@ -634,7 +643,7 @@ class PostgresRows(InputRows):
             found.setdefault(row[1], []).append(tuple(row))
         for key, rows in found.items():
             row = rows[0]
-            self._ahead[key] = (_conversation(row[:6]), _identity(row[6:13]) if row[6] is not None else None,
+            self._ahead[key] = (_conversation(row[:6], row[21]), _identity(row[6:13]) if row[6] is not None else None,
                                 _input(row[13:]) if row[13] is not None else None, len(rows) > 1)
 
     async def next_input(self, key: str) -> tuple[ConversationRow | None, IdentityRow | None, InputRow | None, bool]:

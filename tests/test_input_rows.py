@@ -13,7 +13,7 @@ from conversations.types import PersonView
 from store import queries
 from store.db import make_engine, make_sessions
 from store.input_rows import BatchUndone, NewInput, OutboxRow, VersionConflict, rows_of
-from store.models import Beneficiary, ChannelIdentity, Conversation, InboundMessage, OutboxMessage
+from store.models import Beneficiary, ChannelIdentity, Conversation, InboundMessage, OutboxMessage, Program, Registration
 from tests.conftest import _truncate
 
 AT = datetime(2026, 11, 25, 8, 30, 15, 123456, tzinfo=timezone.utc)
@@ -324,3 +324,31 @@ async def test_a_stale_input_among_those_applied_together_undoes_them_all(postgr
         assert states == ["", ""] and statuses == ["received", "received"]
     finally:
         await engine.dispose()
+
+
+async def test_a_conversation_says_whether_its_person_has_any_sign_up(sessions):
+    """Without one, the step's lookup of their sign-ups (a check-in code typed) costs no query."""
+    async with sessions() as tx, tx.begin():
+        rows = await rows_of(tx)
+        await rows.record([_input(1, "telegram:1"), _input(2, "telegram:2")])
+        first, _ = await rows.first_contact("telegram:1", "telegram", "1", "", "ar", AT)
+        await rows.first_contact("telegram:2", "telegram", "2", "", "ar", AT)
+        program = Program(kind="registration", status="published", title_ar="دورة", title_en="Course",
+                          starts_at=AT + timedelta(days=3))
+        tx.add(program)
+        await tx.flush()
+        tx.add(Registration(program_id=program.id, beneficiary_id=first.beneficiary_id, conversation_key="telegram:1",
+                            status="pending"))
+        await tx.flush()
+    async with sessions() as tx, tx.begin():
+        rows = await rows_of(tx)
+        await tx.execute(Conversation.__table__.delete().where(Conversation.key == "telegram:1"))  # closed by staff
+        again, _ = await rows.first_contact("telegram:1", "telegram", "1", "", "ar", AT)  # the same person again
+        read = [(await rows.conversation(key)).signed_up for key in ("telegram:1", "telegram:2")]
+        paired = [(await rows.conversation_and_identity(key))[0].signed_up for key in ("telegram:1", "telegram:2")]
+    async with sessions() as tx, tx.begin():
+        rows = await rows_of(tx)
+        await rows.prefetch(["telegram:1", "telegram:2"])
+        ahead = [(await rows.next_input(key))[0].signed_up for key in ("telegram:1", "telegram:2")]
+    assert (first.signed_up, again.signed_up) == (False, True)
+    assert read == paired == ahead == [True, False]
