@@ -150,9 +150,25 @@ async def rows_of(tx: AsyncSession) -> InputRows:
     if rows is None:
         conn = await tx.connection()
         if conn.dialect.name == "postgresql":
-            await conn.exec_driver_sql("SELECT 1")  # asyncpg's adapter begins lazily, at its first statement
+            await _begun(conn)
         rows = tx.info[_ROWS] = await rows_on(conn)
     return rows
+
+
+async def _begun(conn: AsyncConnection) -> None:
+    """SQLAlchemy's asyncpg adapter sends BEGIN lazily, before its first statement; ours go around it, so it is
+    begun here: by its own method where it has one (SQLAlchemy 2.0 and 2.1), else by a statement through it."""
+    fairy = await conn.get_raw_connection()
+    adapter = fairy.dbapi_connection
+    if getattr(adapter, "_transaction", False) is None and hasattr(adapter, "_start_transaction"):
+        try:
+            await adapter._start_transaction()
+        except Exception as exc:  # the driver's error, as SQLAlchemy would have raised it (the database away)
+            if fairy.driver_connection.is_closed():
+                await conn.invalidate(exc)
+            raise OperationalError("BEGIN", None, exc) from exc
+    elif getattr(adapter, "_transaction", None) is None:
+        await conn.exec_driver_sql("SELECT 1")
 
 
 async def rows_on(conn: AsyncConnection) -> InputRows:
