@@ -57,8 +57,8 @@ bench: $(VENV)/.bench
 	$(PY) -m bench.inbound --users 50 --db postgresql --processes 2 --target both --repeat 3 --out inbound.jsonl
 	$(PY) -m bench.inbound --users 200 --db sqlite --target both --repeat 3 --out inbound.jsonl
 	$(PY) -m bench.inbound --users 200 --db postgresql --target both --repeat 3 --out inbound.jsonl
-	$(PY) -m bench.inbound --users 50 --db sqlite --target ours --rate 300 --out inbound.jsonl
-	$(PY) -m bench.inbound --users 50 --db postgresql --target ours --rate 165 --out inbound.jsonl
+	$(PY) -m bench.inbound --users 50 --db sqlite --target ours --rate half --out inbound.jsonl
+	$(PY) -m bench.inbound --users 50 --db postgresql --target ours --rate half --out inbound.jsonl
 	$(PY) -m bench.turn_latency --db sqlite --out turn_latency.jsonl
 	$(PY) -m bench.faults --db sqlite --users 40 --recipients 10000
 	$(PY) -m bench.faults --db postgresql --users 40 --only inbound --only outage --only drain

@@ -236,9 +236,11 @@ async def measure(args: argparse.Namespace, target_kind: str) -> dict:
             driver = Driver(api, target, session, args.rate)
             with placement.others([os.getpid()]):  # the generator (and the fake API it serves) off the bot's cores
                 cpu0, gen0, t0 = target.cpu_seconds(), time.process_time(), time.perf_counter()
-                users = [driver.walk(r * args.users + i, base + r * args.users + i, counts)
-                         for r in range(args.rounds) for i in range(args.users)]
-                await asyncio.gather(*users)
+                async def user(i: int) -> None:  # one slot walks the form `rounds` times, one after another
+                    for r in range(args.rounds):
+                        await driver.walk(r * args.users + i, base + r * args.users + i, counts)
+
+                await asyncio.gather(*(user(i) for i in range(args.users)))
                 seconds = time.perf_counter() - t0
             cpu = target.cpu_seconds() - cpu0
             gen_cpu = time.process_time() - gen0
@@ -284,9 +286,22 @@ def _medians(rows: list[dict]) -> dict:
             "errors": sum(r["errors_non200"] + r["errors_timeouts"] for r in rows)}
 
 
+def half_of_measured(out: Path, args: argparse.Namespace) -> float:
+    """Half of our median throughput in the closed-loop run of the same database and users kept in `out`."""
+    lines = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()] if out.exists() else []
+    found = [r for r in lines if "median_of" in r and r["target"] == "ours" and r["db"] == args.db
+             and r["users"] == args.users and r["processes"] == 1 and r["rate_limit"] is None]
+    if not found:
+        raise SystemExit(f"--rate half: no closed-loop run of {args.users} users on {args.db} in {out} yet")
+    return round(found[-1]["messages_per_s"] / 2)
+
+
 async def main(args: argparse.Namespace) -> None:
     RESULTS.mkdir(exist_ok=True)
     out = RESULTS / (args.out or f"inbound-{time.strftime('%Y%m%d-%H%M%S')}.jsonl")
+    if args.rate == "half":
+        args.rate = half_of_measured(out, args)
+    args.rate = float(args.rate)
     kinds = ["ours", "baseline"] if args.target == "both" else [args.target]
     rows: dict[str, list[dict]] = {k: [] for k in kinds}
     for _ in range(args.repeat):  # interleaved, so both see the same machine noise
@@ -308,7 +323,8 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
     p.add_argument("--processes", type=int, choices=[1, 2], default=1, help="bot processes (2: PostgreSQL)")
     p.add_argument("--target", choices=["ours", "baseline", "both"], default="ours")
-    p.add_argument("--rate", type=float, default=0.0, help="cap on POSTs per second overall (0: none)")
+    p.add_argument("--rate", default="0", help="cap on POSTs per second overall (0: none; half: half of our "
+                   "median throughput measured by an earlier run of the same users and database in --out)")
     p.add_argument("--repeat", type=int, default=1, help="runs (interleaved with --target both); medians")
     p.add_argument("--out", default="", help="file name under bench/results/")
     p.add_argument("--profile", default="", help="run our bot under cProfile, writing PATH.<port> (pstats)")
