@@ -53,7 +53,7 @@ def _time(value: str | None) -> datetime | None:
 async def seed(tx: AsyncSession, keyring: Keyring, case: dict, key: str, now: datetime) -> int:
     """The person behind `key` with what the case says the association knows of them; their id."""
     channel, sender = key.split(":", 1)
-    await (await rows_of(tx)).create_conversation(key, channel, sender, "", "ar", now)
+    await (await rows_of(tx)).first_contact(key, channel, sender, "", "ar", now)
     conv = (await tx.scalars(select(Conversation).where(Conversation.key == key))).one()
     start = case.get("start")
     if start:

@@ -40,7 +40,7 @@ async def test_an_input_is_kept_once_and_read_back_oldest_first(sessions):
 async def test_a_conversation_saved_and_its_input_finished_read_back_through_the_orm(sessions):
     async with sessions() as tx, tx.begin():
         await (await rows_of(tx)).record([_input(1)])
-        await (await rows_of(tx)).create_conversation("telegram:42", "telegram", "42", "Amina", "ar", AT)
+        await (await rows_of(tx)).first_contact("telegram:42", "telegram", "42", "Amina", "ar", AT)
     later = AT + timedelta(minutes=5)
     async with sessions() as tx, tx.begin():
         rows = await rows_of(tx)
@@ -73,10 +73,10 @@ async def test_a_conversation_saved_and_its_input_finished_read_back_through_the
 async def test_a_known_channel_id_gets_a_conversation_on_its_own_record(sessions):
     async with sessions() as tx, tx.begin():
         rows = await rows_of(tx)
-        await rows.create_conversation("telegram:7", "telegram", "7", "", "ar", AT)
+        await rows.first_contact("telegram:7", "telegram", "7", "", "ar", AT)
         first = await rows.conversation("telegram:7")
         await tx.execute(Conversation.__table__.delete())  # e.g. a conversation closed by staff
-        await rows.create_conversation("telegram:7", "telegram", "7", "", "ar", AT)
+        await rows.first_contact("telegram:7", "telegram", "7", "", "ar", AT)
         again = await rows.conversation("telegram:7")
         people = (await tx.scalars(select(Beneficiary))).all()
     assert again.beneficiary_id == first.beneficiary_id == people[0].id and len(people) == 1
@@ -85,7 +85,7 @@ async def test_a_known_channel_id_gets_a_conversation_on_its_own_record(sessions
 async def test_a_stale_version_is_refused(sessions):
     async with sessions() as tx, tx.begin():
         await (await rows_of(tx)).record([_input(1, "web:v")])
-        await (await rows_of(tx)).create_conversation("web:v", "web", "v", "", "ar", AT)
+        await (await rows_of(tx)).first_contact("web:v", "web", "v", "", "ar", AT)
     async with sessions() as tx, tx.begin():
         rows = await rows_of(tx)
         conv, identity = await rows.conversation_and_identity("web:v")
@@ -101,7 +101,7 @@ async def test_a_timer_moved_on_replaces_the_pending_one_and_a_cancelled_one_nev
     async with sessions() as tx, tx.begin():
         rows = await rows_of(tx)
         await rows.record([_input(1), _input(2)])
-        await rows.create_conversation("telegram:42", "telegram", "42", "", "ar", AT)
+        await rows.first_contact("telegram:42", "telegram", "42", "", "ar", AT)
         for timers in ({"help_reminder": due - timedelta(hours=1), "help_expiry": due, "rating_prompt:7": due},
                        {"help_reminder": due, "help_expiry": None}):
             conv, identity, message, _ = await rows.next_input("telegram:42")
@@ -118,7 +118,7 @@ async def test_an_applied_input_writes_its_state_its_finish_its_identity_and_its
     async with sessions() as tx, tx.begin():
         rows = await rows_of(tx)
         await rows.record([_input(1)])
-        await rows.create_conversation("telegram:42", "telegram", "42", "", "ar", AT)
+        await rows.first_contact("telegram:42", "telegram", "42", "", "ar", AT)
     async with sessions() as tx, tx.begin():
         rows = await rows_of(tx)
         conv, (message, _), identity = (await rows.conversation("telegram:42"), await rows.next_inputs("telegram:42"),
@@ -148,7 +148,7 @@ async def test_a_conversation_comes_with_its_identity(sessions):
     async with sessions() as tx, tx.begin():
         rows = await rows_of(tx)
         assert await rows.conversation_and_identity("whatsapp:+966500000001") == (None, None)
-        await rows.create_conversation("whatsapp:+966500000001", "whatsapp", "+966500000001", "", "ar", AT)
+        await rows.first_contact("whatsapp:+966500000001", "whatsapp", "+966500000001", "", "ar", AT)
         conv, identity = await rows.conversation_and_identity("whatsapp:+966500000001")
     assert (identity.channel, identity.external_id, identity.beneficiary_id) == ("whatsapp", "+966500000001", conv.beneficiary_id)
 
@@ -156,7 +156,7 @@ async def test_a_conversation_comes_with_its_identity(sessions):
 async def test_a_person_as_a_step_may_know_them(sessions):
     async with sessions() as tx, tx.begin():
         rows = await rows_of(tx)
-        await rows.create_conversation("web:p", "web", "p", "", "ar", AT)
+        await rows.first_contact("web:p", "web", "p", "", "ar", AT)
         conv = await rows.conversation("web:p")
         assert await rows.person(conv.beneficiary_id) == PersonView()  # nothing known, no name
         person = await tx.get(Beneficiary, conv.beneficiary_id)
@@ -175,7 +175,7 @@ async def test_the_next_input_comes_with_its_conversation_and_identity_in_one_re
         await rows.record([_input(1), _input(2)])
         assert [x is None for x in (await rows.next_input("telegram:42"))[:2]] == [True, True]  # a first contact
         first_contact = await rows.next_input("telegram:42")
-        await rows.create_conversation("telegram:42", "telegram", "42", "", "ar", AT)
+        await rows.first_contact("telegram:42", "telegram", "42", "", "ar", AT)
         conv, identity, message, more = await rows.next_input("telegram:42")
         assert (first_contact[2].provider_message_id, first_contact[3]) == ("u1", True)
         assert (conv.key, identity.external_id, identity.beneficiary_id) == ("telegram:42", "42", conv.beneficiary_id)
@@ -198,7 +198,7 @@ async def test_an_input_another_process_applied_while_this_one_waited_for_the_lo
         async with sessions() as tx, tx.begin():
             rows = await rows_of(tx)
             await rows.record([_input(1), _input(2)])
-            await rows.create_conversation("telegram:42", "telegram", "42", "", "ar", AT)
+            await rows.first_contact("telegram:42", "telegram", "42", "", "ar", AT)
         async with sessions() as first, first.begin():
             one = await rows_of(first)
             conv, identity, message, _ = await one.next_input("telegram:42")  # locked by `first`
