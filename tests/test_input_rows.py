@@ -19,6 +19,16 @@ from tests.conftest import _truncate
 AT = datetime(2026, 11, 25, 8, 30, 15, 123456, tzinfo=timezone.utc)
 
 
+
+@pytest.fixture
+async def pg_sessions(postgres_url: str):  # type: ignore[no-untyped-def]
+    """Sessions on PostgreSQL alone, for what only it does (SQLite's write lock orders transactions whole)."""
+    await _truncate(postgres_url)
+    engine = make_engine(postgres_url)
+    yield make_sessions(engine)
+    await engine.dispose()
+
+
 def _input(n: int, key: str = "telegram:42") -> NewInput:
     return NewInput(channel="telegram", provider_message_id=f"u{n}", sender_id=key.split(":")[1],
                           conversation_key=key, text="", payload={"kind": "text", "note": "نص"}, received_at=AT)
@@ -188,40 +198,34 @@ async def test_the_next_input_comes_with_its_conversation_and_identity_in_one_re
     assert (conv.version, message, more) == (2, None, False)
 
 
-async def test_an_input_another_process_applied_while_this_one_waited_for_the_lock_is_not_applied_again(postgres_url):
+async def test_an_input_another_process_applied_while_this_one_waited_for_the_lock_is_not_applied_again(pg_sessions):
     """PostgreSQL reads the inputs as of the statement's start, before the lock is granted: the input the other
     transaction applied meanwhile shows as still to apply, and writing it is refused."""
-    await _truncate(postgres_url)
-    engine = make_engine(postgres_url)
-    sessions = make_sessions(engine)
-    try:
-        async with sessions() as tx, tx.begin():
-            rows = await rows_of(tx)
-            await rows.record([_input(1), _input(2)])
-            await rows.first_contact("telegram:42", "telegram", "42", "", "ar", AT)
-        async with sessions() as first, first.begin():
-            one = await rows_of(first)
-            conv, identity, message, _ = await one.next_input("telegram:42")  # locked by `first`
+    async with pg_sessions() as tx, tx.begin():
+        rows = await rows_of(tx)
+        await rows.record([_input(1), _input(2)])
+        await rows.first_contact("telegram:42", "telegram", "42", "", "ar", AT)
+    async with pg_sessions() as first, first.begin():
+        one = await rows_of(first)
+        conv, identity, message, _ = await one.next_input("telegram:42")  # locked by `first`
 
-            async def second() -> None:
-                async with sessions() as tx, tx.begin():
-                    other = await rows_of(tx)
-                    conv, identity, message, _ = await other.next_input("telegram:42")  # waits for `first`
-                    assert message.provider_message_id == "u1"  # applied by `first` by now, read as before
-                    await other.applied(conv, "menu:main", {}, message, AT, resealed=False, identity=identity,
-                                        touched_at=None, outbox=[])
+        async def second() -> None:
+            async with pg_sessions() as tx, tx.begin():
+                other = await rows_of(tx)
+                conv, identity, message, _ = await other.next_input("telegram:42")  # waits for `first`
+                assert message.provider_message_id == "u1"  # applied by `first` by now, read as before
+                await other.applied(conv, "menu:main", {}, message, AT, resealed=False, identity=identity,
+                                    touched_at=None, outbox=[])
 
-            waiting = asyncio.create_task(second())
-            await asyncio.sleep(0.3)
-            await one.applied(conv, "menu:main", {}, message, AT, resealed=False, identity=identity, touched_at=None, outbox=[])
-        with pytest.raises(VersionConflict):
-            await waiting
-        async with sessions() as tx:
-            saved = (await tx.scalars(select(Conversation))).one()
-            statuses = (await tx.scalars(select(InboundMessage.status).order_by(InboundMessage.id))).all()
-        assert (saved.version, statuses) == (1, ["processed", "received"])
-    finally:
-        await engine.dispose()
+        waiting = asyncio.create_task(second())
+        await asyncio.sleep(0.3)
+        await one.applied(conv, "menu:main", {}, message, AT, resealed=False, identity=identity, touched_at=None, outbox=[])
+    with pytest.raises(VersionConflict):
+        await waiting
+    async with pg_sessions() as tx:
+        saved = (await tx.scalars(select(Conversation))).one()
+        statuses = (await tx.scalars(select(InboundMessage.status).order_by(InboundMessage.id))).all()
+    assert (saved.version, statuses) == (1, ["processed", "received"])
 
 
 async def test_a_first_contact_makes_the_person_their_identity_and_the_conversation_and_reads_them_back(sessions):
@@ -297,33 +301,27 @@ async def test_inputs_applied_together_are_all_written_by_the_end_and_a_stale_on
     assert sorted((t.conversation_key, t.due_at) for t in fired) == [(key, AT + timedelta(hours=n + 1)) for n, key in enumerate(keys)]
 
 
-async def test_a_stale_input_among_those_applied_together_undoes_them_all(postgres_url):
+async def test_a_stale_input_among_those_applied_together_undoes_them_all(pg_sessions):
     """PostgreSQL writes them in one statement at the end: one stale version and none is written."""
-    await _truncate(postgres_url)
-    engine = make_engine(postgres_url)
-    sessions = make_sessions(engine)
-    try:
-        async with sessions() as tx, tx.begin():
+    async with pg_sessions() as tx, tx.begin():
+        rows = await rows_of(tx)
+        await rows.record([_input(1, "telegram:1"), _input(2, "telegram:2")])
+        for key in ("telegram:1", "telegram:2"):
+            await rows.first_contact(key, "telegram", key.split(":")[1], "", "ar", AT)
+    with pytest.raises(BatchUndone):
+        async with pg_sessions() as tx, tx.begin():
             rows = await rows_of(tx)
-            await rows.record([_input(1, "telegram:1"), _input(2, "telegram:2")])
-            for key in ("telegram:1", "telegram:2"):
-                await rows.first_contact(key, "telegram", key.split(":")[1], "", "ar", AT)
-        with pytest.raises(BatchUndone):
-            async with sessions() as tx, tx.begin():
-                rows = await rows_of(tx)
-                async with rows.deferred():
-                    for key in ("telegram:1", "telegram:2"):
-                        conv, identity, message, _ = await rows.next_input(key)
-                        if key == "telegram:2":
-                            conv.version -= 1  # as if read before another process's write
-                        await rows.applied(conv, "menu:main", {}, message, AT, resealed=False, identity=identity,
-                                           touched_at=None, outbox=[])
-        async with sessions() as tx:
-            states = (await tx.scalars(select(Conversation.state))).all()
-            statuses = (await tx.scalars(select(InboundMessage.status))).all()
-        assert states == ["", ""] and statuses == ["received", "received"]
-    finally:
-        await engine.dispose()
+            async with rows.deferred():
+                for key in ("telegram:1", "telegram:2"):
+                    conv, identity, message, _ = await rows.next_input(key)
+                    if key == "telegram:2":
+                        conv.version -= 1  # as if read before another process's write
+                    await rows.applied(conv, "menu:main", {}, message, AT, resealed=False, identity=identity,
+                                       touched_at=None, outbox=[])
+    async with pg_sessions() as tx:
+        states = (await tx.scalars(select(Conversation.state))).all()
+        statuses = (await tx.scalars(select(InboundMessage.status))).all()
+    assert states == ["", ""] and statuses == ["received", "received"]
 
 
 async def test_a_conversation_says_whether_its_person_has_any_sign_up(sessions):
