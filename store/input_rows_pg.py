@@ -34,20 +34,24 @@ class PostgresRows(InputRows):
         "$8::timestamptz[], $9::timestamptz[]) "
         "ON CONFLICT DO NOTHING RETURNING channel, provider_message_id"
     )
-    # Conversations locked (in key order, as every process locks them), their identities and next two inputs,
-    # in one round trip for a whole batch. The inputs are read as of the statement's start, before the locks were
-    # granted: one applied meanwhile by another process may show as not applied yet, and APPLIED then finds it
-    # applied and refuses (a VersionConflict: the batch retries).
+    # Conversations locked (in key order, as every process locks them) with their identities, and every key's
+    # next two inputs (a first contact's too), in one round trip for a whole batch. The inputs are read as of the
+    # statement's start, before the locks were granted: one applied meanwhile by another process may show as not
+    # applied yet, and APPLIED then finds it applied and refuses (a VersionConflict: the batch retries).
     NEXT_INPUTS = (
-        "SELECT c.id, c.key, c.beneficiary_id, c.state, c.data, c.version, ci.id, ci.channel, ci.external_id, "
-        "ci.beneficiary_id, ci.last_inbound_at, ci.opted_out, ci.unreachable, m.id, m.channel, "
-        "m.provider_message_id, m.sender_id, m.conversation_key, m.text, m.payload, m.received_at, "
-        "EXISTS (SELECT 1 FROM registration r WHERE r.beneficiary_id = c.beneficiary_id) "
-        "FROM unnest($1::text[], $2::text[], $3::text[]) AS k(key, channel, external_id) "
-        "JOIN conversation c ON c.key = k.key "
+        "WITH k AS (SELECT * FROM unnest($1::text[], $2::text[], $3::text[]) AS k(key, channel, external_id)), "
+        "locked AS MATERIALIZED (SELECT c.id, c.key, c.beneficiary_id, c.state, c.data, c.version, ci.id AS ci_id, "
+        "ci.channel, ci.external_id, ci.beneficiary_id AS ci_beneficiary_id, ci.last_inbound_at, ci.opted_out, "
+        "ci.unreachable FROM k JOIN conversation c ON c.key = k.key "
         "LEFT JOIN channelidentity ci ON ci.channel = k.channel AND ci.external_id = k.external_id "
-        "LEFT JOIN LATERAL (SELECT * FROM inboundmessage WHERE conversation_key = c.key AND status = 'received' "
-        "ORDER BY id LIMIT 2) m ON TRUE ORDER BY c.key, m.id FOR UPDATE OF c"
+        "ORDER BY c.key FOR UPDATE OF c) "
+        "SELECT l.id, k.key, l.beneficiary_id, l.state, l.data, l.version, l.ci_id, l.channel, l.external_id, "
+        "l.ci_beneficiary_id, l.last_inbound_at, l.opted_out, l.unreachable, m.id, m.channel, "
+        "m.provider_message_id, m.sender_id, m.conversation_key, m.text, m.payload, m.received_at, "
+        "EXISTS (SELECT 1 FROM registration r WHERE r.beneficiary_id = l.beneficiary_id) "
+        "FROM k LEFT JOIN locked l ON l.key = k.key "
+        "LEFT JOIN LATERAL (SELECT * FROM inboundmessage WHERE conversation_key = k.key AND status = 'received' "
+        "ORDER BY id LIMIT 2) m ON TRUE ORDER BY k.key, m.id"
     )
     # A first contact in one round trip: the person and their identity unless the channel id is known, the
     # conversation, and both read back.
@@ -165,18 +169,16 @@ class PostgresRows(InputRows):
             found.setdefault(row[1], []).append(tuple(row))
         for key, rows in found.items():
             row = rows[0]
-            self._ahead[key] = (_conversation(row[:6], row[21]), _identity(row[6:13]) if row[6] is not None else None,
+            self._ahead[key] = (_conversation(row[:6], row[21]) if row[0] is not None else None,
+                                _identity(row[6:13]) if row[6] is not None else None,
                                 _input(row[13:]) if row[13] is not None else None, len(rows) > 1)
 
     async def next_input(self, key: str) -> tuple[ConversationRow | None, IdentityRow | None, InputRow | None, bool]:
-        """What `prefetch` read for `key`, or one round trip now (a first contact reads its input alone)."""
+        """What `prefetch` read for `key`, or one round trip now."""
         if any(p.conv.key == key for p in self._pending):
             await self.flush()  # its last input's writes first
         if key not in self._ahead:
             await self.prefetch([key])
-        if key not in self._ahead:
-            message, more = await self.next_inputs(key)
-            return None, None, message, more
         return self._ahead.pop(key)
 
     async def next_inputs(self, key: str) -> tuple[InputRow | None, bool]:
