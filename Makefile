@@ -37,7 +37,7 @@ migrate: $(VENV)/.installed
 test: $(VENV)/.dev $(PRISM)
 	$(PY) -m pytest -n auto --dist loadfile $(PYTEST_ARGS)
 
-# Benchmarks print JSON lines (also kept under bench/results/); about 25 minutes in all, the total printed last.
+# Benchmarks print JSON lines (also kept under bench/results/); about 17 minutes in all, the total printed last.
 # The inbound runs interleave our bot with the PTB baseline (--target both) and end with the medians and the
 # ratio ours/baseline of the same run; each line says how many cores there were and what was pinned where.
 $(VENV)/.bench: $(VENV)/.dev
