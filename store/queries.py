@@ -222,12 +222,16 @@ def registration_views(regs: list[Registration]) -> tuple[RegistrationView, ...]
 async def program_views(
     tx: AsyncSession, regs: list[Registration], now: datetime, local_day: Callable[[datetime], object]
 ) -> tuple[ProgramView, ...]:
-    """Upcoming published programs and any the person signed up for (`regs`), with seats left; the check-in
-    code only for a program they are accepted in, on its day (`local_day` gives the association's calendar day)."""
+    """Published programs not over yet (starting from 12 hours ago, running until later, or a service offered
+    without an end) and any the person signed up for (`regs`), with seats left; the check-in code only for a
+    program they are accepted in, on its day (`local_day` gives the association's calendar day)."""
     mine = {r.program_id: r for r in regs}
-    query = select(Program).where(
-        or_(and_(Program.status == "published", Program.starts_at >= now - timedelta(hours=12)), Program.id.in_(list(mine)))
+    not_over = or_(
+        Program.starts_at >= now - timedelta(hours=12),
+        Program.ends_at >= now,
+        and_(Program.kind == "service", Program.ends_at.is_(None)),
     )
+    query = select(Program).where(or_(and_(Program.status == "published", not_over), Program.id.in_(list(mine))))
     programs = (await tx.scalars(query.order_by(Program.starts_at).limit(200))).all()
     taken = dict(
         (

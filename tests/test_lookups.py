@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import event
@@ -54,6 +55,26 @@ async def test_a_step_that_reads_programs_gets_them_loaded_once(engine, sessions
     assert tables_read.count("program") == 1
     assert "Family forum" in " ".join(str(r.payload) for r in replies)
 
+
+
+async def test_a_program_running_for_days_and_a_service_still_offered_are_shown_after_they_began(engine, sessions, clock):
+    async with sessions() as tx, tx.begin():
+        tx.add_all([
+            Program(kind="open", status="published", title_ar="دورة الأسبوع", title_en="Week-long course",
+                    starts_at=clock.now - timedelta(days=2), ends_at=clock.now + timedelta(days=5)),
+            Program(kind="open", status="published", title_ar="ملتقى انتهى", title_en="Forum that ended",
+                    starts_at=clock.now - timedelta(days=3), ends_at=clock.now - timedelta(days=1)),
+            Program(kind="service", status="published", title_ar="سلة غذائية", title_en="Food basket",
+                    starts_at=clock.now - timedelta(days=30)),
+        ])
+    await engine.handle(said("hello", 1))
+    await engine.handle(Incoming("web", "u1", "m2", Inbound("choice", choice="lang:en")))
+    await engine.handle(said("3", 3))  # programs and events: which kind?
+    shown_open = " ".join(str(r.payload) for r in await engine.handle(said("1", 4)))  # open programs
+    await engine.handle(Incoming("web", "u1", "m5", Inbound("choice", choice="programs:kinds")))
+    shown_services = " ".join(str(r.payload) for r in await engine.handle(said("4", 6)))  # services
+    assert "Week-long course" in shown_open and "Forum that ended" not in shown_open
+    assert "Food basket" in shown_services
 
 def test_reading_a_lookup_not_loaded_says_which(profile, texts):
     from datetime import datetime, timezone
