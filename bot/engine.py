@@ -261,9 +261,10 @@ class Engine:
 
     async def apply_batch(self, keys: list[str], *, wait: bool = True) -> list[str]:
         """Apply every recorded input of these conversations in one transaction, a savepoint per input on
-        SQLite (a fault sets that input aside, the others commit; on PostgreSQL it undoes the batch), then send their replies (in the background unless
-        `wait`: the conversations stay busy until then, so that their replies keep their order); the keys left
-        to apply one input at a time (a conflict, a conversation busy here, a batch that failed as a whole)."""
+        SQLite (a fault sets that input aside, the others commit; on PostgreSQL it undoes the batch), then
+        send their replies (in the background unless `wait`: the conversations stay busy until then, so that
+        their replies keep their order); the keys left to apply one input at a time (a conflict, a
+        conversation busy here, a batch that failed as a whole)."""
         held, left = [], []
         for key in keys:
             lock = self._key_locks.setdefault(key, asyncio.Lock())
