@@ -17,11 +17,16 @@ from store.input_rows import (
 )
 
 # A first contact's rows (PostgreSQL writes them in one statement).
-NEW_PERSON = "INSERT INTO beneficiary (display_name, language, created_at) VALUES (?, ?, ?) RETURNING id"
+NEW_PERSON = "INSERT INTO beneficiary (display_name, language, created_at) VALUES ({0}, {1}, {2}) RETURNING id"
 NEW_IDENTITY = ("INSERT INTO channelidentity (channel, external_id, beneficiary_id, opted_out, created_at) "
-                "VALUES (?, ?, ?, FALSE, ?)")
+                "VALUES ({0}, {1}, {2}, FALSE, {3})")
 NEW_CONVERSATION = ("INSERT INTO conversation (key, beneficiary_id, flow, state, data, version, updated_at) "
-                    "VALUES (?, ?, '', '', '{}', 0, ?)")
+                    "VALUES ({0}, {1}, '', '', '{{}}', 0, {2})")
+# A timer moved on: the pending one of its kind cancelled, a new one written (one statement each, as
+# PostgreSQL's APPLIED does in one).
+CANCEL_TIMER = "UPDATE timer SET status = 'cancelled' WHERE conversation_key = {0} AND kind = {1} AND status = 'pending'"
+NEW_TIMER = ("INSERT INTO timer (conversation_key, channel, sender_id, kind, text, status, due_at, created_at) "
+             "VALUES ({0}, {1}, {2}, {3}, '', 'pending', {4}, {5})")
 
 
 def _sqlite_time(value: datetime | None) -> str | None:
@@ -49,11 +54,6 @@ class SqliteRows(InputRows):
     SQL = _statements("sqlite")
     RECORD = _marks(f"INSERT INTO inboundmessage ({', '.join(_INBOUND)}) VALUES "
                     f"({', '.join(f'{{{i}}}' for i in range(len(_INBOUND)))}) ON CONFLICT DO NOTHING", "sqlite")
-    # A timer moved on: the pending one of its kind cancelled, a new one written (one statement each, as
-    # PostgreSQL's APPLIED does in one).
-    CANCEL_TIMER = "UPDATE timer SET status = 'cancelled' WHERE conversation_key = ? AND kind = ? AND status = 'pending'"
-    NEW_TIMER = ("INSERT INTO timer (conversation_key, channel, sender_id, kind, text, status, due_at, created_at) "
-                 "VALUES (?, ?, ?, ?, '', 'pending', ?, ?)")
 
     def __init__(self, db: sqlite3.Connection):
         self.db = db
@@ -90,14 +90,13 @@ class SqliteRows(InputRows):
 
     async def first_contact(self, key: str, channel: str, external_id: str, name: str, lang: str,
                             now: datetime) -> tuple[ConversationRow, IdentityRow]:
-        at = _sqlite_time(now)
         identity = await self.identity(channel, external_id)
         if identity is None:
-            beneficiary_id = _sqlite_errors(lambda: self.db.execute(NEW_PERSON, (name[:200], lang, at)).fetchone()[0])
-            _sqlite_errors(lambda: self.db.execute(NEW_IDENTITY, (channel, external_id, beneficiary_id, at)))
+            beneficiary_id = await self.value(NEW_PERSON, name[:200], lang, now)
+            await self.execute(NEW_IDENTITY, channel, external_id, beneficiary_id, now)
         else:
             beneficiary_id = identity.beneficiary_id
-        _sqlite_errors(lambda: self.db.execute(NEW_CONVERSATION, (key, beneficiary_id, at)))
+        await self.execute(NEW_CONVERSATION, key, beneficiary_id, now)
         conv, identity = await self.conversation_and_identity(key)
         assert conv is not None and identity is not None
         return conv, identity
@@ -136,7 +135,6 @@ class SqliteRows(InputRows):
         await self.finish_input(message, now, resealed=resealed)
         await self.insert_outbox(outbox)
         for kind, due_at in (timers or {}).items():
-            _sqlite_errors(lambda kind=kind: self.db.execute(self.CANCEL_TIMER, (conv.key, kind)))
+            await self.execute(CANCEL_TIMER, conv.key, kind)
             if due_at is not None:
-                at = (conv.key, message.channel, message.sender_id, kind, _sqlite_time(due_at), _sqlite_time(now))
-                _sqlite_errors(lambda at=at: self.db.execute(self.NEW_TIMER, at))
+                await self.execute(NEW_TIMER, conv.key, message.channel, message.sender_id, kind, due_at, now)
