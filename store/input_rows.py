@@ -153,15 +153,17 @@ async def _begun(conn: AsyncConnection) -> None:
     begun here: by its own method where it has one (SQLAlchemy 2.0 and 2.1), else by a statement through it."""
     fairy = await conn.get_raw_connection()
     adapter = fairy.dbapi_connection
-    if getattr(adapter, "_transaction", False) is None and hasattr(adapter, "_start_transaction"):
-        try:
-            await adapter._start_transaction()
-        except Exception as exc:  # the driver's error, as SQLAlchemy would have raised it (the database away)
-            if fairy.driver_connection.is_closed():
-                await conn.invalidate(exc)
-            raise OperationalError("BEGIN", None, exc) from exc
-    elif getattr(adapter, "_transaction", None) is None:
+    if getattr(adapter, "_transaction", None) is not None:
+        return  # an ORM statement of this transaction went first
+    if not hasattr(adapter, "_start_transaction"):
         await conn.exec_driver_sql("SELECT 1")
+        return
+    try:
+        await adapter._start_transaction()
+    except Exception as exc:  # the driver's error, as SQLAlchemy would have raised it (the database away)
+        if fairy.driver_connection.is_closed():
+            await conn.invalidate(exc)
+        raise OperationalError("BEGIN", None, exc) from exc
 
 
 async def rows_on(conn: AsyncConnection) -> InputRows:
