@@ -175,8 +175,7 @@ class PostgresRows(InputRows):
 
     async def next_input(self, key: str) -> tuple[ConversationRow | None, IdentityRow | None, InputRow | None, bool]:
         """What `prefetch` read for `key`, or one round trip now."""
-        if any(p.conv.key == key for p in self._pending):
-            await self.flush()  # its last input's writes first
+        await self._written(key)  # its last input's writes first
         if key not in self._ahead:
             await self.prefetch([key])
         return self._ahead.pop(key)
@@ -202,11 +201,15 @@ class PostgresRows(InputRows):
     async def applied(self, conv: ConversationRow, state: str, data: dict, message: InputRow, now: datetime, *,
                       resealed: bool, identity: IdentityRow, touched_at: datetime | None,
                       outbox: list[OutboxRow], timers: Timers | None = None) -> None:
-        if any(p.conv.key == conv.key for p in self._pending):
-            await self.flush()  # one statement writes a conversation once
+        await self._written(conv.key)  # one statement writes a conversation once
         self._pending.append(_Pending(conv, state, data, message, now, resealed, identity, touched_at, outbox,
                                       timers or {}))
         if not self._deferring:
+            await self.flush()
+
+    async def _written(self, key: str) -> None:
+        """The writes waiting for the conversation `key`, if any, made now (with the others waiting)."""
+        if any(p.conv.key == key for p in self._pending):
             await self.flush()
 
     @asynccontextmanager
@@ -223,7 +226,8 @@ class PostgresRows(InputRows):
 
     async def flush(self) -> None:
         """Write the applied inputs waiting, in one statement; VersionConflict when one's conversation changed
-        or its input was applied since they were read (nothing is then written)."""
+        or its input was applied since they were read (the caller's transaction is then rolled back, and with
+        it what the statement wrote of the others)."""
         pending, self._pending = self._pending, []
         if not pending:
             return
