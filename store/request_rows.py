@@ -21,8 +21,9 @@ _FILES = (
 _CONSENT = "UPDATE beneficiary SET consent_at = {0} WHERE id = {1} AND consent_at IS NULL"
 
 
-def _marks(count: int, start: int = 0) -> list[str]:
-    return [f"{{{i}}}" for i in range(start, start + count)]
+def _parameters(count: int) -> list[str]:
+    """`{0}`, `{1}`… for a statement built from a row's columns (store/input_rows.py gives each dialect's marks)."""
+    return [f"{{{i}}}" for i in range(count)]
 
 
 async def file_request(tx: AsyncSession, request: dict, flags: list, person: dict, started: datetime) -> int:
@@ -31,12 +32,12 @@ async def file_request(tx: AsyncSession, request: dict, flags: list, person: dic
     of the beneficiary row) on their record; the request's id. The caller's ORM objects must be flushed."""
     rows = await rows_of(tx)
     columns = list(request)
-    insert = (f"INSERT INTO helprequest ({', '.join(columns)}) VALUES ({', '.join(_marks(len(columns)))}) "
+    insert = (f"INSERT INTO helprequest ({', '.join(columns)}) VALUES ({', '.join(_parameters(len(columns)))}) "
               "RETURNING id")
     request_id = await rows.value(insert, *(json.dumps(v) if c in _JSON else v for c, v in request.items()))
     await rows.execute(_EVENT, request_id, request["submitted_at"], json.dumps({"flags": flags}))
     await rows.execute(_FILES, request_id, request["beneficiary_id"], started)
-    sets = ", ".join(f"{column} = {mark}" for column, mark in zip(person, _marks(len(person))))
+    sets = ", ".join(f"{column} = {mark}" for column, mark in zip(person, _parameters(len(person))))
     await rows.execute(f"UPDATE beneficiary SET {sets} WHERE id = {{{len(person)}}}", *person.values(),
                        request["beneficiary_id"])
     return request_id
